@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 TEST_EXTRAS = dev,data,duckdb,polars,docs
 
-.PHONY: demo test lint typecheck pytest docs clean
+.PHONY: demo test lint typecheck pytest docs clean bench bench-env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,14 @@ docs: $(VENV)/.installed-test
 	$(BIN)/mkdocs build --strict --quiet --site-dir site
 
 test: lint typecheck pytest docs
+
+# Benchmarks run on demand, never in CI. lifelines (the anchor) gets its own venv: it pins pandas<3.
+bench-env: $(VENV)/.installed-runtime
+	$(PYTHON) -m venv benchmarks/.venv-lifelines
+	benchmarks/.venv-lifelines/bin/python -m pip install --quiet -r benchmarks/requirements-lifelines.txt
+
+bench: $(VENV)/.installed-runtime
+	$(BIN)/python benchmarks/bench_cox.py $(if $(wildcard benchmarks/.venv-lifelines/bin/python),--lifelines benchmarks/.venv-lifelines/bin/python)
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

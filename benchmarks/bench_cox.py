@@ -1,0 +1,121 @@
+"""Benchmark rpeval's Cox model against lifelines (issue: recidivism core, speed section).
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/bench_cox.py                 # rpeval only
+    make bench-env
+    .venv/bin/python benchmarks/bench_cox.py \
+        --lifelines benchmarks/.venv-lifelines/bin/python
+
+The lifelines side runs in its own environment (it pins pandas<3) through a subprocess
+that times only the fit. Figures are printed as a table; `benchmarks/README.md` records them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _synthetic import paired_data, survival_data
+
+from rpeval.recidivism import cox
+
+LIFELINES_SNIPPET = """
+import json, sys, time
+import numpy as np, pandas as pd
+sys.path.insert(0, {bench_dir!r})
+from _synthetic import paired_data, survival_data
+from lifelines import CoxPHFitter
+job = json.loads(sys.argv[1])
+if job["kind"] == "efron":
+    df = survival_data(job["n"], job["p"], seed=1).drop(columns=["cluster"])
+    kwargs = {{}}
+elif job["kind"] == "cluster":
+    df = survival_data(job["n"], job["p"], seed=2)
+    kwargs = {{"cluster_col": "cluster"}}
+else:
+    df = paired_data(job["n"], seed=3)
+    kwargs = {{"strata": ["pair"]}}
+t0 = time.perf_counter()
+CoxPHFitter().fit(df, "time", "event", **kwargs)
+print(json.dumps({{"seconds": time.perf_counter() - t0}}))
+"""
+
+
+def _time(func: object, repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        func()  # type: ignore[operator]
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _lifelines(python: str, job: dict[str, object], timeout: float) -> str:
+    code = LIFELINES_SNIPPET.format(bench_dir=str(Path(__file__).parent))
+    try:
+        out = subprocess.run(
+            [python, "-c", code, json.dumps(job)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        return f"> {timeout:.0f} s (stopped)"
+    except subprocess.CalledProcessError as err:
+        return f"failed: {err.stderr.strip().splitlines()[-1]}"
+    return f"{json.loads(out.stdout)['seconds']:.2f} s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lifelines", help="python of a venv with lifelines installed")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--pairs", type=int, default=50_000)
+    parser.add_argument("--timeout", type=float, default=600)
+    args = parser.parse_args()
+    covs = [f"x{j}" for j in range(9)]
+    rows = []
+
+    efron = survival_data(args.rows, 9, seed=1)
+    cox(efron.head(2000), "time", "event", covs)  # warm up (numba compile)
+    t = _time(lambda: cox(efron, "time", "event", covs), repeat=3)
+    rows.append(
+        (
+            f"Efron Cox, {args.rows:,} x 9, times to 0.1",
+            t,
+            {"kind": "efron", "n": args.rows, "p": 9},
+        )
+    )
+
+    clustered = survival_data(args.rows, 9, seed=2)
+    t = _time(lambda: cox(clustered, "time", "event", covs, cluster="cluster"), repeat=3)
+    rows.append(
+        (f"cluster-robust Cox, {args.rows:,} x 9", t, {"kind": "cluster", "n": args.rows, "p": 9})
+    )
+
+    pairs = paired_data(args.pairs, seed=3)
+    t = _time(lambda: cox(pairs, "time", "event", ["treat", "x1", "x2"], strata="pair"), repeat=3)
+    rows.append(
+        (
+            f"stratified Cox, {args.pairs:,} two-person strata",
+            t,
+            {"kind": "strata", "n": args.pairs},
+        )
+    )
+
+    print(f"{'job':48s} {'rpeval':>10s} {'lifelines':>22s}")
+    for label, seconds, job in rows:
+        other = _lifelines(args.lifelines, job, args.timeout) if args.lifelines else "not run"
+        print(f"{label:48s} {seconds:9.2f}s {other:>22s}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""The ``rpeval`` command line.
+
+A thin layer: each subcommand parses its arguments and calls library functions.
+Exit codes follow ruff: 0 success, 1 checks failed, 2 usage or configuration error.
+An :class:`~rpeval.errors.RpevalError` is printed as its message and hint; the
+traceback only with ``--debug``.
+
+Examples
+--------
+>>> main(["--version"])  # doctest: +ELLIPSIS
+rpeval ...
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+from rpeval import __version__
+from rpeval.errors import RpevalError
+
+__all__ = ["build_parser", "entry_point", "main"]
+
+EXIT_OK = 0
+EXIT_CHECKS_FAILED = 1
+EXIT_USAGE = 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from rpeval.datasets import simulate_program
+    from rpeval.report.demo import format_program_summary
+
+    program = simulate_program(
+        n_participants=args.participants,
+        n_comparison=args.comparison,
+        random_state=args.seed,
+    )
+    print(format_program_summary(program))
+    return EXIT_OK
+
+
+def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = subparsers.add_parser(
+        "demo",
+        help="simulate a restorative-practice program and summarise it",
+        description="Simulate a police restorative-practice program with a known effect "
+        "and print a short summary of the cohort, re-arrest and program delivery.",
+    )
+    demo.add_argument("--participants", type=_positive_int, default=500, metavar="N")
+    demo.add_argument("--comparison", type=_positive_int, default=5000, metavar="N")
+    demo.add_argument("--seed", type=int, default=0, help="random_state of the simulation")
+    demo.set_defaults(handler=_run_demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser; subcommands register themselves here."""
+    parser = argparse.ArgumentParser(
+        prog="rpeval",
+        description="Evaluate restorative practices in policing: time to reoffense, "
+        "matched comparisons with traditional processing, and program metrics.",
+    )
+    parser.add_argument("--version", action="version", version=f"rpeval {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    _add_demo(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code (never raises for user errors)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse reports usage errors and --help this way
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_usage(sys.stderr)
+        print("rpeval: error: a command is required (try 'rpeval demo')", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return handler(args)
+    except RpevalError as error:
+        if args.debug:
+            traceback.print_exc()
+        print(f"rpeval: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def entry_point() -> None:  # pragma: no cover - exercised through the installed script
+    sys.exit(main())

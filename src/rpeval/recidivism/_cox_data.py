@@ -1,0 +1,169 @@
+"""Turn a data frame and column names into the sorted arrays the Cox kernels use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from rpeval import _frames
+from rpeval.errors import DataError
+from rpeval.recidivism._risk_sets import RiskSetIndex, build_risk_set_index
+
+__all__ = ["CoxData", "prepare_cox_data", "prepare_new_data"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class CoxData:
+    """Validated model data, rows sorted by ``(stratum, time)``, covariates centred."""
+
+    index: RiskSetIndex
+    X: FloatArray
+    weights: FloatArray
+    cluster: IntArray | None
+    terms: tuple[str, ...]
+    term_columns: dict[str, list[int]]
+    means: FloatArray
+    spec: _frames.CovariateSpec
+    levels: dict[str, tuple[object, ...]]
+    strata_columns: tuple[str, ...]
+    strata_labels: tuple[str, ...]
+    n: int
+    n_dropped: int
+
+
+def _strata_list(strata: str | Sequence[str] | None) -> list[str]:
+    if strata is None:
+        return []
+    return [strata] if isinstance(strata, str) else list(strata)
+
+
+def _strata_label(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    if not columns:
+        return pd.Series("all", index=frame.index)
+    parts = [c + "=" + frame[c].astype(str) for c in columns]
+    label = parts[0]
+    for part in parts[1:]:
+        label = label + ", " + part
+    return label
+
+
+def prepare_cox_data(
+    data: pd.DataFrame,
+    duration: str,
+    event: str,
+    covariates: str | Sequence[str],
+    *,
+    weights: str | None,
+    cluster: str | None,
+    strata: str | Sequence[str] | None,
+    entry: str | None,
+    missing: str,
+    caller: str,
+) -> CoxData:
+    """Validate the inputs of a Cox fit and lay them out for the kernels."""
+    frame = _frames.as_pandas(data, arg="data", caller=caller)
+    spec = _frames.resolve_covariates(covariates, arg="covariates", caller=caller)
+    strata_cols = _strata_list(strata)
+    extra = [c for c in (weights, cluster, entry) if c is not None]
+    needed = [duration, event, *spec.columns, *strata_cols, *extra]
+    _frames.require_columns(frame, needed, arg="data", caller=caller)
+    complete = _frames.complete_cases(
+        frame, list(dict.fromkeys(needed)), missing=missing, arg="data", caller=caller
+    )
+    frame = complete.frame
+    if len(frame) == 0:
+        raise DataError(f"{caller}(): no rows left after removing missing values")
+    stop = _frames.numeric_array(frame, duration, arg="duration", caller=caller)
+    status = _frames.boolean_array(frame, event, arg="event", caller=caller)
+    if np.any(~np.isfinite(stop)) or np.any(stop < 0):
+        raise DataError(
+            f"{caller}(): column {duration!r} (duration) has negative or infinite values",
+            hint="durations are times from entry to event or censoring, >= 0",
+        )
+    start = None
+    if entry is not None:
+        start = _frames.numeric_array(frame, entry, arg="entry", caller=caller)
+        if np.any(start >= stop):
+            raise DataError(
+                f"{caller}(): {int(np.sum(start >= stop))} rows have entry {entry!r} not "
+                f"before {duration!r}",
+                hint="each row is an interval (entry, duration] with entry < duration",
+            )
+    if not status.any():
+        raise DataError(f"{caller}(): column {event!r} has no events; nothing to model")
+    w = np.ones(len(frame))
+    if weights is not None:
+        w = _frames.numeric_array(frame, weights, arg="weights", caller=caller)
+        if np.any(~np.isfinite(w)) or np.any(w < 0):
+            raise DataError(f"{caller}(): weights {weights!r} must be finite and >= 0")
+    design = _frames.design_matrix(frame, spec, arg="covariates", caller=caller)
+    X = design.X
+    constant = _frames.constant_columns(X, list(design.terms))
+    if constant:
+        raise DataError(
+            f"{caller}(): covariate(s) {constant} take a single value; they cannot be estimated",
+            hint="remove them from `covariates`",
+        )
+    labels = _strata_label(frame, strata_cols)
+    codes, uniques = pd.factorize(labels, sort=True)
+    stratum = codes.astype(np.int64)
+    index = build_risk_set_index(stop, status, stratum, start)
+    order = index.order
+    means = np.average(X, axis=0, weights=w) if w.sum() > 0 else X.mean(axis=0)
+    Xc = (X - means)[order]
+    cluster_codes = None
+    if cluster is not None:
+        cluster_codes = pd.factorize(frame[cluster])[0].astype(np.int64)[order]
+    return CoxData(
+        index=index,
+        X=np.ascontiguousarray(Xc),
+        weights=w[order],
+        cluster=cluster_codes,
+        terms=tuple(design.terms),
+        term_columns=_term_columns(list(design.terms)),
+        means=means,
+        spec=spec,
+        levels=design.levels,
+        strata_columns=tuple(strata_cols),
+        strata_labels=tuple(str(u) for u in uniques),
+        n=len(frame),
+        n_dropped=complete.n_dropped,
+    )
+
+
+def _term_columns(labels: list[str]) -> dict[str, list[int]]:
+    """Group design columns by the term they come from (``C(x)`` levels form one term)."""
+    groups: dict[str, list[int]] = {}
+    for j, label in enumerate(labels):
+        groups.setdefault(label.split("[", 1)[0], []).append(j)
+    return groups
+
+
+def prepare_new_data(
+    data: CoxData, new_data: pd.DataFrame, *, caller: str
+) -> tuple[FloatArray, IntArray]:
+    """Design rows (centred like the fit) and stratum codes for prediction."""
+    frame = _frames.as_pandas(new_data, arg="new_data", caller=caller)
+    _frames.require_columns(
+        frame, [*data.spec.columns, *data.strata_columns], arg="new_data", caller=caller
+    )
+    design = _frames.design_matrix(
+        frame, data.spec, arg="new_data", caller=caller, levels=data.levels
+    )
+    labels = _strata_label(frame, list(data.strata_columns)).astype(str)
+    lookup = {label: code for code, label in enumerate(data.strata_labels)}
+    unknown = sorted(set(labels) - set(lookup))
+    if unknown:
+        raise DataError(
+            f"{caller}(): strata {unknown[:5]} in new_data were not in the fitted data",
+            hint=f"known strata: {list(data.strata_labels)[:10]}",
+        )
+    codes = np.array([lookup[label] for label in labels], dtype=np.int64)
+    return design.X - data.means, codes

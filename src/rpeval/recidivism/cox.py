@@ -1,0 +1,369 @@
+"""Cox proportional-hazards regression: the public entry point and its result.
+
+The fitter is our own (numpy/scipy): Newton–Raphson with step halving on the
+partial likelihood with Efron or Breslow ties, case weights, strata and
+counting-process ``(start, stop]`` data, and the infinitesimal-jackknife
+(sandwich) variance for ``robust=True`` or ``cluster=``, all in O(n p^2).
+It agrees with R survival 3.x ``coxph`` to 1e-6 on the Rossi data and on
+stratified, clustered and weighted fits (``tests/reference/``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import stats
+
+from rpeval.errors import ConvergenceWarning, SpecificationError
+from rpeval.recidivism._concordance import concordance
+from rpeval.recidivism._cox_baseline import (
+    BaselineHazard,
+    baseline_hazard,
+    predict_cumulative_hazard,
+)
+from rpeval.recidivism._cox_data import CoxData, prepare_cox_data, prepare_new_data
+from rpeval.recidivism._cox_fit import newton_raphson
+from rpeval.recidivism._cox_kernel import score_residuals
+from rpeval.recidivism._cox_zph import Transform, zph_tests
+from rpeval.recidivism._risk_sets import group_sums
+
+__all__ = ["CoxResult", "cox"]
+
+FloatArray = NDArray[np.float64]
+Ties = Literal["efron", "breslow"]
+
+SUMMARY_COLUMNS = (
+    "term",
+    "estimate",
+    "std_error",
+    "robust_std_error",
+    "statistic",
+    "p_value",
+    "ci_lower",
+    "ci_upper",
+    "hazard_ratio",
+    "hazard_ratio_lower",
+    "hazard_ratio_upper",
+)
+
+
+@dataclass(frozen=True)
+class CoxResult:
+    """A fitted Cox model.
+
+    ``covariance`` is the model-based (inverse information) variance; when the fit was
+    robust or clustered, ``robust_covariance`` is the sandwich and is the one used for
+    z statistics, p-values and intervals, as in R.
+    """
+
+    terms: tuple[str, ...]
+    coef: FloatArray
+    covariance: FloatArray
+    robust_covariance: FloatArray | None
+    loglik_null: float
+    loglik: float
+    score_test: float
+    concordance: float
+    n: int
+    n_events: int
+    n_dropped: int
+    iterations: int
+    converged: bool
+    ties: Ties
+    conf_level: float
+    notes: tuple[str, ...]
+    _data: CoxData = field(repr=False, compare=False)
+    _baseline: BaselineHazard = field(repr=False, compare=False)
+
+    @property
+    def std_error(self) -> FloatArray:
+        return np.sqrt(np.diag(self.covariance))
+
+    @property
+    def robust_std_error(self) -> FloatArray | None:
+        if self.robust_covariance is None:
+            return None
+        return np.sqrt(np.diag(self.robust_covariance))
+
+    @property
+    def hazard_ratio(self) -> FloatArray:
+        return np.exp(self.coef)
+
+    def summary(self) -> pd.DataFrame:
+        """Coefficient table: one row per term, fixed columns.
+
+        Columns: ``term``, ``estimate`` (log hazard ratio), ``std_error``,
+        ``robust_std_error`` (NaN unless robust), ``statistic`` (z), ``p_value``,
+        ``ci_lower``/``ci_upper`` (log scale) and ``hazard_ratio`` with its interval.
+        """
+        se = self.std_error
+        used = se if self.robust_covariance is None else self.robust_std_error
+        assert used is not None
+        z = self.coef / used
+        crit = stats.norm.ppf(0.5 + self.conf_level / 2.0)
+        lower, upper = self.coef - crit * used, self.coef + crit * used
+        robust = np.full_like(se, np.nan) if self.robust_std_error is None else used
+        table = pd.DataFrame(
+            {
+                "term": list(self.terms),
+                "estimate": self.coef,
+                "std_error": se,
+                "robust_std_error": robust,
+                "statistic": z,
+                "p_value": 2.0 * stats.norm.sf(np.abs(z)),
+                "ci_lower": lower,
+                "ci_upper": upper,
+                "hazard_ratio": np.exp(self.coef),
+                "hazard_ratio_lower": np.exp(lower),
+                "hazard_ratio_upper": np.exp(upper),
+            }
+        )
+        return table.loc[:, list(SUMMARY_COLUMNS)]
+
+    def tests(self) -> pd.DataFrame:
+        """Likelihood-ratio, Wald and score tests that all coefficients are zero.
+
+        With a robust fit the Wald test uses the sandwich variance (R's "Wald test"
+        line of a robust ``coxph``).
+        """
+        p = len(self.terms)
+        lr = 2.0 * (self.loglik - self.loglik_null)
+        variance = self.covariance if self.robust_covariance is None else self.robust_covariance
+        wald = float(self.coef @ np.linalg.solve(variance, self.coef))
+        values = [lr, wald, self.score_test]
+        return pd.DataFrame(
+            {
+                "test": ["likelihood_ratio", "wald", "score"],
+                "statistic": values,
+                "df": [p, p, p],
+                "p_value": [float(stats.chi2.sf(v, p)) for v in values],
+            }
+        )
+
+    def test_proportional_hazards(self, transform: Transform = "km") -> pd.DataFrame:
+        """Score tests of proportional hazards per term and GLOBAL, as R ``cox.zph``.
+
+        Columns: ``term``, ``chisq``, ``df``, ``p_value``. ``transform`` is the time scale
+        of the alternative: ``"km"`` (R's default), ``"rank"``, ``"identity"`` or ``"log"``.
+        """
+        if transform not in ("km", "rank", "identity", "log"):
+            raise SpecificationError(
+                f"test_proportional_hazards(): unknown transform {transform!r}",
+                hint='use "km", "rank", "identity" or "log"',
+            )
+        d = self._data
+        table = zph_tests(d.index, d.X, d.weights, self.coef, self.ties, d.term_columns, transform)
+        return pd.DataFrame(
+            {
+                "term": list(table.names),
+                "chisq": table.chisq,
+                "df": table.df,
+                "p_value": table.p_value,
+            }
+        )
+
+    def predict_survival(
+        self, new_data: pd.DataFrame, times: Sequence[float] | FloatArray
+    ) -> pd.DataFrame:
+        """Predicted survival ``S(t | x)`` for each row of ``new_data`` at ``times``.
+
+        Returns a long table: ``row`` (position in ``new_data``), ``stratum``, ``time``,
+        ``cumulative_hazard``, ``survival``, ``std_error`` (of the cumulative hazard,
+        as R's ``survfit.coxph``), ``ci_lower``, ``ci_upper`` (log-scale interval).
+        """
+        d = self._data
+        new_X, new_strata = prepare_new_data(d, new_data, caller="predict_survival")
+        grid = np.asarray(times, dtype=np.float64)
+        crit = stats.norm.ppf(0.5 + self.conf_level / 2.0)
+        frames = []
+        for stratum in np.unique(new_strata):
+            rows = np.flatnonzero(new_strata == stratum)
+            pred = predict_cumulative_hazard(
+                self._baseline, self.covariance, new_X[rows], self.coef, int(stratum), grid
+            )
+            hazard = pred.cumulative_hazard
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "row": np.repeat(rows, grid.size),
+                        "stratum": d.strata_labels[int(stratum)],
+                        "time": np.tile(grid, rows.size),
+                        "cumulative_hazard": hazard.ravel(),
+                        "survival": np.exp(-hazard).ravel(),
+                        "std_error": pred.std_error.ravel(),
+                        "ci_lower": np.exp(-hazard - crit * pred.std_error).ravel(),
+                        "ci_upper": np.minimum(
+                            1.0, np.exp(-hazard + crit * pred.std_error)
+                        ).ravel(),
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True).sort_values(["row", "time"], ignore_index=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of the coefficient table, tests and fit details."""
+        return {
+            "model": "cox",
+            "ties": self.ties,
+            "conf_level": self.conf_level,
+            "n": self.n,
+            "n_events": self.n_events,
+            "n_dropped": self.n_dropped,
+            "loglik_null": self.loglik_null,
+            "loglik": self.loglik,
+            "concordance": self.concordance,
+            "iterations": self.iterations,
+            "converged": self.converged,
+            "robust": self.robust_covariance is not None,
+            "coefficients": self.summary().to_dict(orient="records"),
+            "tests": self.tests().to_dict(orient="records"),
+            "notes": list(self.notes),
+        }
+
+    def _repr_html_(self) -> str:
+        head = (
+            f"<p>Cox model ({self.ties} ties): n={self.n}, events={self.n_events}, "
+            f"concordance={self.concordance:.3f}</p>"
+        )
+        return head + self.summary().to_html(index=False, float_format="{:.4g}".format)
+
+
+def cox(
+    data: pd.DataFrame,
+    duration: str,
+    event: str,
+    covariates: str | Sequence[str],
+    *,
+    ties: Ties = "efron",
+    weights: str | None = None,
+    cluster: str | None = None,
+    strata: str | Sequence[str] | None = None,
+    robust: bool = False,
+    entry: str | None = None,
+    missing: Literal["error", "drop"] = "error",
+    conf_level: float = 0.95,
+) -> CoxResult:
+    """Fit a Cox proportional-hazards model.
+
+    Parameters
+    ----------
+    data
+        One row per person (or per ``(entry, duration]`` interval for counting-process data).
+    duration, event
+        Column names: time to event or censoring (> 0), and the event indicator (0/1/bool).
+    covariates
+        A list of columns or a formula right-hand side such as
+        ``"age + prior_arrests + C(offense_type)"``.
+    ties
+        ``"efron"`` (R's default) or ``"breslow"``.
+    weights
+        Column of non-negative case weights (frequency or inverse-probability weights).
+    cluster
+        Column identifying clusters (matched pairs, people with several rows); implies
+        the robust sandwich variance summed within clusters.
+    strata
+        Column(s) defining strata with their own baseline hazard (one per matched pair
+        is fine: tens of thousands of strata cost no more than one).
+    robust
+        Use the infinitesimal-jackknife variance with each row its own cluster.
+    entry
+        Column of entry times for ``(entry, duration]`` data (delayed entry, gaps).
+    missing
+        ``"error"`` or ``"drop"`` rows with missing values (counted in ``n_dropped``).
+    conf_level
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    CoxResult
+        ``summary()``, ``tests()``, ``test_proportional_hazards()``,
+        ``predict_survival()``, ``to_dict()``.
+
+    Notes
+    -----
+    Agrees with R survival ``coxph`` to 1e-6 relative on the Rossi data (Efron and
+    Breslow, robust and clustered), on a stratified and clustered paired design and
+    on a weighted fit; ``cox.zph`` GLOBAL 17.69 on 7 df on Rossi.
+
+    Examples
+    --------
+    >>> from rpeval.datasets import load_rossi
+    >>> fit = cox(load_rossi(), "week", "arrest",
+    ...           "fin + age + race + wexp + mar + paro + prio")
+    >>> fit.summary().set_index("term").loc["fin", ["estimate", "std_error"]].round(5).tolist()
+    [-0.37942, 0.19138]
+    >>> round(fit.concordance, 3)
+    0.64
+    """
+    if ties not in ("efron", "breslow"):
+        raise SpecificationError(
+            f"cox(): ties={ties!r} is not a tie method", hint='use "efron" or "breslow"'
+        )
+    if not 0.0 < conf_level < 1.0:
+        raise SpecificationError(f"cox(): conf_level={conf_level} must lie in (0, 1)")
+    d = prepare_cox_data(
+        data,
+        duration,
+        event,
+        covariates,
+        weights=weights,
+        cluster=cluster,
+        strata=strata,
+        entry=entry,
+        missing=missing,
+        caller="cox",
+    )
+    fit = newton_raphson(d.index, d.X, d.weights, ties, list(d.terms))
+    notes: list[str] = []
+    if not fit.converged:
+        notes.append(f"did not converge in {fit.iterations} iterations")
+    if fit.possibly_infinite:
+        names = ", ".join(d.terms[j] for j in fit.possibly_infinite)
+        message = (
+            f"cox(): the log likelihood converged before the coefficient of {names}; it may "
+            "be infinite (separation: the covariate perfectly orders the events)"
+        )
+        notes.append(message)
+        warnings.warn(message, ConvergenceWarning, stacklevel=2)
+    robust_cov = None
+    if robust or cluster is not None:
+        resid = score_residuals(d.index, d.X, d.weights, fit.beta, ties).residuals
+        dfbeta = (resid * d.weights[:, None]) @ fit.covariance
+        if d.cluster is not None:
+            dfbeta = group_sums(d.cluster, dfbeta, int(d.cluster.max()) + 1)
+        robust_cov = dfbeta.T @ dfbeta
+    eta = d.X @ fit.beta
+    conc = concordance(
+        d.index.stop,
+        d.index.event,
+        eta,
+        weights=d.weights,
+        stratum=d.index.stratum,
+        start=d.index.start if d.index.has_start else None,
+    )
+    return CoxResult(
+        terms=d.terms,
+        coef=fit.beta,
+        covariance=fit.covariance,
+        robust_covariance=robust_cov,
+        loglik_null=fit.loglik_null,
+        loglik=fit.loglik,
+        score_test=fit.score_test,
+        concordance=conc.value,
+        n=d.n,
+        n_events=int(d.index.event.sum()),
+        n_dropped=d.n_dropped,
+        iterations=fit.iterations,
+        converged=fit.converged,
+        ties=ties,
+        conf_level=conf_level,
+        notes=tuple(notes),
+        _data=d,
+        _baseline=baseline_hazard(d.index, d.X, d.weights, fit.beta, ties),
+    )

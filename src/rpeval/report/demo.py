@@ -1,0 +1,82 @@
+"""A plain-text summary of a simulated program, printed by ``rpeval demo``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from rpeval.datasets import ProgramData
+
+__all__ = ["format_program_summary"]
+
+
+def _share(numerator: int, denominator: int) -> str:
+    if denominator == 0:
+        return "n/a (no eligible rows)"
+    return f"{numerator / denominator:6.1%}  ({numerator:,} / {denominator:,})"
+
+
+def _naive_window_rates(people: pd.DataFrame, days: int) -> dict[bool, tuple[int, int]]:
+    """Re-arrest within ``days`` among people observed for the whole window, by group."""
+    window_end = people["entry_date"] + pd.Timedelta(days=days)
+    observed = people["data_through"] >= window_end
+    alive = people["death_date"].isna() | (people["death_date"] > window_end)
+    eligible = observed & alive
+    within = people["rearrest_date"].notna() & (people["rearrest_date"] <= window_end)
+    rates: dict[bool, tuple[int, int]] = {}
+    for flag in (True, False):
+        in_group = eligible & (people["participant"] == flag)
+        rates[flag] = (int((within & in_group).sum()), int(in_group.sum()))
+    return rates
+
+
+def format_program_summary(program: ProgramData) -> str:
+    """Summarise cohort, naive re-arrest and program delivery of a simulated program.
+
+    The re-arrest figures are *naive* (unmatched, unadjusted) one-year rates among people
+    with complete follow-up; they differ from the true effect because participation
+    depends on risk.
+
+    Examples
+    --------
+    >>> from rpeval.datasets import simulate_program
+    >>> text = format_program_summary(simulate_program(100, 400, random_state=1))
+    >>> "true hazard ratio" in text
+    True
+    """
+    people, cases = program.people, program.cases
+    n_part = int(people["participant"].sum())
+    n_comp = len(people) - n_part
+    lines = [
+        "rpeval demo: simulated police restorative-practice program",
+        f"  participants: {n_part:,}   traditional processing: {n_comp:,}",
+        f"  data through: {people['data_through'].max():%Y-%m-%d}",
+        f"  true hazard ratio of the program (simulated): {program.true_effect_hr:.2f}",
+        "",
+        "Re-arrest within 365 days, people with full follow-up (naive, unadjusted):",
+    ]
+    rates = _naive_window_rates(people, 365)
+    lines.append(f"  participants           {_share(*rates[True])}")
+    lines.append(f"  traditional processing {_share(*rates[False])}")
+    held = cases["conference_held"].astype(bool)
+    agreement = cases["agreement_reached"].astype("boolean")
+    completed = cases["agreement_completed"].astype("boolean")
+    lines += [
+        "",
+        "Program delivery (participants' cases):",
+        f"  offender participation {_share(int(cases['offender_participated'].sum()), len(cases))}",
+        f"  conferences held       {_share(int(held.sum()), len(cases))}",
+        f"  agreement reached      {_share(int(agreement.sum()), int(agreement.notna().sum()))}",
+        f"  agreement completed    {_share(int(completed.sum()), int(completed.notna().sum()))}",
+        f"  mean prior arrests     participants {_mean(people, True):.2f}, "
+        f"comparison {_mean(people, False):.2f}",
+    ]
+    return "\n".join(lines)
+
+
+def _mean(people: pd.DataFrame, participant: bool) -> float:
+    values = people.loc[people["participant"] == participant, "prior_arrests"]
+    return float(np.mean(values)) if len(values) else float("nan")
