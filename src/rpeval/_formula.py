@@ -105,6 +105,15 @@ def _is_categorical(series: pd.Series, declared: bool) -> bool:
     return not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series))
 
 
+def _all_numeric(data: pd.DataFrame, columns: Sequence[str]) -> bool:
+    return all(
+        c in data.columns
+        and pd.api.types.is_numeric_dtype(data[c])
+        and not isinstance(data[c].dtype, pd.CategoricalDtype)
+        for c in columns
+    )
+
+
 def design_matrix(
     data: pd.DataFrame,
     spec: CovariateSpec,
@@ -114,6 +123,14 @@ def design_matrix(
     levels: dict[str, tuple[object, ...]] | None = None,
 ) -> DesignMatrix:
     """Build the design matrix; pass the fit's ``levels`` to code new data identically."""
+    if levels is None and not spec.categorical and _all_numeric(data, spec.columns):
+        X = data.loc[:, list(spec.columns)].to_numpy(dtype=np.float64, na_value=np.nan)
+        if not np.all(np.isfinite(X)):
+            raise DataError(
+                f"{caller}(): covariates {list(spec.columns)} contain missing or infinite values",
+                hint="drop or impute them, or pass missing='drop'",
+            )
+        return DesignMatrix(np.ascontiguousarray(X), spec.columns, {})
     blocks: list[NDArray[np.float64]] = []
     labels: list[str] = []
     used_levels: dict[str, tuple[object, ...]] = {}

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpeval.recidivism._cox_kernel import event_terms
-from rpeval.recidivism._risk_sets import RiskSetIndex, group_sums
+from rpeval.recidivism._risk_sets import RiskSetIndex
 
 __all__ = ["BaselineHazard", "baseline_hazard", "predict_cumulative_hazard"]
 
@@ -43,12 +43,9 @@ def baseline_hazard(
 ) -> BaselineHazard:
     """Hazard increments at every event time for the covariate centre ``X = 0``."""
     terms = event_terms(index, X, weights, X @ beta, ties)
-    of, n_times = index.event_time_of, index.n_event_times
-    step = terms.mean_weight / terms.denom
-    hazard = group_sums(of, step, n_times)
-    variance = group_sums(of, step / terms.denom, n_times)
-    xbar = group_sums(of, step[:, None] * terms.xbar, n_times)
-    return BaselineHazard(index.event_time, index.event_stratum, hazard, variance, xbar)
+    return BaselineHazard(
+        index.event_time, index.event_stratum, terms.c0, terms.q0, terms.hazard_xbar()
+    )
 
 
 @dataclass(frozen=True)

@@ -111,12 +111,17 @@ def prepare_cox_data(
             f"{caller}(): covariate(s) {constant} take a single value; they cannot be estimated",
             hint="remove them from `covariates`",
         )
-    labels = _strata_label(frame, strata_cols)
-    codes, uniques = pd.factorize(labels, sort=True)
-    stratum = codes.astype(np.int64)
+    if strata_cols:
+        grouped = frame.groupby(strata_cols, sort=True, dropna=False)
+        stratum = grouped.ngroup().to_numpy(dtype=np.int64)
+        first_rows = frame.loc[:, strata_cols].iloc[np.unique(stratum, return_index=True)[1]]
+        uniques = _strata_label(first_rows, strata_cols).tolist()
+    else:
+        stratum = np.zeros(len(frame), dtype=np.int64)
+        uniques = ["all"]
     index = build_risk_set_index(stop, status, stratum, start)
     order = index.order
-    means = np.average(X, axis=0, weights=w) if w.sum() > 0 else X.mean(axis=0)
+    means = (w @ X) / w.sum() if w.sum() > 0 else X.mean(axis=0)
     Xc = (X - means)[order]
     cluster_codes = None
     if cluster is not None:

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from scipy import linalg
 
 from rpeval.errors import ConvergenceError, DataError
-from rpeval.recidivism._cox_kernel import PartialLikelihood, partial_likelihood
+from rpeval.recidivism._cox_kernel import PartialLikelihood, event_sums, partial_likelihood
 from rpeval.recidivism._risk_sets import RiskSetIndex
 
 __all__ = ["CoxFit", "newton_raphson"]
@@ -64,8 +64,9 @@ def newton_raphson(
     """
     p = X.shape[1]
     beta = np.zeros(p)
+    wx = event_sums(index, X, weights)
     with np.errstate(over="ignore", invalid="ignore"):
-        current = partial_likelihood(index, X, weights, beta, ties)
+        current = partial_likelihood(index, X, weights, beta, ties, wx)
     loglik_null = current.loglik
     step0 = _solve(current.information, current.score, terms)
     score_test = float(current.score @ step0)
@@ -75,7 +76,7 @@ def newton_raphson(
     step = step0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
         candidate_beta = beta + step
-        candidate = _evaluate(index, X, weights, candidate_beta, ties)
+        candidate = _evaluate(index, X, weights, candidate_beta, ties, wx)
         if candidate is None or candidate.loglik < current.loglik - 1e-12 * abs(current.loglik):
             halvings += 1
             if halvings > 30:
@@ -117,9 +118,10 @@ def _evaluate(
     weights: FloatArray,
     beta: FloatArray,
     ties: Literal["efron", "breslow"],
+    wx: FloatArray,
 ) -> PartialLikelihood | None:
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        value = partial_likelihood(index, X, weights, beta, ties)
+        value = partial_likelihood(index, X, weights, beta, ties, wx)
     if not np.isfinite(value.loglik) or not np.all(np.isfinite(value.information)):
         return None
     return value

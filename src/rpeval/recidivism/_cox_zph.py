@@ -16,7 +16,12 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from rpeval.recidivism._cox_kernel import event_terms, weighted_information
-from rpeval.recidivism._risk_sets import RiskSetIndex, build_risk_set_index, risk_set_sums
+from rpeval.recidivism._risk_sets import (
+    RiskSetIndex,
+    build_risk_set_index,
+    group_sums,
+    risk_set_sums,
+)
 
 __all__ = ["ZphTable", "time_transform", "zph_tests"]
 
@@ -83,16 +88,16 @@ def zph_tests(
     """Score tests of proportional hazards per term (several columns for a factor) and GLOBAL."""
     g_rows = time_transform(index, transform)
     terms = event_terms(index, X, weights, X @ beta, ties)
-    rows = index.event_rows
-    g = g_rows[rows]
+    rows, of = index.event_rows, index.event_time_of
+    g = group_sums(of, g_rows[rows], index.n_event_times) / index.n_tied  # one per time
     p = X.shape[1]
     info = np.empty((2 * p, 2 * p))
-    info[:p, :p] = weighted_information(index, X, terms, np.ones_like(g))
+    info[:p, :p] = weighted_information(index, X, terms, None)
     cross = weighted_information(index, X, terms, g)
     info[:p, p:] = cross
     info[p:, :p] = cross.T
     info[p:, p:] = weighted_information(index, X, terms, g * g)
-    score_g = g @ (weights[rows, None] * X[rows]) - (g * terms.mean_weight) @ terms.xbar
+    score_g = (g_rows[rows] * weights[rows]) @ X[rows] - g @ terms.xbar_sum()
 
     names: list[str] = []
     chisq: list[float] = []

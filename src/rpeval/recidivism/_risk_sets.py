@@ -21,6 +21,7 @@ __all__ = [
     "build_risk_set_index",
     "group_sums",
     "risk_set_sums",
+    "sum_by_event_time",
     "sum_over_risk_sets",
 ]
 
@@ -55,6 +56,7 @@ class RiskSetIndex:
     # event-row level (length n_events), event rows in sorted order
     event_rows: IntArray
     event_time_of: IntArray  # event-time index of each event row
+    event_time_first: IntArray  # position (among event rows) of each time's first event
     tie_rank: IntArray  # 0..d-1 within the tied events
     # row level: event times a row is at risk for are event_lo[i]..event_hi[i]-1
     event_lo: IntArray
@@ -148,6 +150,7 @@ def build_risk_set_index(
         n_tied=n_tied,
         event_rows=event_rows,
         event_time_of=event_time_of,
+        event_time_first=first_of_time.astype(np.int64),
         tie_rank=tie_rank,
         event_lo=np.minimum(event_lo, event_hi) if n else event_lo,
         event_hi=event_hi,
@@ -156,13 +159,31 @@ def build_risk_set_index(
 
 
 def risk_set_sums(index: RiskSetIndex, values: FloatArray) -> FloatArray:
-    """Sum ``values`` (rows in sorted order; 1-D or 2-D) over the risk set of each event time."""
-    tail = _reverse_cumsum(values)
-    sums = tail[index.stop_first] - tail[index.stop_end]
+    """Sum ``values`` (rows in sorted order; 1-D or 2-D) over the risk set of each event time.
+
+    Rows are summed once per segment between consecutive risk-set boundaries
+    (``np.add.reduceat``), then the segment sums are accumulated from the end: one pass
+    over the data and no n-row temporary.
+    """
+    sums = _suffix_at(values, index.stop_first, index.stop_end)
     if index.has_start:
-        tail_start = _reverse_cumsum(values[index.start_order])
-        sums = sums - (tail_start[index.start_first] - tail_start[index.start_end])
+        late = _suffix_at(values[index.start_order], index.start_first, index.start_end)
+        sums = sums - late
     return sums
+
+
+def _suffix_at(values: FloatArray, first: IntArray, end: IntArray) -> FloatArray:
+    """``values[first[e]:end[e]].sum(axis=0)`` for every ``e``, by segment suffix sums."""
+    n = values.shape[0]
+    cuts = np.unique(np.concatenate([first, end, [0]]))
+    cuts = cuts[cuts < n]
+    segment = np.add.reduceat(values, cuts, axis=0) if n else values[:0]
+    tail = np.concatenate(
+        [np.cumsum(segment[::-1], axis=0)[::-1], np.zeros((1, *values.shape[1:]))]
+    )
+    position = np.searchsorted(cuts, first)
+    stop = np.searchsorted(cuts, end)
+    return np.asarray(tail[position] - tail[stop], dtype=np.float64)
 
 
 def sum_over_risk_sets(index: RiskSetIndex, per_event_time: FloatArray) -> FloatArray:
@@ -171,12 +192,6 @@ def sum_over_risk_sets(index: RiskSetIndex, per_event_time: FloatArray) -> Float
         [np.zeros((1, *per_event_time.shape[1:])), np.cumsum(per_event_time, axis=0)]
     )
     return np.asarray(head[index.event_hi] - head[index.event_lo], dtype=np.float64)
-
-
-def _reverse_cumsum(values: FloatArray) -> FloatArray:
-    tail = np.cumsum(values[::-1], axis=0)[::-1]
-    pad = np.zeros((1, *values.shape[1:]))
-    return np.concatenate([tail, pad])
 
 
 def group_sums(groups: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
@@ -188,3 +203,10 @@ def group_sums(groups: IntArray, values: FloatArray, n_groups: int) -> FloatArra
         for j in range(values.shape[1])
     ]
     return np.asarray(np.stack(columns, axis=1), np.float64).reshape(n_groups, values.shape[1])
+
+
+def sum_by_event_time(index: RiskSetIndex, values: FloatArray) -> FloatArray:
+    """Sum per-event-row ``values`` (1-D or 2-D) within each event time (rows are contiguous)."""
+    if values.shape[0] == 0:
+        return np.zeros((0, *values.shape[1:]))
+    return np.asarray(np.add.reduceat(values, index.event_time_first, axis=0), np.float64)
