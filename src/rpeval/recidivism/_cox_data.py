@@ -119,7 +119,7 @@ def prepare_cox_data(
     else:
         stratum = np.zeros(len(frame), dtype=np.int64)
         uniques = ["all"]
-    index = build_risk_set_index(stop, status, stratum, start)
+    index = build_risk_set_index(stop, status, np.asarray(stratum, dtype=np.int64), start)
     order = index.order
     means = (w @ X) / w.sum() if w.sum() > 0 else X.mean(axis=0)
     Xc = (X - means)[order]
