@@ -7,12 +7,16 @@ import pandas as pd
 
 
 def survival_data(n: int, p: int, *, seed: int = 0, round_to: float = 0.1) -> pd.DataFrame:
-    """Exponential event times with ``p`` normal covariates, ~30% censoring, rounded times."""
+    """Days to re-arrest with ``p`` normal covariates, ~40% censored, times rounded to 0.1.
+
+    On a days scale (follow-up up to 1,095 days) rounding to 0.1 leaves about 10,000
+    distinct times with about 100 rows each: many ties, as in real recidivism data.
+    """
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, p))
     beta = np.linspace(-0.5, 0.5, p)
-    event_time = rng.exponential(1.0 / np.exp(X @ beta))
-    censor_time = rng.exponential(2.5, n)
+    event_time = rng.exponential(600.0 / np.exp(X @ beta))
+    censor_time = np.minimum(rng.exponential(1500.0, n), 1095.0)
     time = np.minimum(event_time, censor_time)
     time = np.maximum(np.round(time / round_to) * round_to, round_to)
     frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(p)])

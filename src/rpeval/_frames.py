@@ -170,11 +170,14 @@ def date_series(
         )
     try:
         converted = pd.to_datetime(values, errors="coerce", format="mixed")
-    except (TypeError, ValueError):
-        converted = pd.Series(pd.NaT, index=values.index)
-    if getattr(converted.dt, "tz", None) is not None:
-        converted = converted.dt.tz_localize(None)
-    converted = converted.astype("datetime64[ns]")
+        if getattr(converted.dt, "tz", None) is not None:
+            converted = converted.dt.tz_localize(None)
+        converted = converted.astype("datetime64[ns]")
+    except (TypeError, ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        raise DataError(
+            f"{caller}(): column {column!r} (`{arg}`) must hold dates between 1677 and 2262; "
+            f"found e.g. {_examples(values)}",
+        ) from None
     bad = converted.isna() & values.notna()
     if bad.any():
         raise DataError(

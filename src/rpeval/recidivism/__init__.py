@@ -3,5 +3,19 @@
 from __future__ import annotations
 
 from rpeval.recidivism.cox import CoxResult, cox
+from rpeval.recidivism.kaplan_meier import SurvivalCurves, kaplan_meier
+from rpeval.recidivism.logrank import TestResult, logrank_test
+from rpeval.recidivism.rates import recidivism_rates
+from rpeval.recidivism.rmst import RMSTResult, rmst
 
-__all__ = ["CoxResult", "cox"]
+__all__ = [
+    "CoxResult",
+    "RMSTResult",
+    "SurvivalCurves",
+    "TestResult",
+    "cox",
+    "kaplan_meier",
+    "logrank_test",
+    "recidivism_rates",
+    "rmst",
+]

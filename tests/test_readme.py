@@ -1,0 +1,25 @@
+"""The README's example runs as printed."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def test_readme_example_runs() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
+    assert blocks, "README has no python example"
+    result = subprocess.run(
+        [sys.executable, "-c", blocks[0]], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "participant" in result.stdout and "simulated truth: 0.75" in result.stdout
+
+
+def test_readme_shows_the_two_commands() -> None:
+    text = README.read_text()
+    assert "make demo" in text and "make test" in text
