@@ -6,17 +6,20 @@ import numpy as np
 import pandas as pd
 
 
-def survival_data(n: int, p: int, *, seed: int = 0, round_to: float = 0.1) -> pd.DataFrame:
-    """Days to re-arrest with ``p`` normal covariates, ~40% censored, times rounded to 0.1.
+def survival_data(
+    n: int, p: int, *, seed: int = 0, round_to: float = 0.1, horizon_days: float = 1095.0
+) -> pd.DataFrame:
+    """Days to re-arrest with ``p`` normal covariates, times rounded to 0.1 (many ties).
 
-    On a days scale (follow-up up to 1,095 days) rounding to 0.1 leaves about 10,000
-    distinct times with about 100 rows each: many ties, as in real recidivism data.
+    Follow-up ends at ``horizon_days``: with three years, rounding to 0.1 leaves about
+    10,000 distinct times (about 100 rows each); with ten years about 36,000.
     """
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, p))
     beta = np.linspace(-0.5, 0.5, p)
-    event_time = rng.exponential(600.0 / np.exp(X @ beta))
-    censor_time = np.minimum(rng.exponential(1500.0, n), 1095.0)
+    scale = horizon_days / 1095.0
+    event_time = rng.exponential(600.0 * scale / np.exp(X @ beta))
+    censor_time = np.minimum(rng.exponential(1500.0 * scale, n), horizon_days)
     time = np.minimum(event_time, censor_time)
     time = np.maximum(np.round(time / round_to) * round_to, round_to)
     frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(p)])

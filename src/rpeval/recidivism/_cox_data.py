@@ -122,7 +122,8 @@ def prepare_cox_data(
     index = build_risk_set_index(stop, status, np.asarray(stratum, dtype=np.int64), start)
     order = index.order
     means = (w @ X) / w.sum() if w.sum() > 0 else X.mean(axis=0)
-    Xc = (X - means)[order]
+    Xc = np.take(X, order, axis=0)  # np.take gathers rows several times faster
+    Xc -= means
     cluster_codes = None
     if cluster is not None:
         cluster_codes = pd.factorize(frame[cluster])[0].astype(np.int64)[order]

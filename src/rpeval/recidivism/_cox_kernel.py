@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from rpeval.recidivism._risk_sets import (
     RiskSetIndex,
     group_sums,
-    risk_set_sums,
+    risk_and_tied_sums,
     sum_by_event_time,
     sum_over_risk_sets,
 )
@@ -80,12 +80,10 @@ def event_terms(
     """Risk-set sums and tie-step sums at every event time for linear predictor ``eta``."""
     risk = weights * np.exp(eta)
     risk_x = X * risk[:, None]
-    s0 = risk_set_sums(index, risk)
-    s1 = risk_set_sums(index, risk_x)
+    s0, tied = risk_and_tied_sums(index, risk)
+    s1, tied_x = risk_and_tied_sums(index, risk_x)
     rows, of = index.event_rows, index.event_time_of
     n_times = index.n_event_times
-    tied = sum_by_event_time(index, risk[rows])
-    tied_x = sum_by_event_time(index, risk_x[rows])
     mean_weight = sum_by_event_time(index, weights[rows]) / index.n_tied
     if ties == "efron":
         f = index.tie_rank / index.n_tied[of]

@@ -20,6 +20,7 @@ __all__ = [
     "RiskSetIndex",
     "build_risk_set_index",
     "group_sums",
+    "risk_and_tied_sums",
     "risk_set_sums",
     "sum_by_event_time",
     "sum_over_risk_sets",
@@ -98,8 +99,9 @@ def build_risk_set_index(
     grid = np.unique(stop if start is None else np.concatenate([stop, start]))
     n_keys = np.int64(grid.shape[0] + 1)
     stop_key = stratum * n_keys + np.searchsorted(grid, stop).astype(np.int64)
-    # stable sort: ties keep the caller's row order, so results are deterministic
-    order = np.argsort(stop_key, kind="stable").astype(np.int64)
+    # events before censorings at the same time, so each time's events are contiguous;
+    # stable: ties keep the caller's row order, so results are deterministic
+    order = np.argsort(2 * stop_key + (~event).astype(np.int64), kind="stable").astype(np.int64)
     stop_key = stop_key[order]
     stop_s, event_s, stratum_s = stop[order], event[order], stratum[order]
 
@@ -167,31 +169,48 @@ def risk_set_sums(index: RiskSetIndex, values: FloatArray) -> FloatArray:
     """
     sums = _suffix_at(values, index.stop_first, index.stop_end)
     if index.has_start:
-        late = _suffix_at(values[index.start_order], index.start_first, index.start_end)
+        late = _suffix_at(
+            np.take(values, index.start_order, axis=0), index.start_first, index.start_end
+        )
         sums = sums - late
     return sums
 
 
 def _suffix_at(values: FloatArray, first: IntArray, end: IntArray) -> FloatArray:
     """``values[first[e]:end[e]].sum(axis=0)`` for every ``e``, by segment suffix sums."""
+    return _segment_sums(values, first, (end,))[0]
+
+
+def _segment_sums(
+    values: FloatArray, first: IntArray, ends: tuple[IntArray, ...]
+) -> list[FloatArray]:
+    """``values[first:end].sum(axis=0)`` for each ``end`` array, from one pass over the rows."""
     n = values.shape[0]
-    cuts = np.unique(np.concatenate([first, end, [0]]))
+    cuts = np.unique(np.concatenate([first, *ends, [0]]))
     cuts = cuts[cuts < n]
     segment = np.add.reduceat(values, cuts, axis=0) if n else values[:0]
     tail = np.concatenate(
         [np.cumsum(segment[::-1], axis=0)[::-1], np.zeros((1, *values.shape[1:]))]
     )
-    position = np.searchsorted(cuts, first)
-    stop = np.searchsorted(cuts, end)
-    return np.asarray(tail[position] - tail[stop], dtype=np.float64)
+    head = tail[np.searchsorted(cuts, first)]
+    return [np.asarray(head - tail[np.searchsorted(cuts, end)], np.float64) for end in ends]
 
 
-def sum_over_risk_sets(index: RiskSetIndex, per_event_time: FloatArray) -> FloatArray:
-    """For each row, sum ``per_event_time`` over the event times it was at risk for."""
-    head = np.concatenate(
-        [np.zeros((1, *per_event_time.shape[1:])), np.cumsum(per_event_time, axis=0)]
+def risk_and_tied_sums(index: RiskSetIndex, values: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Risk-set sums and sums over the tied events at each event time, in one pass.
+
+    Events sort before censorings at the same time, so a time's events are the rows
+    ``stop_first .. stop_first + n_tied - 1``: no gather of the event rows is needed.
+    """
+    risk, tied = _segment_sums(
+        values, index.stop_first, (index.stop_end, index.stop_first + index.n_tied)
     )
-    return np.asarray(head[index.event_hi] - head[index.event_lo], dtype=np.float64)
+    if index.has_start:
+        late = _suffix_at(
+            np.take(values, index.start_order, axis=0), index.start_first, index.start_end
+        )
+        risk = risk - late
+    return risk, tied
 
 
 def group_sums(groups: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
@@ -210,3 +229,11 @@ def sum_by_event_time(index: RiskSetIndex, values: FloatArray) -> FloatArray:
     if values.shape[0] == 0:
         return np.zeros((0, *values.shape[1:]))
     return np.asarray(np.add.reduceat(values, index.event_time_first, axis=0), np.float64)
+
+
+def sum_over_risk_sets(index: RiskSetIndex, per_event_time: FloatArray) -> FloatArray:
+    """For each row, sum ``per_event_time`` over the event times it was at risk for."""
+    head = np.concatenate(
+        [np.zeros((1, *per_event_time.shape[1:])), np.cumsum(per_event_time, axis=0)]
+    )
+    return np.asarray(head[index.event_hi] - head[index.event_lo], dtype=np.float64)

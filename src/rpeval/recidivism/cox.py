@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -69,7 +70,6 @@ class CoxResult:
     loglik_null: float
     loglik: float
     score_test: float
-    concordance: float
     n: int
     n_events: int
     n_dropped: int
@@ -79,7 +79,25 @@ class CoxResult:
     conf_level: float
     notes: tuple[str, ...]
     _data: CoxData = field(repr=False, compare=False)
-    _baseline: BaselineHazard = field(repr=False, compare=False)
+
+    @cached_property
+    def concordance(self) -> float:
+        """Harrell's concordance of the linear predictor (R ``coxph``'s, within strata)."""
+        d = self._data
+        counts = concordance(
+            d.index.stop,
+            d.index.event,
+            d.X @ self.coef,
+            weights=d.weights,
+            stratum=d.index.stratum,
+            start=d.index.start if d.index.has_start else None,
+        )
+        return counts.value
+
+    @cached_property
+    def _baseline(self) -> BaselineHazard:
+        d = self._data
+        return baseline_hazard(d.index, d.X, d.weights, self.coef, self.ties)
 
     @property
     def std_error(self) -> FloatArray:
@@ -338,15 +356,6 @@ def cox(
         if d.cluster is not None:
             dfbeta = group_sums(d.cluster, dfbeta, int(d.cluster.max()) + 1)
         robust_cov = dfbeta.T @ dfbeta
-    eta = d.X @ fit.beta
-    conc = concordance(
-        d.index.stop,
-        d.index.event,
-        eta,
-        weights=d.weights,
-        stratum=d.index.stratum,
-        start=d.index.start if d.index.has_start else None,
-    )
     return CoxResult(
         terms=d.terms,
         coef=fit.beta,
@@ -355,7 +364,6 @@ def cox(
         loglik_null=fit.loglik_null,
         loglik=fit.loglik,
         score_test=fit.score_test,
-        concordance=conc.value,
         n=d.n,
         n_events=int(d.index.event.sum()),
         n_dropped=d.n_dropped,
@@ -365,5 +373,4 @@ def cox(
         conf_level=conf_level,
         notes=tuple(notes),
         _data=d,
-        _baseline=baseline_hazard(d.index, d.X, d.weights, fit.beta, ties),
     )

@@ -97,7 +97,7 @@ class SurvivalCurves:
                 "n_event": n_event,
                 "n_censor": n_censor,
                 "survival": surv,
-                "std_error": surv * se_log,
+                "std_error": _std_error(surv, se_log),
                 "ci_lower": lower,
                 "ci_upper": upper,
             }
@@ -185,6 +185,12 @@ class SurvivalCurves:
 
     def _repr_html_(self) -> str:
         return self.median().to_html(index=False)
+
+
+def _std_error(survival: FloatArray, se_log: FloatArray) -> FloatArray:
+    """se(S) = S se(log S); 0 once the curve has reached 0 (where se(log S) is infinite)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(survival > 0, survival * se_log, 0.0)
 
 
 def _crossing(time: FloatArray, curve: FloatArray, target: float) -> float:

@@ -129,8 +129,8 @@ def _difference(
     (a, (s_a, se_a)), (b, (s_b, se_b)) = curves.items()
     z = stats.norm.ppf(0.5 + conf_level / 2.0)
     diff = s_a - s_b  # (1 - S_b) - (1 - S_a)
-    se = np.hypot(s_a * se_a, s_b * se_b)
     with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.hypot(np.where(s_a > 0, s_a * se_a, 0.0), np.where(s_b > 0, s_b * se_b, 0.0))
         theta = np.log(-np.log(s_b)) - np.log(-np.log(s_a))
         se_theta = np.hypot(se_a / np.log(s_a), se_b / np.log(s_b))
         p_value = 2 * stats.norm.sf(np.abs(theta / se_theta))
