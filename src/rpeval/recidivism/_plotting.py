@@ -73,35 +73,22 @@ def plot_survival_curves(
 
 
 def _at_risk_table(ax: Any, curves: SurvivalCurves, ticks: np.ndarray) -> None:
-    """Numbers at risk at each tick, one row per group, drawn under the x axis."""
+    """Numbers at risk at each tick, one row per group, in a strip under the x axis."""
     labels = list(curves.curves)
-    transform = ax.get_xaxis_transform()
-    ax.text(
-        0.0,
-        -0.22,
-        "Number at risk",
-        transform=ax.transAxes,
-        fontsize=8,
-        fontweight="bold",
-        ha="left",
-        va="top",
-    )
+    height = 0.07 * (len(labels) + 1)
+    table = ax.inset_axes((0.0, -0.2 - height, 1.0, height))
+    table.set_xlim(ax.get_xlim())
+    table.set_ylim(len(labels) - 0.5, -1.0)
+    table.set_yticks(range(len(labels)), labels=labels, fontsize=8)
+    for row, tick_label in enumerate(table.get_yticklabels()):
+        tick_label.set_color(OKABE_ITO[row % len(OKABE_ITO)])
+    table.tick_params(left=False, bottom=False, labelbottom=False, pad=18)
+    table.spines[:].set_visible(False)
+    table.text(0.0, -1.0, "Number at risk", fontsize=8, fontweight="bold", ha="left",
+               va="center", transform=table.get_yaxis_transform())
     for row, label in enumerate(labels):
         curve = curves.curves[label]
         position = np.searchsorted(curve.time, ticks, side="left")
         n_rows = np.concatenate([curve.n_rows_risk, [0]])[position]
-        y = -0.30 - 0.08 * row
-        ax.text(
-            -0.01,
-            y,
-            label,
-            transform=ax.transAxes,
-            fontsize=8,
-            ha="right",
-            va="top",
-            color=OKABE_ITO[row % len(OKABE_ITO)],
-        )
         for tick, count in zip(ticks, n_rows, strict=True):
-            ax.text(
-                tick, y, f"{int(count):,}", transform=transform, fontsize=8, ha="center", va="top"
-            )
+            table.text(tick, row, f"{int(count):,}", fontsize=8, ha="center", va="center")
