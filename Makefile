@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 TEST_EXTRAS = dev,data,duckdb,polars,docs
+LINT_PATHS  = $(wildcard src tests benchmarks examples docs/scripts)
 
 .PHONY: demo test lint typecheck pytest docs clean bench bench-env
 
@@ -23,8 +24,8 @@ demo: $(VENV)/.installed-runtime
 	$(BIN)/rpeval demo
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests benchmarks examples
-	$(BIN)/ruff format --check src tests benchmarks examples
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy --strict src
