@@ -1,4 +1,4 @@
-"""Make the figures of docs/recidivism.md (run: .venv/bin/python docs/scripts/recidivism_figures.py)."""
+"""Make the figures of docs/recidivism.md (run it with the project venv)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from rpeval.datasets import simulate_program  # noqa: E402
-from rpeval.recidivism import kaplan_meier  # noqa: E402
+from rpeval.datasets import simulate_program
+from rpeval.recidivism import kaplan_meier
 
 OUT = Path(__file__).resolve().parent.parent / "img"
 

@@ -21,8 +21,9 @@ def survival_frames(draw: st.DrawFn, min_size: int = 2) -> pd.DataFrame:
     event = draw(st.lists(st.booleans(), min_size=n, max_size=n))
     group = draw(st.lists(st.sampled_from(["a", "b"]), min_size=n, max_size=n))
     weight = draw(st.lists(st.integers(1, 3), min_size=n, max_size=n))
-    frame = pd.DataFrame({"time": np.asarray(time, float), "event": event, "group": group,
-                          "w": weight})
+    frame = pd.DataFrame(
+        {"time": np.asarray(time, float), "event": event, "group": group, "w": weight}
+    )
     frame.loc[0, "event"] = True
     return frame
 

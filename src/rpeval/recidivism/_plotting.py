@@ -84,8 +84,16 @@ def _at_risk_table(ax: Any, curves: SurvivalCurves, ticks: np.ndarray) -> None:
         tick_label.set_color(OKABE_ITO[row % len(OKABE_ITO)])
     table.tick_params(left=False, bottom=False, labelbottom=False, pad=18)
     table.spines[:].set_visible(False)
-    table.text(0.0, -1.0, "Number at risk", fontsize=8, fontweight="bold", ha="left",
-               va="center", transform=table.get_yaxis_transform())
+    table.text(
+        0.0,
+        -1.0,
+        "Number at risk",
+        fontsize=8,
+        fontweight="bold",
+        ha="left",
+        va="center",
+        transform=table.get_yaxis_transform(),
+    )
     for row, label in enumerate(labels):
         curve = curves.curves[label]
         position = np.searchsorted(curve.time, ticks, side="left")
