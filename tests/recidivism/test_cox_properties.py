@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from rpeval.errors import ConvergenceWarning, DataError, RpevalError, SpecificationError
@@ -34,8 +34,11 @@ def _frame(seed: int, n: int, *, ties: bool = True) -> pd.DataFrame:
 def test_invariant_to_row_order(seed: int, n: int, ties: str) -> None:
     df = _frame(seed, n)
     shuffled = df.sample(frac=1.0, random_state=seed).reset_index(drop=True)
-    a = cox(df, "time", "event", ["x1", "x2"], ties=ties)  # type: ignore[arg-type]
-    b = cox(shuffled, "time", "event", ["x1", "x2"], ties=ties)  # type: ignore[arg-type]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = cox(df, "time", "event", ["x1", "x2"], ties=ties)  # type: ignore[arg-type]
+        b = cox(shuffled, "time", "event", ["x1", "x2"], ties=ties)  # type: ignore[arg-type]
+    assume(not a.notes)  # with separation the estimate is infinite: nothing to compare
     np.testing.assert_allclose(a.coef, b.coef, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(a.std_error, b.std_error, rtol=1e-8)
     assert a.concordance == pytest.approx(b.concordance, rel=1e-12)

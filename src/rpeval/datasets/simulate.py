@@ -190,6 +190,7 @@ def simulate_program(
     spells = draw_custody(rng, np.asarray(0.1 + 0.05 * priors, np.float64), int(followup_days))
     calendar = street_to_calendar(street, spells)
     death_day = np.ceil(rng.exponential(365.25 / (0.006 * np.exp(0.04 * (age - 30)))))
+    death_day = np.minimum(death_day, followup_days + 1.0)  # later deaths are never seen
     end_day = np.minimum(horizon, death_day - 1)  # last day at risk
     observed = calendar <= end_day[:, None]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rpeval.recidivism.cox import CoxResult, cox
+from rpeval.recidivism.followup import FollowUpReport, build_followup, followup_report
 from rpeval.recidivism.kaplan_meier import SurvivalCurves, kaplan_meier
 from rpeval.recidivism.logrank import TestResult, logrank_test
 from rpeval.recidivism.rates import recidivism_rates
@@ -10,10 +11,13 @@ from rpeval.recidivism.rmst import RMSTResult, rmst
 
 __all__ = [
     "CoxResult",
+    "FollowUpReport",
     "RMSTResult",
     "SurvivalCurves",
     "TestResult",
+    "build_followup",
     "cox",
+    "followup_report",
     "kaplan_meier",
     "logrank_test",
     "recidivism_rates",

@@ -19,17 +19,23 @@ from numpy.typing import NDArray
 
 from rpeval._frames import date_series, require_columns
 from rpeval.errors import DataError, SpecificationError
-from rpeval.recidivism._followup_kernels import NO_DAY
+from rpeval.recidivism._followup_kernels import (
+    NO_DAY,
+    custody_days,
+    overlapping_spells,
+)
 
 __all__ = [
     "NOTES",
     "PROBLEMS",
     "Tally",
     "competing_columns",
+    "custody_time",
     "day_numbers",
     "days_to_dates",
     "end_days",
     "match_ids",
+    "of_kept",
     "read_dates",
     "unique_ids",
     "window_end",
@@ -38,6 +44,7 @@ __all__ = [
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 N_EXAMPLES = 3
+CALLER = "build_followup"
 
 # key: (what was found, what was done); the order is the order of reports and messages
 PROBLEMS: dict[str, tuple[str, str]] = {
@@ -221,7 +228,13 @@ def window_end(entry: IntArray, max_followup: Any, *, caller: str) -> IntArray:
     if max_followup is None:
         return np.full(entry.shape, NO_DAY, dtype=np.int64)
     if isinstance(max_followup, pd.DateOffset):
-        shifted = pd.Series(days_to_dates(entry)) + max_followup
+        try:
+            shifted = pd.Series(days_to_dates(entry)) + max_followup
+        except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
+            raise SpecificationError(
+                f"{caller}(): max_followup={max_followup!r} ends windows after 2262",
+                hint="use a window of years or months, e.g. pd.DateOffset(years=3)",
+            ) from None
         return day_numbers(shifted)
     days: float | None = None
     if isinstance(max_followup, dt.timedelta | np.timedelta64):
@@ -236,4 +249,45 @@ def window_end(entry: IntArray, max_followup: Any, *, caller: str) -> IntArray:
             "days, a timedelta of whole days or a pd.DateOffset",
             hint="e.g. max_followup=1095 (days) or max_followup=pd.DateOffset(years=3)",
         )
-    return entry + int(days)
+    return entry + min(int(days), NO_DAY // 2)  # a huge window is no window
+
+
+def of_kept(row: IntArray, kept: BoolArray) -> BoolArray:
+    """Rows of another table that belong to a kept person (``row`` is -1 when unknown)."""
+    out = np.zeros(row.shape, dtype=np.bool_)
+    known = row >= 0
+    out[known] = kept[row[known]]
+    return out
+
+
+def custody_time(
+    spells: pd.DataFrame,
+    columns: tuple[str, str, str],
+    ids: pd.Series,
+    kept: BoolArray,
+    entry: IntArray,
+    exit_day: IntArray,
+    tally: Tally,
+) -> IntArray:
+    """Days in custody within follow-up per kept person; spell problems go to ``tally``."""
+    id_col, start_col, end_col = columns
+    require_columns(spells, [id_col], arg="custody_id", caller=CALLER, frame_arg="custody")
+    start = read_dates(spells, start_col, arg="custody_start", frame_arg="custody", caller=CALLER)
+    stop = read_dates(spells, end_col, arg="custody_end", frame_arg="custody", caller=CALLER)
+    spell_ids = spells[id_col]
+    row = match_ids(ids, spell_ids, frame_arg="custody", caller=CALLER)
+    known = row >= 0
+    tally.add("custody_unknown_person", ~known, spell_ids)
+    dated = known & (start != NO_DAY)
+    tally.add("custody_missing_start", known & ~dated, spell_ids)
+    inverted = dated & (stop < start)
+    tally.add("custody_inverted", inverted, spell_ids)
+    valid = dated & ~inverted
+    usable = valid & of_kept(row, kept)
+    tally.add("custody_of_dropped_people", valid & ~usable, spell_ids)
+    tally.add("custody_open_ended", usable & (stop == NO_DAY), spell_ids)
+    use = np.flatnonzero(usable)
+    person = (np.cumsum(kept) - 1)[row[use]]
+    overlap = overlapping_spells(person, start[use], stop[use])
+    tally.add("custody_overlapping", overlap, spell_ids.iloc[use])
+    return custody_days(person, start[use], stop[use], entry, exit_day, len(entry)).days

@@ -22,6 +22,7 @@ __all__ = [
     "NO_DAY",
     "CustodyDays",
     "Exits",
+    "FirstEvents",
     "custody_days",
     "first_event_after",
     "overlapping_spells",
@@ -34,9 +35,16 @@ BoolArray = NDArray[np.bool_]
 NO_DAY = np.iinfo(np.int64).max // 4  # "no such date"; sums of a few stay in range
 
 
+class FirstEvents(NamedTuple):
+    """Per person the first event after entry; per event row whether it was too early."""
+
+    first: IntArray  # per person, the earliest event day > entry; NO_DAY when none
+    not_after: BoolArray  # per event row, on or before the person's entry day
+
+
 def first_event_after(
     person: IntArray, day: IntArray, entry: IntArray, n_people: int
-) -> tuple[IntArray, BoolArray]:
+) -> FirstEvents:
     """Each person's first event day strictly after entry, and which rows are not after.
 
     Parameters
@@ -50,16 +58,14 @@ def first_event_after(
 
     Returns
     -------
-    first
-        Per person, the earliest event day ``> entry``; :data:`NO_DAY` when none.
-    not_after
-        Per event row, True when the event is on or before the person's entry day.
+    FirstEvents
+        ``first`` per person (:data:`NO_DAY` when none) and ``not_after`` per event row.
     """
     not_after = day <= entry[person]
     first = np.full(n_people, NO_DAY, dtype=np.int64)
     after = ~not_after
     np.minimum.at(first, person[after], day[after])
-    return first, np.asarray(not_after, dtype=np.bool_)
+    return FirstEvents(first, np.asarray(not_after, dtype=np.bool_))
 
 
 class Exits(NamedTuple):
@@ -105,20 +111,22 @@ def resolve_exits(
 def _running_max_before(person: IntArray, value: IntArray) -> IntArray:
     """For rows sorted by person: max of ``value`` over the person's earlier rows.
 
-    Rows that are a person's first get ``value.min() - 1`` (smaller than any value).
+    A person's first row gets ``-NO_DAY`` (smaller than any day).
     """
     if value.size == 0:
         return value.copy()
     low = int(value.min())
-    span = int(value.max()) - low + 2
-    # lift each person's values above every earlier person's; fits in int64 because
-    # day numbers are bounded (NO_DAY is clipped by the caller) and span * n is small
-    lifted = (value - low + 1) + person * span
+    span = int(value.max()) - low + 1
+    # lift each person's values above every earlier person's, so one running maximum
+    # serves all people; fits in int64 since days are bounded (open spells are clipped)
+    lifted = (value - low) + person * span
     before = np.empty_like(lifted)
-    before[0] = person[0] * span
     before[1:] = np.maximum.accumulate(lifted)[:-1]
-    floor = person * span  # the person's own "nothing before" level
-    return np.asarray(np.maximum(before, floor) - person * span + low - 1, dtype=np.int64)
+    result = before - person * span + low
+    first = np.ones(person.shape, dtype=np.bool_)
+    first[1:] = person[1:] != person[:-1]
+    result[first] = -NO_DAY
+    return np.asarray(result, dtype=np.int64)
 
 
 def overlapping_spells(person: IntArray, start: IntArray, stop: IntArray) -> BoolArray:

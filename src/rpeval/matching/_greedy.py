@@ -1,0 +1,197 @@
+"""Greedy nearest-neighbour matching kernels (numba): the sequential step numpy cannot vectorise.
+
+One-dimensional distances (propensity score, its logit, a user score): controls are sorted
+by ``(stratum, distance, row)``; for each treated unit the nearest *available* control is
+found by walking outwards from its position, skipping used controls through union-find
+pointers, so a whole match costs O((n_t + n_c) log n_c) and no n_t x n_c array exists.
+Multivariate (Mahalanobis) distances scan the treated unit's stratum: O(n_t x n_c) time
+but O(n_c) memory.
+
+Ties in distance go to the control that comes first in the data, as in MatchIt.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rpeval._jit import jit
+
+__all__ = ["greedy_multivariate", "greedy_scalar"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@jit
+def _find(parent: IntArray, q: int, lo: int, hi: int, step: int) -> int:  # pragma: no cover
+    """First available position from ``q`` in direction ``step`` within ``[lo, hi)``; -1 if none."""
+    root = q
+    while lo <= root < hi and parent[root] != root:
+        root = parent[root]
+    # path compression
+    while lo <= q < hi and parent[q] != q:
+        nxt = parent[q]
+        parent[q] = root
+        q = nxt
+    if lo <= root < hi:
+        return root
+    return -1
+
+
+@jit
+def _allowed(  # pragma: no cover
+    t: int,
+    c: int,
+    anti_t: IntArray,
+    anti_c: IntArray,
+    cov_t: FloatArray,
+    cov_c: FloatArray,
+    widths: FloatArray,
+) -> bool:
+    for j in range(anti_t.shape[1]):
+        if anti_t[t, j] == anti_c[c, j]:
+            return False
+    for j in range(widths.shape[0]):  # noqa: SIM110 - numba compiles loops, not all()
+        if abs(cov_t[t, j] - cov_c[c, j]) > widths[j]:
+            return False
+    return True
+
+
+@jit
+def greedy_scalar(  # pragma: no cover - compiled; tested through `match`
+    order: IntArray,
+    treated_distance: FloatArray,
+    control_distance: FloatArray,
+    control_row: IntArray,
+    stratum_lo: IntArray,
+    stratum_hi: IntArray,
+    ratio: int,
+    replace: bool,
+    caliper: float,
+    anti_t: IntArray,
+    anti_c: IntArray,
+    cov_t: FloatArray,
+    cov_c: FloatArray,
+    widths: FloatArray,
+) -> IntArray:
+    """Matched control positions (in sorted order) per treated unit and round; -1 = none.
+
+    Controls are sorted by ``(stratum, distance, row)``; treated unit ``t`` may use
+    positions ``stratum_lo[t] .. stratum_hi[t]-1``. Round-robin over ``ratio`` rounds.
+    """
+    n_t = treated_distance.shape[0]
+    n_c = control_distance.shape[0]
+    result = np.full((n_t, ratio), -1, dtype=np.int64)
+    right = np.arange(n_c + 1, dtype=np.int64)
+    left = np.arange(n_c + 1, dtype=np.int64)
+    for r in range(ratio):
+        for t in order:
+            if r > 0 and result[t, r - 1] < 0:
+                continue  # no earlier match: MatchIt stops matching this unit
+            lo, hi = stratum_lo[t], stratum_hi[t]
+            if lo >= hi:
+                continue
+            d = treated_distance[t]
+            # insertion point within the stratum
+            a, b = lo, hi
+            while a < b:
+                mid = (a + b) // 2
+                if control_distance[mid] < d:
+                    a = mid + 1
+                else:
+                    b = mid
+            R = _find(right, a, lo, hi, 1) if not replace else (a if a < hi else -1)
+            L = _find(left, a - 1, lo, hi, -1) if not replace else (a - 1 if a - 1 >= lo else -1)
+            chosen = -1
+            while R >= 0 or L >= 0:
+                if R < 0:
+                    pick_right = False
+                elif L < 0:
+                    pick_right = True
+                else:
+                    dr = control_distance[R] - d
+                    dl = d - control_distance[L]
+                    pick_right = dr < dl or (dr == dl and control_row[R] < control_row[L])
+                q = R if pick_right else L
+                gap = abs(control_distance[q] - d)
+                if gap > caliper:
+                    break
+                ok = _allowed(t, q, anti_t, anti_c, cov_t, cov_c, widths)
+                if ok and replace:
+                    for s in range(r):
+                        if result[t, s] == q:
+                            ok = False
+                if ok:
+                    chosen = q
+                    break
+                if pick_right:
+                    nxt = q + 1
+                    R = nxt if nxt < hi else -1
+                    if not replace:
+                        R = _find(right, nxt, lo, hi, 1)
+                else:
+                    nxt = q - 1
+                    L = nxt if nxt >= lo else -1
+                    if not replace:
+                        L = _find(left, nxt, lo, hi, -1)
+            if chosen >= 0:
+                result[t, r] = chosen
+                if not replace:
+                    right[chosen] = chosen + 1
+                    left[chosen] = chosen - 1 if chosen > 0 else n_c
+    return result
+
+
+@jit
+def greedy_multivariate(  # pragma: no cover - compiled; tested through `match`
+    order: IntArray,
+    treated_z: FloatArray,
+    control_z: FloatArray,
+    control_row: IntArray,
+    stratum_lo: IntArray,
+    stratum_hi: IntArray,
+    ratio: int,
+    replace: bool,
+    anti_t: IntArray,
+    anti_c: IntArray,
+    cov_t: FloatArray,
+    cov_c: FloatArray,
+    widths: FloatArray,
+) -> IntArray:
+    """As :func:`greedy_scalar` with Euclidean distance on (whitened) ``z`` rows."""
+    n_t = treated_z.shape[0]
+    n_c = control_z.shape[0]
+    result = np.full((n_t, ratio), -1, dtype=np.int64)
+    used = np.zeros(n_c, dtype=np.bool_)
+    for r in range(ratio):
+        for t in order:
+            if r > 0 and result[t, r - 1] < 0:
+                continue
+            best = -1
+            best_d = np.inf
+            for q in range(stratum_lo[t], stratum_hi[t]):
+                if used[q] and not replace:
+                    continue
+                dist = 0.0
+                for j in range(treated_z.shape[1]):
+                    diff = treated_z[t, j] - control_z[q, j]
+                    dist += diff * diff
+                earlier = best >= 0 and control_row[q] < control_row[best]
+                if dist < best_d or (dist == best_d and earlier):
+                    if not _allowed(t, q, anti_t, anti_c, cov_t, cov_c, widths):
+                        continue
+                    if replace:
+                        dup = False
+                        for s in range(r):
+                            if result[t, s] == q:
+                                dup = True
+                        if dup:
+                            continue
+                    best = q
+                    best_d = dist
+            if best >= 0:
+                result[t, r] = best
+                if not replace:
+                    used[best] = True
+    return result

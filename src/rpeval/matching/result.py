@@ -1,0 +1,146 @@
+"""The result of ``match()``: matched data, pairs, sample sizes and balance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from rpeval import _frames
+from rpeval.matching.balance import BalanceTable, _expand, balance_rows, scale_sds
+
+if TYPE_CHECKING:
+    from rpeval.matching.propensity import PropensityResult
+
+__all__ = ["MatchResult"]
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Matched sample (``data``), pairs and diagnostics; frozen.
+
+    ``data`` holds the matched rows of the input with three added columns: ``weights``
+    (MatchIt's matching weights), ``subclass`` (matched set; 0 with replacement) and
+    ``distance`` (the score matched on, NaN for Mahalanobis).
+    """
+
+    data: pd.DataFrame
+    pairs: pd.DataFrame
+    treatment: str
+    estimand: str
+    settings: dict[str, Any]
+    propensity: PropensityResult | None = field(repr=False)
+    _frame: pd.DataFrame = field(repr=False, compare=False)
+    _is_treated: NDArray[np.bool_] = field(repr=False, compare=False)
+    _covariates: str | Sequence[str] = field(repr=False, compare=False)
+    _weights: NDArray[np.float64] = field(repr=False, compare=False)
+    _subclass: NDArray[np.int64] = field(repr=False, compare=False)
+    _kept: NDArray[np.bool_] = field(repr=False, compare=False)
+    _score: NDArray[np.float64] | None = field(repr=False, compare=False)
+
+    @classmethod
+    def build(
+        cls,
+        frame: pd.DataFrame,
+        treatment: str,
+        is_treated: NDArray[np.bool_],
+        covariates: str | Sequence[str],
+        weights: NDArray[np.float64],
+        subclass: NDArray[np.int64],
+        score: NDArray[np.float64] | None,
+        kept: NDArray[np.bool_],
+        matches: NDArray[np.int64],
+        focal_rows: NDArray[np.int64],
+        ps: PropensityResult | None,
+        estimand: str,
+        settings: dict[str, Any],
+    ) -> MatchResult:
+        matched = weights > 0
+        data = frame.loc[matched].copy()
+        data["weights"] = weights[matched]
+        data["subclass"] = subclass[matched]
+        data["distance"] = score[matched] if score is not None else np.nan
+        index = frame.index.to_numpy()
+        has = matches >= 0
+        pairs = pd.DataFrame(
+            {
+                "focal": np.repeat(index[focal_rows], has.sum(axis=1)),
+                "match": index[matches[has]],
+                "round": np.tile(np.arange(1, matches.shape[1] + 1), (len(focal_rows), 1))[has],
+            }
+        )
+        return cls(
+            data,
+            pairs,
+            treatment,
+            estimand,
+            settings,
+            ps,
+            frame,
+            is_treated,
+            covariates,
+            weights,
+            subclass,
+            kept,
+            score,
+        )
+
+    def counts(self) -> pd.DataFrame:
+        """Sample sizes by group: all, matched, unmatched, discarded, and the effective
+        sample size of the matched sample (``(sum w)^2 / sum w^2``)."""
+        rows = {}
+        for name, group in (("treated", self._is_treated), ("control", ~self._is_treated)):
+            w = self._weights[group]
+            matched = w > 0
+            ess = w.sum() ** 2 / (w @ w) if matched.any() else 0.0
+            rows[name] = [
+                int(group.sum()),
+                int(matched.sum()),
+                int((~matched & self._kept[group]).sum()),
+                int((~self._kept[group]).sum()),
+                float(ess),
+            ]
+        return pd.DataFrame(rows, index=["all", "matched", "unmatched", "discarded", "effective"])
+
+    def balance(self) -> BalanceTable:
+        """Balance before and after matching (MatchIt's ``summary(m, un = TRUE)``)."""
+        spec = _frames.resolve_covariates(self._covariates, arg="covariates", caller="balance")
+        names, X, binary = _expand(self._frame, spec.columns, spec.categorical)
+        if self._score is not None:
+            names, X, binary = (
+                ["distance", *names],
+                np.column_stack([self._score, X]),
+                [False, *binary],
+            )
+        sd = scale_sds(X, binary, self._is_treated, "ATC" if self.estimand == "ATC" else "ATT")
+        before = balance_rows(names, X, binary, self._is_treated, np.ones(len(X)), sd, None)
+        after = balance_rows(
+            names,
+            X,
+            binary,
+            self._is_treated,
+            self._weights,
+            sd,
+            self._subclass if not self.settings["replace"] else None,
+        )
+        return BalanceTable(before, after, self.estimand)
+
+    def plot(self, kind: str = "love", ax: Any = None) -> Any:
+        """``"love"``: absolute SMDs before/after; ``"propensity"``: score distributions."""
+        from rpeval.matching._plots import love_plot, propensity_plot
+
+        if kind == "love":
+            return love_plot(self.balance(), ax=ax)
+        return propensity_plot(self._score, self._is_treated, self._weights, ax=ax)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "estimand": self.estimand,
+            "settings": {k: str(v) for k, v in self.settings.items()},
+            "counts": self.counts().to_dict(),
+            "balance": self.balance().to_dict(),
+        }
