@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 TEST_EXTRAS = dev,data,duckdb,polars,docs
 LINT_PATHS  = $(wildcard src tests benchmarks examples docs/scripts)
 
-.PHONY: demo test lint typecheck pytest docs clean bench bench-env
+.PHONY: demo test lint typecheck pytest test-pandas22 docs clean bench bench-env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,10 +33,21 @@ typecheck: $(VENV)/.installed-test
 pytest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
-docs: $(VENV)/.installed-test
-	$(BIN)/mkdocs build --strict --quiet --site-dir site
+# pandas 2.2 is supported too: the suite runs again against it in its own venv.
+PANDAS22 = .venv-pandas22
+$(PANDAS22)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(PANDAS22)
+	$(PANDAS22)/bin/python -m pip install --quiet --upgrade pip
+	$(PANDAS22)/bin/python -m pip install --quiet -e ".[data]" "pandas==2.2.*" pytest hypothesis
+	touch $@
 
-test: lint typecheck pytest docs
+test-pandas22: $(PANDAS22)/.installed
+	$(PANDAS22)/bin/python -m pytest -q -p no:cacheprovider
+
+docs: $(VENV)/.installed-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+test: lint typecheck pytest test-pandas22 docs
 
 # Benchmarks run on demand, never in CI. lifelines (the anchor) gets its own venv: it pins pandas<3.
 bench-env: $(VENV)/.installed-runtime
@@ -47,4 +58,4 @@ bench: $(VENV)/.installed-runtime
 	$(BIN)/python benchmarks/bench_cox.py $(if $(wildcard benchmarks/.venv-lifelines/bin/python),--lifelines benchmarks/.venv-lifelines/bin/python)
 
 clean:
-	rm -rf $(VENV) site .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(PANDAS22) site .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).parent.parent / "docs"
-PUBLIC_MODULES = ["rpeval.errors", "rpeval.datasets", "rpeval.recidivism", "rpeval.cli"]
+PUBLIC_MODULES = [
+    "rpeval.errors",
+    "rpeval.datasets",
+    "rpeval.recidivism",
+    "rpeval.matching",
+    "rpeval.cli",
+]
 
 
 def _documented_text() -> str:

@@ -60,8 +60,11 @@ def test_coefficients_equivariant_to_scaling(seed: int, scale: float) -> None:
 @given(seed=st.integers(0, 10_000), n=st.integers(15, 60))
 def test_efron_equals_breslow_without_ties(seed: int, n: int) -> None:
     df = _frame(seed, n, ties=False)
-    a = cox(df, "time", "event", ["x1", "x2"], ties="efron")
-    b = cox(df, "time", "event", ["x1", "x2"], ties="breslow")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = cox(df, "time", "event", ["x1", "x2"], ties="efron")
+        b = cox(df, "time", "event", ["x1", "x2"], ties="breslow")
+    assume(not a.notes)  # separation: both diverge, at different speeds
     np.testing.assert_allclose(a.coef, b.coef, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(a.std_error, b.std_error, rtol=1e-9)
 

@@ -64,6 +64,8 @@ def greedy_scalar(  # pragma: no cover - compiled; tested through `match`
     treated_distance: FloatArray,
     control_distance: FloatArray,
     control_row: IntArray,
+    b_to_a: IntArray,
+    a_to_b: IntArray,
     stratum_lo: IntArray,
     stratum_hi: IntArray,
     ratio: int,
@@ -75,10 +77,13 @@ def greedy_scalar(  # pragma: no cover - compiled; tested through `match`
     cov_c: FloatArray,
     widths: FloatArray,
 ) -> IntArray:
-    """Matched control positions (in sorted order) per treated unit and round; -1 = none.
+    """Matched control positions (sorted order "A") per treated unit and round; -1 = none.
 
-    Controls are sorted by ``(stratum, distance, row)``; treated unit ``t`` may use
-    positions ``stratum_lo[t] .. stratum_hi[t]-1``. Round-robin over ``ratio`` rounds.
+    Order A sorts controls by ``(stratum, distance, row)`` and is walked to the right;
+    order B (``b_to_a`` maps its positions to A) sorts ties by descending row and is
+    walked to the left, so equally distant controls are met in data order on both sides.
+    Treated unit ``t`` may use positions ``stratum_lo[t] .. stratum_hi[t]-1`` (the same
+    range in both orders). Round-robin over ``ratio`` rounds.
     """
     n_t = treated_distance.shape[0]
     n_c = control_distance.shape[0]
@@ -93,29 +98,31 @@ def greedy_scalar(  # pragma: no cover - compiled; tested through `match`
             if lo >= hi:
                 continue
             d = treated_distance[t]
-            # insertion point within the stratum
-            a, b = lo, hi
+            a, b = lo, hi  # first position with distance >= d (same in A and B)
             while a < b:
                 mid = (a + b) // 2
                 if control_distance[mid] < d:
                     a = mid + 1
                 else:
                     b = mid
-            R = _find(right, a, lo, hi, 1) if not replace else (a if a < hi else -1)
-            L = _find(left, a - 1, lo, hi, -1) if not replace else (a - 1 if a - 1 >= lo else -1)
+            R = a if a < hi else -1
+            L = a - 1 if a - 1 >= lo else -1
+            if not replace:
+                R = _find(right, a, lo, hi, 1)
+                L = _find(left, a - 1, lo, hi, -1)
             chosen = -1
             while R >= 0 or L >= 0:
+                qa_left = b_to_a[L] if L >= 0 else -1
                 if R < 0:
                     pick_right = False
                 elif L < 0:
                     pick_right = True
                 else:
                     dr = control_distance[R] - d
-                    dl = d - control_distance[L]
-                    pick_right = dr < dl or (dr == dl and control_row[R] < control_row[L])
-                q = R if pick_right else L
-                gap = abs(control_distance[q] - d)
-                if gap > caliper:
+                    dl = d - control_distance[qa_left]
+                    pick_right = dr < dl or (dr == dl and control_row[R] < control_row[qa_left])
+                q = R if pick_right else qa_left
+                if abs(control_distance[q] - d) > caliper:
                     break
                 ok = _allowed(t, q, anti_t, anti_c, cov_t, cov_c, widths)
                 if ok and replace:
@@ -126,20 +133,21 @@ def greedy_scalar(  # pragma: no cover - compiled; tested through `match`
                     chosen = q
                     break
                 if pick_right:
-                    nxt = q + 1
-                    R = nxt if nxt < hi else -1
-                    if not replace:
-                        R = _find(right, nxt, lo, hi, 1)
+                    nxt = R + 1
+                    R = _find(right, nxt, lo, hi, 1) if not replace else nxt
+                    if R >= hi:
+                        R = -1
                 else:
-                    nxt = q - 1
-                    L = nxt if nxt >= lo else -1
-                    if not replace:
-                        L = _find(left, nxt, lo, hi, -1)
+                    nxt = L - 1
+                    L = _find(left, nxt, lo, hi, -1) if not replace else nxt
+                    if L < lo:
+                        L = -1
             if chosen >= 0:
                 result[t, r] = chosen
                 if not replace:
                     right[chosen] = chosen + 1
-                    left[chosen] = chosen - 1 if chosen > 0 else n_c
+                    qb = a_to_b[chosen]
+                    left[qb] = qb - 1 if qb > 0 else n_c
     return result
 
 

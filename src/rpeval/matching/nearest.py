@@ -261,9 +261,15 @@ def _run(
     )
     if score is not None:
         key = np.lexsort((c_rows, score[c_rows], stratum[c_rows]))
+        key_b = np.lexsort((-c_rows, score[c_rows], stratum[c_rows]))
     else:
-        key = np.lexsort((c_rows, stratum[c_rows]))
+        key = key_b = np.lexsort((c_rows, stratum[c_rows]))
     c_sorted = c_rows[key]
+    position_a = np.empty(len(c_rows), dtype=np.int64)
+    position_a[key] = np.arange(len(c_rows))
+    b_to_a = position_a[key_b]
+    a_to_b = np.empty(len(c_rows), dtype=np.int64)
+    a_to_b[b_to_a] = np.arange(len(c_rows))
     c_strata = stratum[c_sorted]
     lo = np.searchsorted(c_strata, stratum[t_rows], side="left").astype(np.int64)
     hi = np.searchsorted(c_strata, stratum[t_rows], side="right").astype(np.int64)
@@ -282,6 +288,8 @@ def _run(
             score[t_rows],
             score[c_sorted],
             c_sorted,
+            b_to_a,
+            a_to_b,
             lo,
             hi,
             ratio,

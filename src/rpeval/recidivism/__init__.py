@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from rpeval.recidivism._results import TestResult
 from rpeval.recidivism.cox import CoxResult, cox
 from rpeval.recidivism.followup import FollowUpReport, build_followup, followup_report
 from rpeval.recidivism.kaplan_meier import SurvivalCurves, kaplan_meier
-from rpeval.recidivism.logrank import TestResult, logrank_test
-from rpeval.recidivism.rates import recidivism_rates
+from rpeval.recidivism.logrank import logrank_test
+from rpeval.recidivism.rates import RecidivismRates, recidivism_rates
 from rpeval.recidivism.rmst import RMSTResult, rmst
 
 __all__ = [
     "CoxResult",
     "FollowUpReport",
     "RMSTResult",
+    "RecidivismRates",
     "SurvivalCurves",
     "TestResult",
     "build_followup",

@@ -1,4 +1,4 @@
-"""Publication-ready survival plots (matplotlib is imported only when plotting)."""
+"""Publication-ready Kaplan–Meier plots; matplotlib is imported only when plotting."""
 
 from __future__ import annotations
 
@@ -6,21 +6,40 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
+
+from rpeval.recidivism._results import confidence_band, z_value
 
 if TYPE_CHECKING:
     from rpeval.recidivism.kaplan_meier import SurvivalCurves
 
 __all__ = ["OKABE_ITO", "plot_survival_curves"]
 
-# Okabe & Ito's colour-blind-safe palette
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+LINE_STYLES = ("-", "--", "-.", ":")  # a second cue, for greyscale print
+MAX_AUTO_MARKS = 150  # more censoring marks than this per curve only clutter the plot
+FloatArray = NDArray[np.float64]
 
 
-def _tick_times(curves: SurvivalCurves, times: Sequence[float] | None) -> np.ndarray:
+def _label(curves: SurvivalCurves, value: Any) -> str:
+    if curves.group_column is None:
+        return "All"
+    return f"{curves.group_column} = {value}"
+
+
+def _ticks(ax: Any, curves: SurvivalCurves, times: Sequence[float] | None) -> FloatArray:
+    end = max(float(c.time[-1]) for c in curves.curves)
     if times is not None:
-        return np.asarray(times, dtype=np.float64)
-    end = max(float(c.time.max()) for c in curves.curves.values() if c.time.size)
-    return np.linspace(0.0, end, 6).round(0)
+        ticks = np.asarray(times, dtype=np.float64)
+        ax.set_xticks(ticks)
+    else:
+        ax.set_xlim(0.0, end * 1.02)
+        ticks = np.asarray(ax.get_xticks(), dtype=np.float64)
+        ticks = ticks[(ticks >= 0) & (ticks <= end)]
+        ax.set_xticks(ticks)
+    ax.set_xlim(0.0, max(end, float(ticks.max()) if ticks.size else end) * 1.02)
+    return ticks
 
 
 def plot_survival_curves(
@@ -28,27 +47,42 @@ def plot_survival_curves(
     *,
     ax: Any = None,
     at_risk: bool = True,
-    ci: bool = True,
     times: Sequence[float] | None = None,
+    ci: bool = True,
+    censor_marks: bool | None = None,
     xlabel: str = "Time",
+    ylabel: str = "Proportion not re-arrested",
 ) -> Any:
-    """Step curves with shaded pointwise CIs and, below the axis, the numbers at risk."""
+    """Step curves with shaded pointwise intervals and, under the axis, the numbers at risk.
+
+    Colours are the Okabe–Ito palette with distinct line styles; censoring times are
+    marked with small ticks (by default only when a curve has at most 150 of them). The
+    at-risk table counts people (rows), not weights, at each x tick (or at ``times``).
+    Returns the Axes.
+    """
     import matplotlib.pyplot as plt
 
-    from rpeval.recidivism.kaplan_meier import confidence_limits
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7.0, 4.8), layout="constrained")
-    ticks = _tick_times(curves, times)
-    for i, (label, curve) in enumerate(curves.curves.items()):
-        colour = OKABE_ITO[i % len(OKABE_ITO)]
+    created = ax is None
+    if created:
+        height = 4.2 + (0.25 * len(curves.groups) + 0.45 if at_risk else 0.0)
+        _, ax = plt.subplots(figsize=(7.0, height))
+    z = z_value(curves.conf_level)
+    for k, (value, curve) in enumerate(zip(curves.groups, curves.curves, strict=True)):
+        colour = OKABE_ITO[k % len(OKABE_ITO)]
+        style = LINE_STYLES[k % len(LINE_STYLES)]
         x = np.concatenate([[0.0], curve.time])
         y = np.concatenate([[1.0], curve.survival])
-        ax.step(x, y, where="post", color=colour, linewidth=1.8, label=label)
+        ax.step(
+            x,
+            y,
+            where="post",
+            color=colour,
+            linestyle=style,
+            linewidth=1.6,
+            label=_label(curves, value),
+        )
         if ci:
-            lower, upper = confidence_limits(
-                curve.survival, curve.se_log, curves.conf_level, curves.conf_type
-            )
+            lower, upper = confidence_band(curve.survival, curve.se_log, curves.conf_type, z)
             ax.fill_between(
                 x,
                 np.concatenate([[1.0], lower]),
@@ -58,45 +92,77 @@ def plot_survival_curves(
                 alpha=0.15,
                 linewidth=0,
             )
-    ax.set_ylim(0.0, 1.02)
-    ax.set_xlim(0.0, float(ticks.max()) if ticks.size else None)
-    ax.set_xticks(ticks)
+        censored = (curve.n_censor > 0) & (curve.n_event == 0)
+        if censor_marks or (censor_marks is None and censored.sum() <= MAX_AUTO_MARKS):
+            ax.plot(
+                curve.time[censored],
+                curve.survival[censored],
+                linestyle="none",
+                marker="|",
+                markersize=5,
+                markeredgewidth=0.9,
+                color=colour,
+            )
+    ax.set_ylim(0.0, 1.03)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("Proportion not re-arrested")
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(axis="y", linewidth=0.4, alpha=0.5)
-    if len(curves.curves) > 1:
+    ax.set_ylabel(ylabel)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis="y", linewidth=0.4, alpha=0.4)
+    if len(curves.groups) > 1 or curves.group_column is not None:
         ax.legend(frameon=False, loc="lower left")
+    ticks = _ticks(ax, curves, times)
     if at_risk:
         _at_risk_table(ax, curves, ticks)
+    if created:
+        ax.figure.tight_layout()
     return ax
 
 
-def _at_risk_table(ax: Any, curves: SurvivalCurves, ticks: np.ndarray) -> None:
-    """Numbers at risk at each tick, one row per group, in a strip under the x axis."""
-    labels = list(curves.curves)
-    height = 0.07 * (len(labels) + 1)
-    table = ax.inset_axes((0.0, -0.2 - height, 1.0, height))
-    table.set_xlim(ax.get_xlim())
-    table.set_ylim(len(labels) - 0.5, -1.0)
-    table.set_yticks(range(len(labels)), labels=labels, fontsize=8)
-    for row, tick_label in enumerate(table.get_yticklabels()):
-        tick_label.set_color(OKABE_ITO[row % len(OKABE_ITO)])
-    table.tick_params(left=False, bottom=False, labelbottom=False, pad=18)
-    table.spines[:].set_visible(False)
-    table.text(
+def _at_risk_table(ax: Any, curves: SurvivalCurves, ticks: FloatArray) -> None:
+    """Rows of people at risk at each tick, drawn under the x axis label."""
+    import matplotlib.transforms as transforms
+
+    figure = ax.figure
+    # place rows a fixed number of points below the axis, whatever the figure size
+    offset = transforms.ScaledTranslation(0, -2.5 / 72 * 12, figure.dpi_scale_trans)
+    base = ax.get_xaxis_transform() + offset
+    line = 12 / 72  # one row per 12 points
+    header = transforms.ScaledTranslation(0, -0.05, figure.dpi_scale_trans)
+    left = transforms.ScaledTranslation(-0.3, 0, figure.dpi_scale_trans)
+    ax.text(
         0.0,
-        -1.0,
+        0.0,
         "Number at risk",
+        transform=ax.transAxes + offset + header + left,
         fontsize=8,
         fontweight="bold",
-        ha="left",
-        va="center",
-        transform=table.get_yaxis_transform(),
+        ha="right",
+        va="top",
     )
-    for row, label in enumerate(labels):
-        curve = curves.curves[label]
+    for k, (value, curve) in enumerate(zip(curves.groups, curves.curves, strict=True)):
+        shift = transforms.ScaledTranslation(0, -line * (k + 1) - 0.05, figure.dpi_scale_trans)
         position = np.searchsorted(curve.time, ticks, side="left")
-        n_rows = np.concatenate([curve.n_rows_risk, [0]])[position]
-        for tick, count in zip(ticks, n_rows, strict=True):
-            table.text(tick, row, f"{int(count):,}", fontsize=8, ha="center", va="center")
+        counts = np.concatenate([curve.rows_at_risk, [0]])[position]
+        gap = transforms.ScaledTranslation(-0.3, 0, figure.dpi_scale_trans)
+        ax.text(
+            0.0,
+            0.0,
+            _label(curves, value),
+            transform=ax.transAxes + offset + shift + gap,
+            fontsize=8,
+            ha="right",
+            va="top",
+            color=OKABE_ITO[k % len(OKABE_ITO)],
+        )
+        for tick, count in zip(ticks, counts, strict=True):
+            ax.text(
+                float(tick),
+                0.0,
+                f"{int(count):,}",
+                transform=base + shift,
+                fontsize=8,
+                ha="center",
+                va="top",
+                clip_on=False,
+            )

@@ -1,21 +1,26 @@
-"""Fixed-window re-arrest rates: 1 − KM at each window, and BJS-style complete follow-up."""
+"""Fixed-window re-arrest rates: 1 − Kaplan–Meier and the BJS complete-follow-up share."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
-from rpeval.errors import SpecificationError
-from rpeval.recidivism._product_limit import product_limit, step_values
-from rpeval.recidivism._survival_data import survival_arrays
-from rpeval.recidivism.kaplan_meier import confidence_limits
+from rpeval.errors import DataWarning, SpecificationError
+from rpeval.recidivism._results import ConfType, check_conf, jsonable, z_value
+from rpeval.recidivism._survival_input import prepare_survival_input
+from rpeval.recidivism.kaplan_meier import curves_from_input
 
-__all__ = ["RATE_COLUMNS", "recidivism_rates"]
+__all__ = ["DIFFERENCE_COLUMNS", "RATE_COLUMNS", "RecidivismRates", "recidivism_rates"]
 
+FloatArray = NDArray[np.float64]
 RATE_COLUMNS = (
     "group",
     "window",
@@ -28,125 +33,310 @@ RATE_COLUMNS = (
     "complete_proportion",
     "complete_ci_lower",
     "complete_ci_upper",
+)
+DIFFERENCE_COLUMNS = (
+    "group",
+    "reference",
+    "window",
+    "difference",
+    "std_error",
+    "ci_lower",
+    "ci_upper",
+    "cumulative_hazard_ratio",
+    "cumulative_hazard_ratio_lower",
+    "cumulative_hazard_ratio_upper",
+    "statistic",
     "p_value",
 )
 
 
+@dataclass(frozen=True)
+class RecidivismRates:
+    """Re-arrest by fixed windows, by group, and each group's difference from the first."""
+
+    rates: pd.DataFrame
+    differences_table: pd.DataFrame
+    windows: tuple[float, ...]
+    groups: tuple[Any, ...]
+    conf_level: float
+    conf_type: ConfType
+    n_dropped: int
+    notes: tuple[str, ...] = ()
+
+    def summary(self) -> pd.DataFrame:
+        """One row per group and window (columns in :data:`RATE_COLUMNS`).
+
+        ``cumulative_incidence`` is ``1 − S(window)`` from the Kaplan–Meier curve, with
+        ``ci_lower``/``ci_upper`` from the curve's interval (``conf_type``) and ``n_risk``
+        the number still at risk at the window. ``complete_n`` counts the people observed
+        for the whole window, ``complete_events`` those of them re-arrested within it and
+        ``complete_proportion`` their ratio (the Bureau of Justice Statistics definition),
+        with a Wilson interval. "Observed for the whole window" means ``followup >=
+        window`` when ``followup`` was given, otherwise re-arrested within the window or
+        followed at least that long.
+        """
+        return self.rates.copy()
+
+    def differences(self) -> pd.DataFrame:
+        """Each group against the first, at each window (columns in :data:`DIFFERENCE_COLUMNS`).
+
+        ``difference`` is ``F_g − F_0`` of the cumulative incidences ``F = 1 − S`` with a
+        Wald interval from ``std_error = sqrt(var S_g + var S_0)`` (Greenwood).
+        ``cumulative_hazard_ratio`` is ``log S_g / log S_0`` with its interval on the
+        ``log(−log S)`` scale; ``statistic`` is the z statistic of
+        ``log(−log S_g) − log(−log S_0)`` (variance ``var(log S) / (log S)^2`` per group,
+        delta method) and ``p_value`` tests equal survival at the window (Klein et al.
+        2007). Empty with one group.
+        """
+        return self.differences_table.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of both tables."""
+
+        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{str(k): jsonable(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+        return {
+            "estimator": "recidivism_rates",
+            "windows": list(self.windows),
+            "conf_level": self.conf_level,
+            "conf_type": self.conf_type,
+            "n_dropped": self.n_dropped,
+            "notes": list(self.notes),
+            "rates": records(self.rates),
+            "differences": records(self.differences_table),
+        }
+
+    def _repr_html_(self) -> str:
+        fmt = "{:.4g}".format
+        html = self.rates.to_html(index=False, float_format=fmt)
+        if len(self.differences_table):
+            html += self.differences_table.to_html(index=False, float_format=fmt)
+        return html
+
+
+def _windows(windows: float | Sequence[float], caller: str) -> FloatArray:
+    try:
+        grid = np.atleast_1d(np.asarray(windows, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise SpecificationError(f"{caller}(): windows={windows!r} must be numbers") from None
+    if grid.ndim != 1 or grid.shape[0] == 0 or np.any(~np.isfinite(grid)) or np.any(grid <= 0):
+        raise SpecificationError(
+            f"{caller}(): windows={windows!r} must be one or more positive, finite times",
+            hint="e.g. windows=[365, 730, 1095] for 1, 2 and 3 years in days",
+        )
+    return np.unique(grid)
+
+
+def _complete_follow_up(
+    time: FloatArray,
+    event: NDArray[np.bool_],
+    followup: FloatArray | None,
+    grid: FloatArray,
+    conf_level: float,
+) -> dict[str, FloatArray]:
+    """BJS-style counts: who was observed for the whole window, and who was re-arrested."""
+    within = event[None, :] & (time[None, :] <= grid[:, None])
+    if followup is None:
+        observed = within | (time[None, :] >= grid[:, None])
+    else:
+        observed = followup[None, :] >= grid[:, None]
+        within &= observed
+    n = observed.sum(axis=1).astype(np.float64)
+    k = within.sum(axis=1).astype(np.float64)
+    safe = np.maximum(n, 1.0)
+    low, high = proportion_confint(k, safe, alpha=1 - conf_level, method="wilson")
+    empty = n == 0
+    return {
+        "complete_n": n,
+        "complete_events": k,
+        "complete_proportion": np.where(empty, np.nan, k / safe),
+        "complete_ci_lower": np.where(empty, np.nan, np.asarray(low, np.float64)),
+        "complete_ci_upper": np.where(empty, np.nan, np.asarray(high, np.float64)),
+    }
+
+
+def _censored_early(time: FloatArray, event: NDArray[np.bool_], grid: FloatArray) -> str | None:
+    early = int(np.sum(~event & (time < grid.max())))
+    if early == 0:
+        return None
+    return (
+        f"recidivism_rates(): {early} people were censored before the longest window "
+        f"({grid.max():g}) without a re-arrest; without `followup` the complete-follow-up "
+        "share leaves them out but keeps people re-arrested after as short a follow-up, "
+        "which biases it upward"
+    )
+
+
 def recidivism_rates(
-    data: pd.DataFrame,
+    data: Any,
     duration: str,
     event: str,
-    windows: Sequence[float],
+    windows: float | Sequence[float],
     *,
     group: str | None = None,
     conf_level: float = 0.95,
-) -> pd.DataFrame:
-    """Cumulative re-arrest at fixed windows, two ways, by group.
+    conf_type: ConfType = "log",
+    followup: str | None = None,
+    missing: Literal["error", "drop"] = "error",
+) -> RecidivismRates:
+    """Share re-arrested within fixed windows (1, 2, 3 years...), two ways, by group.
 
-    ``cumulative_incidence`` is ``1 − S(window)`` from the Kaplan–Meier curve with the
-    log-scale CI of ``S`` (it uses everyone, censored or not). ``complete_proportion`` is
-    the BJS-style share among the ``complete_n`` people observed for the whole window (an
-    event within it, or follow-up of at least the window), with a Wilson CI.
-
-    With exactly two groups, one more row per window (``group`` = ``"<b> - <a>"``) holds
-    the difference in cumulative incidence (second minus first group) with a delta-method
-    CI, and ``p_value`` from the complementary log-log test of equal survival at the window
-    (``z = (log(-log S_b) - log(-log S_a)) / sqrt(var_a + var_b)`` with
-    ``var = se(log S)^2 / log(S)^2``; Klein et al. 2007).
+    Parameters
+    ----------
+    data, duration, event
+        Data and its columns of time to re-arrest or censoring (>= 0) and the event
+        indicator (0/1, bool). ``duration`` and ``windows`` share their unit.
+    windows
+        One or more window lengths (> 0), e.g. ``[365, 730, 1095]`` days.
+    group
+        Column of groups; differences compare each group with the first in sorted order.
+    conf_level, conf_type
+        Level and type (``"log"``, ``"log-log"``, ``"plain"``) of the Kaplan–Meier intervals.
+    followup
+        Column of *potential* follow-up: time from entry to the end of the data (the extract
+        date), whether or not the person was re-arrested; at least ``duration``. It defines
+        the BJS cohort of each window (``followup >= window``). Without it, people
+        re-arrested early count while people with the same short follow-up and no
+        re-arrest do not, which biases the share upward; a :class:`DataWarning` says so when
+        anyone was censored before a window.
+    missing
+        ``"error"`` (default) or ``"drop"`` rows with missing values (``n_dropped``).
 
     Returns
     -------
-    pandas.DataFrame
-        Columns: ``group``, ``window``, ``cumulative_incidence``, ``ci_lower``,
-        ``ci_upper``, ``n_risk``, ``complete_n``, ``complete_events``,
-        ``complete_proportion``, ``complete_ci_lower``, ``complete_ci_upper``, ``p_value``.
+    RecidivismRates
+        ``summary()``: the rates by group and window; ``differences()``: each group
+        against the first, with intervals and a test per window.
+
+    Notes
+    -----
+    The Kaplan–Meier rate uses everyone, censored or not. The complete-follow-up share
+    (BJS) uses only the people who could be followed for the whole window, so later
+    entry cohorts drop out of the longer windows; it is what published BJS figures mean.
+    The test of equal survival at a
+    window uses :math:`z = (\\log(-\\log \\hat S_g) - \\log(-\\log \\hat S_0)) /
+    \\sqrt{v_g + v_0}`, :math:`v = \\sigma^2 / (\\log \\hat S)^2` with :math:`\\sigma^2` the
+    Greenwood variance of :math:`\\log \\hat S`. The Kaplan–Meier columns agree with R
+    ``summary(survfit(...), times = windows)``.
 
     Examples
     --------
     >>> from rpeval.datasets import load_rossi
-    >>> rates = recidivism_rates(load_rossi(), "week", "arrest", [52], group="fin")
-    >>> rates["cumulative_incidence"].round(3).tolist()
-    [0.306, 0.222, -0.083]
+    >>> rates = recidivism_rates(load_rossi(), "week", "arrest", [26, 52], group="fin")
+    >>> rates.summary()[["group", "window", "cumulative_incidence", "complete_n"]].round(3)
+       group  window  cumulative_incidence  complete_n
+    0      0    26.0                 0.148       216.0
+    1      0    52.0                 0.306       216.0
+    2      1    26.0                 0.102       216.0
+    3      1    52.0                 0.222       216.0
+    >>> rates.differences()[["window", "difference", "ci_lower", "ci_upper", "p_value"]].round(3)
+       window  difference  ci_lower  ci_upper  p_value
+    0    26.0      -0.046    -0.109     0.016    0.148
+    1    52.0      -0.083    -0.166    -0.001    0.051
     """
-    grid = np.asarray(windows, dtype=np.float64)
-    if grid.ndim != 1 or grid.size == 0 or np.any(~np.isfinite(grid)) or np.any(grid <= 0):
-        raise SpecificationError(
-            f"recidivism_rates(): windows={list(windows)!r} must be positive numbers",
-            hint="e.g. windows=[365, 730, 1095] for 1, 2 and 3 years in days",
-        )
-    if not 0.0 < conf_level < 1.0:
-        raise SpecificationError(f"recidivism_rates(): conf_level={conf_level} must be in (0, 1)")
-    arrays = survival_arrays(
-        data, duration, event, group=group, weights=None, caller="recidivism_rates"
+    caller = "recidivism_rates"
+    check_conf(conf_level, conf_type, caller=caller)
+    grid = _windows(windows, caller)
+    data_in = prepare_survival_input(
+        data, duration, event, group=group, followup=followup, missing=missing, caller=caller
     )
+    notes = []
+    if followup is None:
+        note = _censored_early(data_in.time, data_in.event, grid)
+        if note is not None:
+            notes.append(note)
+            warnings.warn(
+                note + "; pass followup= (time from entry to the end of data)",
+                DataWarning,
+                stacklevel=2,
+            )
+    curves = curves_from_input(
+        data_in,
+        group_column=group,
+        conf_level=conf_level,
+        conf_type=conf_type,
+        robust=False,
+        weighted=False,
+    )
+    at = curves.at(grid)
     frames = []
-    curves = {}
-    for code, label in enumerate(arrays.group_labels):
-        time, status, weights = arrays.select(code)
-        pl = product_limit(time, status, weights)
-        surv = step_values(pl.time, pl.survival, grid, 1.0)
-        se_log = step_values(pl.time, pl.se_log, grid, 0.0)
-        curves[label] = (surv, se_log)
-        lower, upper = confidence_limits(surv, se_log, conf_level, "log")
-        position = np.searchsorted(pl.time, grid, side="left")
-        n_risk = np.concatenate([pl.n_risk, [0.0]])[position]
-        events_within = status[None, :] & (time[None, :] <= grid[:, None])
-        complete = events_within | (time[None, :] >= grid[:, None])
-        n_complete = complete.sum(axis=1)
-        n_events = events_within.sum(axis=1)
-        share = np.divide(
-            n_events, n_complete, out=np.full(grid.size, np.nan), where=n_complete > 0
-        )
-        low, high = proportion_confint(
-            n_events, np.maximum(n_complete, 1), alpha=1 - conf_level, method="wilson"
+    m = grid.shape[0]
+    for code, label in enumerate(data_in.groups):
+        rows = data_in.group == code
+        km = at.iloc[code * m : (code + 1) * m]  # at() lists groups in order, windows sorted
+        potential = None if data_in.followup is None else data_in.followup[rows]
+        complete = _complete_follow_up(
+            data_in.time[rows], data_in.event[rows], potential, grid, conf_level
         )
         frames.append(
             pd.DataFrame(
                 {
-                    "group": label,
+                    "group": [label] * grid.shape[0],
                     "window": grid,
-                    "cumulative_incidence": 1.0 - surv,
-                    "ci_lower": 1.0 - upper,
-                    "ci_upper": 1.0 - lower,
-                    "n_risk": n_risk,
-                    "complete_n": n_complete,
-                    "complete_events": n_events,
-                    "complete_proportion": share,
-                    "complete_ci_lower": np.where(n_complete > 0, low, np.nan),
-                    "complete_ci_upper": np.where(n_complete > 0, high, np.nan),
-                    "p_value": np.nan,
+                    "cumulative_incidence": 1.0 - km["survival"].to_numpy(),
+                    "ci_lower": 1.0 - km["ci_upper"].to_numpy(),
+                    "ci_upper": 1.0 - km["ci_lower"].to_numpy(),
+                    "n_risk": km["n_risk"].to_numpy(),
+                    **complete,
                 }
             )
         )
-    if len(curves) == 2:
-        frames.append(_difference(curves, grid, conf_level))
-    return pd.concat(frames, ignore_index=True).loc[:, list(RATE_COLUMNS)]
-
-
-def _difference(
-    curves: dict[str, tuple[np.ndarray, np.ndarray]], grid: np.ndarray, conf_level: float
-) -> pd.DataFrame:
-    (a, (s_a, se_a)), (b, (s_b, se_b)) = curves.items()
-    z = stats.norm.ppf(0.5 + conf_level / 2.0)
-    diff = s_a - s_b  # (1 - S_b) - (1 - S_a)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        se = np.hypot(np.where(s_a > 0, s_a * se_a, 0.0), np.where(s_b > 0, s_b * se_b, 0.0))
-        theta = np.log(-np.log(s_b)) - np.log(-np.log(s_a))
-        se_theta = np.hypot(se_a / np.log(s_a), se_b / np.log(s_b))
-        p_value = 2 * stats.norm.sf(np.abs(theta / se_theta))
-    return pd.DataFrame(
-        {
-            "group": f"{b} - {a}",
-            "window": grid,
-            "cumulative_incidence": diff,
-            "ci_lower": diff - z * se,
-            "ci_upper": diff + z * se,
-            "n_risk": np.nan,
-            "complete_n": np.nan,
-            "complete_events": np.nan,
-            "complete_proportion": np.nan,
-            "complete_ci_lower": np.nan,
-            "complete_ci_upper": np.nan,
-            "p_value": np.where(np.isfinite(p_value), p_value, np.nan),
-        }
+    rates = pd.concat(frames, ignore_index=True).loc[:, list(RATE_COLUMNS)]
+    return RecidivismRates(
+        rates=rates,
+        differences_table=_differences(at, data_in.groups, grid, conf_level),
+        windows=tuple(float(w) for w in grid),
+        groups=data_in.groups,
+        conf_level=float(conf_level),
+        conf_type=conf_type,
+        n_dropped=data_in.n_dropped,
+        notes=tuple(notes),
     )
+
+
+def _differences(
+    at: pd.DataFrame, groups: tuple[Any, ...], grid: FloatArray, conf_level: float
+) -> pd.DataFrame:
+    z = z_value(conf_level)
+    m = grid.shape[0]
+    surv = at["survival"].to_numpy().reshape(len(groups), m)
+    se = at["std_error"].to_numpy().reshape(len(groups), m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_s = np.log(surv)
+        cloglog = np.log(-log_s)
+        v_cloglog = (se / surv) ** 2 / log_s**2  # var(log S) / (log S)^2
+    frames = []
+    for k in range(1, len(groups)):
+        diff = surv[0] - surv[k]  # (1 - S_k) - (1 - S_0)
+        se_diff = np.sqrt(se[0] ** 2 + se[k] ** 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            theta = cloglog[k] - cloglog[0]
+            se_theta = np.sqrt(v_cloglog[k] + v_cloglog[0])
+            statistic = theta / se_theta
+        ok = np.isfinite(statistic)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "group": [groups[k]] * m,
+                    "reference": [groups[0]] * m,
+                    "window": grid,
+                    "difference": diff,
+                    "std_error": se_diff,
+                    "ci_lower": diff - z * se_diff,
+                    "ci_upper": diff + z * se_diff,
+                    "cumulative_hazard_ratio": np.where(ok, np.exp(theta), np.nan),
+                    "cumulative_hazard_ratio_lower": np.where(
+                        ok, np.exp(theta - z * se_theta), np.nan
+                    ),
+                    "cumulative_hazard_ratio_upper": np.where(
+                        ok, np.exp(theta + z * se_theta), np.nan
+                    ),
+                    "statistic": np.where(ok, statistic, np.nan),
+                    "p_value": np.where(ok, 2 * stats.norm.sf(np.abs(statistic)), np.nan),
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame({c: [] for c in DIFFERENCE_COLUMNS})
+    return pd.concat(frames, ignore_index=True).loc[:, list(DIFFERENCE_COLUMNS)]

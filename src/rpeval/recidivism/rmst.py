@@ -1,163 +1,267 @@
-"""Restricted mean survival time ("arrest-free days within tau") by group."""
+"""Restricted mean survival time ("arrest-free time within tau") by group, as R reports it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
-from rpeval.errors import DataError, SpecificationError
-from rpeval.recidivism._product_limit import product_limit
-from rpeval.recidivism._survival_data import survival_arrays
+from rpeval.errors import SpecificationError
+from rpeval.recidivism._km_kernel import Curve, product_limit
+from rpeval.recidivism._results import check_conf, jsonable, z_value
+from rpeval.recidivism._survival_input import prepare_survival_input
 
 __all__ = ["RMSTResult", "rmst"]
 
 FloatArray = NDArray[np.float64]
+SUMMARY_COLUMNS = (
+    "group",
+    "tau",
+    "rmst",
+    "std_error",
+    "ci_lower",
+    "ci_upper",
+    "n",
+    "n_events",
+)
+CONTRAST_COLUMNS = (
+    "group",
+    "reference",
+    "contrast",
+    "estimate",
+    "std_error",
+    "ci_lower",
+    "ci_upper",
+    "statistic",
+    "p_value",
+)
 
 
-def _area_and_se(
-    time: FloatArray, event: NDArray[np.bool_], weights: FloatArray, tau: float
-) -> tuple[float, float]:
-    """Area under the KM curve on ``[0, tau]`` and its standard error (R ``survmean``).
+def area_under_curve(curve: Curve, tau: float) -> tuple[float, float]:
+    """Area under a Kaplan–Meier step function on ``[0, tau]`` and its variance.
 
-    ``var = sum_{t_j <= tau} A_j^2 d_j / (n_j (n_j - d_j))`` where ``A_j`` is the area
-    under the curve from ``t_j`` to ``tau``.
+    The variance is R's (``survmean``, printed by ``print(survfit(...), rmean = tau)``):
+    ``sum_j A_j^2 d_j / (n_j (n_j - d_j))`` over the curve's times ``t_j <= tau``, where
+    ``A_j`` is the area under the curve from ``t_j`` to ``tau`` (terms with ``n_j = d_j``
+    are 0). No ``n / (n - 1)`` correction is applied.
     """
-    pl = product_limit(time, event, weights)
-    inside = pl.time <= tau
-    knots = np.concatenate([[0.0], pl.time[inside], [tau]])
-    heights = np.concatenate([[1.0], pl.survival[inside]])
+    inside = curve.time <= tau
+    knots = np.concatenate([[0.0], curve.time[inside], [tau]])
+    heights = np.concatenate([[1.0], curve.survival[inside]])
     pieces = np.diff(knots) * heights
-    area = float(pieces.sum())
     area_after = np.cumsum(pieces[::-1])[::-1][1:]  # from each t_j to tau
-    d, n = pl.n_event[inside], pl.n_risk[inside]
+    d, left, n = curve.n_event[inside], curve.survivors[inside], curve.n_risk[inside]
     with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where((d > 0) & (n > d), area_after**2 * d / (n * (n - d)), 0.0)
-    return area, float(np.sqrt(terms.sum()))
+        hazard_terms = np.where(left > 0, d / (n * left), 0.0)
+    return float(pieces.sum()), float(np.sum(area_after**2 * hazard_terms))
 
 
 @dataclass(frozen=True)
 class RMSTResult:
-    """RMST per group and, for two groups, their difference and ratio."""
+    """Restricted mean survival time per group and the contrasts between groups.
+
+    ``rmst[k]`` is the mean arrest-free time within ``[0, tau]`` of ``groups[k]``;
+    ``variance[k]`` its variance. Contrasts compare each group with the first
+    (``groups[0]``, the reference).
+    """
 
     tau: float
+    groups: tuple[Any, ...]
+    rmst: FloatArray
+    variance: FloatArray
+    n: FloatArray
+    n_events: FloatArray
     conf_level: float
-    groups: pd.DataFrame
-    contrasts: pd.DataFrame
+    n_dropped: int
+
+    @property
+    def std_error(self) -> FloatArray:
+        return np.sqrt(self.variance)
 
     def summary(self) -> pd.DataFrame:
-        """Per group: ``group``, ``tau``, ``rmst``, ``std_error``, ``ci_lower``, ``ci_upper``."""
-        return self.groups.copy()
+        """One row per group: ``group``, ``tau``, ``rmst``, ``std_error``, ``ci_lower``,
+        ``ci_upper`` (normal, as R), ``n`` and ``n_events``."""
+        z = z_value(self.conf_level)
+        se = self.std_error
+        return pd.DataFrame(
+            {
+                "group": list(self.groups),
+                "tau": self.tau,
+                "rmst": self.rmst,
+                "std_error": se,
+                "ci_lower": self.rmst - z * se,
+                "ci_upper": self.rmst + z * se,
+                "n": self.n,
+                "n_events": self.n_events,
+            }
+        ).loc[:, list(SUMMARY_COLUMNS)]
+
+    def contrasts(self) -> pd.DataFrame:
+        """Each group against the reference (the first group): difference and ratio.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Two rows per non-reference group: ``contrast`` is ``"difference"``
+            (``rmst[g] - rmst[0]``; ``std_error`` the square root of the sum of the two
+            variances) or ``"ratio"`` (``rmst[g] / rmst[0]``; ``std_error`` is on the log
+            scale, ``sqrt(v_g / rmst_g^2 + v_0 / rmst_0^2)`` by the delta method, and the
+            interval is exponentiated). ``statistic`` is the z statistic (of the log ratio
+            for the ratio) and ``p_value`` its two-sided p-value. Empty with one group.
+        """
+        z = z_value(self.conf_level)
+        rows: list[list[Any]] = []
+        m0, v0 = self.rmst[0], self.variance[0]
+        for k in range(1, len(self.groups)):
+            m1, v1 = self.rmst[k], self.variance[k]
+            diff, se_diff = m1 - m0, float(np.sqrt(v1 + v0))
+            log_ratio = float(np.log(m1 / m0))
+            se_log = float(np.sqrt(v1 / m1**2 + v0 / m0**2))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z_diff, z_ratio = diff / se_diff, log_ratio / se_log
+            head = [self.groups[k], self.groups[0]]
+            rows.append(
+                [
+                    *head,
+                    "difference",
+                    diff,
+                    se_diff,
+                    diff - z * se_diff,
+                    diff + z * se_diff,
+                    z_diff,
+                    2 * stats.norm.sf(abs(z_diff)),
+                ]
+            )
+            rows.append(
+                [
+                    *head,
+                    "ratio",
+                    m1 / m0,
+                    se_log,
+                    np.exp(log_ratio - z * se_log),
+                    np.exp(log_ratio + z * se_log),
+                    z_ratio,
+                    2 * stats.norm.sf(abs(z_ratio)),
+                ]
+            )
+        return pd.DataFrame(rows, columns=list(CONTRAST_COLUMNS))
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of the per-group table and the contrasts."""
+
+        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{str(k): jsonable(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
         return {
+            "estimator": "rmst",
             "tau": self.tau,
             "conf_level": self.conf_level,
-            "groups": self.groups.to_dict(orient="records"),
-            "contrasts": self.contrasts.to_dict(orient="records"),
+            "n_dropped": self.n_dropped,
+            "groups": records(self.summary()),
+            "contrasts": records(self.contrasts()),
         }
 
     def _repr_html_(self) -> str:
-        return self.groups.to_html(index=False) + self.contrasts.to_html(index=False)
+        head = f"<p>Restricted mean survival time to tau = {self.tau:g}</p>"
+        fmt = "{:.4g}".format
+        return (
+            head
+            + self.summary().to_html(index=False, float_format=fmt)
+            + self.contrasts().to_html(index=False, float_format=fmt)
+        )
 
 
 def rmst(
-    data: pd.DataFrame,
+    data: Any,
     duration: str,
     event: str,
     tau: float,
     *,
     group: str | None = None,
     conf_level: float = 0.95,
+    missing: Literal["error", "drop"] = "error",
 ) -> RMSTResult:
-    """Restricted mean survival time to ``tau``, by group, with difference and ratio.
+    """Restricted mean survival time to ``tau``: the area under the Kaplan–Meier curve.
+
+    With re-arrest as the event, this is the mean number of arrest-free days (in the units
+    of ``duration``) within the first ``tau``. Unlike a hazard ratio it needs no
+    proportional hazards.
 
     Parameters
     ----------
+    data, duration, event
+        Data and its columns of time (>= 0) and event indicator (0/1, bool).
     tau
-        Horizon, in the units of ``duration``; it may not exceed the last observed time of
-        any group (the curve would be extrapolated).
+        Horizon, > 0 and no later than the last observed time of every group (the curve
+        is unknown after it).
+    group
+        Column of groups; contrasts compare each group with the first in sorted order
+        (for ``participant`` coded False/True: participants minus comparison).
+    conf_level
+        Confidence level of the intervals.
+    missing
+        ``"error"`` (default) or ``"drop"`` rows with missing values (``n_dropped``).
 
     Returns
     -------
     RMSTResult
-        ``groups`` (``group``, ``tau``, ``rmst``, ``std_error``, ``ci_lower``, ``ci_upper``)
-        and, with exactly two groups, ``contrasts``: the ``difference`` (second minus first
-        group) and the ``ratio`` (second over first, CI on the log scale by the delta
-        method) with ``estimate``, ``std_error``, ``ci_lower``, ``ci_upper``, ``p_value``.
+        ``summary()`` per group and ``contrasts()`` (difference and ratio with CI and p).
 
     Notes
     -----
-    The variance is the one R prints with ``print(survfit(...), rmean = tau)``; agrees with
-    R survival 3.5 to 1e-8 on the Rossi data at tau 52 and 40.
+    ``RMST = integral_0^tau S(t) dt``; the variance is R's (see ``area_under_curve``).
+    Agrees with R survival 3.5 ``summary(survfit(...), rmean = tau)`` on the Rossi data at
+    tau 52 and 40 to 1e-10.
 
     Examples
     --------
     >>> from rpeval.datasets import load_rossi
     >>> result = rmst(load_rossi(), "week", "arrest", 52, group="fin")
-    >>> result.groups["rmst"].round(2).tolist()
-    [44.83, 46.88]
+    >>> result.summary()[["group", "rmst", "std_error"]].round(4)
+       group     rmst  std_error
+    0      0  44.8333     0.9177
+    1      1  46.8750     0.7933
+    >>> result.contrasts()[["contrast", "estimate", "ci_lower", "ci_upper"]].round(3)
+         contrast  estimate  ci_lower  ci_upper
+    0  difference     2.042    -0.336     4.419
+    1       ratio     1.046     0.993     1.101
     """
+    caller = "rmst"
+    check_conf(conf_level, "log", caller=caller)
+    if isinstance(tau, bool) or not isinstance(tau, int | float | np.integer | np.floating):
+        raise SpecificationError(f"{caller}(): tau={tau!r} must be a number")
     if not np.isfinite(tau) or tau <= 0:
-        raise SpecificationError(f"rmst(): tau={tau} must be a positive number")
-    if not 0.0 < conf_level < 1.0:
-        raise SpecificationError(f"rmst(): conf_level={conf_level} must lie in (0, 1)")
-    arrays = survival_arrays(data, duration, event, group=group, weights=None, caller="rmst")
-    z = stats.norm.ppf(0.5 + conf_level / 2.0)
-    rows = []
-    for code, label in enumerate(arrays.group_labels):
-        time, status, weights = arrays.select(code)
-        if tau > time.max():
-            raise DataError(
-                f"rmst(): tau={tau} is beyond the last time ({time.max():g}) of {label}",
-                hint="choose tau no larger than the shortest group's follow-up",
+        raise SpecificationError(f"{caller}(): tau={tau!r} must be a positive, finite time")
+    data_in = prepare_survival_input(
+        data, duration, event, group=group, missing=missing, caller=caller
+    )
+    means, variances, ns, events = [], [], [], []
+    for code, label in enumerate(data_in.groups):
+        rows = data_in.group == code
+        curve = product_limit(data_in.time[rows], data_in.event[rows], data_in.weights[rows])
+        if tau > curve.time[-1]:
+            where = "" if group is None else f" of group {label!r}"
+            raise SpecificationError(
+                f"{caller}(): tau={tau:g} is after the last observed time "
+                f"({curve.time[-1]:g}){where}; the curve is unknown there",
+                hint="choose tau no later than the shortest follow-up among the groups",
             )
-        area, se = _area_and_se(time, status, weights, tau)
-        rows.append(
-            {
-                "group": label,
-                "tau": tau,
-                "rmst": area,
-                "std_error": se,
-                "ci_lower": area - z * se,
-                "ci_upper": area + z * se,
-            }
-        )
-    groups = pd.DataFrame(rows)
-    return RMSTResult(float(tau), conf_level, groups, _contrasts(groups, z))
-
-
-def _contrasts(groups: pd.DataFrame, z: float) -> pd.DataFrame:
-    columns = ["contrast", "estimate", "std_error", "ci_lower", "ci_upper", "p_value"]
-    if len(groups) != 2:
-        return pd.DataFrame(columns=columns)
-    m0, m1 = groups["rmst"].to_numpy()
-    s0, s1 = groups["std_error"].to_numpy()
-    a, b = groups["group"].tolist()
-    diff, se_diff = m1 - m0, float(np.hypot(s0, s1))
-    log_ratio, se_log = np.log(m1 / m0), float(np.hypot(s0 / m0, s1 / m1))
-    return pd.DataFrame(
-        [
-            [
-                f"difference ({b} - {a})",
-                diff,
-                se_diff,
-                diff - z * se_diff,
-                diff + z * se_diff,
-                2 * stats.norm.sf(abs(diff / se_diff)),
-            ],
-            [
-                f"ratio ({b} / {a})",
-                m1 / m0,
-                se_log * m1 / m0,
-                np.exp(log_ratio - z * se_log),
-                np.exp(log_ratio + z * se_log),
-                2 * stats.norm.sf(abs(log_ratio / se_log)),
-            ],
-        ],
-        columns=columns,
+        area, variance = area_under_curve(curve, float(tau))
+        means.append(area)
+        variances.append(variance)
+        ns.append(curve.n_risk[0])
+        events.append(curve.n_event.sum())
+    return RMSTResult(
+        tau=float(tau),
+        groups=data_in.groups,
+        rmst=np.array(means),
+        variance=np.array(variances),
+        n=np.array(ns),
+        n_events=np.array(events),
+        conf_level=float(conf_level),
+        n_dropped=data_in.n_dropped,
     )

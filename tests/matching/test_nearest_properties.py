@@ -1,0 +1,197 @@
+"""Greedy nearest-neighbour matching against a slow reference, and its invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rpeval.errors import DataError, RpevalError, SpecificationError
+from rpeval.matching import effect, match
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def problems(draw: st.DrawFn) -> pd.DataFrame:
+    n_t = draw(st.integers(1, 12))
+    n_c = draw(st.integers(1, 30))
+    n = n_t + n_c
+    scores = draw(st.lists(st.integers(0, 20), min_size=n, max_size=n))  # many ties
+    return (
+        pd.DataFrame(
+            {
+                "treat": [1] * n_t + [0] * n_c,
+                "score": np.asarray(scores, float) / 20,
+                "site": draw(st.lists(st.sampled_from("ab"), min_size=n, max_size=n)),
+                "officer": draw(st.lists(st.sampled_from("xyz"), min_size=n, max_size=n)),
+                "x": draw(st.lists(st.integers(0, 5), min_size=n, max_size=n)),
+            }
+        )
+        .sample(frac=1.0, random_state=draw(st.integers(0, 99)))
+        .reset_index(drop=True)
+    )
+
+
+def slow_greedy(
+    df: pd.DataFrame, ratio: int, replace: bool, caliper: float, order: str, exact: bool, anti: bool
+) -> set[tuple[int, int]]:
+    treated = df.index[df["treat"] == 1].tolist()
+    controls = df.index[df["treat"] == 0].tolist()
+    if order == "largest":
+        treated.sort(key=lambda i: -df.loc[i, "score"])  # stable: ties in data order
+    elif order == "smallest":
+        treated.sort(key=lambda i: df.loc[i, "score"])
+    used: set[int] = set()
+    chosen: dict[int, list[int]] = {t: [] for t in treated}
+    for r in range(ratio):
+        for t in treated:
+            if r > 0 and len(chosen[t]) < r:
+                continue
+            best = None
+            for c in controls:  # data order: the first of equally distant controls wins
+                if (c in used and not replace) or c in chosen[t]:
+                    continue
+                if exact and df.loc[c, "site"] != df.loc[t, "site"]:
+                    continue
+                if anti and df.loc[c, "officer"] == df.loc[t, "officer"]:
+                    continue
+                gap = abs(df.loc[c, "score"] - df.loc[t, "score"])
+                if gap > caliper:
+                    continue
+                if best is None or gap < best[0]:
+                    best = (gap, c)
+            if best is not None:
+                chosen[t].append(best[1])
+                used.add(best[1])
+    return {(t, c) for t, cs in chosen.items() for c in cs}
+
+
+@SETTINGS
+@given(
+    df=problems(),
+    ratio=st.integers(1, 3),
+    replace=st.booleans(),
+    caliper=st.sampled_from([None, 0.05, 0.2]),
+    order=st.sampled_from(["largest", "smallest", "data"]),
+    exact=st.booleans(),
+    anti=st.booleans(),
+)
+def test_matches_a_slow_reference(
+    df: pd.DataFrame,
+    ratio: int,
+    replace: bool,
+    caliper: float | None,
+    order: str,
+    exact: bool,
+    anti: bool,
+) -> None:
+    result = match(
+        df,
+        "treat",
+        ["x"],
+        distance="score",
+        ratio=ratio,
+        replace=replace,
+        caliper=caliper,
+        std_caliper=False,
+        order=order,  # type: ignore[arg-type]
+        exact="site" if exact else None,
+        antiexact="officer" if anti else None,
+    )
+    ours = set(zip(result.pairs["focal"], result.pairs["match"], strict=True))
+    expected = slow_greedy(
+        df, ratio, replace, np.inf if caliper is None else caliper, order, exact, anti
+    )
+    assert ours == expected
+
+
+@SETTINGS
+@given(
+    df=problems(),
+    ratio=st.integers(1, 3),
+    replace=st.booleans(),
+    caliper=st.sampled_from([None, 0.1]),
+)
+def test_invariants(df: pd.DataFrame, ratio: int, replace: bool, caliper: float | None) -> None:
+    result = match(
+        df,
+        "treat",
+        ["x"],
+        distance="score",
+        ratio=ratio,
+        replace=replace,
+        caliper=caliper,
+        std_caliper=False,
+        exact="site",
+    )
+    pairs = result.pairs.merge(df, left_on="focal", right_index=True).merge(
+        df, left_on="match", right_index=True, suffixes=("_t", "_c")
+    )
+    if not replace:
+        assert result.pairs["match"].is_unique
+    assert (pairs["site_t"] == pairs["site_c"]).all()
+    if caliper is not None:
+        assert ((pairs["score_t"] - pairs["score_c"]).abs() <= caliper + 1e-12).all()
+    data = result.data
+    treated_w = data.loc[data["treat"] == 1, "weights"]
+    control_w = data.loc[data["treat"] == 0, "weights"]
+    assert (treated_w == 1).all()
+    if len(control_w):
+        assert control_w.mean() == pytest.approx(1.0)  # normalised to mean 1
+    counts = result.counts()
+    assert counts.loc["matched", "treated"] == len(treated_w)
+
+
+@pytest.mark.parametrize(
+    ("change", "options", "error"),
+    [
+        (lambda d: d.assign(treat=[0, 1, 2] * (len(d) // 3) + [0] * (len(d) % 3)), {}, DataError),
+        (lambda d: d.assign(treat=1), {}, DataError),
+        (lambda d: d.assign(score=np.nan), {"distance": "score"}, DataError),
+        (lambda d: d, {"caliper": 0.0}, SpecificationError),
+        (lambda d: d, {"caliper": float("nan")}, SpecificationError),
+        (lambda d: d, {"ratio": 0}, SpecificationError),
+        (lambda d: d, {"order": "biggest"}, SpecificationError),
+        (lambda d: d, {"method": "optimal"}, SpecificationError),
+        (lambda d: d.assign(x=d["treat"] * 10.0), {}, DataError),  # perfect separation
+    ],
+)
+def test_bad_inputs(change, options, error) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {"treat": [1] * 10 + [0] * 30, "x": rng.normal(size=40), "score": rng.uniform(size=40)}
+    )
+    with pytest.raises(error):
+        match(change(df), "treat", ["x"], **options)
+    assert issubclass(error, RpevalError)
+
+
+def test_ratio_larger_than_the_pool_leaves_units_unmatched_and_counted() -> None:
+    df = pd.DataFrame(
+        {"treat": [1, 1, 1, 0, 0], "score": [0.1, 0.5, 0.9, 0.2, 0.8], "x": [1, 2, 3, 4, 5]}
+    )
+    result = match(df, "treat", ["x"], distance="score", ratio=2)
+    counts = result.counts()
+    assert counts.loc["matched", "control"] == 2
+    assert counts.loc["unmatched", "treated"] + counts.loc["matched", "treated"] == 3
+
+
+def test_effect_recovers_a_known_difference() -> None:
+    rng = np.random.default_rng(4)
+    n = 400
+    df = pd.DataFrame({"treat": rng.integers(0, 2, n), "x": rng.normal(size=n)})
+    df["y"] = 2.0 * df["treat"] + df["x"] + rng.normal(scale=0.1, size=n)
+    result = effect(match(df, "treat", ["x"]), "y", adjust=["x"])
+    assert result.estimate == pytest.approx(2.0, abs=0.05)
+    boot = effect(
+        match(df, "treat", ["x"]),
+        "y",
+        se="bootstrap",
+        n_bootstrap=50,
+        random_state=1,
+        progress=False,
+    )
+    assert boot.std_error > 0
