@@ -105,23 +105,23 @@ def greedy_scalar(  # pragma: no cover - compiled; tested through `match`
                     a = mid + 1
                 else:
                     b = mid
-            R = a if a < hi else -1
-            L = a - 1 if a - 1 >= lo else -1
+            up = a if a < hi else -1
+            down = a - 1 if a - 1 >= lo else -1
             if not replace:
-                R = _find(right, a, lo, hi, 1)
-                L = _find(left, a - 1, lo, hi, -1)
+                up = _find(right, a, lo, hi, 1)
+                down = _find(left, a - 1, lo, hi, -1)
             chosen = -1
-            while R >= 0 or L >= 0:
-                qa_left = b_to_a[L] if L >= 0 else -1
-                if R < 0:
+            while up >= 0 or down >= 0:
+                qa_left = b_to_a[down] if down >= 0 else -1
+                if up < 0:
                     pick_right = False
-                elif L < 0:
+                elif down < 0:
                     pick_right = True
                 else:
-                    dr = control_distance[R] - d
+                    dr = control_distance[up] - d
                     dl = d - control_distance[qa_left]
-                    pick_right = dr < dl or (dr == dl and control_row[R] < control_row[qa_left])
-                q = R if pick_right else qa_left
+                    pick_right = dr < dl or (dr == dl and control_row[up] < control_row[qa_left])
+                q = up if pick_right else qa_left
                 if abs(control_distance[q] - d) > caliper:
                     break
                 ok = _allowed(t, q, anti_t, anti_c, cov_t, cov_c, widths)
@@ -133,15 +133,15 @@ def greedy_scalar(  # pragma: no cover - compiled; tested through `match`
                     chosen = q
                     break
                 if pick_right:
-                    nxt = R + 1
-                    R = _find(right, nxt, lo, hi, 1) if not replace else nxt
-                    if R >= hi:
-                        R = -1
+                    nxt = up + 1
+                    up = _find(right, nxt, lo, hi, 1) if not replace else nxt
+                    if up >= hi:
+                        up = -1
                 else:
-                    nxt = L - 1
-                    L = _find(left, nxt, lo, hi, -1) if not replace else nxt
-                    if L < lo:
-                        L = -1
+                    nxt = down - 1
+                    down = _find(left, nxt, lo, hi, -1) if not replace else nxt
+                    if down < lo:
+                        down = -1
             if chosen >= 0:
                 result[t, r] = chosen
                 if not replace:
