@@ -68,18 +68,16 @@ def _wvar(x: FloatArray, w: FloatArray) -> float:
 
 
 def _ecdf_stats(
-    x_t: FloatArray, w_t: FloatArray, x_c: FloatArray, w_c: FloatArray, grid: FloatArray
+    x_sorted: FloatArray, treated_sorted: NDArray[np.bool_], w_sorted: FloatArray
 ) -> tuple[float, float]:
-    """Mean and max |eCDF_t - eCDF_c| over ``grid`` (MatchIt: every value in the sample,
-    matched or not)."""
-
-    def ecdf(x: FloatArray, w: FloatArray) -> FloatArray:
-        order = np.argsort(x, kind="stable")
-        cum = np.cumsum(w[order]) / w.sum()
-        idx = np.searchsorted(x[order], grid, side="right") - 1
-        return np.where(idx >= 0, cum[np.maximum(idx, 0)], 0.0)
-
-    diff = np.abs(ecdf(x_t, w_t) - ecdf(x_c, w_c))
+    """Mean and max |eCDF_t - eCDF_c| over every distinct value of the sample, matched or
+    not (MatchIt's grid); the inputs are already sorted by ``x``."""
+    w_t = np.where(treated_sorted, w_sorted, 0.0)
+    w_c = np.where(treated_sorted, 0.0, w_sorted)
+    cum_t = np.cumsum(w_t) / w_t.sum()
+    cum_c = np.cumsum(w_c) / w_c.sum()
+    last = np.flatnonzero(np.append(x_sorted[1:] != x_sorted[:-1], True))
+    diff = np.abs(cum_t[last] - cum_c[last])
     return float(diff.mean()), float(diff.max())
 
 
@@ -91,12 +89,16 @@ def balance_rows(
     weights: FloatArray,
     scale_sd: FloatArray,
     subclass: NDArray[np.int64] | None,
+    orders: list[NDArray[np.intp]] | None = None,
 ) -> pd.DataFrame:
-    """One row per column of ``X``: the balance statistics with a fixed ``scale_sd``."""
+    """One row per column of ``X``: the balance statistics with a fixed ``scale_sd``.
+
+    ``orders`` (each column's argsort) may be passed to reuse sorting between tables."""
     rows = []
     t, c = is_treated & (weights > 0), ~is_treated & (weights > 0)
     for j, name in enumerate(names):
         x = X[:, j]
+        order = orders[j] if orders is not None else np.argsort(x)
         mt, mc = _wmean(x[t], weights[t]), _wmean(x[c], weights[c])
         sd = scale_sd[j]
         smd = (mt - mc) / sd if sd > 0 else float("nan")
@@ -106,7 +108,7 @@ def balance_rows(
         else:
             vc = _wvar(x[c], weights[c])
             var_ratio = _wvar(x[t], weights[t]) / vc if vc > 0 else float("nan")
-            ecdf_mean, ecdf_max = _ecdf_stats(x[t], weights[t], x[c], weights[c], np.unique(x))
+            ecdf_mean, ecdf_max = _ecdf_stats(x[order], is_treated[order], weights[order])
         rows.append(
             {
                 "term": name,

@@ -117,7 +117,8 @@ class MatchResult:
                 [False, *binary],
             )
         sd = scale_sds(X, binary, self._is_treated, "ATC" if self.estimand == "ATC" else "ATT")
-        before = balance_rows(names, X, binary, self._is_treated, np.ones(len(X)), sd, None)
+        orders = [np.argsort(X[:, j]) for j in range(X.shape[1])]  # ties: order irrelevant
+        before = balance_rows(names, X, binary, self._is_treated, np.ones(len(X)), sd, None, orders)
         after = balance_rows(
             names,
             X,
@@ -126,6 +127,7 @@ class MatchResult:
             self._weights,
             sd,
             self._subclass if not self.settings["replace"] else None,
+            orders,
         )
         return BalanceTable(before, after, self.estimand)
 
