@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -11,6 +12,7 @@ import pandas as pd
 import statsmodels.api as sm
 from numpy.typing import NDArray
 from scipy import stats
+from statsmodels.tools.sm_exceptions import SpecificationWarning
 from tqdm.auto import tqdm
 
 from rpeval import _frames
@@ -71,7 +73,12 @@ class EffectResult:
 
 
 def _point(
-    y: FloatArray, t: FloatArray, w: FloatArray, Z: FloatArray | None, measure: Measure
+    y: FloatArray,
+    t: FloatArray,
+    w: FloatArray,
+    Z: FloatArray | None,
+    measure: Measure,
+    cov: dict[str, Any] | None = None,
 ) -> tuple[float, Any, FloatArray]:
     """Estimate (on the link scale for ratios), the fitted model and the g-computation
     gradient with respect to its parameters."""
@@ -84,7 +91,9 @@ def _point(
         model = sm.WLS(y, X, weights=w)
     else:
         model = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=w)
-    fitted = model.fit()
+    with warnings.catch_warnings():  # statsmodels' own covariance is not used: see _sandwich
+        warnings.simplefilter("ignore", SpecificationWarning)
+        fitted = model.fit(**(cov or {}))
     focal = t == 1
     X1, X0 = X[focal].copy(), X[focal].copy()
     X1[:, 1], X0[:, 1] = 1.0, 0.0
@@ -168,15 +177,16 @@ def effect(
     w = data["weights"].to_numpy(np.float64)
     Z = None if spec is None else _frames.design_matrix(data, spec, arg="adjust", caller="effect").X
     clusters = pd.factorize(data["subclass"])[0]
-    estimate, fitted, grad = _point(y, t, w, Z, measure)
+    robust: dict[str, Any] = {}
+    if se_type == "cluster":
+        robust = {"cov_type": "cluster", "cov_kwds": {"groups": clusters}}
+    elif se_type == "hc3":
+        robust = {"cov_type": "HC3"}
+    estimate, fitted, grad = _point(y, t, w, Z, measure, robust)
     if se_type == "bootstrap":
         std_error = _bootstrap(y, t, w, Z, measure, clusters, n_bootstrap, random_state, progress)
     else:
-        if se_type == "cluster":
-            cov = fitted.get_robustcov_results(cov_type="cluster", groups=clusters).cov_params()
-        else:
-            cov = fitted.get_robustcov_results(cov_type="HC3").cov_params()
-        std_error = float(np.sqrt(grad @ np.asarray(cov) @ grad))
+        std_error = float(np.sqrt(grad @ np.asarray(fitted.cov_params()) @ grad))
     z = stats.norm.ppf(0.5 + conf_level / 2)
     low, high = estimate - z * std_error, estimate + z * std_error
     p_value = float(2 * stats.norm.sf(abs(estimate / std_error)))
@@ -194,6 +204,33 @@ def effect(
         len(y),
         int(clusters.max()) + 1,
     )
+
+
+def _sandwich(
+    fitted: Any, w: FloatArray, clusters: NDArray[np.intp] | None, *, linear: bool
+) -> FloatArray:
+    """Cluster-robust (``sandwich::vcovCL`` defaults: HC1 for linear models, HC0 for
+    logistic, times G/(G-1)) or HC3 covariance of the outcome model's coefficients."""
+    X = np.asarray(fitted.model.exog)
+    y = np.asarray(fitted.model.endog)
+    mu = np.asarray(fitted.fittedvalues)
+    working = w if linear else w * mu * (1 - mu)
+    bread = np.linalg.inv((X * working[:, None]).T @ X)
+    scores = X * (w * (y - mu))[:, None]
+    n, k = X.shape
+    if clusters is None:  # HC3
+        leverage = np.einsum("ij,jk,ik->i", X * working[:, None], bread, X)
+        scores = scores / (1 - np.minimum(leverage, 1 - 1e-12))[:, None]
+        return np.asarray(bread @ (scores.T @ scores) @ bread, dtype=np.float64)
+    n_groups = int(clusters.max()) + 1
+    summed = np.stack(
+        [np.bincount(clusters, weights=scores[:, j], minlength=n_groups) for j in range(k)],
+        axis=1,
+    )
+    adjust = n_groups / (n_groups - 1) if n_groups > 1 else 1.0
+    if linear:
+        adjust *= (n - 1) / (n - k)
+    return np.asarray(adjust * bread @ (summed.T @ summed) @ bread, dtype=np.float64)
 
 
 def _bootstrap(
