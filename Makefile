@@ -38,7 +38,7 @@ PANDAS22 = .venv-pandas22
 $(PANDAS22)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(PANDAS22)
 	$(PANDAS22)/bin/python -m pip install --quiet --upgrade pip
-	$(PANDAS22)/bin/python -m pip install --quiet -e ".[data]" "pandas==2.2.*" pytest hypothesis
+	$(PANDAS22)/bin/python -m pip install --quiet -e ".[data,duckdb,polars]" "pandas==2.2.*" pytest hypothesis
 	touch $@
 
 test-pandas22: $(PANDAS22)/.installed

@@ -73,8 +73,46 @@ def format_program_summary(program: ProgramData) -> str:
         f"  agreement completed    {_share(int(completed.sum()), int(completed.notna().sum()))}",
         f"  mean prior arrests     participants {_mean(people, True):.2f}, "
         f"comparison {_mean(people, False):.2f}",
+        "",
+        *_matched_effect_lines(program),
     ]
     return "\n".join(lines)
+
+
+def _matched_effect_lines(program: ProgramData) -> list[str]:
+    """1:1 propensity match on the true confounders, then a Cox model of street time to
+    re-arrest stratified on the matched pairs: the estimate the simulation should recover."""
+    from rpeval.matching import match
+    from rpeval.recidivism import build_followup, cox
+
+    people = program.people
+    follow = build_followup(
+        people,
+        id="person_id",
+        start="entry_date",
+        events=program.arrests,
+        event_date="arrest_date",
+        end="data_through",
+        custody=program.custody,
+        competing=["death_date"],
+    )
+    data = people.merge(follow[["person_id", "time_at_risk", "event"]], on="person_id")
+    data = data.assign(rearrest=(data["event"] == 1).astype(int))
+    data = data[data["time_at_risk"] > 0]
+    matched = match(data, "participant", "age + prior_arrests + sex + C(offense_type)", caliper=0.2)
+    n_pairs = int(matched.counts().to_numpy()[1, 0])  # matched treated
+    fit = cox(matched.data, "time_at_risk", "rearrest", ["participant"], strata="subclass")
+    row = fit.summary().iloc[0]
+    naive = cox(data, "time_at_risk", "rearrest", ["participant"]).summary().iloc[0]
+    return [
+        "Effect on re-arrest (street time, Cox hazard ratio with 95% CI):",
+        f"  naive, all people            {naive['hazard_ratio']:.2f} "
+        f"({naive['hazard_ratio_lower']:.2f}-{naive['hazard_ratio_upper']:.2f})",
+        f"  1:1 matched, caliper 0.2 SD  {row['hazard_ratio']:.2f} "
+        f"({row['hazard_ratio_lower']:.2f}-{row['hazard_ratio_upper']:.2f}), "
+        f"{n_pairs:,} pairs, stratified on pair",
+        f"  simulated truth              {program.true_effect_hr:.2f}",
+    ]
 
 
 def _mean(people: pd.DataFrame, participant: bool) -> float:
