@@ -51,8 +51,10 @@ def main() -> None:
     for n_t, n_c in jobs:
         seconds, matched = run(n_t, n_c)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-        print(f"{n_t:,} treated vs {n_c:,} controls {seconds:8.2f} {matched:10,d} {peak:13.2f}",
-              flush=True)
+        print(
+            f"{n_t:,} treated vs {n_c:,} controls {seconds:8.2f} {matched:10,d} {peak:13.2f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
