@@ -1,4 +1,10 @@
-"""Simulated program data and public reference data sets."""
+"""Simulated program data with a known effect, and public reference data.
+
+:func:`simulate_program` builds a synthetic police restorative-practice program and its
+traditional-processing comparison pool (see the docs page "Simulated program data");
+``load_rossi``, ``load_recid`` and ``load_nsw`` load the public data sets behind the
+published numbers rpeval reproduces.
+"""
 
 from __future__ import annotations
 

@@ -1,65 +1,68 @@
 """A realistic synthetic police restorative-practice program with a known effect.
 
-The data-generating model (all draws from ``numpy.random.default_rng(random_state)``):
-
-* **People.** ``age`` 14–70 (skewed young), ``sex`` (78% male), OJJDP ``race`` groups with
-  ``hispanic`` as ethnicity, ``offense_type`` (property 40%, violent 20%, drug 20%,
-  public order 20%), ``prior_arrests`` ~ negative binomial with a mean rising with age,
-  an arresting/referring ``officer_id``, and an actuarial ``risk_score`` in (0, 1) that is
-  a noisy function of priors, age and offense.
-* **Participation** (selection on observables). Exactly ``n_participants`` people are
-  those with the largest latent index ``-0.02 (age-25) - 0.45 priors + 0.6 property
-  - 0.6 violent + 0.8 trained_officer + Logistic noise``. Participants are younger,
-  have fewer priors and more property offenses: a naive comparison flatters the program.
-* **Re-arrest** (proportional hazards on the street-time clock). Weibull with shape 0.8
-  and linear predictor ``0.12 priors - 0.025 (age-25) + 0.35 male + 0.25 violent
-  + 0.20 drug + log(effect_hr) * participant``: the hazard ratio of participation is
-  exactly ``effect_hr`` given ``age, prior_arrests, sex, offense_type`` (the true
-  adjustment set; ``race``, ``hispanic`` and the officer's training do not enter the
-  hazard). Further re-arrests follow at rate ``exp(lp) / 300`` per street day.
-* **Custody and death.** Custody spells (about 0.1 + 0.05 priors per year, mean three
-  weeks) stop the street-time clock; no arrest falls inside custody. Death is a
-  competing event with a rate of about 0.6% a year, rising with age.
-* **Calendar.** Entries are spread over ``min(730, followup_days // 2)`` days from
-  2021-01-04; ``data_through`` is the first entry day plus ``followup_days``, so later
-  entrants have shorter follow-up (fixed windows need the complete-follow-up rule).
+:func:`simulate_program` states the data-generating model in its Notes; the pieces live
+in ``_population`` (covariates and selection), ``_timeline`` (custody, death, re-arrests
+on the street-time clock) and ``_program_cases`` (the restorative case records).
 """
 
 from __future__ import annotations
 
+import copy
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval.datasets._population import Population, draw_officers, draw_population
 from rpeval.datasets._program_cases import simulate_cases
-from rpeval.datasets._timeline import CustodySpells, draw_custody, street_to_calendar
+from rpeval.datasets._timeline import (
+    ArrestTimes,
+    CustodySpells,
+    draw_arrests,
+    draw_custody,
+    draw_death,
+    street_to_calendar,
+)
 from rpeval.datasets.columns import COLUMNS
 from rpeval.errors import SpecificationError
 
 __all__ = ["ProgramData", "simulate_program"]
 
 STUDY_START = pd.Timestamp("2021-01-04")
-RACES = (
-    "White",
-    "Black",
-    "American Indian/Alaska Native",
-    "Asian",
-    "Native Hawaiian/Pacific Islander",
-    "Two or more races",
-)
-RACE_SHARES = (0.55, 0.30, 0.02, 0.04, 0.01, 0.08)
-OFFENSES = ("property", "violent", "drug", "public_order")
-OFFENSE_SHARES = (0.40, 0.20, 0.20, 0.20)
-UNITS = ("North", "South", "East", "West", "Youth")
-MAX_REPEATS = 6
+TABLES = ("people", "arrests", "custody", "cases", "officers")
+IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
 
-@dataclass(frozen=True)
+def _data_dictionary() -> dict[str, dict[str, str]]:
+    return copy.deepcopy(COLUMNS)
+
+
+@dataclass(frozen=True, eq=False)
 class ProgramData:
-    """Tables of a simulated program; see :func:`simulate_program` and ``columns``."""
+    """The tables of a simulated program (see :func:`simulate_program`).
+
+    Attributes
+    ----------
+    people
+        One row per person, participants and comparison pool alike.
+    arrests
+        Every re-arrest after entry (recurrent events), one row per arrest.
+    custody
+        Custody spells within follow-up, ``[custody_start, custody_end)``.
+    cases
+        One restorative case per participant.
+    officers
+        Arresting and referring officers and their facilitator training.
+    true_effect_hr
+        The hazard ratio of re-arrest for participants used to simulate the data.
+    random_state
+        The seed.
+    columns
+        The data dictionary: table name -> {column: description}.
+    """
 
     people: pd.DataFrame
     arrests: pd.DataFrame
@@ -68,39 +71,53 @@ class ProgramData:
     officers: pd.DataFrame
     true_effect_hr: float
     random_state: int
-    columns: dict[str, dict[str, str]] = field(default_factory=lambda: COLUMNS)
+    columns: dict[str, dict[str, str]] = field(default_factory=_data_dictionary)
+
+    def __repr__(self) -> str:
+        tables = ", ".join(f"{name}={len(getattr(self, name)):,} rows" for name in TABLES)
+        return (
+            f"ProgramData({tables}, true_effect_hr={self.true_effect_hr}, "
+            f"random_state={self.random_state})"
+        )
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _check_arguments(
-    n_participants: int, n_comparison: int, effect_hr: float, followup_days: int
+    n_participants: object,
+    n_comparison: object,
+    effect_hr: object,
+    followup_days: object,
+    random_state: object,
 ) -> None:
+    caller = "simulate_program()"
     for name, value in (("n_participants", n_participants), ("n_comparison", n_comparison)):
-        if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
+        if not _is_whole(value) or int(value) < 1:  # type: ignore[call-overload]
             raise SpecificationError(
-                f"simulate_program(): {name}={value!r} must be a positive whole number"
+                f"{caller}: {name}={value!r} must be a positive whole number",
+                hint=f"pass e.g. {name}=500",
             )
-    if not (isinstance(effect_hr, int | float) and np.isfinite(effect_hr) and effect_hr > 0):
+    if (
+        type(effect_hr) is bool
+        or not isinstance(effect_hr, numbers.Real)
+        or not (np.isfinite(float(effect_hr)) and float(effect_hr) > 0)
+    ):
         raise SpecificationError(
-            f"simulate_program(): effect_hr={effect_hr!r} must be a positive hazard ratio"
+            f"{caller}: effect_hr={effect_hr!r} must be a positive, finite hazard ratio",
+            hint="1.0 simulates no effect, 0.75 a 25% lower re-arrest hazard",
         )
-    if not isinstance(followup_days, int | np.integer) or followup_days < 30:
+    if not _is_whole(followup_days) or int(followup_days) < 30:  # type: ignore[call-overload]
         raise SpecificationError(
-            f"simulate_program(): followup_days={followup_days!r} must be at least 30"
+            f"{caller}: followup_days={followup_days!r} must be a whole number of days >= 30",
+            hint="1095 gives up to three years of follow-up",
         )
-
-
-def _officers(rng: np.random.Generator, n_people: int) -> pd.DataFrame:
-    n = max(10, n_people // 150)
-    trained = rng.uniform(size=n) < 0.4
-    trained_on = STUDY_START - pd.to_timedelta(rng.integers(30, 900, n), unit="D")
-    return pd.DataFrame(
-        {
-            "officer_id": [f"O{i:04d}" for i in range(1, n + 1)],
-            "unit": rng.choice(np.array(UNITS), n),
-            "trained": trained,
-            "training_date": pd.Series(trained_on).where(trained).astype("datetime64[ns]"),
-        }
-    )
+    if not _is_whole(random_state) or int(random_state) < 0:  # type: ignore[call-overload]
+        raise SpecificationError(
+            f"{caller}: random_state={random_state!r} must be a non-negative whole number",
+            hint="the same seed always gives the same data; pass e.g. random_state=0",
+        )
 
 
 def simulate_program(
@@ -113,133 +130,154 @@ def simulate_program(
 ) -> ProgramData:
     """Simulate a police restorative-practice program and its comparison pool.
 
+    Participants were referred to a restorative conference (or victim-offender mediation)
+    by the police; the comparison pool's cases went through traditional court processing.
+    Participation depends on covariates that also drive re-arrest, so a naive comparison
+    is biased; the true effect is known, so methods can be checked against it.
+
     Parameters
     ----------
-    n_participants, n_comparison
-        People in the program and in traditional court processing.
+    n_participants
+        Number of program participants (each gets one row in ``cases``).
+    n_comparison
+        Number of people processed by the courts; need not exceed ``n_participants``.
     effect_hr
-        True hazard ratio of re-arrest for participants, given the confounders.
+        True hazard ratio of re-arrest for participants given the confounders (> 0).
     followup_days
-        Days from the first entry to the data extract (``data_through``).
+        Days from the study start (2021-01-04, the first possible entry) to the data
+        extract ``data_through``: the longest follow-up anyone has (>= 30).
     random_state
-        Seed; the same seed gives identical frames.
+        Seed of ``numpy.random.default_rng``; the same seed gives identical frames.
 
     Returns
     -------
     ProgramData
-        ``people``, ``arrests``, ``custody``, ``cases``, ``officers``, ``true_effect_hr``,
-        ``random_state`` and ``columns`` (the data dictionary of every table). The
-        module docstring states the data-generating model.
+        ``people``, ``arrests``, ``custody``, ``cases`` and ``officers`` data frames,
+        ``true_effect_hr`` (= ``effect_hr``), ``random_state`` and ``columns``, the data
+        dictionary describing every column of every table (rendered in the docs page
+        "Simulated program data").
+
+    Raises
+    ------
+    SpecificationError
+        A size that is not a positive whole number, ``effect_hr`` not positive and
+        finite, ``followup_days`` below 30, or a negative or non-integer seed.
+
+    Notes
+    -----
+    The data-generating model, with all dates in whole days:
+
+    * **People.** ``age`` 14–70 (14 + Gamma(2.2, 8), rounded), ``sex`` 78% male, OJJDP
+      ``race`` groups (White 55%, Black 30%, ...) with ``hispanic`` (18%) as ethnicity,
+      ``offense_type`` (property 40%, violent 20%, drug 20%, public order 20%),
+      ``prior_arrests`` negative binomial (size 3) with mean
+      ``0.6 + 0.08 (min(age, 40) - 14)``, an officer drawn at random and
+      ``risk_score = logistic(-1.4 + 0.25 priors - 0.03 (age - 25) + 0.4 violent
+      + 0.2 drug + N(0, 0.6²))``, an actuarial score that is only a noisy proxy of risk.
+      Entry dates are uniform over the first ``round(0.75 followup_days)`` days (about
+      2¼ years by default), so 1-, 2- and 3-year windows all have people with incomplete
+      follow-up.
+    * **Officers.** One per 150 people (at least 10) in the units North, South, East,
+      West and Youth; 45% completed facilitator training, on a day from three years
+      before the study start to one year into it.
+    * **Participation** (selection on observables). The ``n_participants`` people with
+      the largest ``-0.01 (age - 25) - 0.7 priors + 0.6 property - 0.6 violent
+      + 0.8 trained - 0.3 Black - 0.2 Hispanic + Logistic(0, 1)`` take part, where
+      ``trained`` means the officer had completed facilitator training by the entry
+      date: a logistic participation model with the intercept fixed by the number of
+      places. Participants are younger, have fewer priors and more property offenses;
+      Black and Hispanic people are diverted less often (race does not enter the hazard).
+    * **First re-arrest** (proportional hazards on the street-time clock: custody days
+      are not at risk). Weibull with shape 0.8, scale 2000 days and linear predictor
+      ``lp = 0.15 priors - 0.025 (age - 25) + 0.35 male + 0.25 violent + 0.20 drug
+      + log(effect_hr) participant``, so that the hazard ratio of participation is exactly
+      ``effect_hr`` given ``age``, ``prior_arrests``, ``sex`` and ``offense_type`` (the
+      adjustment set; ``race``, ``hispanic``, the officer and ``risk_score`` do not enter
+      the hazard). Street times are rounded up to whole days, so ties are common.
+    * **Later re-arrests** follow with exponential street-time gaps at rate
+      ``exp(lp) / 450`` per day (at least one day apart); ``arrests`` holds them all.
+    * **Custody** spells arrive at ``0.1 + 0.05 priors`` per street-year and last
+      Geometric(1/21) days (at least one, mean three weeks); re-arrests are placed on
+      street days, so none falls in custody. Spells are clipped to follow-up.
+    * **Death** is a competing event, exponential with 0.6% a year at age 30, rising 4% a
+      year of age (1–2% die within the default follow-up), independent of the
+      program. Follow-up ends at ``min(data_through, death_date)``; a re-arrest must fall
+      strictly before death.
+    * **Cases** are calibrated to the anchors in the domain notes: about 93% contacted,
+      85% of those take part, 90% of conferences reach an agreement, about 80% of
+      agreements past due are completed, victims take part in person in about half of the
+      conferences and indirectly in about one in ten, and about 85% of respondents give
+      a top-2 satisfaction answer. Nothing in a case happens after ``data_through`` or
+      the person's death. The program effect is an intention-to-treat effect: it does
+      not depend on what happened in the case.
+
+    Draws come from ``numpy.random.default_rng(random_state)``, spawned into independent
+    streams for people, time lines and cases: with one seed, changing ``effect_hr``
+    changes only the re-arrests and leaves covariates, selection, custody, deaths and
+    cases as they were (common random numbers).
 
     Examples
     --------
     >>> program = simulate_program(200, 800, random_state=7)
-    >>> len(program.people), int(program.people["participant"].sum()), len(program.cases)
-    (1000, 200, 200)
-    >>> bool((program.arrests["arrest_date"] > program.arrests["person_id"].map(
-    ...     program.people.set_index("person_id")["entry_date"])).all())
-    True
+    >>> program
+    ProgramData(people=1,000 rows, arrests=1,354 rows, custody=362 rows, cases=200 rows,
+                officers=10 rows, true_effect_hr=0.75, random_state=7)
+    >>> people = program.people
+    >>> people.groupby("participant")[["prior_arrests", "rearrested"]].mean().round(2)
+                 prior_arrests  rearrested
+    participant
+    False                 2.08        0.50
+    True                  0.79        0.39
+    >>> sorted(program.columns)  # the data dictionary
+    ['arrests', 'cases', 'custody', 'officers', 'people']
     """
-    _check_arguments(n_participants, n_comparison, effect_hr, followup_days)
-    rng = np.random.default_rng(random_state)
-    n = int(n_participants) + int(n_comparison)
-    officers = _officers(rng, n)
+    _check_arguments(n_participants, n_comparison, effect_hr, followup_days, random_state)
+    followup = int(followup_days)
+    n_people = int(n_participants) + int(n_comparison)
+    people_rng, timeline_rng, cases_rng = np.random.default_rng(int(random_state)).spawn(3)
 
-    age = np.clip(np.round(14 + rng.gamma(2.2, 8.0, n)), 14, 70).astype(np.int64)
-    male = rng.uniform(size=n) < 0.78
-    race = rng.choice(np.array(RACES), n, p=RACE_SHARES)
-    hispanic = rng.uniform(size=n) < 0.18
-    offense = rng.choice(np.array(OFFENSES), n, p=OFFENSE_SHARES)
-    mean_priors = 0.8 + 0.06 * (age - 14)
-    priors = rng.negative_binomial(2, 2 / (2 + mean_priors)).astype(np.int64)
-    officer_index = rng.integers(0, len(officers), n)
-    trained_officer = officers["trained"].to_numpy()[officer_index]
-    violent, property_, drug = offense == "violent", offense == "property", offense == "drug"
-    risk_lp = -1.4 + 0.25 * priors - 0.03 * (age - 25) + 0.4 * violent + 0.2 * drug
-    risk_score = 1 / (1 + np.exp(-(risk_lp + rng.normal(0, 0.6, n))))
-
-    latent = (
-        -0.02 * (age - 25)
-        - 0.45 * priors
-        + 0.6 * property_
-        - 0.6 * violent
-        + 0.8 * trained_officer
-        + rng.logistic(size=n)
+    officers = draw_officers(people_rng, n_people, STUDY_START, followup)
+    training_day = np.asarray(
+        (officers["training_date"] - STUDY_START).dt.days.to_numpy(
+            dtype=np.float64, na_value=np.inf
+        ),
+        dtype=np.float64,
     )
-    participant = np.zeros(n, dtype=bool)
-    participant[np.argsort(-latent, kind="stable")[:n_participants]] = True
-
-    span = min(730, followup_days // 2)
-    entry_offset = rng.integers(0, span + 1, n)
-    entry = STUDY_START + pd.to_timedelta(entry_offset, unit="D")
-    data_through = STUDY_START + pd.Timedelta(days=int(followup_days))
-    horizon = followup_days - entry_offset  # calendar days of follow-up available
-
-    lp = (
-        0.12 * priors
-        - 0.025 * (age - 25)
-        + 0.35 * male
-        + 0.25 * violent
-        + 0.20 * drug
-        + np.log(effect_hr) * participant
+    population = draw_population(
+        people_rng, int(n_participants), n_people, training_day, round(0.75 * followup)
     )
-    shape, scale = 0.8, 1400.0
-    first_street = scale * (rng.exponential(size=n) / np.exp(lp)) ** (1 / shape)
-    gaps = rng.exponential(300.0 / np.exp(lp)[:, None], size=(n, MAX_REPEATS - 1))
-    street = np.ceil(np.cumsum(np.column_stack([first_street, gaps]), axis=1))
-    spells = draw_custody(rng, np.asarray(0.1 + 0.05 * priors, np.float64), int(followup_days))
-    calendar = street_to_calendar(street, spells)
-    death_day = np.ceil(rng.exponential(365.25 / (0.006 * np.exp(0.04 * (age - 30)))))
-    death_day = np.minimum(death_day, followup_days + 1.0)  # later deaths are never seen
-    end_day = np.minimum(horizon, death_day - 1)  # last day at risk
-    observed = calendar <= end_day[:, None]
+    horizon = followup - population.entry_day  # calendar days until data_through
+    death_day = draw_death(timeline_rng, population.age)
+    last_day = np.minimum(horizon, death_day - 1)  # last calendar day at risk
+    custody_rate = np.asarray(0.1 + 0.05 * population.prior_arrests, dtype=np.float64)
+    spells = draw_custody(timeline_rng, custody_rate, followup)
+    offense = population.offense
+    linear_predictor = (
+        0.15 * population.prior_arrests
+        - 0.025 * (population.age - 25)
+        + 0.35 * population.male
+        + 0.25 * (offense == "violent")
+        + 0.20 * (offense == "drug")
+        + np.log(float(effect_hr)) * population.participant
+    )
+    drawn = draw_arrests(timeline_rng, linear_predictor, last_day)
+    calendar = street_to_calendar(drawn.person, drawn.day, spells)
+    seen = calendar <= last_day[drawn.person]
+    arrests = ArrestTimes(drawn.person[seen], calendar[seen])
 
-    ids = np.array([f"P{i:06d}" for i in range(1, n + 1)])
-    person_rows, which = np.nonzero(observed)
-    arrests = pd.DataFrame(
-        {
-            "person_id": ids[person_rows],
-            "arrest_date": entry[person_rows]
-            + pd.to_timedelta(calendar[person_rows, which], unit="D"),
-        }
-    ).sort_values(["person_id", "arrest_date"], ignore_index=True)
-    first_arrest = pd.Series(np.where(observed[:, 0], calendar[:, 0], np.nan), dtype="float64")
-    rearrest_date = pd.Series(entry) + pd.to_timedelta(first_arrest, unit="D")
-    death_date = pd.Series(entry + pd.to_timedelta(death_day, unit="D")).where(death_day <= horizon)
-    custody = _custody_table(ids, entry, spells, end_day)
-    custody_days = (
-        custody.assign(days=(custody["custody_end"] - custody["custody_start"]).dt.days)
-        .groupby("person_id")["days"]
-        .sum()
-        .reindex(ids, fill_value=0)
-        .to_numpy(dtype=np.int64)
+    entry = STUDY_START + pd.to_timedelta(population.entry_day, unit="D")
+    data_through = STUDY_START + pd.Timedelta(days=followup)
+    ids = np.array([f"P{i:06d}" for i in range(1, n_people + 1)])
+    custody, custody_days = _custody_table(ids, entry, spells, last_day)
+    people = _people_table(
+        population, ids, officers, entry, data_through, arrests, death_day, horizon
     )
-    people = pd.DataFrame(
-        {
-            "person_id": ids,
-            "participant": participant,
-            "age": age,
-            "sex": np.where(male, "male", "female"),
-            "race": race,
-            "hispanic": hispanic,
-            "prior_arrests": priors,
-            "offense_type": offense,
-            "risk_score": np.round(risk_score, 4),
-            "officer_id": officers["officer_id"].to_numpy()[officer_index],
-            "entry_date": entry,
-            "data_through": data_through,
-            "rearrest_date": rearrest_date.astype("datetime64[ns]").to_numpy(),
-            "death_date": death_date.astype("datetime64[ns]").to_numpy(),
-            "custody_days": custody_days,
-            "rearrested": observed[:, 0],
-        }
-    )
-    people["entry_date"] = people["entry_date"].astype("datetime64[ns]")
-    people["data_through"] = people["data_through"].astype("datetime64[ns]")
-    cases = simulate_cases(rng, people.loc[participant].reset_index(drop=True), data_through)
+    people["custody_days"] = custody_days
+    people["rearrested"] = people["rearrest_date"].notna()
+    cases = simulate_cases(cases_rng, people.loc[population.participant], data_through)
     return ProgramData(
         people=people,
-        arrests=arrests.astype({"arrest_date": "datetime64[ns]"}),
+        arrests=_arrests_table(ids, entry, arrests),
         custody=custody,
         cases=cases,
         officers=officers,
@@ -248,23 +286,69 @@ def simulate_program(
     )
 
 
-def _custody_table(
-    ids: NDArray[np.str_], entry: pd.DatetimeIndex, spells: CustodySpells, end_day: FloatArray
+def _dates(origin: pd.DatetimeIndex | pd.Timestamp, days: FloatArray | IntArray) -> pd.Series:
+    """``origin + days`` as a ``datetime64[ns]`` series; NaN days give NaT."""
+    values = origin + pd.to_timedelta(days, unit="D")
+    return pd.Series(values).astype("datetime64[ns]")
+
+
+def _people_table(
+    population: Population,
+    ids: NDArray[np.str_],
+    officers: pd.DataFrame,
+    entry: pd.DatetimeIndex,
+    data_through: pd.Timestamp,
+    arrests: ArrestTimes,
+    death_day: IntArray,
+    horizon: IntArray,
 ) -> pd.DataFrame:
-    """Custody spells clipped to follow-up; release date exclusive (days = end - start)."""
-    start = spells.start
-    stop = np.minimum(start + spells.length, end_day[:, None] + 1)
-    keep = (spells.length > 0) & (stop > start)
-    rows, k = np.nonzero(keep)
-    base = entry[rows]
+    first_day = np.full(ids.shape[0], np.nan)
+    np.fmin.at(first_day, arrests.person, arrests.day.astype(np.float64))
+    n = ids.shape[0]
     return pd.DataFrame(
         {
-            "person_id": ids[rows],
-            "custody_start": (base + pd.to_timedelta(start[rows, k], unit="D")).astype(
-                "datetime64[ns]"
-            ),
-            "custody_end": (base + pd.to_timedelta(stop[rows, k], unit="D")).astype(
-                "datetime64[ns]"
-            ),
+            "person_id": ids,
+            "participant": population.participant,
+            "age": population.age,
+            "sex": np.where(population.male, "male", "female"),
+            "race": population.race,
+            "hispanic": population.hispanic,
+            "prior_arrests": population.prior_arrests,
+            "offense_type": population.offense,
+            "risk_score": population.risk_score,
+            "officer_id": officers["officer_id"].to_numpy()[population.officer],
+            "entry_date": _dates(entry, np.zeros(n)),
+            "data_through": _dates(data_through, np.zeros(n)),
+            "rearrest_date": _dates(entry, first_day),
+            "death_date": _dates(entry, np.where(death_day <= horizon, death_day, np.nan)),
         }
-    ).sort_values(["person_id", "custody_start"], ignore_index=True)
+    )
+
+
+def _arrests_table(
+    ids: NDArray[np.str_], entry: pd.DatetimeIndex, arrests: ArrestTimes
+) -> pd.DataFrame:
+    order = np.lexsort((arrests.day, arrests.person))
+    person = arrests.person[order]
+    return pd.DataFrame(
+        {"person_id": ids[person], "arrest_date": _dates(entry[person], arrests.day[order])}
+    )
+
+
+def _custody_table(
+    ids: NDArray[np.str_], entry: pd.DatetimeIndex, spells: CustodySpells, last_day: IntArray
+) -> tuple[pd.DataFrame, IntArray]:
+    """Spells clipped to follow-up (release day exclusive) and each person's custody days."""
+    start = spells.start
+    stop = np.minimum(start + spells.length, last_day[:, None] + 1)
+    keep = (spells.length > 0) & (stop > start)
+    days = np.where(keep, stop - start, 0).sum(axis=1).astype(np.int64)
+    rows, k = np.nonzero(keep)  # row-major: by person, then spell order
+    table = pd.DataFrame(
+        {
+            "person_id": ids[rows],
+            "custody_start": _dates(entry[rows], start[rows, k]),
+            "custody_end": _dates(entry[rows], stop[rows, k]),
+        }
+    )
+    return table, days
