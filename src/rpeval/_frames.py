@@ -1,33 +1,51 @@
 """The one place that checks data-frame arguments.
 
-Every public function passes its frame and column names through these small checkers.
-Each takes ``arg`` (the argument's name) and ``caller`` (the public function's name),
-so a message says which input failed, in which function, and what to do. Nothing here
-mutates the caller's frame.
+Public functions pass their frame and column names through these small checkers. Each
+takes ``arg`` (the argument that named the column) and ``caller`` (the public function),
+so that a message says which input failed, where, what was found and what to do. Bad
+input raises an :class:`~rpeval.errors.RpevalError` subclass, never a pandas or numpy
+error. Nothing here mutates the caller's frame: arrays are new, and frames are new objects
+that may share memory with the input (as pandas' own methods do), so callers may add
+columns to them but must not write into them in place.
+Covariate formulas and their coding live in :mod:`rpeval._formula`.
 
 Examples
 --------
->>> import pandas as pd
 >>> df = pd.DataFrame({"duration": [3, 5], "event": [1, 0]})
 >>> try:
 ...     require_columns(df, ["duraton"], arg="duration", caller="kaplan_meier")
 ... except DataError as error:
 ...     print(error.message)
-kaplan_meier(): column 'duraton' (argument `duration`) is not in `data`. Did you mean 'duration'?
+kaplan_meier(): column 'duraton' (argument `duration`) is not in `data`. Did you mean
+'duration'? Available columns: 'duration', 'event'.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import narwhals as nw
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval._formula import CovariateSpec, DesignMatrix, design_matrix, resolve_covariates
+from rpeval._formula import (
+    CovariateSpec,
+    DesignMatrix,
+    TreatmentCoding,
+    build_design,
+    code_treatment,
+    constant_columns,
+    is_binary,
+    is_dates_or_complex,
+    resolve_covariates,
+    show_values,
+)
 from rpeval.errors import DataError, SpecificationError
 
 __all__ = [
@@ -48,153 +66,293 @@ __all__ = [
 ]
 
 MissingPolicy = Literal["error", "drop"]
-_SHOWN = 12
+_types = pd.api.types
+_DATE_KINDS = ("string", "date", "datetime", "datetime64", "empty")
+_DROP_HINT = "drop or impute those rows, or pass missing='drop' where the function offers it"
 
 
-def _names(columns: Sequence[Hashable]) -> str:
-    shown = ", ".join(repr(c) for c in list(columns)[:_SHOWN])
-    more = len(columns) - _SHOWN
-    return shown + (f", ... ({more} more)" if more > 0 else "")
+def _names(names: Sequence[Hashable], limit: int = 20) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit]) or "(none)"
+    return shown + (f", ... and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def _examples(values: pd.Series) -> str:
-    return ", ".join(repr(v) for v in pd.unique(values)[:5])
+def _which(caller: str, column: str, arg: str) -> str:
+    return f"{caller}(): column {column!r}" + (f" (argument `{arg}`)" if arg else "")
 
 
-def as_pandas(data: Any, *, arg: str, caller: str) -> pd.DataFrame:
-    """Return ``data`` as a pandas DataFrame (polars and pyarrow go through narwhals).
+def as_pandas(data: object, *, arg: str, caller: str) -> pd.DataFrame:
+    """Return ``data`` as a new pandas DataFrame (a shallow copy of pandas input).
 
-    The result may share memory with the input; callers never write into it.
+    polars and pyarrow tables are converted through narwhals. Anything else, and a frame
+    with duplicated column names, raises :class:`DataError`.
+
+    Examples
+    --------
+    >>> as_pandas([1, 2], arg="data", caller="cox")
+    Traceback (most recent call last):
+    rpeval.errors.DataError: cox(): `data` must be a data frame, got list ...
     """
     if isinstance(data, pd.DataFrame):
-        if not data.columns.is_unique:
-            dup = data.columns[data.columns.duplicated()].unique().tolist()
-            raise DataError(f"{caller}(): `{arg}` has duplicated column names {dup}")
-        return data
-    try:
-        import narwhals as nw
-
-        frame = nw.from_native(data, eager_only=True)
-    except (TypeError, ValueError):
+        frame = data.copy(deep=False)
+    else:
+        unknown: Any = data
+        try:
+            native = nw.from_native(unknown, eager_only=True)
+        except TypeError:
+            native = None
+        if not isinstance(native, nw.DataFrame):
+            tip = " (series.to_frame() makes one)" if isinstance(data, pd.Series) else ""
+            raise DataError(
+                f"{caller}(): `{arg}` must be a data frame, got {type(data).__name__}",
+                hint="pass a pandas DataFrame or a polars or pyarrow table" + tip,
+            )
+        try:
+            frame = native.to_pandas()
+        except (ImportError, TypeError, ValueError) as error:
+            raise DataError(f"{caller}(): `{arg}` cannot be converted to pandas: {error}") from None
+    if not frame.columns.is_unique:
+        twice = frame.columns[frame.columns.duplicated()].unique().tolist()
         raise DataError(
-            f"{caller}(): `{arg}` must be a data frame, got {type(data).__name__}",
-            hint="pass a pandas, polars or pyarrow table",
-        ) from None
-    native = frame.to_pandas()
-    assert isinstance(native, pd.DataFrame)
-    return native
+            f"{caller}(): `{arg}` has duplicated column names {_names(twice)}",
+            hint="rename the columns so that each name is used once",
+        )
+    return frame
+
+
+def _frame(data: object, frame_arg: str, caller: str) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame) and data.columns.is_unique:
+        return data
+    return as_pandas(data, arg=frame_arg, caller=caller)
+
+
+def _guess(name: str, available: list[str]) -> str | None:
+    key = name.strip().casefold()
+    same = [a for a in available if a.strip().casefold() == key]
+    close = same or difflib.get_close_matches(name, available, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def require_columns(
-    data: pd.DataFrame, columns: Sequence[str], *, arg: str, caller: str, frame_arg: str = "data"
+    data: pd.DataFrame,
+    columns: str | Sequence[str],
+    *,
+    arg: str,
+    caller: str,
+    frame_arg: str = "data",
 ) -> None:
-    """Raise :class:`DataError` naming the first missing column, with a suggestion."""
-    available = [str(c) for c in data.columns]
-    for column in columns:
-        if not isinstance(column, str):
+    """Check that ``columns`` (named by the argument ``arg``) are columns of ``data``.
+
+    A name that is not a string raises :class:`SpecificationError`; absent columns raise
+    :class:`DataError` with a "did you mean" suggestion and the available columns.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"age": [20], "sex": ["f"]})
+    >>> require_columns(df, ["age", "sex"], arg="covariates", caller="cox")
+    """
+    data = _frame(data, frame_arg, caller)
+    names = [columns] if isinstance(columns, str) else list(columns)
+    for name in names:
+        if not isinstance(name, str):
             raise SpecificationError(
-                f"{caller}(): `{arg}` must name columns with strings, got {column!r}"
+                f"{caller}(): `{arg}` must name columns with strings, got {name!r}",
+                hint="rename the frame's columns to strings",
             )
-        if column not in data.columns:
-            close = difflib.get_close_matches(column, available, n=1, cutoff=0.6)
-            guess = f" Did you mean {close[0]!r}?" if close else ""
-            raise DataError(
-                f"{caller}(): column {column!r} (argument `{arg}`) is not in `{frame_arg}`.{guess}",
-                hint=f"available columns: {_names(available)}",
-            )
+    absent = [name for name in dict.fromkeys(names) if name not in data.columns]
+    if not absent:
+        return
+    available = [str(c) for c in data.columns]
+    guesses = {name: _guess(name, available) for name in absent}
+    given = f" (argument `{arg}`)" if arg and arg != frame_arg else ""
+    if len(absent) == 1:
+        guess = guesses[absent[0]]
+        what = f"column {absent[0]!r}{given} is not"
+        tip = f" Did you mean {guess!r}?" if guess else ""
+    else:
+        listed = [f"{n!r}" + (f" (did you mean {g!r}?)" if g else "") for n, g in guesses.items()]
+        what, tip = f"columns {', '.join(listed)}{given} are not", ""
+    raise DataError(
+        f"{caller}(): {what} in `{frame_arg}`.{tip} Available columns: {_names(available)}.",
+        hint="check the spelling: names are case-sensitive and spaces count",
+    )
+
+
+def _column(data: object, column: str, arg: str, caller: str) -> pd.Series:
+    frame = _frame(data, "data", caller)
+    require_columns(frame, [column], arg=arg, caller=caller)
+    return frame[column]
+
+
+def _no_missing(values: pd.Series, column: str, arg: str, caller: str, what: str) -> None:
+    missing = values.isna().to_numpy(dtype=bool)
+    if missing.any():
+        raise DataError(
+            f"{_which(caller, column, arg)} has {int(missing.sum())} missing {what} "
+            f"(rows {show_values(values.index[missing])})",
+            hint=_DROP_HINT,
+        )
 
 
 def numeric_array(
     data: pd.DataFrame, column: str, *, arg: str, caller: str, allow_missing: bool = False
 ) -> NDArray[np.float64]:
-    """A column as float64; booleans become 0/1; text that is not a number is an error."""
-    require_columns(data, [column], arg=arg, caller=caller)
-    values = data[column]
-    if isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_datetime64_any_dtype(
-        values
-    ):
+    """A column as a new float64 array; booleans become 0/1 and numeric text is parsed.
+
+    Missing values raise :class:`DataError` unless ``allow_missing`` (then they are NaN).
+    Infinite values pass: callers that need finite numbers check for them.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"age": ["19", "23.5"], "event": [True, False]})
+    >>> numeric_array(df, "age", arg="covariates", caller="cox").tolist()
+    [19.0, 23.5]
+    """
+    values = _column(data, column, arg, caller)
+    where = _which(caller, column, arg)
+    if is_dates_or_complex(values.dtype):
         raise DataError(
-            f"{caller}(): column {column!r} (`{arg}`) must be numeric, found dtype {values.dtype}"
+            f"{where} must be numeric, found {values.dtype}",
+            hint="convert it first, e.g. durations with .dt.days",
         )
-    converted = pd.to_numeric(values, errors="coerce")
-    bad = converted.isna() & values.notna()
-    if bad.any():
-        raise DataError(
-            f"{caller}(): column {column!r} (`{arg}`) must be numeric; "
-            f"{int(bad.sum())} values are not, e.g. {_examples(values[bad])}",
-        )
-    result = np.asarray(
-        converted.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan), np.float64
-    )
-    if not allow_missing and np.isnan(result).any():
-        raise DataError(
-            f"{caller}(): column {column!r} (`{arg}`) has {int(np.isnan(result).sum())} "
-            "missing values",
-            hint="drop or impute them, or pass missing='drop' where available",
-        )
-    return result
+    if _types.is_bool_dtype(values.dtype) or _types.is_numeric_dtype(values.dtype):
+        result = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                parsed = pd.to_numeric(values.astype(object), errors="coerce")
+                result = parsed.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError, OverflowError, Warning):  # e.g. complex numbers
+            result = np.full(len(values), np.nan)
+        bad = np.isnan(result) & values.notna().to_numpy(dtype=bool)
+        if bad.any():
+            raise DataError(
+                f"{where} must be numeric; {int(bad.sum())} of {len(values)} values are not, "
+                f"e.g. {show_values(values[bad])}",
+                hint="fix or remove those values, or convert the column with pd.to_numeric",
+            )
+    if not allow_missing:
+        _no_missing(values, column, arg, caller, "values")
+    return np.array(result, dtype=np.float64, copy=True)
 
 
 def boolean_array(data: pd.DataFrame, column: str, *, arg: str, caller: str) -> NDArray[np.bool_]:
-    """A 0/1 or boolean column as bool; anything else (2, 'yes', missing) is an error."""
-    require_columns(data, [column], arg=arg, caller=caller)
-    values = data[column]
-    if values.isna().any():
-        raise DataError(
-            f"{caller}(): column {column!r} (`{arg}`) has {int(values.isna().sum())} "
-            "missing values",
-            hint="an indicator must be 0/1 or True/False on every row",
-        )
-    if pd.api.types.is_bool_dtype(values):
-        return np.asarray(values.to_numpy(dtype=bool), dtype=np.bool_)
-    numeric = pd.to_numeric(values, errors="coerce")
-    ok = numeric.isin([0, 1])
+    """A 0/1 or True/False column as a new bool array; missing values always raise.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"event": [1, 0, 1]})
+    >>> boolean_array(df, "event", arg="event", caller="kaplan_meier").tolist()
+    [True, False, True]
+    """
+    values = _column(data, column, arg, caller)
+    _no_missing(values, column, arg, caller, "values")
+    if _types.is_bool_dtype(values.dtype):
+        return np.array(values.to_numpy(dtype=bool), dtype=np.bool_, copy=True)
+    if _types.is_numeric_dtype(values.dtype) and not is_dates_or_complex(values.dtype):
+        floats = values.to_numpy(dtype=np.float64)
+        ok, result = (floats == 0.0) | (floats == 1.0), floats == 1.0
+    else:
+        objects = values.to_numpy(dtype=object)
+        ok = np.fromiter((is_binary(v) for v in objects), dtype=bool, count=len(objects))
+        result = np.fromiter((k and v == 1 for v, k in zip(objects, ok, strict=True)), dtype=bool)
     if not ok.all():
         raise DataError(
-            f"{caller}(): column {column!r} (`{arg}`) must be 0/1 or boolean; found "
-            f"{_examples(values[~ok])}",
+            f"{_which(caller, column, arg)} must be 0/1 or True/False; found "
+            f"{show_values(values[~ok])}",
+            hint="recode it, e.g. df[col] == 'yes' for text labels",
         )
-    return np.asarray(numeric.to_numpy(dtype=np.float64) == 1.0, dtype=np.bool_)
+    return np.asarray(result, dtype=np.bool_)
+
+
+def _not_dates(where: str, values: pd.Series, bad: NDArray[np.bool_]) -> DataError:
+    return DataError(
+        f"{where} must hold dates (or ISO 8601 text) in the years 1678-2261; {int(bad.sum())} "
+        f"of {len(values)} values do not, e.g. {show_values(values[bad])}",
+        hint="write dates as YYYY-MM-DD, or convert the column with pd.to_datetime",
+    )
+
+
+def _parse_dates(values: pd.Series, where: str) -> pd.Series:
+    """Text, date and datetime objects as datetime64 (NaT where unreadable)."""
+    text = values if _types.is_string_dtype(values.dtype) else values.astype(object)
+    if text.dtype == object and _types.infer_dtype(text) not in _DATE_KINDS:
+        odd = [not isinstance(v, str | dt.date | np.datetime64) for v in text]
+        bad = np.asarray(odd, dtype=bool) & values.notna().to_numpy(dtype=bool)
+        if bad.any():
+            raise _not_dates(where, values, bad)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            return pd.to_datetime(text, errors="coerce", format="ISO8601")
+    except (TypeError, ValueError, OverflowError, Warning) as error:
+        if "time zone" in str(error) or "timezone" in str(error):
+            raise DataError(f"{where} mixes time zones", hint="convert to one zone first") from None
+        raise _not_dates(where, values, values.notna().to_numpy(dtype=bool)) from None
 
 
 def date_series(
     data: pd.DataFrame, column: str, *, arg: str, caller: str, allow_missing: bool = True
 ) -> pd.Series:
-    """A column as ``datetime64[ns]`` (dates, timestamps or ISO strings); NaT kept if allowed."""
-    require_columns(data, [column], arg=arg, caller=caller)
-    values = data[column]
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+    """A column as a new ``datetime64[ns]`` Series with the frame's index.
+
+    Accepts datetime64 columns, ``datetime.date``/``datetime`` objects and ISO 8601 text
+    (``"2024-01-31"``, ``"2024-01-31T10:00"``). Time zones are dropped, keeping the local
+    clock time. Missing values become ``NaT``, or raise unless ``allow_missing``. Numbers
+    are rejected: their unit and origin would be a guess.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"entry": ["2024-01-31", None]})
+    >>> date_series(df, "entry", arg="start", caller="build_followup").tolist()
+    [Timestamp('2024-01-31 00:00:00'), NaT]
+    """
+    values = _column(data, column, arg, caller)
+    where = _which(caller, column, arg)
+    present = values.notna().to_numpy(dtype=bool)
+    dtype = values.dtype
+    if _types.is_datetime64_any_dtype(dtype):
+        converted = values
+    elif isinstance(dtype, pd.PeriodDtype):
+        converted = values.dt.to_timestamp()
+    elif not present.any():
+        converted = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    elif (
+        _types.is_bool_dtype(dtype) or _types.is_numeric_dtype(dtype) or is_dates_or_complex(dtype)
+    ):
         raise DataError(
-            f"{caller}(): column {column!r} (`{arg}`) must hold dates, found numbers",
-            hint="convert with pd.to_datetime(...) first",
+            f"{where} must hold dates, found {dtype} values, e.g. {show_values(values[present])}",
+            hint="convert it first, e.g. pd.to_datetime(df[col], unit='D', origin='1970-01-01')",
         )
+    else:
+        converted = _parse_dates(values, where)
+    if getattr(converted.dt, "tz", None) is not None:
+        converted = converted.dt.tz_localize(None)
     try:
-        converted = pd.to_datetime(values, errors="coerce", format="mixed")
-        if getattr(converted.dt, "tz", None) is not None:
-            converted = converted.dt.tz_localize(None)
-        converted = converted.astype("datetime64[ns]")
-    except (TypeError, ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        result: pd.Series = converted.astype("datetime64[ns]")
+    except (ValueError, OverflowError):
         raise DataError(
-            f"{caller}(): column {column!r} (`{arg}`) must hold dates between 1677 and 2262; "
-            f"found e.g. {_examples(values)}",
+            f"{where} has dates outside the years 1678-2261, from {converted.min()} to "
+            f"{converted.max()}",
+            hint="check the years for typing errors",
         ) from None
-    bad = converted.isna() & values.notna()
+    bad = result.isna().to_numpy(dtype=bool) & present
     if bad.any():
-        raise DataError(
-            f"{caller}(): column {column!r} (`{arg}`) must hold dates; {int(bad.sum())} "
-            f"values are not, e.g. {_examples(values[bad])}",
-        )
-    if not allow_missing and converted.isna().any():
-        raise DataError(
-            f"{caller}(): column {column!r} (`{arg}`) has {int(converted.isna().sum())} "
-            "missing dates"
-        )
-    return converted
+        raise _not_dates(where, values, bad)
+    if not allow_missing:
+        _no_missing(result, column, arg, caller, "dates")
+    result.name = values.name
+    return result
 
 
 @dataclass(frozen=True)
 class CompleteCases:
-    """Rows without missing values in the checked columns, and what was dropped."""
+    """Rows kept by :func:`complete_cases`, and what was dropped.
+
+    ``frame`` holds the kept rows (original index, all columns); ``kept`` is a bool mask
+    over the input rows; ``missing_by_column`` counts the missing values of every checked
+    column, zeros included (a row missing in two columns counts in both).
+    """
 
     frame: pd.DataFrame
     kept: NDArray[np.bool_]
@@ -204,92 +362,100 @@ class CompleteCases:
 
 def complete_cases(
     data: pd.DataFrame,
-    columns: Sequence[str],
+    columns: str | Sequence[str],
     *,
     missing: MissingPolicy | str,
     arg: str,
     caller: str,
 ) -> CompleteCases:
-    """Count missing values per column; drop those rows or raise, as ``missing`` says."""
-    if missing not in ("error", "drop"):
+    """Find the rows with a missing value (None, NaN, NaT, pd.NA) in any of ``columns``.
+
+    With ``missing="error"`` such rows raise :class:`DataError` with the counts; with
+    ``missing="drop"`` they are left out of ``frame`` and counted. ``arg`` names the frame.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"age": [20, None, 31], "sex": ["f", "m", None]})
+    >>> cc = complete_cases(df, ["age", "sex"], missing="drop", arg="data", caller="cox")
+    >>> cc.n_dropped, cc.missing_by_column, cc.kept.tolist()
+    (2, {'age': 1, 'sex': 1}, [True, False, False])
+    """
+    if not isinstance(missing, str) or missing not in ("error", "drop"):
         raise SpecificationError(
-            f"{caller}(): missing={missing!r} is not a policy", hint='use "error" or "drop"'
+            f"{caller}(): missing={missing!r} is not a policy", hint="use 'error' or 'drop'"
         )
-    require_columns(data, columns, arg=arg, caller=caller)
-    null = data.loc[:, list(columns)].isna()
-    counts = {str(c): int(n) for c, n in null.sum().items() if n > 0}
-    kept = ~null.any(axis=1).to_numpy(dtype=bool)
-    n_dropped = int((~kept).sum())
+    frame = _frame(data, arg, caller)
+    names = list(dict.fromkeys([columns] if isinstance(columns, str) else columns))
+    require_columns(frame, names, arg=arg, caller=caller, frame_arg=arg)
+    null = np.zeros((len(names), len(frame)), dtype=bool)
+    for j, name in enumerate(names):
+        null[j] = frame[name].isna().to_numpy(dtype=bool)
+    counts = {name: int(n) for name, n in zip(names, null.sum(axis=1), strict=True)}
+    kept = np.asarray(~null.any(axis=0), dtype=np.bool_)
+    n_dropped = len(kept) - int(np.count_nonzero(kept))
     if n_dropped and missing == "error":
-        detail = ", ".join(f"{c!r}: {n}" for c, n in counts.items())
+        detail = ", ".join(f"{c!r}: {n}" for c, n in counts.items() if n)
         raise DataError(
-            f"{caller}(): {n_dropped} rows of `{arg}` have missing values ({detail})",
-            hint="pass missing='drop' to drop them (they are counted on the result)",
+            f"{caller}(): {n_dropped} of {len(kept)} rows of `{arg}` have missing values "
+            f"({detail})",
+            hint=_DROP_HINT + " (dropped rows are counted on the result)",
         )
-    frame = data.loc[kept] if n_dropped else data
-    return CompleteCases(frame, kept, n_dropped, counts)
-
-
-@dataclass(frozen=True)
-class TreatmentCoding:
-    """A binary treatment as booleans, with the labels it was read from."""
-
-    is_treated: NDArray[np.bool_]
-    treated_label: Any
-    control_label: Any
-
-    @property
-    def n_treated(self) -> int:
-        return int(self.is_treated.sum())
-
-    @property
-    def n_control(self) -> int:
-        return int((~self.is_treated).sum())
+    kept_rows = frame.take(np.flatnonzero(kept)) if n_dropped else frame.copy(deep=False)
+    return CompleteCases(kept_rows, kept, n_dropped, counts)
 
 
 def treatment_indicator(
     data: pd.DataFrame, column: str, *, treated: Any = None, arg: str, caller: str
 ) -> TreatmentCoding:
-    """Read a two-valued treatment column (0/1, bool, or two labels with ``treated=``)."""
-    require_columns(data, [column], arg=arg, caller=caller)
-    values = data[column]
-    if values.isna().any():
-        raise DataError(
-            f"{caller}(): treatment column {column!r} has {int(values.isna().sum())} "
-            "missing values",
-            hint="drop those rows first: treatment must be known for everyone",
-        )
-    levels = list(pd.unique(values))
-    if len(levels) != 2:
-        raise DataError(
-            f"{caller}(): treatment column {column!r} must have exactly two values, "
-            f"found {len(levels)}: {_examples(values)}",
-            hint="both groups need at least one row; recode to 0/1 or two labels",
-        )
-    if treated is None:
-        if set(levels) != {0, 1}:  # also True/False and 0.0/1.0
-            raise SpecificationError(
-                f"{caller}(): treatment column {column!r} has labels {levels!r}; say which "
-                "one is the treated group",
-                hint=f"pass treated={levels[0]!r} (or recode to 0/1)",
-            )
-        treated_value: Any = next(v for v in levels if v == 1)
-    else:
-        matches = [v for v in levels if v == treated]
-        if not matches:
-            raise SpecificationError(
-                f"{caller}(): treated={treated!r} is not a value of {column!r}",
-                hint=f"values are {levels!r}",
-            )
-        treated_value = matches[0]
-    control_value = next(v for v in levels if v is not treated_value and v != treated_value)
-    is_treated = (values == treated_value).to_numpy(dtype=bool)
-    return TreatmentCoding(is_treated, treated_value, control_value)
+    """Read a two-group treatment column.
+
+    0/1 and boolean columns need no ``treated`` (1/True is treated); any other two labels
+    need ``treated=`` naming the treated group's label. Missing values, more or fewer
+    than two distinct values, and an absent label raise an RpevalError.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"arm": ["court", "conference", "court"]})
+    >>> t = treatment_indicator(df, "arm", treated="conference", arg="treatment", caller="match")
+    >>> t.is_treated.tolist(), t.control_label, t.n_treated
+    ([False, True, False], 'court', 1)
+    """
+    values = _column(data, column, arg, caller)
+    if treated is not None and (not _types.is_scalar(treated) or pd.isna(treated)):
+        raise SpecificationError(f"{caller}(): treated={treated!r} must be a single label")
+    _no_missing(values, column, arg, caller, "values (treatment must be known for every row)")
+    return code_treatment(values, treated, column=column, arg=arg, caller=caller)
 
 
-def constant_columns(X: NDArray[np.float64], terms: Sequence[str]) -> list[str]:
-    """Names of design columns that take one value on every row."""
-    if X.shape[0] == 0:
-        return list(terms)
-    same = np.ptp(X, axis=0) == 0
-    return [t for t, flag in zip(terms, same, strict=True) if flag]
+def design_matrix(
+    data: pd.DataFrame,
+    spec: CovariateSpec,
+    *,
+    arg: str,
+    caller: str,
+    levels: dict[str, tuple[object, ...]] | None = None,
+    missing: MissingPolicy | str = "error",
+    frame_arg: str = "data",
+) -> DesignMatrix:
+    """Build the numeric design (no intercept) for the covariates in ``spec``.
+
+    Checks the columns and missing values here, then codes them with
+    :func:`rpeval._formula.build_design`: numbers stay, booleans become 0/1, text,
+    categorical and ``C()`` columns are treatment-coded against their first level. Pass
+    a fitted design's ``levels`` to code new data the same way. Rows with missing
+    covariates raise, or with ``missing="drop"`` are left out (``rows_kept``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"age": [20, 30, 40], "offense": ["drug", "violent", "drug"]})
+    >>> spec = resolve_covariates("age + C(offense)", arg="covariates", caller="cox")
+    >>> design = design_matrix(df, spec, arg="covariates", caller="cox")
+    >>> design.terms, design.X.tolist()
+    (('age', 'offense[T.violent]'), [[20.0, 0.0], [30.0, 1.0], [40.0, 0.0]])
+    """
+    frame = _frame(data, frame_arg, caller)
+    require_columns(frame, spec.columns, arg=arg, caller=caller, frame_arg=frame_arg)
+    complete = complete_cases(frame, spec.columns, missing=missing, arg=frame_arg, caller=caller)
+    return build_design(
+        complete.frame, spec, complete.kept.copy(), levels=levels, arg=arg, caller=caller
+    )
