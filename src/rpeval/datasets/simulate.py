@@ -287,8 +287,12 @@ def simulate_program(
 
 
 def _dates(origin: pd.DatetimeIndex | pd.Timestamp, days: FloatArray | IntArray) -> pd.Series:
-    """``origin + days`` as a ``datetime64[ns]`` series; NaN days give NaT."""
-    values = origin + pd.to_timedelta(days, unit="D")
+    """``origin + days`` as a ``datetime64[ns]`` series; NaN days give NaT.
+
+    Days beyond a million (never inside follow-up) become NaT before conversion, so that no
+    nanosecond overflow warning can reach the user on any pandas version."""
+    finite = np.where(np.abs(days) < 1e6, days, np.nan)
+    values = origin + pd.to_timedelta(finite, unit="D")
     return pd.Series(values).astype("datetime64[ns]")
 
 
