@@ -56,6 +56,7 @@ bench-env: $(VENV)/.installed-runtime
 
 bench: $(VENV)/.installed-runtime
 	$(BIN)/python benchmarks/bench_cox.py $(if $(wildcard benchmarks/.venv-lifelines/bin/python),--lifelines benchmarks/.venv-lifelines/bin/python)
+	$(BIN)/python benchmarks/bench_match.py
 
 clean:
 	rm -rf $(VENV) $(PANDAS22) site .pytest_cache .mypy_cache .ruff_cache .hypothesis
