@@ -1,8 +1,9 @@
-"""Time to reoffense: follow-up construction, Kaplan–Meier, log-rank, rates, RMST and Cox."""
+"""Time to reoffense: follow-up, Kaplan–Meier, log-rank, rates, RMST, Cox and AFT models."""
 
 from __future__ import annotations
 
 from rpeval.recidivism._results import TestResult
+from rpeval.recidivism.aft import AFTResult, aft
 from rpeval.recidivism.cox import CoxResult, cox
 from rpeval.recidivism.followup import FollowUpReport, build_followup, followup_report
 from rpeval.recidivism.kaplan_meier import SurvivalCurves, kaplan_meier
@@ -11,12 +12,14 @@ from rpeval.recidivism.rates import RecidivismRates, recidivism_rates
 from rpeval.recidivism.rmst import RMSTResult, rmst
 
 __all__ = [
+    "AFTResult",
     "CoxResult",
     "FollowUpReport",
     "RMSTResult",
     "RecidivismRates",
     "SurvivalCurves",
     "TestResult",
+    "aft",
     "build_followup",
     "cox",
     "followup_report",
