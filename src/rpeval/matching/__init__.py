@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from rpeval.matching.balance import BalanceTable, balance
 from rpeval.matching.effect import EffectResult, effect
+from rpeval.matching.evalue import EValueResult, e_value
 from rpeval.matching.nearest import match
 from rpeval.matching.propensity import PropensityResult, propensity
 from rpeval.matching.result import MatchResult
+from rpeval.matching.rosenbaum import rosenbaum_bounds
 
 __all__ = [
     "BalanceTable",
+    "EValueResult",
     "EffectResult",
     "MatchResult",
     "PropensityResult",
     "balance",
+    "e_value",
     "effect",
     "match",
     "propensity",
+    "rosenbaum_bounds",
 ]
