@@ -39,6 +39,8 @@ DTYPES = {
         "death_date": "datetime64[ns]",
         "custody_days": "int64",
         "rearrested": "bool",
+        "rearrest_count": "int64",
+        "street_days": "int64",
     },
     "cases": {
         "offender_participated": "bool",
@@ -101,6 +103,11 @@ def test_follow_up_invariants(program: ProgramData) -> None:
     pd.testing.assert_series_equal(first, expected, check_names=False)
     assert not arrests.duplicated().any()
     assert arrests.equals(arrests.sort_values(["person_id", "arrest_date"], ignore_index=True))
+    counts = arrests.groupby("person_id").size().reindex(people.index, fill_value=0)
+    assert (people["rearrest_count"] == counts).all()
+    days = (end - people["entry_date"]).dt.days - people["custody_days"]
+    assert (people["street_days"] == days).all()
+    assert (people["street_days"] >= 1).all()
     death = arrests["person_id"].map(people["death_date"])
     assert (arrests["arrest_date"] <= arrests["person_id"].map(end)).all()
     assert (death.isna() | (arrests["arrest_date"] < death)).all()
@@ -182,7 +189,7 @@ def test_effect_changes_only_the_re_arrests() -> None:
     """One seed, two effects: common random numbers for everything but the arrests."""
     a = simulate_program(100, 400, effect_hr=1.0, random_state=5)
     b = simulate_program(100, 400, effect_hr=0.5, random_state=5)
-    outcome = ["rearrest_date", "rearrested"]
+    outcome = ["rearrest_date", "rearrested", "rearrest_count"]
     pd.testing.assert_frame_equal(a.people.drop(columns=outcome), b.people.drop(columns=outcome))
     for table in ("custody", "cases", "officers"):
         pd.testing.assert_frame_equal(getattr(a, table), getattr(b, table))

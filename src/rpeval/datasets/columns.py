@@ -26,6 +26,10 @@ COLUMNS: dict[str, dict[str, str]] = {
         "custody_days": "days in custody between entry and the end of follow-up, "
         "min(data_through, death_date); the total of the person's custody spells",
         "rearrested": "True when rearrest_date is observed",
+        "rearrest_count": "number of re-arrests between entry and the end of follow-up "
+        "(the person's rows in arrests)",
+        "street_days": "days at risk between entry and the end of follow-up, not in custody: "
+        "min(data_through, death_date) - entry_date - custody_days (the time_at_risk build_followup gives when no event ends follow-up early)",
     },
     "arrests": {
         "person_id": "person identifier",

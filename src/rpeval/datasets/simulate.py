@@ -274,6 +274,8 @@ def simulate_program(
     )
     people["custody_days"] = custody_days
     people["rearrested"] = people["rearrest_date"].notna()
+    people["rearrest_count"] = np.bincount(arrests.person, minlength=len(ids))
+    people["street_days"] = np.minimum(horizon, death_day) - custody_days
     cases = simulate_cases(cases_rng, people.loc[population.participant], data_through)
     return ProgramData(
         people=people,
