@@ -9,6 +9,7 @@ from rpeval.matching.nearest import match
 from rpeval.matching.propensity import PropensityResult, propensity
 from rpeval.matching.result import MatchResult
 from rpeval.matching.rosenbaum import rosenbaum_bounds
+from rpeval.matching.weighting import WeightResult, weight
 
 __all__ = [
     "BalanceTable",
@@ -16,10 +17,12 @@ __all__ = [
     "EffectResult",
     "MatchResult",
     "PropensityResult",
+    "WeightResult",
     "balance",
     "e_value",
     "effect",
     "match",
     "propensity",
     "rosenbaum_bounds",
+    "weight",
 ]

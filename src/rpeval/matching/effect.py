@@ -16,8 +16,9 @@ from statsmodels.tools.sm_exceptions import SpecificationWarning
 from tqdm.auto import tqdm
 
 from rpeval import _frames
-from rpeval.errors import DataError, SpecificationError
+from rpeval.errors import DataError, RpevalError, RpevalWarning, SpecificationError
 from rpeval.matching.result import MatchResult
+from rpeval.matching.weighting import WeightResult, weight
 
 __all__ = ["EffectResult", "effect"]
 
@@ -79,9 +80,11 @@ def _point(
     Z: FloatArray | None,
     measure: Measure,
     cov: dict[str, Any] | None = None,
+    target: NDArray[np.bool_] | None = None,
 ) -> tuple[float, Any, FloatArray]:
     """Estimate (on the link scale for ratios), the fitted model and the g-computation
-    gradient with respect to its parameters."""
+    gradient with respect to its parameters. ``target`` marks the rows averaged over
+    (default: the treated)."""
     if Z is None:
         X = np.column_stack([np.ones_like(t), t])
     else:
@@ -94,7 +97,7 @@ def _point(
     with warnings.catch_warnings():  # statsmodels' own covariance is not used: see _sandwich
         warnings.simplefilter("ignore", SpecificationWarning)
         fitted = model.fit(**(cov or {}))
-    focal = t == 1
+    focal = t == 1 if target is None else target
     X1, X0 = X[focal].copy(), X[focal].copy()
     X1[:, 1], X0[:, 1] = 1.0, 0.0
     if Z is not None:
@@ -117,7 +120,7 @@ def _point(
 
 
 def effect(
-    result: MatchResult | pd.DataFrame,
+    result: MatchResult | WeightResult | pd.DataFrame,
     outcome: str,
     *,
     treatment: str | None = None,
@@ -129,14 +132,26 @@ def effect(
     random_state: int | None = None,
     progress: bool = True,
 ) -> EffectResult:
-    """Effect of treatment in the focal (treated) group of a matched sample.
+    """Effect of treatment in the target population of a matched or weighted sample.
 
-    A weighted outcome model on the matched data (linear for ``mean_difference``,
-    logistic otherwise) with g-computation over the treated units when ``adjust`` names
-    covariates (treatment-by-covariate interactions included). SEs are cluster-robust on
-    the matched set (``"cluster"``, the default without replacement, as
-    ``sandwich::vcovCL``), HC3 (the default with replacement), or a pair bootstrap that
-    resamples matched sets (seeded; progress bar unless ``progress=False``).
+    A weighted outcome model (linear for ``mean_difference``, logistic otherwise) with
+    g-computation over the target population when ``adjust`` names covariates
+    (treatment-by-covariate interactions included). The target is the treated units
+    (ATT), the controls (ATC) or, for a :class:`WeightResult` with ATE or ATO, every unit.
+
+    Parameters
+    ----------
+    result
+        A :class:`MatchResult`, a :class:`WeightResult`, or a matched frame with
+        ``weights`` and ``subclass`` columns (then ``treatment=`` names the treatment).
+    se
+        ``"cluster"``: cluster-robust on the matched set (the default for matching
+        without replacement, as ``sandwich::vcovCL``); ``"hc3"``: heteroskedasticity-robust
+        (the default with replacement and for weights, as ``sandwich::vcovHC``);
+        ``"bootstrap"``: resampling matched sets, or for a :class:`WeightResult` resampling
+        units and re-estimating the weights each time (seeded by ``random_state``; draws in
+        which the weights cannot be estimated are skipped). Robust SEs for weights treat
+        them as known, which is conservative for IPW estimates of the ATE.
 
     Examples
     --------
@@ -146,18 +161,31 @@ def effect(
     >>> effect(df, "y", treatment="treat").estimate
     2.25
     """
-    if isinstance(result, MatchResult):
+    weighted = isinstance(result, WeightResult)
+    if isinstance(result, MatchResult | WeightResult):
         data, treatment = result.data, result.treatment
         replace = bool(result.settings.get("replace", False))
+        estimand = result.estimand
+        if weighted:
+            data = data.assign(subclass=np.arange(1, len(data) + 1))
     else:
         if treatment is None:
             raise SpecificationError("effect(): name the treatment column with treatment=")
         data = _frames.as_pandas(result, arg="result", caller="effect")
         _frames.require_columns(data, ["weights", "subclass"], arg="result", caller="effect")
-        replace = False
+        replace, estimand = False, "ATT"
     if measure not in ("mean_difference", "risk_difference", "risk_ratio", "odds_ratio"):
         raise SpecificationError(f"effect(): measure={measure!r} is unknown")
-    se_type = se or ("hc3" if replace else "cluster")
+    se_type = se or ("hc3" if replace or weighted else "cluster")
+    if se_type not in ("cluster", "hc3", "bootstrap"):
+        raise SpecificationError(
+            f"effect(): se={se!r} is unknown", hint='use "cluster", "hc3" or "bootstrap"'
+        )
+    if weighted and se_type == "cluster":
+        raise SpecificationError(
+            "effect(): weighting has no matched sets to cluster on",
+            hint='use se="hc3" or se="bootstrap"',
+        )
     spec = (
         None
         if adjust is None
@@ -177,14 +205,22 @@ def effect(
     w = data["weights"].to_numpy(np.float64)
     Z = None if spec is None else _frames.design_matrix(data, spec, arg="adjust", caller="effect").X
     clusters = pd.factorize(data["subclass"])[0]
+    target = _target(t, estimand)
     robust: dict[str, Any] = {}
     if se_type == "cluster":
         robust = {"cov_type": "cluster", "cov_kwds": {"groups": clusters}}
     elif se_type == "hc3":
         robust = {"cov_type": "HC3"}
-    estimate, fitted, grad = _point(y, t, w, Z, measure, robust)
-    if se_type == "bootstrap":
-        std_error = _bootstrap(y, t, w, Z, measure, clusters, n_bootstrap, random_state, progress)
+    estimate, fitted, grad = _point(y, t, w, Z, measure, robust, target)
+    if se_type == "bootstrap" and isinstance(result, WeightResult):
+        draws = _reweighted_draws(
+            result, outcome, spec, measure, n_bootstrap, random_state, progress
+        )
+        std_error = float(np.std(draws, ddof=1))
+    elif se_type == "bootstrap":
+        std_error = _bootstrap(
+            y, t, w, Z, measure, clusters, n_bootstrap, random_state, progress, estimand
+        )
     else:
         std_error = float(np.sqrt(grad @ np.asarray(fitted.cov_params()) @ grad))
     z = stats.norm.ppf(0.5 + conf_level / 2)
@@ -204,6 +240,53 @@ def effect(
         len(y),
         int(clusters.max()) + 1,
     )
+
+
+def _target(t: FloatArray, estimand: str) -> NDArray[np.bool_]:
+    if estimand == "ATT":
+        return np.asarray(t == 1, dtype=np.bool_)
+    if estimand == "ATC":
+        return np.asarray(t == 0, dtype=np.bool_)
+    return np.ones(len(t), dtype=np.bool_)
+
+
+def _reweighted_draws(
+    result: WeightResult,
+    outcome: str,
+    spec: _frames.CovariateSpec | None,
+    measure: Measure,
+    n_boot: int,
+    seed: int | None,
+    progress: bool,
+) -> list[float]:
+    """Estimates on bootstrap resamples of the units, re-estimating the weights in each."""
+    rng = np.random.default_rng(seed)
+    frame = result.data.drop(columns=["weights", "distance"]).reset_index(drop=True)
+    options = {k: v for k, v in result.settings.items() if k != "missing"}
+    draws = []
+    for _ in tqdm(range(n_boot), disable=not progress, desc="bootstrap (re-weighting)"):
+        sample = frame.take(rng.integers(0, len(frame), len(frame))).reset_index(drop=True)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RpevalWarning)
+                again = weight(sample, result.treatment, result._covariates, **options)
+        except RpevalError:
+            continue
+        data = again.data[again.data["weights"] > 0]
+        y = data[outcome].to_numpy(np.float64)
+        t = again._is_treated[again._weights > 0].astype(np.float64)
+        w = data["weights"].to_numpy(np.float64)
+        Z = (
+            None
+            if spec is None
+            else _frames.design_matrix(data, spec, arg="adjust", caller="effect").X
+        )
+        if np.unique(t).size < 2:
+            continue
+        draws.append(_point(y, t, w, Z, measure, None, _target(t, result.estimand))[0])
+    if len(draws) < 2:
+        raise DataError("effect(): the weights could not be re-estimated in the bootstrap")
+    return draws
 
 
 def _sandwich(
@@ -243,6 +326,7 @@ def _bootstrap(
     n_boot: int,
     seed: int | None,
     progress: bool,
+    estimand: str = "ATT",
 ) -> float:
     rng = np.random.default_rng(seed)
     n_clusters = int(clusters.max()) + 1
@@ -253,5 +337,7 @@ def _bootstrap(
         rows = np.concatenate([members[c] for c in chosen])
         if np.unique(t[rows]).size < 2:
             continue
-        draws.append(_point(y[rows], t[rows], w[rows], None if Z is None else Z[rows], measure)[0])
+        Zb = None if Z is None else Z[rows]
+        target = _target(t[rows], estimand)
+        draws.append(_point(y[rows], t[rows], w[rows], Zb, measure, None, target)[0])
     return float(np.std(draws, ddof=1))
