@@ -169,7 +169,7 @@ def _entropy(
                 f"group reproduces the target means (largest remaining gap {fit.max_gap:.3g} "
                 "SD"
                 + (
-                    f"; the target of {[terms[j] for j in np.flatnonzero(outside)]} is at or "
+                    f"; the target of {[terms[int(j)] for j in np.flatnonzero(outside)]} is at or "
                     "beyond the edge of the group's range)"
                     if outside.any()
                     else ")"
