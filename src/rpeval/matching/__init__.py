@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rpeval.matching.aipw import aipw
 from rpeval.matching.balance import BalanceTable, balance
 from rpeval.matching.effect import EffectResult, effect
 from rpeval.matching.evalue import EValueResult, e_value
@@ -18,6 +19,7 @@ __all__ = [
     "MatchResult",
     "PropensityResult",
     "WeightResult",
+    "aipw",
     "balance",
     "e_value",
     "effect",
