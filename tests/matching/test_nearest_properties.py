@@ -155,7 +155,7 @@ def test_invariants(df: pd.DataFrame, ratio: int, replace: bool, caliper: float 
         (lambda d: d, {"caliper": float("nan")}, SpecificationError),
         (lambda d: d, {"ratio": 0}, SpecificationError),
         (lambda d: d, {"order": "biggest"}, SpecificationError),
-        (lambda d: d, {"method": "optimal"}, SpecificationError),
+        (lambda d: d, {"method": "genetic"}, SpecificationError),
         (lambda d: d.assign(x=d["treat"] * 10.0), {}, DataError),  # perfect separation
     ],
 )

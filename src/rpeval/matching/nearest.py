@@ -1,4 +1,4 @@
-"""``match()``: greedy nearest-neighbour matching with MatchIt 4.7 semantics."""
+"""``match()``: nearest-neighbour (greedy) and optimal matching with MatchIt 4.7 semantics."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._greedy import greedy_multivariate, greedy_scalar
 from rpeval.matching._weights import matching_weights
+from rpeval.matching.optimal import optimal_matches
 from rpeval.matching.propensity import propensity
 from rpeval.matching.result import MatchResult
 
@@ -26,9 +27,10 @@ Discard = Literal["none", "treated", "control", "both"]
 def _check_options(
     method: str, distance: str, ratio: int, caliper: Any, order: str, discard: str, estimand: str
 ) -> None:
-    if method != "nearest":
+    if method not in ("nearest", "optimal"):
         raise SpecificationError(
-            f"match(): method={method!r} is not available yet", hint='use method="nearest"'
+            f"match(): method={method!r} is not available",
+            hint='use method="nearest" or "optimal"',
         )
     if not isinstance(ratio, int | np.integer) or isinstance(ratio, bool) or ratio < 1:
         raise SpecificationError(f"match(): ratio={ratio!r} must be a whole number >= 1")
@@ -84,10 +86,17 @@ def match(
     treated: Any = None,
     random_state: int | None = None,
 ) -> MatchResult:
-    """Match each treated unit to its nearest control(s) (greedy, as MatchIt's default).
+    """Match each treated unit to its nearest control(s) (greedy, as MatchIt's default),
+    or optimally.
 
     Parameters
     ----------
+    method
+        ``"nearest"``: greedy, in ``order`` (MatchIt's default). ``"optimal"``: the
+        assignment with the most pairs the calipers and strata allow and, among those,
+        the smallest total distance (as MatchIt's ``"optimal"``/optmatch ``pairmatch``;
+        without replacement; a treated unit may get fewer than ``ratio`` controls when
+        the constraints leave too few).
     distance
         ``"propensity"`` (logistic score on the probability scale), ``"mahalanobis"``
         (pooled within-group covariance of the covariates), or the name of a column
@@ -112,7 +121,10 @@ def match(
     Notes
     -----
     Ties in distance go to the control that comes first in the data. Without a caliper or
-    replacement the matched set equals MatchIt 4.7's (``tests/reference/``).
+    replacement the matched set equals MatchIt 4.7's (``tests/reference/``). Optimal
+    matching solves a sparse minimum-weight bipartite assignment
+    (:mod:`rpeval.matching.optimal`); its total distance is never above greedy matching's
+    and equals a brute-force search on small problems (tests).
 
     Examples
     --------
@@ -123,6 +135,11 @@ def match(
     [100, 100]
     """
     _check_options(method, distance, ratio, caliper, order, discard, estimand)
+    if method == "optimal" and replace:
+        raise SpecificationError(
+            "match(): optimal matching is without replacement",
+            hint='with replacement nearest-neighbour matching is already optimal: use "nearest"',
+        )
     frame = _frames.as_pandas(data, arg="data", caller="match")
     exact_cols = [exact] if isinstance(exact, str) else list(exact or [])
     anti_cols = [antiexact] if isinstance(antiexact, str) else list(antiexact or [])
@@ -170,7 +187,8 @@ def match(
             for c in cov_calipers
         ]
         widths = np.asarray([w * s for w, s in zip(cov_calipers.values(), spreads, strict=True)])
-    matches = _run(
+    run = _run if method == "nearest" else _run_optimal
+    matches = run(
         frame,
         focal,
         keep,
@@ -219,6 +237,40 @@ def match(
             "discard": discard,
             "random_state": random_state,
         },
+    )
+
+
+def _run_optimal(
+    frame: pd.DataFrame,
+    focal: NDArray[np.bool_],
+    keep: NDArray[np.bool_],
+    score: FloatArray | None,
+    covariates: str | Sequence[str],
+    distance: str,
+    exact_cols: list[str],
+    anti_cols: list[str],
+    caliper_cols: list[str],
+    widths: FloatArray,
+    ratio: int,
+    replace: bool,
+    caliper_width: float,
+    order: Order,
+    seed: int | None,
+) -> NDArray[np.int64]:
+    """As :func:`_run`, by optimal assignment (``order`` and ``seed`` play no part)."""
+    whitened = None if score is not None else _whitened(frame, covariates, focal)
+    return optimal_matches(
+        frame,
+        focal,
+        keep,
+        score,
+        whitened,
+        exact_cols,
+        anti_cols,
+        caliper_cols,
+        widths,
+        ratio,
+        caliper_width,
     )
 
 

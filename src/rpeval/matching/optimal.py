@@ -1,0 +1,175 @@
+"""Optimal pair and k:1 matching: a minimum-weight bipartite assignment on a sparse graph.
+
+Edges join each treated unit to the controls it may be matched with (same exact stratum,
+within the calipers, different antiexact values). Each treated unit appears ``ratio``
+times, and each copy also has a private "no match" edge whose cost exceeds any set of
+real edges, so the assignment always exists, matches as many pairs as the constraints
+allow, and among those minimises the total distance. Solved by scipy's LAPJVsp
+(``scipy.sparse.csgraph.min_weight_full_bipartite_matching``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+from rpeval.errors import DataError, SpecificationError
+
+__all__ = ["Edges", "optimal_assignment", "optimal_matches"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+MAX_EDGES = 50_000_000  # about 1.2 GB of graph: beyond this, ask for a caliper
+
+
+class Edges(NamedTuple):
+    """Allowed pairs: focal index ``row``, control index ``col``, distance ``cost``."""
+
+    row: IntArray
+    col: IntArray
+    cost: FloatArray
+
+
+def optimal_assignment(edges: Edges, n_focal: int, n_control: int, ratio: int = 1) -> IntArray:
+    """Controls (indices, -1 for none) of each focal unit, shape ``(n_focal, ratio)``:
+    the most pairs possible, and among those the least total ``cost``.
+
+    Examples
+    --------
+    >>> e = Edges(np.array([0, 0, 1]), np.array([0, 1, 0]), np.array([0.1, 0.2, 0.1]))
+    >>> optimal_assignment(e, 2, 2).ravel().tolist()  # greedy would give row 0 control 0
+    [1, 0]
+    """
+    out = np.full((n_focal, ratio), -1, dtype=np.int64)
+    if n_focal == 0 or edges.row.size == 0:
+        return out
+    n_rows = n_focal * ratio
+    span = float(edges.cost.max() - edges.cost.min()) if edges.cost.size else 0.0
+    shift = 1.0 + span  # positive costs: scipy drops explicit zeros
+    no_match = 2.0 * (shift + span) * (n_rows + 1)  # more than any set of real edges
+    copies = np.arange(ratio, dtype=np.int64)
+    rows = (edges.row[:, None] * ratio + copies[None, :]).ravel()
+    cols = np.repeat(edges.col, ratio)
+    costs = np.repeat(edges.cost - edges.cost.min() + shift, ratio)
+    dummy = np.arange(n_rows, dtype=np.int64)
+    graph = sp.csr_array(
+        (
+            np.concatenate([costs, np.full(n_rows, no_match)]),
+            (np.concatenate([rows, dummy]), np.concatenate([cols, n_control + dummy])),
+        ),
+        shape=(n_rows, n_control + n_rows),
+    )
+    assigned = min_weight_full_bipartite_matching(graph)[1]
+    real = np.where(assigned < n_control, assigned, -1).reshape(n_focal, ratio)
+    for i in range(n_focal):  # matched controls first, as in the round-robin layout
+        got = real[i][real[i] >= 0]
+        out[i, : got.size] = np.sort(got)
+    return out
+
+
+def _window_edges(
+    t_score: FloatArray, c_score: FloatArray, width: float, t_stratum: IntArray, c_stratum: IntArray
+) -> Edges:
+    """Pairs in the same stratum whose scores differ by at most ``width``, found by
+    sorting controls by (stratum, score): no n_t x n_c array."""
+    order = np.lexsort((c_score, c_stratum))
+    s_stratum, s_score = c_stratum[order], c_score[order]
+    lo_s = np.searchsorted(s_stratum, t_stratum, side="left")
+    hi_s = np.searchsorted(s_stratum, t_stratum, side="right")
+    lo, hi = lo_s.copy(), hi_s.copy()
+    if np.isfinite(width):
+        for s in np.unique(t_stratum):
+            mine = t_stratum == s
+            a, b = int(lo_s[mine][0]), int(hi_s[mine][0])
+            lo[mine] = a + np.searchsorted(s_score[a:b], t_score[mine] - width, side="left")
+            hi[mine] = a + np.searchsorted(s_score[a:b], t_score[mine] + width, side="right")
+    counts = np.maximum(hi - lo, 0)
+    total = int(counts.sum())
+    if total > MAX_EDGES:
+        raise SpecificationError(
+            f"match(): optimal matching would build a graph of {total:,} pairs",
+            hint="set a (narrower) caliper or exact strata to keep the graph sparse",
+        )
+    row = np.repeat(np.arange(len(t_score), dtype=np.int64), counts)
+    starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
+    position = starts + np.arange(total, dtype=np.int64)
+    col = order[position].astype(np.int64)
+    return Edges(row, col, np.abs(t_score[row] - c_score[col]))
+
+
+def _all_pair_edges(
+    z_t: FloatArray, z_c: FloatArray, t_stratum: IntArray, c_stratum: IntArray
+) -> Edges:
+    """Every same-stratum pair with its Euclidean distance (Mahalanobis after whitening)."""
+    rows, cols, costs = [], [], []
+    for s in np.unique(t_stratum):
+        ti, ci = np.flatnonzero(t_stratum == s), np.flatnonzero(c_stratum == s)
+        if ti.size * ci.size > MAX_EDGES:
+            raise SpecificationError(
+                f"match(): optimal Mahalanobis matching would need {ti.size * ci.size:,} pairs",
+                hint="add exact strata, or match on a propensity score with a caliper",
+            )
+        diff = z_t[ti][:, None, :] - z_c[ci][None, :, :]
+        rows.append(np.repeat(ti, ci.size))
+        cols.append(np.tile(ci, ti.size))
+        costs.append(np.sqrt((diff**2).sum(axis=2)).ravel())
+    return Edges(
+        np.concatenate(rows).astype(np.int64),
+        np.concatenate(cols).astype(np.int64),
+        np.concatenate(costs).astype(np.float64),
+    )
+
+
+def _codes(frame: pd.DataFrame, columns: Sequence[str]) -> IntArray:
+    if not columns:
+        return np.zeros((len(frame), 0), dtype=np.int64)
+    return np.column_stack([pd.factorize(frame[c])[0] for c in columns]).astype(np.int64)
+
+
+def optimal_matches(
+    frame: pd.DataFrame,
+    focal: NDArray[np.bool_],
+    keep: NDArray[np.bool_],
+    score: FloatArray | None,
+    whitened: FloatArray | None,
+    exact_cols: Sequence[str],
+    anti_cols: Sequence[str],
+    caliper_cols: Sequence[str],
+    widths: FloatArray,
+    ratio: int,
+    caliper_width: float,
+) -> IntArray:
+    """Matched control rows, shape (n focal kept, ratio), -1 where unmatched."""
+    t_rows = np.flatnonzero(focal & keep)
+    c_rows = np.flatnonzero(~focal & keep)
+    if c_rows.size == 0:
+        raise DataError("match(): no control units remain after discarding")
+    stratum: IntArray = np.zeros(len(frame), dtype=np.int64)
+    if exact_cols:
+        stratum = np.asarray(frame.groupby(list(exact_cols), sort=True).ngroup(), np.int64)
+    if score is not None:
+        edges = _window_edges(
+            score[t_rows], score[c_rows], caliper_width, stratum[t_rows], stratum[c_rows]
+        )
+    else:
+        assert whitened is not None
+        edges = _all_pair_edges(
+            whitened[t_rows], whitened[c_rows], stratum[t_rows], stratum[c_rows]
+        )
+    ok = np.ones(edges.row.size, dtype=bool)
+    anti = _codes(frame, anti_cols)
+    if anti.shape[1]:
+        ok &= (anti[t_rows[edges.row]] != anti[c_rows[edges.col]]).all(axis=1)
+    if len(caliper_cols):
+        cov = frame.loc[:, list(caliper_cols)].to_numpy(np.float64)
+        gap = np.abs(cov[t_rows[edges.row]] - cov[c_rows[edges.col]])
+        ok &= (gap <= widths[None, :]).all(axis=1)
+    kept = Edges(edges.row[ok], edges.col[ok], edges.cost[ok])
+    positions = optimal_assignment(kept, t_rows.size, c_rows.size, ratio)
+    return np.where(positions >= 0, c_rows[np.maximum(positions, 0)], -1).astype(np.int64)
