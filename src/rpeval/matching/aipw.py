@@ -221,11 +221,14 @@ def aipw(
             part = _nuisance(X, y, t, ~held, held, model)
             e[held], mu1[held], mu0[held] = part
         fits = Nuisance(e, mu1, mu0)
-    extreme = int(np.sum((fits.e < _EXTREME) | (fits.e > 1.0 - _EXTREME)))
+    # for the ATT only scores near 1 matter (they give controls huge weights)
+    high = fits.e > 1.0 - _EXTREME
+    extreme = int(np.sum(high if estimand == "ATT" else high | (fits.e < _EXTREME)))
     if extreme:
+        where = f"above {1 - _EXTREME}" if estimand == "ATT" else "near 0 or 1"
         warnings.warn(
-            f"aipw(): {extreme} propensity scores are below {_EXTREME} or above "
-            f"{1 - _EXTREME}; the estimate leans on few units",
+            f"aipw(): {extreme} propensity scores are {where}; the estimate leans on few "
+            "units (consider trimming the sample to the region of overlap)",
             PositivityWarning,
             stacklevel=2,
         )
