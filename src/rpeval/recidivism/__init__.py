@@ -1,9 +1,10 @@
-"""Time to reoffense: follow-up, Kaplan–Meier, log-rank, rates, RMST, Cox and AFT models."""
+"""Time to reoffense: follow-up, Kaplan–Meier, log-rank, rates, RMST, Cox, AFT, competing risks."""
 
 from __future__ import annotations
 
 from rpeval.recidivism._results import TestResult
 from rpeval.recidivism.aft import AFTResult, aft
+from rpeval.recidivism.competing import CIFResult, cumulative_incidence
 from rpeval.recidivism.cox import CoxResult, cox
 from rpeval.recidivism.followup import FollowUpReport, build_followup, followup_report
 from rpeval.recidivism.kaplan_meier import SurvivalCurves, kaplan_meier
@@ -13,6 +14,7 @@ from rpeval.recidivism.rmst import RMSTResult, rmst
 
 __all__ = [
     "AFTResult",
+    "CIFResult",
     "CoxResult",
     "FollowUpReport",
     "RMSTResult",
@@ -22,6 +24,7 @@ __all__ = [
     "aft",
     "build_followup",
     "cox",
+    "cumulative_incidence",
     "followup_report",
     "kaplan_meier",
     "logrank_test",

@@ -1,4 +1,8 @@
-"""Fixed-window re-arrest rates: 1 − Kaplan–Meier and the BJS complete-follow-up share."""
+"""Fixed-window re-arrest rates: 1 − Kaplan–Meier and the BJS complete-follow-up share.
+
+With competing events (event codes 2, 3, ...) the rate is the Aalen–Johansen cumulative
+incidence of re-arrest (code 1) instead of 1 − Kaplan–Meier (:mod:`._competing_rates`).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from numpy.typing import NDArray
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
+from rpeval import _frames
 from rpeval.errors import DataWarning, SpecificationError
 from rpeval.recidivism._results import ConfType, check_conf, jsonable, z_value
 from rpeval.recidivism._survival_input import prepare_survival_input
@@ -134,11 +139,18 @@ def _complete_follow_up(
     followup: FloatArray | None,
     grid: FloatArray,
     conf_level: float,
+    any_event: NDArray[np.bool_] | None = None,
 ) -> dict[str, FloatArray]:
-    """BJS-style counts: who was observed for the whole window, and who was re-arrested."""
+    """BJS-style counts: who was observed for the whole window, and who was re-arrested.
+
+    ``any_event`` (competing risks) marks events of any cause: someone who died within
+    the window was observed for it (their outcome, no re-arrest, is known).
+    """
     within = event[None, :] & (time[None, :] <= grid[:, None])
     if followup is None:
-        observed = within | (time[None, :] >= grid[:, None])
+        ended = any_event if any_event is not None else event
+        resolved = ended[None, :] & (time[None, :] <= grid[:, None])
+        observed = resolved | (time[None, :] >= grid[:, None])
     else:
         observed = followup[None, :] >= grid[:, None]
         within &= observed
@@ -154,6 +166,16 @@ def _complete_follow_up(
         "complete_ci_lower": np.where(empty, np.nan, np.asarray(low, np.float64)),
         "complete_ci_upper": np.where(empty, np.nan, np.asarray(high, np.float64)),
     }
+
+
+def has_competing_codes(data: Any, event: str, *, caller: str) -> bool:
+    """Whether the ``event`` column holds codes of competing causes (2, 3, ...)."""
+    frame = _frames.as_pandas(data, arg="data", caller=caller)
+    _frames.require_columns(frame, [event], arg="event", caller=caller)
+    values = frame[event]
+    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        values = pd.to_numeric(values.astype(object), errors="coerce")
+    return bool((values.to_numpy(dtype=np.float64, na_value=np.nan) >= 2).any())
 
 
 def _censored_early(time: FloatArray, event: NDArray[np.bool_], grid: FloatArray) -> str | None:
@@ -211,6 +233,15 @@ def recidivism_rates(
 
     Notes
     -----
+    When ``event`` holds codes 2, 3, ... (competing events such as death or deportation,
+    as :func:`build_followup` writes them), re-arrest is code 1 and
+    ``cumulative_incidence`` is its Aalen–Johansen cumulative incidence (R
+    ``cmprsk::cuminc``), not 1 − KM, which would count the dead as still at risk. Its
+    interval applies ``conf_type`` to ``1 − F`` with cmprsk's variance; differences use
+    that variance and the "cumulative hazard ratio" is that of the subdistribution
+    hazards, ``log(1 − F_g) / log(1 − F_0)``. In the complete-follow-up share, people
+    whose competing event came within the window count as observed and not re-arrested.
+
     The Kaplan–Meier rate uses everyone, censored or not. The complete-follow-up share
     (BJS) uses only the people who could be followed for the whole window, so later
     entry cohorts drop out of the longer windows; it is what published BJS figures mean.
@@ -238,6 +269,13 @@ def recidivism_rates(
     caller = "recidivism_rates"
     check_conf(conf_level, conf_type, caller=caller)
     grid = _windows(windows, caller)
+    if has_competing_codes(data, event, caller=caller):
+        from rpeval.recidivism._competing_rates import competing_rates
+
+        return competing_rates(
+            data, duration, event, grid, group=group, conf_level=conf_level,
+            conf_type=conf_type, followup=followup, missing=missing,
+        )  # fmt: skip
     data_in = prepare_survival_input(
         data, duration, event, group=group, followup=followup, missing=missing, caller=caller
     )

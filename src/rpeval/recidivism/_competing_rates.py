@@ -1,0 +1,124 @@
+"""Fixed-window re-arrest rates when competing events are present (see ``recidivism_rates``).
+
+Re-arrest is event code 1; the rate at a window is its Aalen–Johansen cumulative
+incidence (with cmprsk's variance), the interval applies the chosen ``conf_type`` to
+``1 − F`` as Kaplan–Meier intervals do to ``S``, and the differences between groups reuse
+the Kaplan–Meier code with ``1 − F`` in place of ``S``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from rpeval.errors import DataError, DataWarning
+from rpeval.recidivism._competing_input import prepare_competing_input
+from rpeval.recidivism._results import ConfType, confidence_band, z_value
+from rpeval.recidivism.competing import incidence_from_input
+from rpeval.recidivism.rates import (
+    RATE_COLUMNS,
+    RecidivismRates,
+    _complete_follow_up,
+    _differences,
+)
+
+__all__ = ["competing_rates"]
+
+FloatArray = NDArray[np.float64]
+OUTCOME = 1
+
+
+def competing_rates(
+    data: Any,
+    duration: str,
+    event: str,
+    grid: FloatArray,
+    *,
+    group: str | None,
+    conf_level: float,
+    conf_type: ConfType,
+    followup: str | None,
+    missing: str,
+) -> RecidivismRates:
+    """The rates table and differences with cumulative incidence of code 1."""
+    caller = "recidivism_rates"
+    data_in = prepare_competing_input(
+        data, duration, event, group=group, missing=missing, caller=caller, followup=followup
+    )
+    if OUTCOME not in data_in.causes:
+        raise DataError(
+            f"{caller}(): column {event!r} (`event`) has competing events but no re-arrest "
+            "(code 1)",
+            hint="code the outcome 1 and competing events 2, 3, ...",
+        )
+    result = incidence_from_input(
+        data_in, group_column=group, conf_level=conf_level, conf_type="log-log", rho=0.0
+    )
+    others = [c for c in data_in.causes if c != OUTCOME]
+    notes = [
+        f"{caller}(): competing events (codes {others}) are present: the rate is the "
+        "cumulative incidence of re-arrest (code 1), not 1 - Kaplan-Meier"
+    ]
+    resolved = data_in.cause > 0
+    if data_in.followup is None:
+        early = int(np.sum(~resolved & (data_in.time < grid.max())))
+        if early:
+            note = (
+                f"{caller}(): {early} people were censored before the longest window "
+                f"({grid.max():g}) without any event; without `followup` the "
+                "complete-follow-up share leaves them out, which biases it upward"
+            )
+            notes.append(note)
+            warnings.warn(note + "; pass followup=", DataWarning, stacklevel=3)
+    at = result.at(grid)
+    at = at[at["cause"] == OUTCOME].reset_index(drop=True)
+    incidence = at["incidence"].to_numpy()
+    se = at["std_error"].to_numpy()
+    z = z_value(conf_level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        free = 1.0 - incidence
+        se_log = np.where(free > 0, se / free, np.nan)
+    lower_free, upper_free = confidence_band(free, se_log, conf_type, z)
+    frames = []
+    m = grid.shape[0]
+    for code, label in enumerate(data_in.groups):
+        rows = data_in.group == code
+        block = slice(code * m, (code + 1) * m)
+        potential = None if data_in.followup is None else data_in.followup[rows]
+        complete = _complete_follow_up(
+            data_in.time[rows],
+            data_in.cause[rows] == OUTCOME,
+            potential,
+            grid,
+            conf_level,
+            any_event=resolved[rows],
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "group": [label] * m,
+                    "window": grid,
+                    "cumulative_incidence": incidence[block],
+                    "ci_lower": 1.0 - upper_free[block],
+                    "ci_upper": 1.0 - lower_free[block],
+                    "n_risk": at["n_risk"].to_numpy()[block],
+                    **complete,
+                }
+            )
+        )
+    rates = pd.concat(frames, ignore_index=True).loc[:, list(RATE_COLUMNS)]
+    as_survival = pd.DataFrame({"survival": free, "std_error": se})
+    return RecidivismRates(
+        rates=rates,
+        differences_table=_differences(as_survival, data_in.groups, grid, conf_level),
+        windows=tuple(float(w) for w in grid),
+        groups=data_in.groups,
+        conf_level=float(conf_level),
+        conf_type=conf_type,
+        n_dropped=data_in.n_dropped,
+        notes=tuple(notes),
+    )

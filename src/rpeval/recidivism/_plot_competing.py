@@ -1,0 +1,114 @@
+"""Cumulative incidence plots with an at-risk table; matplotlib is imported lazily."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO
+from rpeval.recidivism._results import z_value
+
+if TYPE_CHECKING:
+    from rpeval.recidivism.competing import CIFResult
+
+__all__ = ["plot_incidence"]
+
+FloatArray = NDArray[np.float64]
+
+
+def _label(result: CIFResult, value: Any) -> str:
+    return "All" if result.group_column is None else f"{result.group_column} = {value}"
+
+
+def plot_incidence(
+    result: CIFResult,
+    *,
+    ax: Any,
+    kind: str,
+    cause: int,
+    at_risk: bool,
+    times: Sequence[float] | None,
+    ci: bool,
+    xlabel: str,
+) -> Any:
+    """Draw the curves of ``result`` (see :meth:`CIFResult.plot`) and return the Axes."""
+    import matplotlib.pyplot as plt
+
+    from rpeval.recidivism.competing import incidence_band
+
+    created = ax is None
+    shown = result.groups if kind == "cause" else result.groups[:1]
+    if created:
+        height = 4.2 + (0.25 * len(shown) + 0.45 if at_risk else 0.0)
+        _, ax = plt.subplots(figsize=(7.0, height))
+    z = z_value(result.conf_level)
+    if kind == "cause":
+        for g, (value, curve) in enumerate(zip(result.groups, result.curves, strict=True)):
+            colour = OKABE_ITO[g % len(OKABE_ITO)]
+            x = np.concatenate([[0.0], curve.time])
+            y = np.concatenate([[0.0], curve.incidence[:, cause]])
+            ax.step(x, y, where="post", color=colour, linestyle=LINE_STYLES[g % 4],
+                    linewidth=1.6, label=_label(result, value))  # fmt: skip
+            if ci:
+                se = np.sqrt(curve.variance[:, cause])
+                lower, upper = incidence_band(curve.incidence[:, cause], se, result.conf_type, z)
+                ax.fill_between(x, np.concatenate([[0.0], lower]), np.concatenate([[0.0], upper]),
+                                step="post", color=colour, alpha=0.15, linewidth=0)  # fmt: skip
+        ax.set_ylabel(f"Cumulative incidence of cause {result.causes[cause]}")
+        ax.set_ylim(
+            0.0, min(1.0, 1.1 * max(float(np.nanmax(c.incidence)) for c in result.curves)) or 1.0
+        )
+    else:
+        curve = result.curves[0]
+        x = np.concatenate([[0.0], curve.time])
+        layers = [np.concatenate([[0.0], curve.incidence[:, k]]) for k in range(len(result.causes))]
+        layers.append(np.concatenate([[1.0], curve.survival]))
+        labels = [f"cause {c}" for c in result.causes] + ["event-free"]
+        colours = [OKABE_ITO[k % len(OKABE_ITO)] for k in range(len(layers) - 1)] + ["#DDDDDD"]
+        ax.stackplot(x, *layers, labels=labels, colors=colours, step="post", alpha=0.85)
+        ax.set_ylim(0.0, 1.0)
+        ax.set_ylabel("Probability")
+    ax.set_xlabel(xlabel)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis="y", linewidth=0.4, alpha=0.4)
+    ax.legend(frameon=False, loc="upper left")
+    end = max(float(result.curves[k].time[-1]) for k in range(len(shown)))
+    if times is not None:
+        ticks = np.asarray(times, dtype=np.float64)
+        ax.set_xticks(ticks)
+        ax.set_xlim(0.0, max(end, float(ticks.max())) * 1.02)
+    else:
+        ax.set_xlim(0.0, end * 1.02)
+        ticks = np.asarray(ax.get_xticks(), dtype=np.float64)
+        ticks = ticks[(ticks >= 0) & (ticks <= end)]
+        ax.set_xticks(ticks)
+        ax.set_xlim(0.0, end * 1.02)
+    if at_risk:
+        _at_risk(ax, result, shown, ticks)
+    if created:
+        ax.figure.tight_layout()
+    return ax
+
+
+def _at_risk(ax: Any, result: CIFResult, shown: tuple[Any, ...], ticks: FloatArray) -> None:
+    """Numbers still at risk (any cause) at each tick, one row per group under the axis."""
+    import matplotlib.transforms as transforms
+
+    dpi = ax.figure.dpi_scale_trans
+    offset = transforms.ScaledTranslation(0, -2.5 / 72 * 12, dpi)
+    left = transforms.ScaledTranslation(-0.3, -0.05, dpi)
+    ax.text(0.0, 0.0, "Number at risk", transform=ax.transAxes + offset + left, fontsize=8,
+            fontweight="bold", ha="right", va="top")  # fmt: skip
+    for g, value in enumerate(shown):
+        curve = result.curves[g]
+        shift = transforms.ScaledTranslation(0, -12 / 72 * (g + 1) - 0.05, dpi)
+        counts = np.concatenate([curve.n_risk, [0.0]])[np.searchsorted(curve.time, ticks)]
+        ax.text(0.0, 0.0, _label(result, value), transform=ax.transAxes + offset + shift + left,
+                fontsize=8, ha="right", va="top", color=OKABE_ITO[g % len(OKABE_ITO)])  # fmt: skip
+        for tick, count in zip(ticks, counts, strict=True):
+            ax.text(float(tick), 0.0, f"{int(count):,}", transform=ax.get_xaxis_transform()
+                    + offset + shift, fontsize=8, ha="center", va="top", clip_on=False)  # fmt: skip
