@@ -29,7 +29,8 @@ cens <- runif(n, 6, 48)
 raw <- pmin(t1, t2, cens)
 time <- ceiling(raw)                                     # whole months: many ties
 status <- ifelse(raw == cens, 0L, ifelse(t1 < t2, 1L, 2L))
-competing <- data.frame(id, group, x, z, time, status)
+w <- round(runif(n, 0.5, 2), 3)                          # case weights (drawn last)
+competing <- data.frame(id, group, x, z, time, status, w)
 write.csv(competing, "tests/reference/competing_data.csv", row.names = FALSE)
 
 times <- c(3, 6, 12, 18, 24, 36, 48)
@@ -77,13 +78,24 @@ fine_gray <- function(cause) {
                  data = fg, ties = ties)
     fit_cl <- coxph(Surv(fgstart, fgstop, fgstatus) ~ group + x + z, weights = fgwt,
                     data = fg, ties = ties, cluster = id)
+    # fgwt is not whole, so coxph makes robust = TRUE (rows as clusters) the default:
+    # fit$var is that sandwich and fit$naive.var the model-based variance.
     res[[paste0("coxph_", ties)]] <- list(
-      coef = unname(coef(fit)), se = unname(sqrt(diag(fit$var))), loglik = fit$loglik,
+      coef = unname(coef(fit)), se = unname(sqrt(diag(fit$naive.var))), loglik = fit$loglik,
+      row_robust_se = unname(sqrt(diag(fit$var))),
       robust_se = unname(sqrt(diag(fit_cl$var))))
   }
   res
 }
 out$fine_gray_1 <- fine_gray(1)
+# Case weights: finegray() multiplies them into fgwt and uses them in the censoring curve.
+fg_w <- finegray(Surv(time, factor(status)) ~ ., data = competing, etype = "1", weights = w)
+fit_w <- coxph(Surv(fgstart, fgstop, fgstatus) ~ group + x + z, weights = fgwt, data = fg_w,
+               ties = "breslow", cluster = id)
+out$fine_gray_1_weighted <- list(
+  coef = unname(coef(fit_w)), robust_se = unname(sqrt(diag(fit_w$var))),
+  se = unname(sqrt(diag(fit_w$naive.var))), loglik = fit_w$loglik,
+  finegray_rows = nrow(fg_w), finegray_weight_sum = sum(fg_w$fgwt))
 out$fine_gray_2 <- fine_gray(2)
 
 out <- c(list(meta = list(

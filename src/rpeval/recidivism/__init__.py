@@ -6,6 +6,7 @@ from rpeval.recidivism._results import TestResult
 from rpeval.recidivism.aft import AFTResult, aft
 from rpeval.recidivism.competing import CIFResult, cumulative_incidence
 from rpeval.recidivism.cox import CoxResult, cox
+from rpeval.recidivism.fine_gray import fine_gray
 from rpeval.recidivism.followup import FollowUpReport, build_followup, followup_report
 from rpeval.recidivism.kaplan_meier import SurvivalCurves, kaplan_meier
 from rpeval.recidivism.logrank import logrank_test
@@ -25,6 +26,7 @@ __all__ = [
     "build_followup",
     "cox",
     "cumulative_incidence",
+    "fine_gray",
     "followup_report",
     "kaplan_meier",
     "logrank_test",

@@ -1,0 +1,172 @@
+"""Fine–Gray regression on the subdistribution hazard of one cause.
+
+The data are expanded as R survival's ``finegray()`` does (:mod:`._fine_gray_data`) and
+fitted with our Cox fitter on ``(start, stop]`` rows with weights, so case weights, ties
+and cluster-robust standard errors come from :func:`rpeval.recidivism.cox`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd  # noqa: F401 - doctest namespace
+
+from rpeval import _frames
+from rpeval.errors import DataError, SpecificationError
+from rpeval.recidivism._competing_input import cause_codes
+from rpeval.recidivism._fine_gray_data import expand_fine_gray
+from rpeval.recidivism.cox import CoxResult, Ties, cox
+
+__all__ = ["fine_gray"]
+
+_START, _STOP, _STATUS, _WEIGHT, _PERSON = "_fg_start", "_fg_stop", "_fg_status", "_fg_wt", "_fg_id"
+
+
+def fine_gray(
+    data: Any,
+    duration: str,
+    event: str,
+    covariates: str | Sequence[str],
+    *,
+    cause: int = 1,
+    ties: Ties = "breslow",
+    weights: str | None = None,
+    cluster: str | None = None,
+    robust: bool = True,
+    missing: Literal["error", "drop"] = "error",
+    conf_level: float = 0.95,
+) -> CoxResult:
+    """Fine–Gray proportional subdistribution hazards model for one cause.
+
+    Parameters
+    ----------
+    data
+        One row per person.
+    duration
+        Column of time to the first event of any cause, or censoring (> 0).
+    event
+        Column of event codes: 0 censored, 1 re-arrest, 2, 3, ... competing events.
+    covariates
+        A list of columns or a formula right-hand side such as ``"treated + age"``.
+    cause
+        The event code whose cumulative incidence is modelled.
+    ties
+        ``"breslow"`` (default: closest to ``cmprsk::crr``) or ``"efron"`` (R
+        ``coxph``'s default).
+    weights
+        Column of non-negative case weights; they multiply the censoring weights.
+    cluster
+        Column identifying clusters (people with several rows, matched pairs) for the
+        robust variance. Default: each input row (person) is its own cluster.
+    robust
+        Use the cluster-robust (sandwich) variance for the summary (default, as
+        Fine and Gray; the model-based variance understates it).
+    missing
+        ``"error"`` or ``"drop"`` rows with missing values (counted in ``n_dropped``).
+    conf_level
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    CoxResult
+        Coefficients are log subdistribution hazard ratios; ``predict_survival()``
+        returns ``1 − F(t | x)``, one minus the cumulative incidence of ``cause``.
+        ``n`` counts people (input rows), not expanded rows.
+
+    Notes
+    -----
+    People with a competing event stay at risk after it with weight
+    :math:`\\hat G(t) / \\hat G(T_i-)`, :math:`\\hat G` the Kaplan–Meier curve of the
+    censoring times (censorings tied with events come after them); the weighted Cox
+    score is then the Fine–Gray estimating equation. Agrees with R survival 3.5
+    ``finegray()`` + ``coxph(..., weights = fgwt, cluster = id)`` to 1e-8 (coefficients,
+    model-based and robust SEs, Efron and Breslow, with and without case weights) on
+    simulated data with many ties. ``cmprsk::crr`` differs slightly under ties (here by
+    up to 1.2e-3 in a coefficient): it evaluates the censoring weights with its own
+    conventions at tied times. Without ties the coefficients are identical, and crr's
+    SEs are a little larger (by ~0.2%): its variance adds the uncertainty of
+    :math:`\\hat G`.
+
+    For effects on the *rate* of re-arrest among those still at risk, fit the
+    cause-specific Cox model instead, treating competing events as censored:
+    ``cox(data.assign(rearrest=data[event] == 1), duration, "rearrest", covariates)``.
+
+    References
+    ----------
+    Fine, J. P. & Gray, R. J. (1999). A proportional hazards model for the subdistribution
+    of a competing risk. *JASA* 94, 496–509.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({
+    ...     "months": [2, 3, 3, 5, 6, 8, 9, 12, 12, 15, 4, 7],
+    ...     "event": [1, 2, 1, 0, 1, 1, 2, 0, 1, 0, 2, 1],
+    ...     "rj": [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0]})
+    >>> fit = fine_gray(data, "months", "event", ["rj"])
+    >>> fit.summary()[["term", "estimate", "robust_std_error"]].round(3)
+      term  estimate  robust_std_error
+    0   rj     0.681             0.764
+    """
+    caller = "fine_gray"
+    if cluster is not None and not robust:
+        raise SpecificationError(
+            f"{caller}(): cluster={cluster!r} needs the robust variance but robust=False",
+            hint="drop robust=False (clusters imply the robust variance)",
+        )
+    frame = _frames.as_pandas(data, arg="data", caller=caller)
+    spec = _frames.resolve_covariates(covariates, arg="covariates", caller=caller)
+    needed = [duration, event, *spec.columns, *(c for c in (weights, cluster) if c)]
+    _frames.require_columns(frame, needed, arg="data", caller=caller)
+    complete = _frames.complete_cases(
+        frame, list(dict.fromkeys(needed)), missing=missing, arg="data", caller=caller
+    )
+    frame = complete.frame.reset_index(drop=True)
+    if len(frame) == 0:
+        raise DataError(f"{caller}(): no rows left after removing missing values")
+    time = _frames.numeric_array(frame, duration, arg="duration", caller=caller)
+    if np.any(~np.isfinite(time) | (time <= 0)):
+        raise DataError(
+            f"{caller}(): column {duration!r} (`duration`) must be positive and finite",
+            hint="add a small offset such as half a day to zero durations",
+        )
+    codes = cause_codes(frame, event, caller=caller)
+    if not isinstance(cause, int | np.integer) or cause < 1:
+        raise SpecificationError(f"{caller}(): cause={cause!r} must be a positive event code")
+    if not np.any(codes == cause):
+        raise DataError(
+            f"{caller}(): no row of {event!r} has code {cause}; codes present: "
+            f"{sorted(set(codes.tolist()))}"
+        )
+    w = np.ones(len(frame))
+    if weights is not None:
+        w = _frames.numeric_array(frame, weights, arg="weights", caller=caller)
+        if np.any(~np.isfinite(w)) or np.any(w < 0):
+            raise DataError(f"{caller}(): weights {weights!r} must be finite and >= 0")
+    ex = expand_fine_gray(time, codes, int(cause), w)
+    taken = set(frame.columns)
+    names = [n if n not in taken else n + "_" for n in (_START, _STOP, _STATUS, _WEIGHT, _PERSON)]
+    expanded = frame.take(ex.row).reset_index(drop=True)
+    expanded[names[0]], expanded[names[1]] = ex.start, ex.stop
+    expanded[names[2]], expanded[names[3]] = ex.status.astype(np.int64), ex.weight
+    expanded[names[4]] = ex.row
+    fit = cox(
+        expanded,
+        names[1],
+        names[2],
+        covariates,
+        ties=ties,
+        weights=names[3],
+        cluster=(cluster or names[4]) if robust else None,
+        entry=names[0],
+        conf_level=conf_level,
+    )
+    note = (
+        f"Fine-Gray model for cause {cause}: {len(frame)} people expanded to {len(expanded)} "
+        "censoring-weighted (start, stop] rows"
+    )
+    return dataclasses.replace(
+        fit, n=len(frame), n_dropped=complete.n_dropped, notes=(note, *fit.notes)
+    )
