@@ -12,7 +12,9 @@ from numpy.typing import NDArray
 from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._greedy import greedy_multivariate, greedy_scalar
+from rpeval.matching._setup import check_design, check_options, processing_order, whitened
 from rpeval.matching._weights import matching_weights
+from rpeval.matching.designs import STRATIFIED_METHODS, stratified_match
 from rpeval.matching.optimal import optimal_matches
 from rpeval.matching.propensity import propensity
 from rpeval.matching.result import MatchResult
@@ -22,48 +24,6 @@ __all__ = ["match"]
 FloatArray = NDArray[np.float64]
 Order = Literal["largest", "smallest", "random", "data"]
 Discard = Literal["none", "treated", "control", "both"]
-
-
-def _check_options(
-    method: str, distance: str, ratio: int, caliper: Any, order: str, discard: str, estimand: str
-) -> None:
-    if method not in ("nearest", "optimal"):
-        raise SpecificationError(
-            f"match(): method={method!r} is not available",
-            hint='use method="nearest" or "optimal"',
-        )
-    if not isinstance(ratio, int | np.integer) or isinstance(ratio, bool) or ratio < 1:
-        raise SpecificationError(f"match(): ratio={ratio!r} must be a whole number >= 1")
-    if order not in ("largest", "smallest", "random", "data"):
-        raise SpecificationError(
-            f"match(): order={order!r} is unknown",
-            hint='use "largest", "smallest", "random" or "data"',
-        )
-    if discard not in ("none", "treated", "control", "both"):
-        raise SpecificationError(f"match(): discard={discard!r} is unknown")
-    if estimand not in ("ATT", "ATC"):
-        raise SpecificationError(f"match(): estimand={estimand!r}; matching estimates ATT or ATC")
-    values = caliper.values() if isinstance(caliper, Mapping) else [caliper]
-    for value in values:
-        if value is not None and not (np.isfinite(value) and value > 0):
-            raise SpecificationError(f"match(): caliper {value!r} must be a positive number")
-    if distance == "mahalanobis" and caliper is not None and not isinstance(caliper, Mapping):
-        raise SpecificationError(
-            "match(): a distance caliper needs a scalar distance",
-            hint="give per-covariate calipers as a dict",
-        )
-
-
-def _processing_order(
-    distance: FloatArray | None, order: Order, seed: int | None
-) -> NDArray[np.int64]:
-    n = 0 if distance is None else distance.shape[0]
-    if distance is None or order == "data":
-        return np.arange(n, dtype=np.int64) if distance is not None else np.zeros(0, np.int64)
-    if order == "random":
-        return np.random.default_rng(seed).permutation(n).astype(np.int64)
-    key = -distance if order == "largest" else distance
-    return np.argsort(key, kind="stable").astype(np.int64)
 
 
 def match(
@@ -82,9 +42,12 @@ def match(
     antiexact: str | Sequence[str] | None = None,
     order: Order = "largest",
     discard: Discard = "none",
-    estimand: Literal["ATT", "ATC"] = "ATT",
+    estimand: Literal["ATT", "ATC", "ATE"] = "ATT",
     treated: Any = None,
     random_state: int | None = None,
+    n_subclasses: int = 6,
+    cutpoints: Mapping[str, Any] | None = None,
+    k2k: bool = False,
 ) -> MatchResult:
     """Match each treated unit to its nearest control(s) (greedy, as MatchIt's default),
     or optimally.
@@ -96,7 +59,13 @@ def match(
         assignment with the most pairs the calipers and strata allow and, among those,
         the smallest total distance (as MatchIt's ``"optimal"``/optmatch ``pairmatch``;
         without replacement; a treated unit may get fewer than ``ratio`` controls when
-        the constraints leave too few).
+        the constraints leave too few). Stratified designs: ``"exact"`` (one subclass per
+        distinct covariate pattern), ``"cem"`` (coarsened exact matching), ``"subclass"``
+        (propensity-score subclasses) and ``"full"`` (optimal full matching: every unit
+        in a set of one treated and several controls or the reverse, minimising the total
+        distance within sets; exact, via a minimum-weight edge cover). They keep strata
+        holding both groups, weight units as MatchIt does, also estimate the ATE, and leave
+        ``pairs`` empty (use ``data["subclass"]``).
     distance
         ``"propensity"`` (logistic score on the probability scale), ``"mahalanobis"``
         (pooled within-group covariance of the covariates), or the name of a column
@@ -110,6 +79,11 @@ def match(
         calipers (key ``"distance"`` for the distance itself).
     exact, antiexact
         Columns that must be equal (match within strata) or must differ within a pair.
+    n_subclasses, cutpoints, k2k
+        For ``method="subclass"``: the number of propensity-score subclasses. For
+        ``"cem"``: per-covariate coarsening (a number of equal-width bins, a list of cut
+        points, ``"sturges"`` (default), ``"scott"``, ``"fd"``, or 0 to keep it exact), and
+        ``k2k=True`` to pair units one-to-one (optimally, Mahalanobis) within strata.
     order
         Order in which treated units choose: ``"largest"`` distance first (MatchIt),
         ``"smallest"``, ``"random"`` (seeded by ``random_state``) or ``"data"``.
@@ -134,12 +108,7 @@ def match(
     >>> m.counts().loc["matched"].astype(int).tolist()
     [100, 100]
     """
-    _check_options(method, distance, ratio, caliper, order, discard, estimand)
-    if method == "optimal" and replace:
-        raise SpecificationError(
-            "match(): optimal matching is without replacement",
-            hint='with replacement nearest-neighbour matching is already optimal: use "nearest"',
-        )
+    check_options(method, distance, ratio, replace, caliper, order, discard, estimand)
     frame = _frames.as_pandas(data, arg="data", caller="match")
     exact_cols = [exact] if isinstance(exact, str) else list(exact or [])
     anti_cols = [antiexact] if isinstance(antiexact, str) else list(antiexact or [])
@@ -156,14 +125,16 @@ def match(
     )
     if coding.n_treated == 0 or coding.n_control == 0:
         raise DataError("match(): one treatment group is empty")
-    focal = coding.is_treated if estimand == "ATT" else ~coding.is_treated
+    focal = ~coding.is_treated if estimand == "ATC" else coding.is_treated
+    check_design(method, ratio, replace, caliper, anti_cols, n_subclasses, cutpoints, k2k)
+    needs_score = method not in ("exact", "cem")
     ps = None
-    if distance == "propensity":
+    if distance == "propensity" and needs_score:
         ps = propensity(frame, treatment, covariates, treated=treated)
         score = ps.score if link == "logit" else ps.linear_predictor
         if link not in ("logit", "linear.logit"):
             raise SpecificationError(f"match(): link={link!r}; use 'logit' or 'linear.logit'")
-    elif score_column:
+    elif score_column and needs_score:
         score = _frames.numeric_array(frame, distance, arg="distance", caller="match")
     else:
         score = None
@@ -187,28 +158,41 @@ def match(
             for c in cov_calipers
         ]
         widths = np.asarray([w * s for w, s in zip(cov_calipers.values(), spreads, strict=True)])
-    run = _run if method == "nearest" else _run_optimal
-    matches = run(
-        frame,
-        focal,
-        keep,
-        score,
-        covariates,
-        distance,
-        exact_cols,
-        anti_cols,
-        list(cov_calipers),
-        widths,
-        ratio,
-        replace,
-        caliper_width,
-        order,
-        random_state,
-    )
-    rows_focal = np.flatnonzero(focal & keep)
-    weights, subclass = matching_weights(
-        len(frame), rows_focal.astype(np.int64), matches, replace=replace
-    )
+    if method in STRATIFIED_METHODS:
+        weights, subclass, matches, rows_focal = stratified_match(
+            method,
+            frame,
+            coding.is_treated,
+            keep,
+            covariates,
+            score,
+            estimand,
+            exact_cols=exact_cols,
+            n_subclasses=n_subclasses,
+            cutpoints=cutpoints,
+            k2k=k2k,
+            caliper_width=caliper_width,
+            whiten=lambda: whitened(frame, covariates, focal),
+        )
+    else:
+        matches, rows_focal, weights, subclass = _pair(
+            frame,
+            focal,
+            keep,
+            score,
+            covariates,
+            distance,
+            exact_cols,
+            anti_cols,
+            list(cov_calipers),
+            widths,
+            ratio,
+            replace,
+            caliper_width,
+            order,
+            random_state,
+            method,
+        )
     return MatchResult.build(
         frame,
         treatment,
@@ -236,8 +220,53 @@ def match(
             "order": order,
             "discard": discard,
             "random_state": random_state,
+            "n_subclasses": n_subclasses,
+            "cutpoints": cutpoints,
+            "k2k": k2k,
         },
     )
+
+
+def _pair(
+    frame: pd.DataFrame,
+    focal: NDArray[np.bool_],
+    keep: NDArray[np.bool_],
+    score: FloatArray | None,
+    covariates: str | Sequence[str],
+    distance: str,
+    exact_cols: list[str],
+    anti_cols: list[str],
+    caliper_cols: list[str],
+    widths: FloatArray,
+    ratio: int,
+    replace: bool,
+    caliper_width: float,
+    order: Order,
+    seed: int | None,
+    method: str,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], FloatArray, NDArray[np.int64]]:
+    """Pairs by greedy or optimal matching, with MatchIt's weights and subclasses."""
+    run = _run if method == "nearest" else _run_optimal
+    matches = run(
+        frame,
+        focal,
+        keep,
+        score,
+        covariates,
+        distance,
+        exact_cols,
+        anti_cols,
+        caliper_cols,
+        widths,
+        ratio,
+        replace,
+        caliper_width,
+        order,
+        seed,
+    )
+    rows_focal = np.flatnonzero(focal & keep).astype(np.int64)
+    weights, subclass = matching_weights(len(frame), rows_focal, matches, replace=replace)
+    return matches, rows_focal, weights, subclass
 
 
 def _run_optimal(
@@ -258,13 +287,13 @@ def _run_optimal(
     seed: int | None,
 ) -> NDArray[np.int64]:
     """As :func:`_run`, by optimal assignment (``order`` and ``seed`` play no part)."""
-    whitened = None if score is not None else _whitened(frame, covariates, focal)
+    z = None if score is not None else whitened(frame, covariates, focal)
     return optimal_matches(
         frame,
         focal,
         keep,
         score,
-        whitened,
+        z,
         exact_cols,
         anti_cols,
         caliper_cols,
@@ -329,7 +358,7 @@ def _run(
         pass  # some treated units will simply stay unmatched, and are counted
     if len(c_rows) == 0:
         raise DataError("match(): no control units remain after discarding")
-    proc = _processing_order(
+    proc = processing_order(
         score[t_rows] if score is not None else np.zeros(len(t_rows)),
         order if score is not None or order != "largest" else "data",
         seed,
@@ -354,7 +383,7 @@ def _run(
             widths,
         )
     else:
-        z = _whitened(frame, covariates, focal)
+        z = whitened(frame, covariates, focal)
         positions = greedy_multivariate(
             proc,
             z[t_rows],
@@ -371,24 +400,3 @@ def _run(
             widths,
         )
     return np.where(positions >= 0, c_sorted[np.maximum(positions, 0)], -1).astype(np.int64)
-
-
-def _whitened(
-    frame: pd.DataFrame, covariates: str | Sequence[str], focal: NDArray[np.bool_]
-) -> FloatArray:
-    """Covariates transformed so that Euclidean distance is the Mahalanobis distance with
-    the pooled within-group covariance."""
-    spec = _frames.resolve_covariates(covariates, arg="covariates", caller="match")
-    X = _frames.design_matrix(frame, spec, arg="covariates", caller="match").X
-    centred = X.copy()
-    for group in (focal, ~focal):
-        centred[group] -= X[group].mean(axis=0)
-    pooled = centred.T @ centred / max(len(X) - 2, 1)
-    try:
-        root = np.linalg.cholesky(pooled)
-    except np.linalg.LinAlgError:
-        raise DataError(
-            "match(): the covariates are collinear; Mahalanobis distance is undefined",
-            hint="drop redundant covariates",
-        ) from None
-    return np.asarray(np.linalg.solve(root, X.T).T, dtype=np.float64)

@@ -17,11 +17,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
 from rpeval.errors import DataError, SpecificationError
 
-__all__ = ["Edges", "optimal_assignment", "optimal_matches"]
+__all__ = ["Edges", "full_matching", "optimal_assignment", "optimal_matches"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -173,3 +173,84 @@ def optimal_matches(
     kept = Edges(edges.row[ok], edges.col[ok], edges.cost[ok])
     positions = optimal_assignment(kept, t_rows.size, c_rows.size, ratio)
     return np.where(positions >= 0, c_rows[np.maximum(positions, 0)], -1).astype(np.int64)
+
+
+def full_matching(edges: Edges, n_focal: int, n_control: int) -> IntArray:
+    """Optimal full matching: matched sets (1, 2, ...; 0 = no allowed partner) of focal
+    units ``0..n_focal-1`` then controls, minimising the total distance within sets.
+
+    Every set is one focal unit with one or more controls or one control with several
+    focal units, so the sets are the stars of a minimum-weight edge cover of the allowed
+    pairs. That cover is the cheapest edge at each unit adjusted by a minimum-weight
+    matching on the reduced costs ``d(t, c) - min_t - min_c`` (solved as an assignment,
+    with a zero-cost "no match" edge for each focal unit); edges whose two ends are both
+    covered twice are then dropped until every edge ends in a leaf.
+
+    Examples
+    --------
+    >>> e = Edges(np.array([0, 0, 1]), np.array([0, 1, 1]), np.array([1.0, 2.0, 1.0]))
+    >>> full_matching(e, 2, 2).tolist()  # sets {t0, c0} and {t1, c1}
+    [1, 2, 1, 2]
+    """
+    out = np.zeros(n_focal + n_control, dtype=np.int64)
+    if edges.row.size == 0:
+        return out
+    inf = np.inf
+    best_t = np.full(n_focal, inf)
+    best_c = np.full(n_control, inf)
+    np.minimum.at(best_t, edges.row, edges.cost)
+    np.minimum.at(best_c, edges.col, edges.cost)
+    reduced = edges.cost - best_t[edges.row] - best_c[edges.col]
+    useful = reduced < 0
+    chosen = np.zeros(edges.row.size, dtype=bool)
+    if useful.any():
+        chosen[
+            np.flatnonzero(useful)[_min_weight_matching(edges, useful, reduced, n_focal, n_control)]
+        ] = True
+    covered_t = np.zeros(n_focal, dtype=bool)
+    covered_c = np.zeros(n_control, dtype=bool)
+    covered_t[edges.row[chosen]] = True
+    covered_c[edges.col[chosen]] = True
+    order = np.lexsort((np.arange(edges.row.size), edges.cost))
+    for ends, covered in ((edges.row, covered_t), (edges.col, covered_c)):
+        # the cheapest edge at each unit (first in the data on ties)
+        units, first = np.unique(ends[order], return_index=True)
+        need = ~covered[units]
+        chosen[order[first[need]]] = True
+    degree = np.bincount(
+        np.concatenate([edges.row[chosen], n_focal + edges.col[chosen]]),
+        minlength=n_focal + n_control,
+    )
+    for i in order[::-1][chosen[order[::-1]]]:  # drop redundant edges, dearest first
+        a, b = edges.row[i], n_focal + edges.col[i]
+        if degree[a] > 1 and degree[b] > 1:
+            chosen[i] = False
+            degree[a] -= 1
+            degree[b] -= 1
+    graph = sp.csr_array(
+        (np.ones(int(chosen.sum())), (edges.row[chosen], n_focal + edges.col[chosen])),
+        shape=(n_focal + n_control,) * 2,
+    )
+    _, labels = connected_components(graph, directed=False)
+    in_set = degree > 0
+    out[in_set] = np.unique(labels[in_set], return_inverse=True)[1] + 1
+    return out
+
+
+def _min_weight_matching(
+    edges: Edges, useful: NDArray[np.bool_], reduced: FloatArray, n_focal: int, n_control: int
+) -> NDArray[np.bool_]:
+    """Which ``useful`` edges form a matching of least total (negative) reduced cost; any
+    number of units may stay unmatched at cost 0 (a private zero-cost column per row)."""
+    rows, cols, cost = edges.row[useful], edges.col[useful], reduced[useful]
+    shift = 1.0 + float(np.abs(cost).max())  # positive costs: scipy drops explicit zeros
+    dummy = np.arange(n_focal, dtype=np.int64)
+    graph = sp.csr_array(
+        (
+            np.concatenate([cost + shift, np.full(n_focal, shift)]),
+            (np.concatenate([rows, dummy]), np.concatenate([cols, n_control + dummy])),
+        ),
+        shape=(n_focal, n_control + n_focal),
+    )
+    assigned = min_weight_full_bipartite_matching(graph)[1]
+    return np.asarray(assigned[rows] == cols, dtype=np.bool_)

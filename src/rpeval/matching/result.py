@@ -116,7 +116,8 @@ class MatchResult:
                 np.column_stack([self._score, X]),
                 [False, *binary],
             )
-        sd = scale_sds(X, binary, self._is_treated, "ATC" if self.estimand == "ATC" else "ATT")
+        scale = self.estimand if self.estimand in ("ATC", "ATE") else "ATT"
+        sd = scale_sds(X, binary, self._is_treated, scale)  # type: ignore[arg-type]
         orders = [np.argsort(X[:, j]) for j in range(X.shape[1])]  # ties: order irrelevant
         before = balance_rows(names, X, binary, self._is_treated, np.ones(len(X)), sd, None, orders)
         after = balance_rows(

@@ -1,0 +1,129 @@
+"""Option checks and distance helpers shared by the designs of ``match()``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from rpeval import _frames
+from rpeval.errors import DataError, SpecificationError
+
+__all__ = ["METHODS", "check_design", "check_options", "processing_order", "whitened"]
+
+STRATIFIED = ("exact", "cem", "subclass", "full")
+
+FloatArray = NDArray[np.float64]
+Order = Literal["largest", "smallest", "random", "data"]
+METHODS = ("nearest", "optimal", "exact", "cem", "subclass", "full")
+_PAIRING = ("nearest", "optimal")
+
+
+def check_options(
+    method: str,
+    distance: str,
+    ratio: int,
+    replace: bool,
+    caliper: Any,
+    order: str,
+    discard: str,
+    estimand: str,
+) -> None:
+    """Raise :class:`SpecificationError` for an unknown or contradictory option."""
+    if method not in METHODS:
+        raise SpecificationError(
+            f"match(): method={method!r} is not available",
+            hint="use one of " + ", ".join(f'"{m}"' for m in METHODS),
+        )
+    if not isinstance(ratio, int | np.integer) or isinstance(ratio, bool) or ratio < 1:
+        raise SpecificationError(f"match(): ratio={ratio!r} must be a whole number >= 1")
+    if order not in ("largest", "smallest", "random", "data"):
+        raise SpecificationError(
+            f"match(): order={order!r} is unknown",
+            hint='use "largest", "smallest", "random" or "data"',
+        )
+    if discard not in ("none", "treated", "control", "both"):
+        raise SpecificationError(f"match(): discard={discard!r} is unknown")
+    if estimand not in ("ATT", "ATC", "ATE") or (estimand == "ATE" and method in _PAIRING):
+        raise SpecificationError(
+            f"match(): estimand={estimand!r} with method={method!r}",
+            hint="pair matching estimates ATT or ATC; exact, cem, subclass and full also ATE",
+        )
+    if method == "optimal" and replace:
+        raise SpecificationError(
+            "match(): optimal matching is without replacement",
+            hint='with replacement nearest-neighbour matching is already optimal: use "nearest"',
+        )
+    values = caliper.values() if isinstance(caliper, Mapping) else [caliper]
+    for value in values:
+        if value is not None and not (np.isfinite(value) and value > 0):
+            raise SpecificationError(f"match(): caliper {value!r} must be a positive number")
+    if distance == "mahalanobis" and caliper is not None and not isinstance(caliper, Mapping):
+        raise SpecificationError(
+            "match(): a distance caliper needs a scalar distance",
+            hint="give per-covariate calipers as a dict",
+        )
+
+
+def processing_order(
+    distance: FloatArray | None, order: Order, seed: int | None
+) -> NDArray[np.int64]:
+    n = 0 if distance is None else distance.shape[0]
+    if distance is None or order == "data":
+        return np.arange(n, dtype=np.int64) if distance is not None else np.zeros(0, np.int64)
+    if order == "random":
+        return np.random.default_rng(seed).permutation(n).astype(np.int64)
+    key = -distance if order == "largest" else distance
+    return np.argsort(key, kind="stable").astype(np.int64)
+
+
+def whitened(
+    frame: pd.DataFrame, covariates: str | Sequence[str], focal: NDArray[np.bool_]
+) -> FloatArray:
+    """Covariates transformed so that Euclidean distance is the Mahalanobis distance with
+    the pooled within-group covariance."""
+    spec = _frames.resolve_covariates(covariates, arg="covariates", caller="match")
+    X = _frames.design_matrix(frame, spec, arg="covariates", caller="match").X
+    centred = X.copy()
+    for group in (focal, ~focal):
+        centred[group] -= X[group].mean(axis=0)
+    pooled = centred.T @ centred / max(len(X) - 2, 1)
+    try:
+        root = np.linalg.cholesky(pooled)
+    except np.linalg.LinAlgError:
+        raise DataError(
+            "match(): the covariates are collinear; Mahalanobis distance is undefined",
+            hint="drop redundant covariates",
+        ) from None
+    return np.asarray(np.linalg.solve(root, X.T).T, dtype=np.float64)
+
+
+def check_design(
+    method: str,
+    ratio: int,
+    replace: bool,
+    caliper: Any,
+    anti_cols: list[str],
+    n_subclasses: int,
+    cutpoints: Mapping[str, Any] | None,
+    k2k: bool,
+) -> None:
+    """Raise for options that the chosen design does not take."""
+    if method in STRATIFIED:
+        per_covariate = isinstance(caliper, Mapping) and set(caliper) - {"distance"}
+        if ratio != 1 or replace or anti_cols or per_covariate:
+            raise SpecificationError(
+                f'match(): method="{method}" forms subclasses: ratio, replace, antiexact and '
+                "per-covariate calipers apply to pair matching only"
+            )
+        if caliper is not None and method != "full":
+            raise SpecificationError(f'match(): method="{method}" takes no caliper')
+    if cutpoints is not None and method != "cem":
+        raise SpecificationError('match(): cutpoints= is for method="cem"')
+    if k2k and method != "cem":
+        raise SpecificationError('match(): k2k=True is for method="cem"')
+    if isinstance(n_subclasses, bool) or not isinstance(n_subclasses, int) or n_subclasses < 1:
+        raise SpecificationError(f"match(): n_subclasses={n_subclasses!r} must be >= 1")
