@@ -12,6 +12,7 @@ from rpeval.recidivism.kaplan_meier import SurvivalCurves, kaplan_meier
 from rpeval.recidivism.logrank import logrank_test
 from rpeval.recidivism.rates import RecidivismRates, recidivism_rates
 from rpeval.recidivism.rmst import RMSTResult, rmst
+from rpeval.recidivism.split_population import SplitPopulationResult, split_population
 
 __all__ = [
     "AFTResult",
@@ -20,6 +21,7 @@ __all__ = [
     "FollowUpReport",
     "RMSTResult",
     "RecidivismRates",
+    "SplitPopulationResult",
     "SurvivalCurves",
     "TestResult",
     "aft",
@@ -32,4 +34,5 @@ __all__ = [
     "logrank_test",
     "recidivism_rates",
     "rmst",
+    "split_population",
 ]
