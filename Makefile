@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-TEST_EXTRAS = dev,data,duckdb,polars,docs
+# PySpark joins the test extras where a Java runtime exists (its backend tests skip otherwise).
+comma := ,
+JAVA := $(shell command -v java 2>/dev/null)
+TEST_EXTRAS = dev,data,duckdb,polars,docs$(if $(JAVA),$(comma)spark)
 LINT_PATHS  = $(wildcard src tests benchmarks examples docs/scripts)
 
 .PHONY: demo test lint typecheck pytest test-pandas22 docs clean bench bench-env

@@ -13,6 +13,7 @@ PUBLIC_MODULES = [
     "rpeval.datasets",
     "rpeval.recidivism",
     "rpeval.matching",
+    "rpeval.metrics",
     "rpeval.cli",
 ]
 

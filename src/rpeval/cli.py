@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from rpeval import __version__
+from rpeval._cli_metrics import add_metrics_commands
 from rpeval.errors import RpevalError
 
 __all__ = ["build_parser", "entry_point", "main"]
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_demo(subparsers)
+    add_metrics_commands(subparsers)
     return parser
 
 

@@ -29,7 +29,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "rearrest_count": "number of re-arrests between entry and the end of follow-up "
         "(the person's rows in arrests)",
         "street_days": "days at risk between entry and the end of follow-up, not in custody: "
-        "min(data_through, death_date) - entry_date - custody_days (the time_at_risk build_followup gives when no event ends follow-up early)",
+        "min(data_through, death_date) - entry_date - custody_days (the time_at_risk "
+        "build_followup gives when no event ends follow-up early)",
     },
     "arrests": {
         "person_id": "person identifier",

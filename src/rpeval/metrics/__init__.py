@@ -2,4 +2,42 @@
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from rpeval.metrics.catalog_docs import catalog_markdown
+from rpeval.metrics.data_schema import DataSchema, builtin_data_schema, load_data_schema
+from rpeval.metrics.filters import FilterSyntaxError, parse_filter, to_narwhals
+from rpeval.metrics.intervals import (
+    Interval,
+    mean_interval,
+    poisson_rate_interval,
+    proportion_interval,
+    ratio_interval,
+)
+from rpeval.metrics.registry import Registry
+from rpeval.metrics.schema import MetricDefinition, json_schema
+from rpeval.metrics.suppression import SuppressionResult, suppress_cells
+from rpeval.metrics.table import MetricTable
+from rpeval.metrics.validate import Issue, ValidationReport, validate
+
+__all__ = [
+    "DataSchema",
+    "FilterSyntaxError",
+    "Interval",
+    "Issue",
+    "MetricDefinition",
+    "MetricTable",
+    "Registry",
+    "SuppressionResult",
+    "ValidationReport",
+    "builtin_data_schema",
+    "catalog_markdown",
+    "json_schema",
+    "load_data_schema",
+    "mean_interval",
+    "parse_filter",
+    "poisson_rate_interval",
+    "proportion_interval",
+    "ratio_interval",
+    "suppress_cells",
+    "to_narwhals",
+    "validate",
+]

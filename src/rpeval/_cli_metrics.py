@@ -1,0 +1,178 @@
+"""``rpeval metrics validate|list|compute|schema|docs``: thin calls into `rpeval.metrics`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from rpeval.errors import DataError
+
+__all__ = ["add_metrics_commands", "read_table"]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00:00(?:\.0+)?)?$")
+_BOOLEAN = {"true": True, "false": False}
+
+
+def _typed(column: pd.Series) -> pd.Series:
+    """CSV text to dates or nullable booleans where every value looks like one."""
+    if column.dtype != object and str(column.dtype) not in {"str", "string"}:
+        return column
+    present = column.dropna().astype(str)
+    if present.empty:
+        return column
+    if present.map(lambda text: _ISO_DATE.match(text) is not None).all():
+        return pd.to_datetime(column, format="mixed")
+    lowered = present.str.lower()
+    if lowered.isin(list(_BOOLEAN)).all():
+        return column.map(lambda v: _BOOLEAN[str(v).lower()] if pd.notna(v) else pd.NA).astype(
+            "boolean"
+        )
+    return column
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV or Parquet file; ISO date and true/false text columns are typed."""
+    file = Path(path)
+    suffix = file.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(file)
+        if suffix in {".csv", ".txt"}:
+            frame = pd.read_csv(file)
+            return frame.apply(_typed)
+    except FileNotFoundError:
+        raise DataError(f"no such data file: {file}", hint="check the --data path") from None
+    except (OSError, ValueError, ImportError) as error:
+        raise DataError(f"cannot read {file}: {error}") from error
+    raise DataError(
+        f"cannot read {file}: expected a .csv or .parquet file", hint="convert the data first"
+    )
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from rpeval.metrics import validate
+
+    report = validate(args.paths, schema=args.schema, baseline=args.baseline)
+    rendered = {"text": report.to_text, "json": report.to_json, "junit": report.to_junit}
+    print(rendered[args.format]())
+    return report.exit_code
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    from rpeval.metrics import Registry
+
+    registry = Registry.from_paths(*args.definitions, include_builtin=not args.no_builtin)
+    print(registry.listing().to_string(index=False))
+    return 0
+
+
+def _run_compute(args: argparse.Namespace) -> int:
+    from rpeval.metrics import Registry
+
+    registry = Registry.from_paths(*args.definitions, include_builtin=not args.no_builtin)
+    data = read_table(args.data)
+    table = registry.compute(
+        args.names,
+        data,
+        by=args.by or None,
+        conf_level=args.conf_level,
+        suppress_below=args.suppress_below,
+    )
+    frame = table.to_pandas()
+    if args.format == "csv":
+        print(frame.to_csv(index=False), end="")
+    elif args.format == "json":
+        print(json.dumps(table.to_dict(), indent=2, default=str))
+    else:
+        print(frame.to_string(index=False, na_rep=""))
+    return 0
+
+
+def _run_schema(args: argparse.Namespace) -> int:
+    from rpeval.metrics import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+    return 0
+
+
+def _run_docs(args: argparse.Namespace) -> int:
+    from rpeval.metrics import Registry, builtin_data_schema, catalog_markdown
+
+    registry = Registry.from_paths(*args.definitions, include_builtin=not args.no_builtin)
+    schema = None if args.no_builtin else builtin_data_schema()
+    print(catalog_markdown(registry, schema), end="")
+    return 0
+
+
+def _definitions_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--definitions",
+        nargs="*",
+        default=[],
+        metavar="PATH",
+        help="metric YAML files or directories to load besides the built-in catalog",
+    )
+    parser.add_argument(
+        "--no-builtin", action="store_true", help="do not load the built-in catalog"
+    )
+
+
+def add_metrics_commands(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    """Register ``rpeval metrics ...``."""
+    metrics = subparsers.add_parser(
+        "metrics",
+        help="validate, list, compute and document metric definitions",
+        description="Versioned program metric definitions (YAML).",
+    )
+    commands = metrics.add_subparsers(title="metrics commands", metavar="COMMAND")
+    validate = commands.add_parser(
+        "validate",
+        help="check definition files (exit 1 on errors)",
+        description="Stages: schema, semantic, examples, breaking changes (with --baseline). "
+        "With no PATH the built-in catalog is checked.",
+    )
+    validate.add_argument("paths", nargs="*", metavar="PATH")
+    validate.add_argument(
+        "--baseline", metavar="DIR|git:REF", help="previous definitions to compare with"
+    )
+    validate.add_argument("--schema", metavar="FILE", help="data schema YAML (tables, columns)")
+    validate.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    validate.set_defaults(handler=_run_validate)
+
+    listing = commands.add_parser("list", help="list the metrics")
+    _definitions_options(listing)
+    listing.set_defaults(handler=_run_list)
+
+    compute = commands.add_parser("compute", help="compute metrics on a CSV or Parquet file")
+    compute.add_argument("names", nargs="+", metavar="NAME")
+    compute.add_argument("--data", required=True, metavar="FILE", help=".csv or .parquet")
+    compute.add_argument("--by", action="append", metavar="COLUMN", help="disaggregate by")
+    compute.add_argument("--conf-level", type=float, default=0.95)
+    compute.add_argument("--suppress-below", type=int, default=None, metavar="K")
+    compute.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    _definitions_options(compute)
+    compute.set_defaults(handler=_run_compute)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a definition")
+    schema.set_defaults(handler=_run_schema)
+
+    docs = commands.add_parser("docs", help="print a Markdown catalog page")
+    _definitions_options(docs)
+    docs.set_defaults(handler=_run_docs)
+    metrics.set_defaults(handler=lambda _args: _usage(metrics))
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_usage(sys.stderr)
+    print(
+        "rpeval metrics: error: a command is required (validate, list, compute, schema, docs)",
+        file=sys.stderr,
+    )
+    return 2

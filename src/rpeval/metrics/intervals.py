@@ -1,0 +1,220 @@
+r"""Confidence intervals for program metrics: proportions, Poisson rates, means and ratios.
+
+Every function takes plain counts or sums and returns an :class:`Interval`; the registry
+calls them once per cell. They agree with statsmodels
+(``statsmodels.stats.proportion.proportion_confint`` for ``"wilson"``, ``"beta"``
+(Clopper–Pearson) and ``"jeffreys"``; ``statsmodels.stats.rates.confint_poisson`` with
+``method="exact-c"`` for Poisson rates), which the test suite checks on a grid of counts.
+
+Conventions
+    Limits are clipped to ``[0, 1]`` for proportions. At ``x = 0`` the Wilson and
+    Clopper–Pearson lower limits are exactly 0 and at ``x = n`` the upper limits exactly 1.
+    The Jeffreys interval is the plain equal-tailed Beta(x + ½, n − x + ½) interval, as in
+    statsmodels (without Brown, Cai & DasGupta's boundary modification).
+    An interval is undefined (``None`` limits) when there is no information: ``n = 0``,
+    zero exposure, fewer than two observations for a mean.
+
+Examples
+--------
+>>> proportion_interval(45, 50)
+Interval(low=0.7864, high=0.9565)
+>>> proportion_interval(0, 7)
+Interval(low=0.0, high=0.3543)
+>>> poisson_rate_interval(12, 150)
+Interval(low=0.0413, high=0.1397)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from scipy import stats
+
+from rpeval.errors import SpecificationError
+
+__all__ = [
+    "PROPORTION_METHODS",
+    "Interval",
+    "mean_interval",
+    "poisson_rate_interval",
+    "proportion_interval",
+    "ratio_interval",
+]
+
+ProportionMethod = Literal["wilson", "clopper-pearson", "jeffreys"]
+PROPORTION_METHODS: Final[tuple[str, ...]] = ("wilson", "clopper-pearson", "jeffreys")
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Lower and upper confidence limits; ``None`` where the interval is undefined."""
+
+    low: float | None
+    high: float | None
+
+
+_UNDEFINED: Final = Interval(None, None)
+
+
+def _alpha(conf_level: float) -> float:
+    if not isinstance(conf_level, float | int) or not 0.0 < float(conf_level) < 1.0:
+        raise SpecificationError(
+            f"conf_level must be a number strictly between 0 and 1, got {conf_level!r}",
+            hint="use e.g. conf_level=0.95",
+        )
+    return 1.0 - float(conf_level)
+
+
+def _check_counts(successes: float, trials: float) -> None:
+    if not (math.isfinite(successes) and math.isfinite(trials)) or trials < 0:
+        raise SpecificationError(
+            f"counts must be finite and non-negative, got {successes!r} of {trials!r}"
+        )
+    if successes < 0 or successes > trials:
+        raise SpecificationError(
+            f"a proportion needs 0 <= successes <= trials, got {successes!r} of {trials!r}",
+            hint="the numerator of a proportion must be a subset of its denominator",
+        )
+
+
+def proportion_interval(
+    successes: float,
+    trials: float,
+    *,
+    method: str = "wilson",
+    conf_level: float = 0.95,
+) -> Interval:
+    r"""Confidence interval for a binomial proportion ``successes / trials``.
+
+    Parameters
+    ----------
+    successes, trials
+        Counts with ``0 <= successes <= trials`` (weighted counts are accepted).
+    method
+        ``"wilson"`` (score interval, the default: it does not collapse at 0 or n),
+        ``"clopper-pearson"`` (exact, from beta quantiles) or ``"jeffreys"`` (equal-tailed
+        Beta(x + 1/2, n − x + 1/2) posterior interval).
+    conf_level
+        Coverage, strictly between 0 and 1.
+
+    Returns
+    -------
+    Interval
+        ``Interval(None, None)`` when ``trials == 0``.
+
+    Notes
+    -----
+    Wilson: with :math:`\hat p = x/n` and :math:`z = \Phi^{-1}(1 - \alpha/2)`,
+    :math:`\{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}\}/(1 + z^2/n)`.
+
+    Examples
+    --------
+    >>> proportion_interval(12, 40, method="clopper-pearson")
+    Interval(low=0.1656, high=0.4653)
+    """
+    alpha = _alpha(conf_level)
+    _check_counts(successes, trials)
+    if trials == 0:
+        return _UNDEFINED
+    x, n = float(successes), float(trials)
+    if method == "wilson":
+        z = float(stats.norm.isf(alpha / 2))
+        p = x / n
+        centre = p + z * z / (2 * n)
+        spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+        scale = 1 + z * z / n
+        low = 0.0 if x == 0 else max(0.0, (centre - spread) / scale)
+        high = 1.0 if x == n else min(1.0, (centre + spread) / scale)
+        return Interval(low, high)
+    if method == "clopper-pearson":
+        low = 0.0 if x == 0 else float(stats.beta.ppf(alpha / 2, x, n - x + 1))
+        high = 1.0 if x == n else float(stats.beta.isf(alpha / 2, x + 1, n - x))
+        return Interval(low, high)
+    if method == "jeffreys":
+        low = float(stats.beta.ppf(alpha / 2, x + 0.5, n - x + 0.5))
+        high = float(stats.beta.isf(alpha / 2, x + 0.5, n - x + 0.5))
+        return Interval(low, high)
+    raise SpecificationError(
+        f"unknown interval method {method!r} for a proportion",
+        hint=f"use one of {', '.join(PROPORTION_METHODS)}",
+    )
+
+
+def poisson_rate_interval(events: float, exposure: float, *, conf_level: float = 0.95) -> Interval:
+    r"""Exact (Garwood) interval for a Poisson rate ``events / exposure``.
+
+    The limits are :math:`\chi^2_{\alpha/2,\,2x}/2E` and :math:`\chi^2_{1-\alpha/2,\,2x+2}/2E`
+    (lower limit 0 when :math:`x = 0`), as ``statsmodels.stats.rates.confint_poisson(...,
+    method="exact-c")`` and R's ``poisson.test``.
+
+    Examples
+    --------
+    >>> poisson_rate_interval(0, 10)
+    Interval(low=0.0000, high=0.3688)
+    """
+    alpha = _alpha(conf_level)
+    if not (math.isfinite(events) and math.isfinite(exposure)) or events < 0 or exposure < 0:
+        raise SpecificationError(
+            f"a rate needs non-negative events and exposure, got {events!r} and {exposure!r}"
+        )
+    if exposure == 0:
+        return _UNDEFINED
+    low = 0.0 if events == 0 else float(stats.chi2.ppf(alpha / 2, 2 * events)) / 2
+    high = float(stats.chi2.isf(alpha / 2, 2 * events + 2)) / 2
+    return Interval(low / exposure, high / exposure)
+
+
+def mean_interval(
+    mean: float, std: float | None, count: float, *, conf_level: float = 0.95
+) -> Interval:
+    r"""Student-t interval for a mean: :math:`\bar y \pm t_{n-1}\, s/\sqrt n`.
+
+    ``std`` is the sample standard deviation (``ddof = 1``), computed by the backend with
+    a stable algorithm; the interval is undefined for fewer than two observations.
+
+    Examples
+    --------
+    >>> mean_interval(2.0, 1.0, 3)  # values 1, 2, 3
+    Interval(low=-0.4841, high=4.4841)
+    """
+    alpha = _alpha(conf_level)
+    if count < 2 or std is None or not math.isfinite(std):
+        return _UNDEFINED
+    half = float(stats.t.isf(alpha / 2, count - 1)) * std / math.sqrt(count)
+    return Interval(mean - half, mean + half)
+
+
+@dataclass(frozen=True)
+class RatioSums:
+    """Sufficient statistics of a ratio of two row sums :math:`\\sum x / \\sum y`."""
+
+    x: float
+    y: float
+    xx: float
+    yy: float
+    xy: float
+    rows: float
+
+
+def ratio_interval(sums: RatioSums, *, conf_level: float = 0.95) -> Interval:
+    r"""Linearisation (delta-method) interval for a ratio of sums over ``rows`` units.
+
+    With :math:`R = \sum x / \sum y` and residuals :math:`d_i = x_i - R y_i`, the variance
+    is :math:`n \sum d_i^2 / ((n - 1)(\sum y)^2)` (the ratio estimator of survey sampling,
+    rows as independent units); the interval uses the normal quantile.
+
+    Examples
+    --------
+    >>> ratio_interval(RatioSums(x=3, y=6, xx=5, yy=14, xy=7, rows=3))  # x = 1, 0, 2; y = 1, 2, 3
+    Interval(low=0.0100, high=0.9900)
+    """
+    alpha = _alpha(conf_level)
+    if sums.rows < 2 or sums.y == 0:
+        return _UNDEFINED
+    ratio = sums.x / sums.y
+    residual_squares = sums.xx - 2 * ratio * sums.xy + ratio * ratio * sums.yy
+    variance = max(0.0, residual_squares) * sums.rows / ((sums.rows - 1) * sums.y**2)
+    half = float(stats.norm.isf(alpha / 2)) * math.sqrt(variance)
+    return Interval(ratio - half, ratio + half)

@@ -1,0 +1,112 @@
+"""Small-cell suppression with complementary suppression.
+
+A published cell whose count is between 1 and ``k − 1`` is hidden (primary suppression;
+``k = 10`` by default, as CMS's 1–10 rule). Hiding one cell is not enough when totals are
+published: the hidden count is the total minus the visible cells. So within every group of
+cells that adds up to a publishable total — all cells (the overall total) and, with several
+``by`` columns, the cells sharing a value of one column (the one-way margins) — a group
+must not have exactly one hidden cell. While one has, the visible cell of that group with
+the smallest count is hidden too (complementary suppression), and the check repeats until
+every group has zero or at least two hidden cells.
+
+Examples
+--------
+>>> suppress_cells([25, 3, 40], k=10)
+SuppressionResult(primary=(False, True, False), complementary=(True, False, False))
+>>> suppress_cells([25, 0, 40], k=10).hidden
+(False, False, False)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rpeval.errors import SpecificationError
+
+__all__ = ["SuppressionResult", "suppress_cells"]
+
+
+@dataclass(frozen=True)
+class SuppressionResult:
+    """Which cells are hidden, and why (primary: small count; complementary: protection)."""
+
+    primary: tuple[bool, ...]
+    complementary: tuple[bool, ...]
+
+    @property
+    def hidden(self) -> tuple[bool, ...]:
+        """Cells hidden for either reason."""
+        return tuple(p or c for p, c in zip(self.primary, self.complementary, strict=True))
+
+
+def _groups(keys: Sequence[tuple[object, ...]]) -> list[list[int]]:
+    """Index sets that sum to a publishable total: all cells, then each one-way margin."""
+    groups = [list(range(len(keys)))]
+    width = len(keys[0]) if keys else 0
+    if width > 1:
+        for position in range(width):
+            margin: dict[str, list[int]] = {}
+            for index, key in enumerate(keys):
+                margin.setdefault(repr(key[position]), []).append(index)
+            groups.extend(margin.values())
+    return groups
+
+
+def suppress_cells(
+    counts: Sequence[float],
+    *,
+    k: int = 10,
+    keys: Sequence[tuple[object, ...]] | None = None,
+    eligible: Sequence[bool] | None = None,
+) -> SuppressionResult:
+    """Primary and complementary suppression of a set of cells.
+
+    Parameters
+    ----------
+    counts
+        The count of each cell (non-negative; the number of people or events behind it).
+    k
+        Cells with ``1 <= count < k`` are hidden. ``k = 1`` turns suppression off.
+    keys
+        The ``by`` values of each cell (tuples of equal length). With more than one column,
+        the one-way margins are protected too. ``None``: only the overall total.
+    eligible
+        Cells that may be hidden as complements (default: all); a cell with a zero
+        denominator carries no information and is a useless complement.
+
+    Returns
+    -------
+    SuppressionResult
+    """
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise SpecificationError(
+            f"suppress_below must be a positive integer, got {k!r}",
+            hint="use e.g. suppress_below=10 (1 turns suppression off)",
+        )
+    if any(not count >= 0 for count in counts):
+        raise SpecificationError(f"cell counts must be non-negative numbers, got {counts!r}")
+    size = len(counts)
+    keys = list(keys) if keys is not None else [() for _ in range(size)]
+    usable = list(eligible) if eligible is not None else [True] * size
+    if len(keys) != size or len(usable) != size:
+        raise SpecificationError("counts, keys and eligible must have the same length")
+    primary = [0 < count < k for count in counts]
+    hidden = list(primary)
+    groups = _groups(keys) if size else []
+    changed = True
+    while changed:
+        changed = False
+        for group in groups:
+            if sum(hidden[i] for i in group) != 1:
+                continue
+            candidates = [i for i in group if not hidden[i] and usable[i]]
+            if not candidates:
+                candidates = [i for i in group if not hidden[i]]
+            if not candidates:
+                continue
+            chosen = min(candidates, key=lambda i: (counts[i], i))
+            hidden[chosen] = True
+            changed = True
+    complementary = tuple(h and not p for h, p in zip(hidden, primary, strict=True))
+    return SuppressionResult(tuple(primary), complementary)

@@ -1,0 +1,226 @@
+"""`validate`: check metric definition files for CI, in stages, with file:line for each issue.
+
+Stages, in order: **schema** (YAML syntax and the strict schema), **semantic** (filters
+parse, names unique, columns and dimensions exist in the declared data schema with the
+right types, examples and references present), **examples** (each fixture computes its
+expected result) and **breaking** (against a baseline). Each issue has a level (error or
+warning); errors make the exit code 1.
+
+Examples
+--------
+>>> report = validate([])  # the built-in catalog only
+>>> report.ok, report.exit_code
+(True, 0)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pandas as pd
+
+from rpeval.errors import MetricDefinitionError
+from rpeval.metrics._baseline import breaking_changes, load_baseline
+from rpeval.metrics._examples import run_example
+from rpeval.metrics._loading import (
+    LoadedDefinition,
+    builtin_catalog_files,
+    definition_files,
+    validate_document,
+)
+from rpeval.metrics._rules import RULES, Issue
+from rpeval.metrics._yaml_source import load_documents
+from rpeval.metrics.data_schema import DataSchema, builtin_data_schema, load_data_schema
+
+__all__ = ["Issue", "ValidationReport", "validate"]
+
+STAGES = ("schema", "semantic", "examples", "breaking")
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """All issues found, and what was checked."""
+
+    issues: tuple[Issue, ...]
+    files: tuple[str, ...]
+    metrics: tuple[str, ...]
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        """Issues at level error."""
+        return tuple(i for i in self.issues if i.level == "error")
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        """Issues at level warning."""
+        return tuple(i for i in self.issues if i.level == "warning")
+
+    @property
+    def ok(self) -> bool:
+        """No errors (warnings allowed)."""
+        return not self.errors
+
+    @property
+    def exit_code(self) -> int:
+        """0 without errors, 1 with errors (as `rpeval metrics validate`)."""
+        return 0 if self.ok else 1
+
+    def summary(self) -> pd.DataFrame:
+        """One row per issue: level, stage, file, line, metric, message."""
+        columns = ["level", "stage", "file", "line", "metric", "message"]
+        rows = [[getattr(i, c) for c in columns] for i in self.issues]
+        return pd.DataFrame(rows, columns=columns)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready report."""
+        return {
+            "ok": self.ok,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "files": list(self.files),
+            "metrics": list(self.metrics),
+            "issues": self.summary().to_dict(orient="records"),
+        }
+
+    def to_text(self) -> str:
+        """``file:line: level [stage] metric: message`` lines and a count."""
+        lines = [
+            f"{i.file}:{i.line}: {i.level} [{i.stage}] {i.metric or '-'}: {i.message}"
+            for i in self.issues
+        ]
+        counts = [
+            _plural(len(self.metrics), "metric"),
+            f"in {_plural(len(self.files), 'file')}:",
+            _plural(len(self.errors), "error") + ",",
+            _plural(len(self.warnings), "warning"),
+        ]
+        lines.append(" ".join(counts))
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        """The report as JSON text."""
+        return json.dumps(self.to_dict(), indent=2)
+
+    def to_junit(self) -> str:
+        """JUnit XML: a test case per metric (errors are failures), for CI dashboards."""
+        suite = ET.Element("testsuite", name="rpeval-metrics")
+        cases: dict[str, ET.Element] = {}
+        for name in self.metrics:
+            cases[name] = ET.SubElement(suite, "testcase", classname="metrics", name=name)
+        failures = 0
+        for issue in self.issues:
+            key = issue.metric or issue.file
+            case = cases.get(key)
+            if case is None:
+                case = cases[key] = ET.SubElement(suite, "testcase", classname="files", name=key)
+            if issue.level == "error":
+                failures += 1
+                failure = ET.SubElement(case, "failure", type=issue.stage)
+                failure.set("message", issue.message)
+                failure.text = f"{issue.file}:{issue.line}: {issue.message}"
+            else:
+                out = ET.SubElement(case, "system-out")
+                out.text = f"warning {issue.file}:{issue.line}: {issue.message}"
+        suite.set("tests", str(len(cases)))
+        suite.set("failures", str(failures))
+        return ET.tostring(suite, encoding="unicode", xml_declaration=True)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _schema_stage(files: Sequence[Path]) -> tuple[list[LoadedDefinition], list[Issue]]:
+    loaded: list[LoadedDefinition] = []
+    issues: list[Issue] = []
+    for file in files:
+        try:
+            documents = load_documents(file)
+        except MetricDefinitionError as error:
+            line = _line_in(str(error))
+            issues.append(Issue("error", "schema", str(file), line, None, error.args[0]))
+            continue
+        for document in documents:
+            result = validate_document(document)
+            if isinstance(result, LoadedDefinition):
+                loaded.append(result)
+            else:
+                issues.extend(
+                    Issue("error", "schema", p.file, p.line, p.name, p.message) for p in result
+                )
+    return loaded, issues
+
+
+def _line_in(message: str) -> int:
+    head = message.split(":", 2)
+    return int(head[1]) if len(head) > 1 and head[1].strip().isdigit() else 0
+
+
+def _example_stage(loaded: Sequence[LoadedDefinition], failed: set[str]) -> list[Issue]:
+    issues = []
+    for entry in loaded:
+        definition = entry.definition
+        if definition.name in failed:
+            continue
+        for index, example in enumerate(definition.examples):
+            for problem in run_example(definition, example):
+                line = entry.source.line_of(("examples", index))
+                label = f"example {index + 1}"
+                if example.description:
+                    label += f" ({example.description})"
+                issues.append(
+                    Issue(
+                        "error",
+                        "examples",
+                        entry.source.file,
+                        line,
+                        definition.name,
+                        f"{label}: {problem}",
+                    )
+                )
+    return issues
+
+
+def validate(
+    paths: Sequence[str | Path],
+    *,
+    schema: str | Path | DataSchema | None = None,
+    baseline: str | Path | None = None,
+) -> ValidationReport:
+    """Validate metric definition files (the built-in catalog when `paths` is empty).
+
+    Parameters
+    ----------
+    paths
+        YAML files or directories (searched recursively for ``*.yaml``/``*.yml``).
+    schema
+        The declared data schema (a path or a :class:`DataSchema`); ``None`` uses the
+        built-in catalog's schema (the tables of ``simulate_program()``).
+    baseline
+        ``"git:REF"`` (the same paths at a git revision) or a directory of the previous
+        definitions; enables the breaking-change stage.
+
+    Returns
+    -------
+    ValidationReport
+    """
+    files = definition_files(paths) if paths else builtin_catalog_files()
+    if isinstance(schema, DataSchema):
+        data_schema = schema
+    else:
+        data_schema = builtin_data_schema() if schema is None else load_data_schema(schema)
+    loaded, issues = _schema_stage(files)
+    for rule in RULES:
+        issues.extend(rule.check(loaded, data_schema))
+    failed = {i.metric for i in issues if i.level == "error" and i.metric is not None}
+    issues.extend(_example_stage(loaded, failed))
+    if baseline is not None:
+        issues.extend(breaking_changes(loaded, load_baseline(baseline, list(paths))))
+    order = {stage: n for n, stage in enumerate(STAGES)}
+    issues.sort(key=lambda i: (order[i.stage], i.file, i.line))
+    names = tuple(dict.fromkeys(entry.definition.name for entry in loaded))
+    return ValidationReport(tuple(issues), tuple(str(f) for f in files), names)
