@@ -46,7 +46,7 @@ def brute_force(
     def allowed(t: int, c: int) -> bool:
         a, b = df.loc[t], df.loc[c]
         return (
-            abs(a["score"] - b["score"]) <= caliper + 1e-12
+            abs(a["score"] - b["score"]) <= caliper
             and (not exact or a["site"] == b["site"])
             and (not anti or a["officer"] != b["officer"])
             and (not x_caliper or abs(a["x"] - b["x"]) <= 1)

@@ -84,11 +84,12 @@ def _window_edges(
     hi_s = np.searchsorted(s_stratum, t_stratum, side="right")
     lo, hi = lo_s.copy(), hi_s.copy()
     if np.isfinite(width):
+        slack = width + 1e-9 * (width + float(np.abs(c_score).max(initial=0.0)))  # a superset
         for s in np.unique(t_stratum):
             mine = t_stratum == s
             a, b = int(lo_s[mine][0]), int(hi_s[mine][0])
-            lo[mine] = a + np.searchsorted(s_score[a:b], t_score[mine] - width, side="left")
-            hi[mine] = a + np.searchsorted(s_score[a:b], t_score[mine] + width, side="right")
+            lo[mine] = a + np.searchsorted(s_score[a:b], t_score[mine] - slack, side="left")
+            hi[mine] = a + np.searchsorted(s_score[a:b], t_score[mine] + slack, side="right")
     counts = np.maximum(hi - lo, 0)
     total = int(counts.sum())
     if total > MAX_EDGES:
@@ -100,7 +101,9 @@ def _window_edges(
     starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
     position = starts + np.arange(total, dtype=np.int64)
     col = order[position].astype(np.int64)
-    return Edges(row, col, np.abs(t_score[row] - c_score[col]))
+    cost = np.abs(t_score[row] - c_score[col])
+    inside = cost <= width  # the same test as greedy matching, whatever the rounding above
+    return Edges(row[inside], col[inside], cost[inside])
 
 
 def _all_pair_edges(
