@@ -9,6 +9,7 @@ from rpeval.matching.evalue import EValueResult, e_value
 from rpeval.matching.nearest import match
 from rpeval.matching.propensity import PropensityResult, propensity
 from rpeval.matching.result import MatchResult
+from rpeval.matching.riskset import RiskSetResult, risk_set_match
 from rpeval.matching.rosenbaum import rosenbaum_bounds
 from rpeval.matching.weighting import WeightResult, weight
 
@@ -18,6 +19,7 @@ __all__ = [
     "EffectResult",
     "MatchResult",
     "PropensityResult",
+    "RiskSetResult",
     "WeightResult",
     "aipw",
     "balance",
@@ -25,6 +27,7 @@ __all__ = [
     "effect",
     "match",
     "propensity",
+    "risk_set_match",
     "rosenbaum_bounds",
     "weight",
 ]
