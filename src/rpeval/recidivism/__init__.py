@@ -11,6 +11,7 @@ from rpeval.recidivism.followup import FollowUpReport, build_followup, followup_
 from rpeval.recidivism.kaplan_meier import SurvivalCurves, kaplan_meier
 from rpeval.recidivism.logrank import logrank_test
 from rpeval.recidivism.rates import RecidivismRates, recidivism_rates
+from rpeval.recidivism.recurrent import MCFResult, andersen_gill, mean_cumulative_function
 from rpeval.recidivism.rmst import RMSTResult, rmst
 from rpeval.recidivism.split_population import SplitPopulationResult, split_population
 
@@ -19,12 +20,14 @@ __all__ = [
     "CIFResult",
     "CoxResult",
     "FollowUpReport",
+    "MCFResult",
     "RMSTResult",
     "RecidivismRates",
     "SplitPopulationResult",
     "SurvivalCurves",
     "TestResult",
     "aft",
+    "andersen_gill",
     "build_followup",
     "cox",
     "cumulative_incidence",
@@ -32,6 +35,7 @@ __all__ = [
     "followup_report",
     "kaplan_meier",
     "logrank_test",
+    "mean_cumulative_function",
     "recidivism_rates",
     "rmst",
     "split_population",

@@ -1,0 +1,352 @@
+"""Repeated re-arrests: the mean cumulative function and counting-process Cox models.
+
+``mean_cumulative_function`` estimates the expected number of re-arrests per person by
+each time (with Lawless–Nadeau robust intervals); ``andersen_gill`` fits Cox models on
+``(start, stop]`` intervals with cluster-robust SEs by person: Andersen–Gill (a common
+baseline for every re-arrest), and the Prentice–Williams–Peterson total-time and
+gap-time models (a baseline per event number). Both agree with R survival 3.5 to 1e-10
+on lifelines' ``recur`` data (``tests/reference/recurrent_recur.json``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from rpeval import _frames
+from rpeval.errors import DataError, SpecificationError
+from rpeval.recidivism._mcf_kernel import MCFCurve, mean_cumulative
+from rpeval.recidivism._results import jsonable, z_value
+from rpeval.recidivism._survival_input import _codes
+from rpeval.recidivism.cox import CoxResult, Ties, cox
+
+__all__ = ["MCFResult", "andersen_gill", "mean_cumulative_function"]
+
+FloatArray = NDArray[np.float64]
+Model = Literal["andersen_gill", "pwp_total", "pwp_gap"]
+COLUMNS = ("group", "time", "n_risk", "n_event", "mcf", "std_error", "ci_lower", "ci_upper")
+
+
+@dataclass(frozen=True)
+class MCFResult:
+    """Mean cumulative functions by group (``groups`` sorted; ``("all",)`` without)."""
+
+    groups: tuple[Any, ...]
+    group_column: str | None
+    curves: tuple[MCFCurve, ...] = field(repr=False)
+    n_people: FloatArray
+    n_events: FloatArray
+    conf_level: float
+    n_dropped: int
+
+    def _frame(self, label: Any, curve: MCFCurve, index: NDArray[np.intp]) -> pd.DataFrame:
+        z = z_value(self.conf_level)
+        padded = {
+            "n_event": np.concatenate([[0.0], curve.n_event]),
+            "mcf": np.concatenate([[0.0], curve.mcf]),
+            "std_error": np.concatenate([[0.0], curve.std_error]),
+        }
+        mcf, se = padded["mcf"][index], padded["std_error"][index]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spread = np.where(mcf > 0, np.exp(z * se / np.where(mcf > 0, mcf, 1.0)), 1.0)
+        return pd.DataFrame(
+            {
+                "group": [label] * index.size,
+                "mcf": mcf,
+                "std_error": se,
+                "ci_lower": mcf / spread,
+                "ci_upper": mcf * spread,
+            }
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """The curves at every event time: one row per group and time.
+
+        Columns: ``group``, ``time``, ``n_risk`` (people under follow-up), ``n_event``
+        (re-arrests at the time), ``mcf`` (mean number of re-arrests per person by then),
+        ``std_error`` (robust), ``ci_lower``, ``ci_upper`` (log-scale interval).
+        """
+        frames = []
+        for label, curve in zip(self.groups, self.curves, strict=True):
+            frame = self._frame(label, curve, np.arange(1, curve.time.size + 1))
+            frames.append(frame.assign(time=curve.time, n_risk=curve.n_risk,
+                                       n_event=curve.n_event))  # fmt: skip
+        return pd.concat(frames, ignore_index=True).loc[:, list(COLUMNS)]
+
+    def at(self, times: float | Sequence[float] | FloatArray) -> pd.DataFrame:
+        """The curves at chosen times; NaN after a group's longest follow-up.
+
+        ``n_risk`` is the number of people still under follow-up at ``time``;
+        ``n_event`` the number of re-arrests up to ``time``. Columns as :meth:`summary`.
+        """
+        grid = np.unique(np.atleast_1d(np.asarray(times, dtype=np.float64)))
+        if grid.size == 0 or np.any(~np.isfinite(grid)) or np.any(grid < 0):
+            raise SpecificationError(f"at(): times={times!r} must be finite times >= 0")
+        frames = []
+        for label, curve in zip(self.groups, self.curves, strict=True):
+            index = np.searchsorted(curve.time, grid, side="right")
+            frame = self._frame(label, curve, index)
+            beyond = grid > curve.last_time
+            frame.loc[beyond, ["mcf", "std_error", "ci_lower", "ci_upper"]] = np.nan
+            under_followup = curve.ends.size - np.searchsorted(curve.ends, grid, side="left")
+            frames.append(
+                frame.assign(
+                    time=grid,
+                    n_risk=under_followup.astype(np.float64),
+                    n_event=np.concatenate([[0.0], np.cumsum(curve.n_event)])[index],
+                )
+            )
+        return pd.concat(frames, ignore_index=True).loc[:, list(COLUMNS)]
+
+    def plot(self, ax: Any = None, *, ci: bool = True, xlabel: str = "Time") -> Any:
+        """Step plot of the curves with shaded intervals. Returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7.0, 4.2))
+        table = self.summary()
+        for k, label in enumerate(self.groups):
+            rows = table[table["group"] == label]
+            x = np.concatenate([[0.0], rows["time"].to_numpy()])
+            colour = OKABE_ITO[k % len(OKABE_ITO)]
+            name = "All" if self.group_column is None else f"{self.group_column} = {label}"
+            ax.step(x, np.concatenate([[0.0], rows["mcf"]]), where="post", color=colour,
+                    linestyle=LINE_STYLES[k % 4], label=name)  # fmt: skip
+            if ci:
+                ax.fill_between(x, np.concatenate([[0.0], rows["ci_lower"]]),
+                                np.concatenate([[0.0], rows["ci_upper"]]), step="post",
+                                color=colour, alpha=0.15, linewidth=0)  # fmt: skip
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("Mean re-arrests per person")
+        ax.legend(frameon=False, loc="upper left")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        return ax
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of the settings and curves."""
+        table = self.summary()
+        return {
+            "estimator": "mean_cumulative_function",
+            "group_column": self.group_column,
+            "groups": [jsonable(g) for g in self.groups],
+            "n_people": self.n_people.tolist(),
+            "n_events": self.n_events.tolist(),
+            "conf_level": self.conf_level,
+            "n_dropped": self.n_dropped,
+            "curves": {k: [jsonable(v) for v in vs] for k, vs in table.to_dict("list").items()},
+        }
+
+
+def mean_cumulative_function(
+    events: Any,
+    *,
+    id: str,
+    time: str,
+    end: str,
+    group: str | None = None,
+    conf_level: float = 0.95,
+) -> MCFResult:
+    """Mean cumulative number of re-arrests per person, by group (Nelson–Aalen type).
+
+    Parameters
+    ----------
+    events
+        One row per re-arrest (``time`` filled in), plus one row with ``time`` missing
+        for each person with none, so that everyone followed is counted.
+    id
+        Column identifying people.
+    time
+        Column of time from entry to the re-arrest (>= 0; missing for none).
+    end
+        Column of each person's end of follow-up (the same on all their rows).
+    group
+        Column of groups (constant within a person).
+    conf_level
+        Confidence level of the log-scale intervals.
+
+    Returns
+    -------
+    MCFResult
+        ``at(times)``, ``summary()``, ``plot()``, ``to_dict()``.
+
+    Notes
+    -----
+    :math:`\\hat M(t) = \\sum_{t_j \\le t} d_j / Y_j` with :math:`Y_j` the people under
+    follow-up at :math:`t_j`; Lawless & Nadeau's robust variance. Agrees with R
+    survival 3.5 ``survfit(Surv(start, stop, status) ~ 1, id = id, ctype = 1)``
+    (``cumhaz``, ``std.chaz``) to 1e-12 on the ``recur`` data.
+
+    Examples
+    --------
+    >>> events = pd.DataFrame({"person": [1, 1, 2, 3], "day": [30, 200, 90, None],
+    ...                        "end": [365, 365, 120, 365]})
+    >>> mcf = mean_cumulative_function(events, id="person", time="day", end="end")
+    >>> mcf.at([100, 300])[["time", "n_risk", "mcf"]].round(3)
+        time  n_risk    mcf
+    0  100.0     3.0  0.667
+    1  300.0     2.0  1.167
+    """
+    caller = "mean_cumulative_function"
+    frame = _frames.as_pandas(events, arg="events", caller=caller)
+    columns = [id, time, end, *([group] if group else [])]
+    _frames.require_columns(frame, columns, arg="events", caller=caller, frame_arg="events")
+    if not 0.0 < conf_level < 1.0:
+        raise SpecificationError(f"{caller}(): conf_level={conf_level!r} must lie in (0, 1)")
+    people = _frames.complete_cases(frame, [id, end, *([group] if group else [])],
+                                    missing="error", arg="events", caller=caller)  # fmt: skip
+    person, _ = _codes(frame, id, arg="id", caller=caller)
+    stop = _frames.numeric_array(frame, end, arg="end", caller=caller)
+    when = _frames.numeric_array(frame, time, arg="time", caller=caller, allow_missing=True)
+    n_people = int(person.max()) + 1
+    per_person_end = np.full(n_people, np.nan)
+    per_person_end[person] = stop
+    if np.any(per_person_end[person] != stop) or np.any(~np.isfinite(stop) | (stop <= 0)):
+        raise DataError(
+            f"{caller}(): column {end!r} (`end`) must be positive, finite and the same on "
+            "every row of a person",
+        )
+    has = ~np.isnan(when)
+    bad = has & ((when < 0) | (when > stop))
+    if bad.any():
+        raise DataError(
+            f"{caller}(): {int(bad.sum())} re-arrest times in {time!r} fall outside [0, {end!r}]",
+            hint="times are measured from entry; re-arrests after follow-up ended are not seen",
+        )
+    if group is None:
+        labels: tuple[Any, ...] = ("all",)
+        person_group = np.zeros(n_people, dtype=np.int64)
+    else:
+        codes, labels = _codes(frame, group, arg="group", caller=caller)
+        person_group = np.full(n_people, -1, dtype=np.int64)
+        person_group[person] = codes
+        if np.any(person_group[person] != codes):
+            raise DataError(f"{caller}(): `group` {group!r} changes within a person")
+    curves, sizes, counts = [], [], []
+    for k in range(len(labels)):
+        members = np.flatnonzero(person_group == k)
+        local = np.full(n_people, -1, dtype=np.int64)
+        local[members] = np.arange(members.size)
+        rows = has & (person_group[person] == k)
+        if not rows.any():
+            raise DataError(f"{caller}(): group {labels[k]!r} has no re-arrests")
+        curves.append(mean_cumulative(local[person[rows]], when[rows], per_person_end[members]))
+        sizes.append(members.size)
+        counts.append(int(rows.sum()))
+    return MCFResult(
+        groups=labels,
+        group_column=group,
+        curves=tuple(curves),
+        n_people=np.array(sizes, dtype=np.float64),
+        n_events=np.array(counts, dtype=np.float64),
+        conf_level=float(conf_level),
+        n_dropped=people.n_dropped,
+    )
+
+
+def andersen_gill(
+    data: Any,
+    start: str,
+    stop: str,
+    event: str,
+    covariates: str | Sequence[str],
+    *,
+    id: str,
+    model: Model = "andersen_gill",
+    event_number: str | None = None,
+    ties: Ties = "efron",
+    weights: str | None = None,
+    conf_level: float = 0.95,
+) -> CoxResult:
+    """Cox models for repeated re-arrests on ``(start, stop]`` intervals, robust by person.
+
+    Parameters
+    ----------
+    data
+        One row per interval at risk: ``(start, stop]`` ends with a re-arrest
+        (``event`` 1) or censoring (0). Gaps between a person's intervals (custody,
+        when nobody can be re-arrested) are simply left out.
+    start, stop, event
+        Columns of interval start and end (times since entry) and the event indicator.
+    covariates
+        A list of columns or a formula right-hand side.
+    id
+        Column identifying people: SEs are cluster-robust (sandwich) by person.
+    model
+        ``"andersen_gill"`` (one baseline hazard for all re-arrests),
+        ``"pwp_total"`` (Prentice–Williams–Peterson: a baseline per event number, time
+        since entry) or ``"pwp_gap"`` (per event number, time since the previous event:
+        ``stop − start``).
+    event_number
+        Column numbering each interval by the re-arrest it leads to (1 for the first);
+        computed from the data (1 + earlier re-arrests of the person) when omitted.
+    ties, weights, conf_level
+        As for :func:`cox`.
+
+    Returns
+    -------
+    CoxResult
+        With ``robust_std_error`` clustered by person.
+
+    Notes
+    -----
+    Agrees with R survival 3.5 ``coxph(Surv(start, stop, event) ~ ..., cluster = id)``
+    (and ``+ strata(event_number)``; gap time ``Surv(stop - start, event)``) to 1e-10 on
+    the ``recur`` data, Efron and Breslow: coefficients, model-based and robust SEs.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"pid": [1, 1, 2, 3, 3, 4], "rj": [1, 1, 0, 0, 0, 1],
+    ...                      "t0": [0, 40, 0, 0, 10, 0], "t1": [40, 100, 70, 10, 90, 120],
+    ...                      "rearrest": [1, 0, 1, 1, 1, 0]})
+    >>> fit = andersen_gill(data, "t0", "t1", "rearrest", ["rj"], id="pid")
+    >>> fit.summary()[["term", "estimate", "robust_std_error"]].round(3)
+      term  estimate  robust_std_error
+    0   rj    -1.294             0.767
+    """
+    caller = "andersen_gill"
+    if model not in ("andersen_gill", "pwp_total", "pwp_gap"):
+        raise SpecificationError(
+            f"{caller}(): model={model!r} is not a recurrent-event model",
+            hint='use "andersen_gill", "pwp_total" or "pwp_gap"',
+        )
+    frame = _frames.as_pandas(data, arg="data", caller=caller)
+    _frames.require_columns(frame, [start, stop, event, id], arg="data", caller=caller)
+    strata = None
+    if model != "andersen_gill":
+        strata = event_number or "_event_number"
+        if event_number is None:
+            frame[strata] = _event_numbers(frame, id, start, event, caller)
+    duration, entry = stop, start
+    if model == "pwp_gap":
+        begin = _frames.numeric_array(frame, start, arg="start", caller=caller)
+        end = _frames.numeric_array(frame, stop, arg="stop", caller=caller)
+        frame["_gap_time"] = end - begin
+        duration, entry = "_gap_time", None
+    return cox(frame, duration, event, covariates, ties=ties, weights=weights, cluster=id,
+               strata=strata, entry=entry, conf_level=conf_level)  # fmt: skip
+
+
+def _event_numbers(
+    frame: pd.DataFrame,
+    id: str,
+    start: str,
+    event: str,
+    caller: str,
+) -> FloatArray:
+    """1 + the number of the person's re-arrests before each interval."""
+    begin = _frames.numeric_array(frame, start, arg="start", caller=caller)
+    status = _frames.boolean_array(frame, event, arg="event", caller=caller).astype(np.float64)
+    person, _ = _codes(frame, id, arg="id", caller=caller)
+    order = np.lexsort((begin, person))
+    running = pd.Series(status[order]).groupby(person[order]).cumsum().to_numpy()
+    numbers = np.empty(begin.size)
+    numbers[order] = 1.0 + running - status[order]
+    return numbers
