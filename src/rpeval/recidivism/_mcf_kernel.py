@@ -67,7 +67,7 @@ def mean_cumulative(person: IntArray, event_time: FloatArray, end: FloatArray) -
     increment[by_person] = 2.0 * previous * a_sorted + a_sorted**2
     S1 = np.cumsum(np.bincount(inverse, weights=increment, minlength=times.size))
     # people whose follow-up ended before t_j keep their final A_i and C(end_i)
-    final_a = np.bincount(person, weights=a, minlength=n)
+    final_a = np.bincount(person, weights=a, minlength=n).astype(np.float64)
     last = np.searchsorted(times, end, side="right") - 1
     c_end = np.where(last >= 0, C[np.maximum(last, 0)], 0.0)
     order = np.argsort(end, kind="stable")

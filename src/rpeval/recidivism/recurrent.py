@@ -324,7 +324,8 @@ def andersen_gill(
         strata = event_number or "_event_number"
         if event_number is None:
             frame[strata] = _event_numbers(frame, id, start, event, caller)
-    duration, entry = stop, start
+    duration: str = stop
+    entry: str | None = start
     if model == "pwp_gap":
         begin = _frames.numeric_array(frame, start, arg="start", caller=caller)
         end = _frames.numeric_array(frame, stop, arg="stop", caller=caller)
