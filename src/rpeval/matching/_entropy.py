@@ -74,6 +74,12 @@ def entropy_weights(
             break
         hessian = (Z * w[:, None]).T @ Z - np.outer(gradient, gradient)
         step = np.linalg.pinv(hessian, rcond=1e-13, hermitian=True) @ gradient
+        if gap < 1e-6:  # inside Newton's quadratic region, where f no longer resolves steps
+            candidate_lam = lam - step
+            candidate_gap = float(np.max(np.abs(special.softmax(log_base + Z @ candidate_lam) @ Z)))
+            if candidate_gap < gap:
+                lam, value = candidate_lam, _objective(Z, candidate_lam, log_base)
+                continue
         t = 1.0
         while t > 1e-12:
             candidate = _objective(Z, lam - t * step, log_base)
