@@ -10,6 +10,7 @@ from rpeval.recidivism.fine_gray import fine_gray
 from rpeval.recidivism.followup import FollowUpReport, build_followup, followup_report
 from rpeval.recidivism.kaplan_meier import SurvivalCurves, kaplan_meier
 from rpeval.recidivism.logrank import logrank_test
+from rpeval.recidivism.rate_model import RateModelResult, rate_model
 from rpeval.recidivism.rates import RecidivismRates, recidivism_rates
 from rpeval.recidivism.recurrent import MCFResult, andersen_gill, mean_cumulative_function
 from rpeval.recidivism.rmst import RMSTResult, rmst
@@ -22,6 +23,7 @@ __all__ = [
     "FollowUpReport",
     "MCFResult",
     "RMSTResult",
+    "RateModelResult",
     "RecidivismRates",
     "SplitPopulationResult",
     "SurvivalCurves",
@@ -36,6 +38,7 @@ __all__ = [
     "kaplan_meier",
     "logrank_test",
     "mean_cumulative_function",
+    "rate_model",
     "recidivism_rates",
     "rmst",
     "split_population",

@@ -1,0 +1,81 @@
+"""Poisson and negative binomial rate models against R glm / MASS::glm.nb (rate_models.R)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rpeval.errors import DataError, RpevalError, SpecificationError
+from rpeval.recidivism import rate_model
+from tests.reference_data import reference, reference_csv
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "recur.csv"
+
+
+@pytest.fixture(scope="module")
+def people() -> pd.DataFrame:
+    recur = pd.read_csv(FIXTURE)
+    grouped = recur.groupby("ID").agg(
+        AGE=("AGE", "first"), TREAT=("TREAT", "first"), arrests=("CENSOR", "sum"),
+        end=("TIME1", "max"),
+    )  # fmt: skip
+    return grouped.assign(years=grouped["end"] / 365.25).reset_index()
+
+
+@pytest.mark.parametrize("robust", [False, True])
+def test_poisson_matches_glm(people: pd.DataFrame, robust: bool) -> None:
+    expected = reference("rate_models")["poisson_robust" if robust else "poisson"]
+    fit = rate_model(people, "arrests", "years", covariates=["TREAT", "AGE"], robust=robust)
+    np.testing.assert_allclose(fit.coef, expected["coef"], rtol=1e-8)
+    np.testing.assert_allclose(fit.std_error, expected["se"], rtol=1e-6)
+    assert fit.loglik == pytest.approx(expected["loglik"], rel=1e-10)
+    assert fit.terms == ("(Intercept)", "TREAT", "AGE")
+
+
+def test_rates_by_group(people: pd.DataFrame) -> None:
+    expected = reference("rate_models")
+    fit = rate_model(people, "arrests", "years", group="TREAT")
+    np.testing.assert_allclose(fit.coef, expected["poisson_group"]["coef"], rtol=1e-10)
+    np.testing.assert_allclose(fit.std_error, expected["poisson_group"]["se"], rtol=1e-8)
+    rates = fit.rates()
+    np.testing.assert_allclose(rates["rate"], 100 * rates["events"] / rates["exposure"])
+    assert rates["events"].sum() == expected["events"]
+    assert fit.summary()["rate_ratio"].iloc[1] == pytest.approx(np.exp(fit.coef[1]))
+    json.dumps(fit.to_dict())
+
+
+def test_negative_binomial_matches_glm_nb() -> None:
+    expected = reference("rate_models")["negative_binomial"]
+    counts = reference_csv("rate_counts.csv")
+    fit = rate_model(counts, "arrests", "years", covariates="treat + priors",
+                     family="negative_binomial")  # fmt: skip
+    np.testing.assert_allclose(fit.coef, expected["coef"], rtol=1e-5)  # glm.nb's tolerance
+    np.testing.assert_allclose(fit.std_error, expected["se"], rtol=1e-5)
+    assert 1 / fit.alpha == pytest.approx(expected["theta"], rel=1e-5)
+    assert fit.loglik == pytest.approx(expected["loglik"], rel=1e-8)
+    poisson = rate_model(counts, "arrests", "years", covariates="treat + priors")
+    assert poisson.pearson_dispersion > 1.3  # the simulated counts are overdispersed
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"count": "fraction"}, DataError),
+        ({"exposure": "zero"}, DataError),
+        ({"family": "binomial"}, SpecificationError),
+        ({"covariates": ["TREAT", "TREAT2"]}, DataError),
+        ({"per": 0}, SpecificationError),
+    ],
+)
+def test_bad_input(
+    people: pd.DataFrame, change: dict[str, object], error: type[RpevalError]
+) -> None:
+    data = people.assign(fraction=0.5, zero=0.0, TREAT2=lambda f: 2 * f["TREAT"])
+    arguments: dict[str, object] = {"count": "arrests", "exposure": "years"}
+    arguments.update(change)
+    with pytest.raises(error):
+        rate_model(data, **arguments)  # type: ignore[arg-type]
