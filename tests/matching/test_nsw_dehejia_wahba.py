@@ -63,6 +63,9 @@ def test_experimental_benchmark(nsw: pd.DataFrame) -> None:
 
 def test_nsw_cps_estimates(nsw_cps: pd.DataFrame) -> None:
     assert nsw_cps["treat"].sum() == 185 and len(nsw_cps) == 185 + 15_992
+    treated = nsw_cps["treat"] == 1
+    naive = nsw_cps.loc[treated, "re78"].mean() - nsw_cps.loc[~treated, "re78"].mean()
+    assert naive == pytest.approx(-8497.52, abs=0.01)
     estimates = {
         "aipw": aipw(nsw_cps, "treat", "re78", FORMULA),
         "ipw": effect(weight(nsw_cps, "treat", FORMULA, estimand="ATT"), "re78"),
@@ -76,6 +79,9 @@ def test_nsw_cps_estimates(nsw_cps: pd.DataFrame) -> None:
             match(nsw_cps, "treat", FORMULA, method="optimal", link="linear.logit", caliper=0.1),
             "re78",
         ),
+        "full": effect(
+            match(nsw_cps, "treat", FORMULA, method="full", link="linear.logit"), "re78"
+        ),
     }
     documented = {  # docs/comparison-designs.md, "The NSW-CPS check"
         "aipw": (1576.69, 845.14),
@@ -83,6 +89,7 @@ def test_nsw_cps_estimates(nsw_cps: pd.DataFrame) -> None:
         "entropy": (1583.45, 747.66),
         "optimal": (1055.04, 707.92),
         "optimal_caliper": (1332.68, 911.23),
+        "full": (1537.35, 789.86),
     }
     for name, (estimate, se) in documented.items():
         assert estimates[name].estimate == pytest.approx(estimate, abs=0.01), name
