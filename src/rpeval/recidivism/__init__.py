@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rpeval.recidivism._results import TestResult
+from rpeval.recidivism.adjusted import AdjustedSurvival, adjusted_survival
 from rpeval.recidivism.aft import AFTResult, aft
 from rpeval.recidivism.competing import CIFResult, cumulative_incidence
 from rpeval.recidivism.cox import CoxResult, cox
@@ -18,6 +19,7 @@ from rpeval.recidivism.split_population import SplitPopulationResult, split_popu
 
 __all__ = [
     "AFTResult",
+    "AdjustedSurvival",
     "CIFResult",
     "CoxResult",
     "FollowUpReport",
@@ -28,6 +30,7 @@ __all__ = [
     "SplitPopulationResult",
     "SurvivalCurves",
     "TestResult",
+    "adjusted_survival",
     "aft",
     "andersen_gill",
     "build_followup",

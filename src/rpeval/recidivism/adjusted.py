@@ -1,0 +1,364 @@
+"""Covariate-adjusted (marginal) survival: IPTW Kaplan–Meier and Cox standardisation.
+
+Two ways to answer "what share would remain arrest-free if everyone had (not) taken
+part", with the difference between arms at fixed windows (Cole & Hernán 2004; Austin
+2014):
+
+* ``method="iptw"``: Kaplan–Meier curves weighted by inverse-probability-of-treatment
+  weights (computed beforehand, e.g. with :func:`rpeval.matching.weight`), with the
+  robust (infinitesimal-jackknife) variance of R's weighted ``survfit``;
+* ``method="cox"``: direct standardisation, the average over everyone of the survival
+  curve a Cox model predicts with the treatment set to each arm (R ``survfit(fit,
+  newdata)`` averaged), with bootstrap standard errors.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from rpeval import _frames
+from rpeval.errors import DataError, RpevalError, SpecificationError
+from rpeval.recidivism._results import z_value
+from rpeval.recidivism._survival_input import _codes
+from rpeval.recidivism.cox import Ties, cox
+from rpeval.recidivism.kaplan_meier import kaplan_meier
+
+__all__ = ["AdjustedSurvival", "adjusted_survival"]
+
+FloatArray = NDArray[np.float64]
+Method = Literal["iptw", "cox"]
+Reweight = Callable[[pd.DataFrame], ArrayLike]
+
+
+@dataclass(frozen=True)
+class AdjustedSurvival:
+    """Adjusted survival of each arm at ``times`` and the differences between arms.
+
+    ``survival`` and ``std_error`` are (arms × times) arrays; ``variance`` says where the
+    standard errors come from (``"robust"`` or ``"bootstrap"``); ``n_bootstrap`` counts
+    the bootstrap replicates used (0 without).
+    """
+
+    method: Method
+    treatment: str
+    groups: tuple[Any, ...]
+    times: FloatArray
+    survival: FloatArray
+    std_error: FloatArray
+    variance: Literal["robust", "bootstrap"]
+    difference_se: FloatArray  # (arms - 1) × times, each arm against the first
+    n_bootstrap: int
+    conf_level: float
+    n: int
+
+    def summary(self) -> pd.DataFrame:
+        """One row per arm and time: ``group``, ``time``, ``survival``, ``std_error``,
+        ``ci_lower``, ``ci_upper`` (log-scale interval, as R ``survfit``)."""
+        z = z_value(self.conf_level)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spread = np.exp(z * self.std_error / self.survival)
+        return pd.DataFrame(
+            {
+                "group": np.repeat(np.asarray(self.groups, dtype=object), self.times.size),
+                "time": np.tile(self.times, len(self.groups)),
+                "survival": self.survival.ravel(),
+                "std_error": self.std_error.ravel(),
+                "ci_lower": (self.survival / spread).ravel(),
+                "ci_upper": np.minimum(self.survival * spread, 1.0).ravel(),
+            }
+        )
+
+    def differences(self) -> pd.DataFrame:
+        """Each arm against the first, at each time: ``group``, ``reference``, ``time``,
+        ``difference`` (survival of the arm minus the reference), ``std_error``,
+        ``ci_lower``, ``ci_upper``, ``statistic`` (z) and ``p_value``."""
+        z = z_value(self.conf_level)
+        frames = []
+        for k in range(1, len(self.groups)):
+            diff = self.survival[k] - self.survival[0]
+            se = self.difference_se[k - 1]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                statistic = diff / se
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "group": [self.groups[k]] * self.times.size,
+                        "reference": [self.groups[0]] * self.times.size,
+                        "time": self.times,
+                        "difference": diff,
+                        "std_error": se,
+                        "ci_lower": diff - z * se,
+                        "ci_upper": diff + z * se,
+                        "statistic": statistic,
+                        "p_value": 2.0 * stats.norm.sf(np.abs(statistic)),
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
+
+    def plot(self, ax: Any = None, *, xlabel: str = "Time") -> Any:
+        """Adjusted survival at ``times`` by arm, with interval bars. Returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        from rpeval.recidivism._plotting import OKABE_ITO
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7.0, 4.2))
+        table = self.summary()
+        for k, label in enumerate(self.groups):
+            rows = table[table["group"] == label]
+            colour = OKABE_ITO[k % len(OKABE_ITO)]
+            x = np.concatenate([[0.0], rows["time"]])
+            ax.step(
+                x,
+                np.concatenate([[1.0], rows["survival"]]),
+                where="post",
+                color=colour,
+                label=f"{self.treatment} = {label}",
+            )
+            errors = [rows["survival"] - rows["ci_lower"], rows["ci_upper"] - rows["survival"]]
+            ax.errorbar(
+                rows["time"], rows["survival"], yerr=errors, fmt="none", ecolor=colour, capsize=3
+            )
+        ax.set_ylim(0.0, 1.03)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(f"Adjusted proportion not re-arrested ({self.method})")
+        ax.legend(frameon=False, loc="lower left")
+        return ax
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of both tables and the settings."""
+        return {
+            "estimator": "adjusted_survival",
+            "method": self.method,
+            "variance": self.variance,
+            "n_bootstrap": self.n_bootstrap,
+            "conf_level": self.conf_level,
+            "n": self.n,
+            "survival": self.summary().astype(object).to_dict("records"),
+            "differences": self.differences().astype(object).to_dict("records"),
+        }
+
+
+def _iptw(
+    frame: pd.DataFrame,
+    duration: str,
+    event: str,
+    treatment: str,
+    weights: FloatArray,
+    grid: FloatArray,
+    cluster: str | None,
+) -> tuple[FloatArray, FloatArray]:
+    km = kaplan_meier(
+        frame.assign(_iptw=weights),
+        duration,
+        event,
+        group=treatment,
+        weights="_iptw",
+        robust=True,
+        cluster=cluster,
+    )
+    at = km.at(grid)
+    shape = (len(km.groups), grid.size)
+    return at["survival"].to_numpy().reshape(shape), at["std_error"].to_numpy().reshape(shape)
+
+
+def _standardised(
+    frame: pd.DataFrame,
+    duration: str,
+    event: str,
+    treatment: str,
+    terms: str | list[str],
+    levels: tuple[Any, ...],
+    grid: FloatArray,
+    ties: Ties,
+) -> FloatArray:
+    fit = cox(frame, duration, event, terms, ties=ties)
+    curves = []
+    for level in levels:
+        predicted = fit.predict_survival(frame.assign(**{treatment: level}), grid)
+        curves.append(predicted.groupby("time")["survival"].mean().to_numpy())
+    return np.asarray(curves, dtype=np.float64)
+
+
+def adjusted_survival(
+    data: Any,
+    duration: str,
+    event: str,
+    treatment: str,
+    times: float | Sequence[float],
+    *,
+    method: Method = "iptw",
+    weights: str | None = None,
+    covariates: str | Sequence[str] | None = None,
+    ties: Ties = "efron",
+    cluster: str | None = None,
+    n_bootstrap: int | None = None,
+    reweight: Reweight | None = None,
+    random_state: int | None = None,
+    conf_level: float = 0.95,
+) -> AdjustedSurvival:
+    """Adjusted survival of each treatment arm at fixed times, and their differences.
+
+    Parameters
+    ----------
+    data, duration, event
+        One row per person; time to re-arrest or censoring and the event indicator.
+    treatment
+        Column of the arm (program participant or not).
+    times
+        Windows at which to report adjusted survival (e.g. ``[365, 730]``).
+    method
+        ``"iptw"`` (weighted Kaplan–Meier; needs ``weights``) or ``"cox"`` (direct
+        standardisation; needs ``covariates``).
+    weights
+        Column of inverse-probability-of-treatment weights (``method="iptw"``).
+    covariates
+        Adjustment covariates of the Cox model (``method="cox"``), list or formula.
+    ties
+        Tie method of the Cox model.
+    cluster
+        Column of clusters (matched pairs): robust SEs and the bootstrap resample them.
+    n_bootstrap
+        Bootstrap replicates (people or clusters resampled with replacement). Default:
+        0 for IPTW (robust SEs), 200 for Cox standardisation (no closed form).
+    reweight
+        For IPTW, a function that recomputes the weights on a bootstrap sample
+        (``frame -> weights``): the weight-refitting bootstrap, which accounts for the
+        estimation of the propensity score. Without it the weights are held fixed.
+    random_state
+        Seed of the bootstrap.
+    conf_level
+        Confidence level.
+
+    Returns
+    -------
+    AdjustedSurvival
+        ``summary()``, ``differences()``, ``plot()``, ``to_dict()``.
+
+    Notes
+    -----
+    The IPTW curves and robust SEs agree with R survival 3.5 ``survfit(...,
+    weights = w, robust = TRUE)`` to 1e-10, and the standardised curves with the mean
+    of R ``survfit(coxph(...), newdata)`` to 1e-10 (Rossi data). The robust SE treats
+    the weights as known, which is conservative for the ATE (Austin 2014); the
+    difference's SE is then ``sqrt(se_1^2 + se_0^2)``. Bootstrap SEs are the standard
+    deviation of the replicates.
+
+    References
+    ----------
+    Cole, S. R. & Hernán, M. A. (2004). Adjusted survival curves with inverse probability
+    weights. *Computer Methods and Programs in Biomedicine* 75, 45–49.
+    Austin, P. C. (2014). The use of propensity score methods with survival or
+    time-to-event outcomes. *Statistics in Medicine* 33, 1242–1258.
+
+    Examples
+    --------
+    >>> from rpeval.datasets import load_rossi
+    >>> fit = adjusted_survival(load_rossi(), "week", "arrest", "fin", [52], method="cox",
+    ...                         covariates=["age", "prio", "wexp"], n_bootstrap=20,
+    ...                         random_state=1)
+    >>> fit.summary()[["group", "survival"]].round(3)
+       group  survival
+    0      0     0.699
+    1      1     0.774
+    """
+    caller = "adjusted_survival"
+    if method not in ("iptw", "cox"):
+        raise SpecificationError(f"{caller}(): method={method!r}", hint='use "iptw" or "cox"')
+    if method == "iptw" and weights is None:
+        raise SpecificationError(f"{caller}(): method='iptw' needs weights= (a column)")
+    if method == "cox" and covariates is None:
+        raise SpecificationError(f"{caller}(): method='cox' needs covariates=")
+    if not 0.0 < conf_level < 1.0:
+        raise SpecificationError(f"{caller}(): conf_level={conf_level!r} must lie in (0, 1)")
+    grid = np.unique(np.atleast_1d(np.asarray(times, dtype=np.float64)))
+    if grid.size == 0 or np.any(~np.isfinite(grid)) or np.any(grid <= 0):
+        raise SpecificationError(f"{caller}(): times={times!r} must be positive, finite")
+    frame = _frames.as_pandas(data, arg="data", caller=caller)
+    extra = [c for c in (weights, cluster) if c is not None]
+    _frames.require_columns(frame, [duration, event, treatment, *extra], arg="data", caller=caller)
+    _, levels = _codes(frame, treatment, arg="treatment", caller=caller)
+    if len(levels) < 2:
+        raise DataError(f"{caller}(): column {treatment!r} has a single arm {levels!r}")
+    boots = (200 if method == "cox" else 0) if n_bootstrap is None else int(n_bootstrap)
+    if boots < 0 or (method == "cox" and boots < 2):
+        raise SpecificationError(f"{caller}(): n_bootstrap={n_bootstrap!r} (Cox needs >= 2)")
+    terms: str | list[str] = []
+    if method == "cox":
+        assert covariates is not None
+        terms = (
+            f"{treatment} + {covariates}"
+            if isinstance(covariates, str)
+            else [treatment, *covariates]
+        )
+
+    def estimate(sample: pd.DataFrame, w: FloatArray | None) -> tuple[FloatArray, FloatArray]:
+        if method == "iptw":
+            assert w is not None
+            return _iptw(sample, duration, event, treatment, w, grid, cluster)
+        curves = _standardised(sample, duration, event, treatment, terms, levels, grid, ties)
+        return curves, np.full_like(curves, np.nan)
+
+    base_w = None
+    if weights is not None:
+        base_w = _frames.numeric_array(frame, weights, arg="weights", caller=caller)
+    survival, std_error = estimate(frame, base_w)
+    difference_se = np.sqrt(std_error[1:] ** 2 + std_error[:1] ** 2)
+    if boots:
+        replicates = _bootstrap(frame, cluster, boots, random_state, estimate, base_w, reweight)
+        std_error = replicates.std(axis=0, ddof=1)
+        difference_se = (replicates[:, 1:] - replicates[:, :1]).std(axis=0, ddof=1)
+    return AdjustedSurvival(
+        method=method,
+        treatment=treatment,
+        groups=tuple(levels),
+        times=grid,
+        survival=survival,
+        std_error=std_error,
+        variance="bootstrap" if boots else "robust",
+        difference_se=difference_se,
+        n_bootstrap=boots,
+        conf_level=float(conf_level),
+        n=len(frame),
+    )
+
+
+def _bootstrap(
+    frame: pd.DataFrame,
+    cluster: str | None,
+    boots: int,
+    random_state: int | None,
+    estimate: Callable[[pd.DataFrame, FloatArray | None], tuple[FloatArray, FloatArray]],
+    base_w: FloatArray | None,
+    reweight: Reweight | None,
+) -> FloatArray:
+    """Replicates of the survival array, resampling people (or clusters) with replacement."""
+    rng = np.random.default_rng(random_state)
+    units = pd.factorize(frame[cluster])[0] if cluster else np.arange(len(frame))
+    members = pd.Series(np.arange(len(frame))).groupby(units).apply(np.asarray).tolist()
+    out = []
+    for _ in range(boots):
+        chosen = rng.integers(0, len(members), len(members))
+        rows = np.concatenate([members[c] for c in chosen])
+        sample = frame.iloc[rows].reset_index(drop=True)
+        w = None if base_w is None else base_w[rows]
+        if reweight is not None:
+            w = np.asarray(reweight(sample), dtype=np.float64)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out.append(estimate(sample, w)[0])
+        except RpevalError:  # e.g. an arm without events in this resample
+            continue
+    if len(out) < max(2, boots // 2):
+        raise DataError(f"adjusted_survival(): only {len(out)} of {boots} bootstrap fits worked")
+    return np.asarray(out, dtype=np.float64)
