@@ -47,9 +47,19 @@ def test_recid_matches_survreg(recid: pd.DataFrame, dist: str) -> None:
 def test_wooldridge_example_17_4(recid: pd.DataFrame) -> None:
     fit = aft(recid, "durat", "event", RHS, dist="lognormal")
     table = fit.summary().set_index("term")["estimate"]
-    published = {"workprg": -0.063, "priors": -0.137, "tserved": -0.019, "felon": 0.444,
-                 "alcohol": -0.635, "drugs": -0.298, "black": -0.543, "married": 0.341,
-                 "educ": 0.023, "age": 0.0039, "(Intercept)": 4.099}  # fmt: skip
+    published = {
+        "workprg": -0.063,
+        "priors": -0.137,
+        "tserved": -0.019,
+        "felon": 0.444,
+        "alcohol": -0.635,
+        "drugs": -0.298,
+        "black": -0.543,
+        "married": 0.341,
+        "educ": 0.023,
+        "age": 0.0039,
+        "(Intercept)": 4.099,
+    }
     for term, value in published.items():
         assert table[term] == pytest.approx(value, abs=6e-4)
     assert fit.scale == pytest.approx(1.810, abs=5e-4)
@@ -64,9 +74,17 @@ def test_time_ratios_aic_and_json(recid: pd.DataFrame) -> None:
     fit = aft(recid, "durat", "event", RHS, dist="weibull")
     table = fit.summary()
     assert list(table.columns) == [
-        "term", "estimate", "std_error", "statistic", "p_value", "ci_lower", "ci_upper",
-        "time_ratio", "time_ratio_lower", "time_ratio_upper",
-    ]  # fmt: skip
+        "term",
+        "estimate",
+        "std_error",
+        "statistic",
+        "p_value",
+        "ci_lower",
+        "ci_upper",
+        "time_ratio",
+        "time_ratio_lower",
+        "time_ratio_upper",
+    ]
     np.testing.assert_allclose(table["time_ratio"].iloc[:-1], np.exp(fit.coef))
     assert np.isnan(table["time_ratio"].iloc[-1])
     assert fit.aic == pytest.approx(-2 * fit.loglik + 2 * 12)
@@ -118,8 +136,10 @@ def test_bad_input(change: dict[str, object], error: type[RpevalError]) -> None:
         zero=lambda f: f["week"] - 1, bad_event=2, same=1.0, fin2=lambda f: 2 * f["fin"]
     )
     arguments: dict[str, object] = {
-        "duration": "week", "event": "arrest", "covariates": "fin + age"
-    }  # fmt: skip
+        "duration": "week",
+        "event": "arrest",
+        "covariates": "fin + age",
+    }
     arguments.update(change)
     with pytest.raises(error):
         aft(rossi, **arguments)  # type: ignore[arg-type]

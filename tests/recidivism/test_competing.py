@@ -22,9 +22,13 @@ def competing() -> pd.DataFrame:
 
 @pytest.mark.parametrize(
     ("block", "group", "rho"),
-    [("cuminc_group", "group", 0.0), ("cuminc_group_rho1", "group", 1.0),
-     ("cuminc_z", "z", 0.0), ("cuminc_all", None, 0.0)],
-)  # fmt: skip
+    [
+        ("cuminc_group", "group", 0.0),
+        ("cuminc_group_rho1", "group", 1.0),
+        ("cuminc_z", "z", 0.0),
+        ("cuminc_all", None, 0.0),
+    ],
+)
 def test_matches_cuminc(competing: pd.DataFrame, block: str, group: str | None, rho: float) -> None:
     expected = reference("competing_risks")[block]
     cif = cumulative_incidence(competing, "time", "status", group=group, rho=rho)
@@ -69,9 +73,16 @@ def test_intervals_and_output(competing: pd.DataFrame) -> None:
     cif = cumulative_incidence(competing, "time", "status", group="group")
     at = cif.at([12, 24])
     assert list(at.columns) == [
-        "group", "cause", "time", "n_risk", "n_event", "incidence", "std_error",
-        "ci_lower", "ci_upper",
-    ]  # fmt: skip
+        "group",
+        "cause",
+        "time",
+        "n_risk",
+        "n_event",
+        "incidence",
+        "std_error",
+        "ci_lower",
+        "ci_upper",
+    ]
     assert np.all(at["ci_lower"] < at["incidence"]) and np.all(at["incidence"] < at["ci_upper"])
     plain = cumulative_incidence(competing, "time", "status", group="group", conf_type="plain")
     half = (plain.at([12])["ci_upper"] - plain.at([12])["ci_lower"]) / 2
@@ -114,9 +125,15 @@ def test_plots(competing: pd.DataFrame) -> None:
 )
 def test_bad_input(change: dict[str, object], error: type[RpevalError]) -> None:
     data = pd.DataFrame(
-        {"t": [1.0, 2, 3], "e": [1, 2, 0], "negative": [-1, 0, 1], "fraction": [0.5, 1, 0],
-         "none": [0, 0, 0], "minus": [-1.0, 2, 3]}
-    )  # fmt: skip
+        {
+            "t": [1.0, 2, 3],
+            "e": [1, 2, 0],
+            "negative": [-1, 0, 1],
+            "fraction": [0.5, 1, 0],
+            "none": [0, 0, 0],
+            "minus": [-1.0, 2, 3],
+        }
+    )
     arguments: dict[str, object] = {"duration": "t", "event": "e"}
     arguments.update(change)
     with pytest.raises(error):

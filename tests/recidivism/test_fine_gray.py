@@ -54,8 +54,9 @@ def test_close_to_crr_under_ties(competing: pd.DataFrame, cause: int) -> None:
 
 
 def test_cause_specific_one_liner_differs(competing: pd.DataFrame) -> None:
-    specific = cox(competing.assign(rearrest=competing["status"] == 1), "time", "rearrest",
-                   COVARIATES)  # fmt: skip
+    specific = cox(
+        competing.assign(rearrest=competing["status"] == 1), "time", "rearrest", COVARIATES
+    )
     subdistribution = fine_gray(competing, "time", "status", COVARIATES)
     assert specific.terms == subdistribution.terms
     assert not np.allclose(specific.coef, subdistribution.coef, atol=1e-3)

@@ -20,9 +20,11 @@ FIXTURE = Path(__file__).parent.parent / "fixtures" / "recur.csv"
 def people() -> pd.DataFrame:
     recur = pd.read_csv(FIXTURE)
     grouped = recur.groupby("ID").agg(
-        AGE=("AGE", "first"), TREAT=("TREAT", "first"), arrests=("CENSOR", "sum"),
+        AGE=("AGE", "first"),
+        TREAT=("TREAT", "first"),
+        arrests=("CENSOR", "sum"),
         end=("TIME1", "max"),
-    )  # fmt: skip
+    )
     return grouped.assign(years=grouped["end"] / 365.25).reset_index()
 
 
@@ -51,8 +53,9 @@ def test_rates_by_group(people: pd.DataFrame) -> None:
 def test_negative_binomial_matches_glm_nb() -> None:
     expected = reference("rate_models")["negative_binomial"]
     counts = reference_csv("rate_counts.csv")
-    fit = rate_model(counts, "arrests", "years", covariates="treat + priors",
-                     family="negative_binomial")  # fmt: skip
+    fit = rate_model(
+        counts, "arrests", "years", covariates="treat + priors", family="negative_binomial"
+    )
     np.testing.assert_allclose(fit.coef, expected["coef"], rtol=1e-5)  # glm.nb's tolerance
     np.testing.assert_allclose(fit.std_error, expected["se"], rtol=1e-5)
     assert 1 / fit.alpha == pytest.approx(expected["theta"], rel=1e-5)

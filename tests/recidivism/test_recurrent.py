@@ -37,17 +37,26 @@ def events_table(recur: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.parametrize("ties", ["efron", "breslow"])
 def test_models_match_coxph(recur: pd.DataFrame, model: str, ties: str) -> None:
     expected = reference("recurrent_recur")[f"{model}_{ties}"]
-    fit = andersen_gill(recur, "TIME0", "TIME1", "CENSOR", ["AGE", "TREAT"], id="ID",
-                        model=model, ties=ties)  # type: ignore[arg-type]  # fmt: skip
+    fit = andersen_gill(
+        recur, "TIME0", "TIME1", "CENSOR", ["AGE", "TREAT"], id="ID", model=model, ties=ties
+    )  # type: ignore[arg-type]
     np.testing.assert_allclose(fit.coef, expected["coef"], rtol=RTOL)
     np.testing.assert_allclose(fit.std_error, expected["se"], rtol=RTOL)
     np.testing.assert_allclose(fit.robust_std_error, expected["robust_se"], rtol=RTOL)
     assert fit.loglik == pytest.approx(expected["loglik"][1], rel=1e-12)
     assert fit.n_events == expected["nevent"]
     if model != "andersen_gill":
-        given_numbers = andersen_gill(recur, "TIME0", "TIME1", "CENSOR", ["AGE", "TREAT"],
-                                      id="ID", model=model, ties=ties,  # type: ignore[arg-type]
-                                      event_number="EVENT")  # fmt: skip
+        given_numbers = andersen_gill(
+            recur,
+            "TIME0",
+            "TIME1",
+            "CENSOR",
+            ["AGE", "TREAT"],
+            id="ID",
+            model=model,
+            ties=ties,  # type: ignore[arg-type]
+            event_number="EVENT",
+        )
         np.testing.assert_allclose(given_numbers.coef, fit.coef, rtol=1e-12)
 
 
@@ -68,8 +77,9 @@ def test_mcf_matches_survfit(recur: pd.DataFrame) -> None:
 
 def test_mcf_by_group_matches_survfit(recur: pd.DataFrame) -> None:
     expected = reference("recurrent_recur")["mcf_treat"]
-    mcf = mean_cumulative_function(events_table(recur), id="ID", time="time", end="end",
-                                   group="TREAT")  # fmt: skip
+    mcf = mean_cumulative_function(
+        events_table(recur), id="ID", time="time", end="end", group="TREAT"
+    )
     at = mcf.at(expected["times"])
     np.testing.assert_allclose(at["mcf"], expected["cumhaz"], rtol=RTOL)
     np.testing.assert_allclose(at["std_error"], expected["std_err"], rtol=RTOL)
@@ -82,8 +92,13 @@ def test_mcf_by_group_matches_survfit(recur: pd.DataFrame) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 5), st.integers(1, 20), st.integers(0, 20)),
-                min_size=1, max_size=40))  # fmt: skip
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(1, 20), st.integers(0, 20)),
+        min_size=1,
+        max_size=40,
+    )
+)
 def test_mcf_properties(rows: list[tuple[int, int, int]]) -> None:
     ends = {pid: end for pid, end, _ in rows}
     table = pd.DataFrame(
@@ -110,8 +125,9 @@ def test_mcf_properties(rows: list[tuple[int, int, int]]) -> None:
 def test_mcf_bad_input(
     recur: pd.DataFrame, change: dict[str, str], error: type[RpevalError]
 ) -> None:
-    events = events_table(recur).assign(late=lambda f: f["time"] + 1000,
-                                        varying=lambda f: f["end"] + np.arange(len(f)))  # fmt: skip
+    events = events_table(recur).assign(
+        late=lambda f: f["time"] + 1000, varying=lambda f: f["end"] + np.arange(len(f))
+    )
     arguments: dict[str, object] = {"id": "ID", "time": "time", "end": "end"}
     arguments.update(change)
     with pytest.raises(error):

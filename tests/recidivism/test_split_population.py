@@ -58,8 +58,14 @@ def test_gradient_is_exact() -> None:
     X = np.column_stack([np.ones(300), data["x"]])
     Z = np.column_stack([np.ones(300), data["treat"]])
     for dist in ("lognormal", "weibull", "loglogistic"):
-        cure = CureData(Z, X, np.log(data["days"].to_numpy()), data["rearrest"].to_numpy() == 1,
-                        np.ones(300), dist)  # fmt: skip
+        cure = CureData(
+            Z,
+            X,
+            np.log(data["days"].to_numpy()),
+            data["rearrest"].to_numpy() == 1,
+            np.ones(300),
+            dist,
+        )
         theta = np.array([0.2, -0.4, 4.5, 0.1, 0.2])
         _, grad = cure_loglik(theta, cure)
         numeric = [
@@ -77,8 +83,9 @@ def test_short_followup_warns_weak_identification() -> None:
 
 
 def test_predictions_and_output(long_followup: pd.DataFrame) -> None:
-    fit = split_population(long_followup, "days", "rearrest", incidence=["treat"], latency=None,
-                           dist="weibull")  # fmt: skip
+    fit = split_population(
+        long_followup, "days", "rearrest", incidence=["treat"], latency=None, dist="weibull"
+    )
     assert fit.latency_terms == ("(Intercept)",)
     surv = fit.predict_survival(pd.DataFrame({"treat": [0, 1]}), [100.0, 1e6])
     long_run = surv[surv["time"] == 1e6]
@@ -107,8 +114,12 @@ def test_predictions_and_output(long_followup: pd.DataFrame) -> None:
 )
 def test_bad_input(change: dict[str, object], error: type[RpevalError]) -> None:
     data = simulate(50, 3, (100.0, 300.0)).assign(zero=0.0, treat2=2, x2=lambda f: 3 * f["x"])
-    arguments: dict[str, object] = {"duration": "days", "event": "rearrest",
-                                    "incidence": ["treat"], "latency": ["x"]}  # fmt: skip
+    arguments: dict[str, object] = {
+        "duration": "days",
+        "event": "rearrest",
+        "incidence": ["treat"],
+        "latency": ["x"],
+    }
     arguments.update(change)
     with pytest.raises(error):
         split_population(data, **arguments)  # type: ignore[arg-type]

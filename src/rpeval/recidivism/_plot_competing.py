@@ -50,13 +50,27 @@ def plot_incidence(
             colour = OKABE_ITO[g % len(OKABE_ITO)]
             x = np.concatenate([[0.0], curve.time])
             y = np.concatenate([[0.0], curve.incidence[:, cause]])
-            ax.step(x, y, where="post", color=colour, linestyle=LINE_STYLES[g % 4],
-                    linewidth=1.6, label=_label(result, value))  # fmt: skip
+            ax.step(
+                x,
+                y,
+                where="post",
+                color=colour,
+                linestyle=LINE_STYLES[g % 4],
+                linewidth=1.6,
+                label=_label(result, value),
+            )
             if ci:
                 se = np.sqrt(curve.variance[:, cause])
                 lower, upper = incidence_band(curve.incidence[:, cause], se, result.conf_type, z)
-                ax.fill_between(x, np.concatenate([[0.0], lower]), np.concatenate([[0.0], upper]),
-                                step="post", color=colour, alpha=0.15, linewidth=0)  # fmt: skip
+                ax.fill_between(
+                    x,
+                    np.concatenate([[0.0], lower]),
+                    np.concatenate([[0.0], upper]),
+                    step="post",
+                    color=colour,
+                    alpha=0.15,
+                    linewidth=0,
+                )
         ax.set_ylabel(f"Cumulative incidence of cause {result.causes[cause]}")
         ax.set_ylim(
             0.0, min(1.0, 1.1 * max(float(np.nanmax(c.incidence)) for c in result.curves)) or 1.0
@@ -101,14 +115,38 @@ def _at_risk(ax: Any, result: CIFResult, shown: tuple[Any, ...], ticks: FloatArr
     dpi = ax.figure.dpi_scale_trans
     offset = transforms.ScaledTranslation(0, -2.5 / 72 * 12, dpi)
     left = transforms.ScaledTranslation(-0.3, -0.05, dpi)
-    ax.text(0.0, 0.0, "Number at risk", transform=ax.transAxes + offset + left, fontsize=8,
-            fontweight="bold", ha="right", va="top")  # fmt: skip
+    ax.text(
+        0.0,
+        0.0,
+        "Number at risk",
+        transform=ax.transAxes + offset + left,
+        fontsize=8,
+        fontweight="bold",
+        ha="right",
+        va="top",
+    )
     for g, value in enumerate(shown):
         curve = result.curves[g]
         shift = transforms.ScaledTranslation(0, -12 / 72 * (g + 1) - 0.05, dpi)
         counts = np.concatenate([curve.n_risk, [0.0]])[np.searchsorted(curve.time, ticks)]
-        ax.text(0.0, 0.0, _label(result, value), transform=ax.transAxes + offset + shift + left,
-                fontsize=8, ha="right", va="top", color=OKABE_ITO[g % len(OKABE_ITO)])  # fmt: skip
+        ax.text(
+            0.0,
+            0.0,
+            _label(result, value),
+            transform=ax.transAxes + offset + shift + left,
+            fontsize=8,
+            ha="right",
+            va="top",
+            color=OKABE_ITO[g % len(OKABE_ITO)],
+        )
         for tick, count in zip(ticks, counts, strict=True):
-            ax.text(float(tick), 0.0, f"{int(count):,}", transform=ax.get_xaxis_transform()
-                    + offset + shift, fontsize=8, ha="center", va="top", clip_on=False)  # fmt: skip
+            ax.text(
+                float(tick),
+                0.0,
+                f"{int(count):,}",
+                transform=ax.get_xaxis_transform() + offset + shift,
+                fontsize=8,
+                ha="center",
+                va="top",
+                clip_on=False,
+            )

@@ -205,9 +205,15 @@ class CIFResult:
                 f"plot(): cause={cause!r} is not one of the event codes {list(self.causes)}"
             )
         return plot_incidence(
-            self, ax=ax, kind=kind, cause=self.causes.index(chosen), at_risk=at_risk,
-            times=times, ci=ci, xlabel=xlabel,
-        )  # fmt: skip
+            self,
+            ax=ax,
+            kind=kind,
+            cause=self.causes.index(chosen),
+            at_risk=at_risk,
+            times=times,
+            ci=ci,
+            xlabel=xlabel,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary: settings, Gray's tests and the curves."""
@@ -245,9 +251,13 @@ def _grid(times: float | Sequence[float] | FloatArray) -> FloatArray:
 
 
 def incidence_from_input(
-    data_in: CompetingInput, *, group_column: str | None, conf_level: float,
-    conf_type: CIFConfType, rho: float,
-) -> CIFResult:  # fmt: skip
+    data_in: CompetingInput,
+    *,
+    group_column: str | None,
+    conf_level: float,
+    conf_type: CIFConfType,
+    rho: float,
+) -> CIFResult:
     """Curves and tests of validated input (shared with ``recidivism_rates``)."""
     index = np.searchsorted(np.asarray(data_in.causes, dtype=np.int64), data_in.cause)
     mapped = np.where(data_in.cause > 0, index + 1, 0).astype(np.int64)

@@ -30,9 +30,17 @@ __all__ = ["RateModelResult", "rate_model"]
 FloatArray = NDArray[np.float64]
 Family = Literal["poisson", "negative_binomial"]
 SUMMARY_COLUMNS = (
-    "term", "estimate", "std_error", "statistic", "p_value", "ci_lower", "ci_upper",
-    "rate_ratio", "rate_ratio_lower", "rate_ratio_upper",
-)  # fmt: skip
+    "term",
+    "estimate",
+    "std_error",
+    "statistic",
+    "p_value",
+    "ci_lower",
+    "ci_upper",
+    "rate_ratio",
+    "rate_ratio_lower",
+    "rate_ratio_upper",
+)
 RATE_COLUMNS = ("group", "events", "exposure", "rate", "ci_lower", "ci_upper")
 
 
@@ -198,13 +206,16 @@ def rate_model(
         raise SpecificationError(f"{caller}(): conf_level must lie in (0, 1) and per be > 0")
     use_robust = family == "poisson" if robust is None else bool(robust)
     frame = _frames.as_pandas(data, arg="data", caller=caller)
-    spec = None if covariates is None else _frames.resolve_covariates(
-        covariates, arg="covariates", caller=caller
-    )  # fmt: skip
+    spec = (
+        None
+        if covariates is None
+        else _frames.resolve_covariates(covariates, arg="covariates", caller=caller)
+    )
     needed = [count, exposure, *([group] if group else []), *(spec.columns if spec else ())]
     _frames.require_columns(frame, needed, arg="data", caller=caller)
-    complete = _frames.complete_cases(frame, list(dict.fromkeys(needed)), missing=missing,
-                                      arg="data", caller=caller)  # fmt: skip
+    complete = _frames.complete_cases(
+        frame, list(dict.fromkeys(needed)), missing=missing, arg="data", caller=caller
+    )
     frame = complete.frame
     y = _frames.numeric_array(frame, count, arg="count", caller=caller)
     e = _frames.numeric_array(frame, exposure, arg="exposure", caller=caller)

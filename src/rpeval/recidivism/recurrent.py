@@ -74,8 +74,7 @@ class MCFResult:
         frames = []
         for label, curve in zip(self.groups, self.curves, strict=True):
             frame = self._frame(label, curve, np.arange(1, curve.time.size + 1))
-            frames.append(frame.assign(time=curve.time, n_risk=curve.n_risk,
-                                       n_event=curve.n_event))  # fmt: skip
+            frames.append(frame.assign(time=curve.time, n_risk=curve.n_risk, n_event=curve.n_event))
         return pd.concat(frames, ignore_index=True).loc[:, list(COLUMNS)]
 
     def at(self, times: float | Sequence[float] | FloatArray) -> pd.DataFrame:
@@ -117,12 +116,24 @@ class MCFResult:
             x = np.concatenate([[0.0], rows["time"].to_numpy()])
             colour = OKABE_ITO[k % len(OKABE_ITO)]
             name = "All" if self.group_column is None else f"{self.group_column} = {label}"
-            ax.step(x, np.concatenate([[0.0], rows["mcf"]]), where="post", color=colour,
-                    linestyle=LINE_STYLES[k % 4], label=name)  # fmt: skip
+            ax.step(
+                x,
+                np.concatenate([[0.0], rows["mcf"]]),
+                where="post",
+                color=colour,
+                linestyle=LINE_STYLES[k % 4],
+                label=name,
+            )
             if ci:
-                ax.fill_between(x, np.concatenate([[0.0], rows["ci_lower"]]),
-                                np.concatenate([[0.0], rows["ci_upper"]]), step="post",
-                                color=colour, alpha=0.15, linewidth=0)  # fmt: skip
+                ax.fill_between(
+                    x,
+                    np.concatenate([[0.0], rows["ci_lower"]]),
+                    np.concatenate([[0.0], rows["ci_upper"]]),
+                    step="post",
+                    color=colour,
+                    alpha=0.15,
+                    linewidth=0,
+                )
         ax.set_xlabel(xlabel)
         ax.set_ylabel("Mean re-arrests per person")
         ax.legend(frameon=False, loc="upper left")
@@ -200,8 +211,9 @@ def mean_cumulative_function(
     _frames.require_columns(frame, columns, arg="events", caller=caller, frame_arg="events")
     if not 0.0 < conf_level < 1.0:
         raise SpecificationError(f"{caller}(): conf_level={conf_level!r} must lie in (0, 1)")
-    people = _frames.complete_cases(frame, [id, end, *([group] if group else [])],
-                                    missing="error", arg="events", caller=caller)  # fmt: skip
+    people = _frames.complete_cases(
+        frame, [id, end, *([group] if group else [])], missing="error", arg="events", caller=caller
+    )
     person, _ = _codes(frame, id, arg="id", caller=caller)
     stop = _frames.numeric_array(frame, end, arg="end", caller=caller)
     when = _frames.numeric_array(frame, time, arg="time", caller=caller, allow_missing=True)
@@ -331,8 +343,18 @@ def andersen_gill(
         end = _frames.numeric_array(frame, stop, arg="stop", caller=caller)
         frame["_gap_time"] = end - begin
         duration, entry = "_gap_time", None
-    return cox(frame, duration, event, covariates, ties=ties, weights=weights, cluster=id,
-               strata=strata, entry=entry, conf_level=conf_level)  # fmt: skip
+    return cox(
+        frame,
+        duration,
+        event,
+        covariates,
+        ties=ties,
+        weights=weights,
+        cluster=id,
+        strata=strata,
+        entry=entry,
+        conf_level=conf_level,
+    )
 
 
 def _event_numbers(

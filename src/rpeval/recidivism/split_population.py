@@ -294,9 +294,14 @@ def split_population(
     if not isinstance(conf_level, int | float) or not 0.0 < conf_level < 1.0:
         raise SpecificationError(f"{caller}(): conf_level={conf_level!r} must lie in (0, 1)")
     prepared = prepare_parametric(
-        data, duration, event, {"incidence": incidence, "latency": latency},
-        weights=weights, missing=missing, caller=caller,
-    )  # fmt: skip
+        data,
+        duration,
+        event,
+        {"incidence": incidence, "latency": latency},
+        weights=weights,
+        missing=missing,
+        caller=caller,
+    )
     inc, lat = prepared.designs["incidence"], prepared.designs["latency"]
     log_t = np.log(prepared.time)
     cure_data = CureData(inc.X, lat.X, log_t, prepared.event, prepared.weights, dist)
