@@ -82,3 +82,12 @@ def test_bad_input(
     arguments.update(change)
     with pytest.raises(error):
         rate_model(data, **arguments)  # type: ignore[arg-type]
+
+
+def test_unestimable_dispersion_is_an_rpeval_error() -> None:
+    from rpeval.errors import ConvergenceError
+
+    # tiny exposures with several events push the NB dispersion to infinity
+    data = pd.DataFrame({"n": [0, 0, 0, 0, 5, 0, 0, 0], "t": [1, 1, 1, 1, 1e-4, 1, 1, 1]})
+    with pytest.raises(ConvergenceError):
+        rate_model(data, "n", "t", family="negative_binomial")

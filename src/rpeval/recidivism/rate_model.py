@@ -21,7 +21,7 @@ from scipy import stats
 from statsmodels.discrete.discrete_model import NegativeBinomial
 
 from rpeval import _frames
-from rpeval.errors import ConvergenceWarning, DataError, SpecificationError
+from rpeval.errors import ConvergenceError, ConvergenceWarning, DataError, SpecificationError
 from rpeval.recidivism._parametric_input import INTERCEPT, with_intercept
 from rpeval.recidivism._survival_input import _codes
 
@@ -123,12 +123,27 @@ def _fit(
             alpha = 0.0
             if family == "negative_binomial":
                 nb = NegativeBinomial(y, X, offset=offset, loglike_method="nb2")
-                alpha = float(nb.fit(disp=0, maxiter=500, method="newton").params[-1])
+                for method in ("newton", "bfgs"):
+                    alpha = float(nb.fit(disp=0, maxiter=500, method=method).params[-1])
+                    if np.isfinite(alpha) and 0.0 < alpha < 1e8:
+                        break
+                else:
+                    raise ConvergenceError(
+                        "rate_model(): the negative binomial dispersion could not be "
+                        f"estimated (alpha = {alpha:g})",
+                        hint="check for exposures near 0 with events; or use "
+                        'family="poisson", whose robust SEs allow for overdispersion',
+                    )
                 glm_family: Any = sm.families.NegativeBinomial(alpha=alpha)
             else:
                 glm_family = sm.families.Poisson()
             model = sm.GLM(y, X, family=glm_family, offset=offset)
-            fit = model.fit(cov_type="HC0" if robust else "nonrobust")
+            try:
+                fit = model.fit(cov_type="HC0" if robust else "nonrobust")
+            except (ValueError, np.linalg.LinAlgError) as error:
+                raise ConvergenceError(
+                    f"rate_model(): the model could not be fitted: {error}"
+                ) from None
     if any("converge" in str(w.message).lower() for w in caught):
         warnings.warn(
             "rate_model(): the fit did not fully converge; check for groups without events",
