@@ -108,7 +108,8 @@ class MCFResult:
 
         from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO
 
-        if ax is None:
+        created = ax is None
+        if created:
             _, ax = plt.subplots(figsize=(7.0, 4.2))
         table = self.summary()
         for k, label in enumerate(self.groups):
@@ -139,6 +140,9 @@ class MCFResult:
         ax.legend(frameon=False, loc="upper left")
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
+        ax.grid(axis="y", linewidth=0.4, alpha=0.4)
+        if created:
+            ax.figure.tight_layout()
         return ax
 
     def to_dict(self) -> dict[str, Any]:
