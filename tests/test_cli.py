@@ -28,14 +28,6 @@ def test_bad_option_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
     assert "positive" in capsys.readouterr().err
 
 
-def test_demo_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--participants", "150", "--comparison", "600", "--seed", "3"]) == 0
-    out = capsys.readouterr().out
-    assert "participants: 150" in out
-    assert "true hazard ratio" in out
-    assert "Re-arrest within 365 days" in out
-
-
 def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     assert "demo" in capsys.readouterr().out

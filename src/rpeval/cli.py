@@ -18,6 +18,7 @@ import argparse
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from rpeval import __version__
 from rpeval._cli_metrics import add_metrics_commands
@@ -43,29 +44,61 @@ def _positive_int(text: str) -> int:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from rpeval.datasets import simulate_program
-    from rpeval.report.demo import format_program_summary
+    from rpeval.report.demo import format_demo, run_demo
 
-    program = simulate_program(
+    evaluation, true_hr, written = run_demo(
+        Path(args.out),
         n_participants=args.participants,
         n_comparison=args.comparison,
         random_state=args.seed,
+        progress=not args.no_progress,
     )
-    print(format_program_summary(program))
+    print(format_demo(evaluation, true_hr, written[0]))
     return EXIT_OK
 
 
 def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = subparsers.add_parser(
         "demo",
-        help="simulate a restorative-practice program and summarise it",
-        description="Simulate a police restorative-practice program with a known effect "
-        "and print a short summary of the cohort, re-arrest and program delivery.",
+        help="simulate a restorative-practice program and evaluate it end to end",
+        description="Simulate a police restorative-practice program with a known effect, "
+        "run the whole evaluation, and write report.html, results.json, the simulated data "
+        "(CSV) and a config.yaml for `rpeval evaluate` to --out.",
     )
     demo.add_argument("--participants", type=_positive_int, default=500, metavar="N")
     demo.add_argument("--comparison", type=_positive_int, default=5000, metavar="N")
     demo.add_argument("--seed", type=int, default=0, help="random_state of the simulation")
+    demo.add_argument("--out", default="rpeval-demo", metavar="DIR", help="output directory")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bar")
     demo.set_defaults(handler=_run_demo)
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    from rpeval.report.config import load_config, run_config
+
+    config_path = Path(args.config)
+    config = load_config(config_path)
+    evaluation = run_config(config, config_path.parent, progress=not args.no_progress)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    report = evaluation.to_html(out / "report.html")
+    evaluation.to_json(out / "results.json")
+    print("\n".join(f"- {sentence}" for sentence in evaluation.headline()))
+    print(f"Report: {report.resolve()}")
+    return EXIT_OK
+
+
+def _add_evaluate(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = subparsers.add_parser(
+        "evaluate",
+        help="run an evaluation described by a YAML configuration",
+        description="Read the data named in CONFIG (CSV or Parquet), run the evaluation, "
+        "and write report.html and results.json to --out.",
+    )
+    command.add_argument("config", metavar="CONFIG")
+    command.add_argument("--out", default="rpeval-report", metavar="DIR")
+    command.add_argument("--no-progress", action="store_true", help="no progress bar")
+    command.set_defaults(handler=_run_evaluate)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_demo(subparsers)
+    _add_evaluate(subparsers)
     add_metrics_commands(subparsers)
     return parser
 

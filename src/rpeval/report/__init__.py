@@ -3,5 +3,8 @@
 from __future__ import annotations
 
 from rpeval.report.demo import format_program_summary
+from rpeval.report.evaluate import evaluate
+from rpeval.report.evaluation import Evaluation
+from rpeval.report.html import render_html
 
-__all__ = ["format_program_summary"]
+__all__ = ["Evaluation", "evaluate", "format_program_summary", "render_html"]

@@ -1,0 +1,224 @@
+"""Outcome and sensitivity stages of `evaluate` on the matched or weighted sample."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from rpeval.errors import DataError
+
+__all__ = ["OutcomeResults", "outcome_results", "sensitivity_results"]
+
+
+@dataclass
+class OutcomeResults:
+    """Results of the outcome stage and notes on what was done."""
+
+    curves: Any
+    rates: pd.DataFrame
+    cox: Any
+    ph_test: pd.DataFrame
+    rmst: Any
+    notes: list[str] = field(default_factory=list)
+
+    def fields(self) -> dict[str, Any]:
+        """The Evaluation fields."""
+        return {
+            "curves": self.curves,
+            "rates": self.rates,
+            "cox": self.cox,
+            "ph_test": self.ph_test,
+            "rmst": self.rmst,
+        }
+
+
+def _unit_weights(sample: pd.DataFrame) -> bool:
+    return bool(np.allclose(sample["weights"].to_numpy(dtype=float), 1.0))
+
+
+def _rates_from_rates(
+    sample: pd.DataFrame, treated: str, windows: list[int], conf_level: float
+) -> pd.DataFrame:
+    from rpeval.recidivism import recidivism_rates
+
+    result = recidivism_rates(
+        sample,
+        "time_at_risk",
+        "rearrest",
+        windows,
+        group=treated,
+        conf_level=conf_level,
+        followup="_potential_followup",
+    )
+    summary = result.summary().set_index(["group", "window"])
+    rows = []
+    for _, diff in result.differences().iterrows():
+        window = float(diff["window"])
+        program = summary.loc[(True, window)]  # type: ignore[index]
+        comparison = summary.loc[(False, window)]  # type: ignore[index]
+        rows.append(
+            {
+                "window": window,
+                "treated": program["cumulative_incidence"],
+                "treated_ci_lower": program["ci_lower"],
+                "treated_ci_upper": program["ci_upper"],
+                "comparison": comparison["cumulative_incidence"],
+                "comparison_ci_lower": comparison["ci_lower"],
+                "comparison_ci_upper": comparison["ci_upper"],
+                "difference": diff["difference"],
+                "ci_lower": diff["ci_lower"],
+                "ci_upper": diff["ci_upper"],
+                "p_value": diff["p_value"],
+                "treated_complete_n": program["complete_n"],
+                "treated_complete_share": program["complete_proportion"],
+                "comparison_complete_n": comparison["complete_n"],
+                "comparison_complete_share": comparison["complete_proportion"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _rates_from_curves(curves: Any, windows: list[int], conf_level: float) -> pd.DataFrame:
+    """1 − S(t) from weighted (robust-variance) curves; difference with a normal CI."""
+    at = curves.at([float(w) for w in windows]).set_index(["group", "time"])
+    z = float(stats.norm.isf((1 - conf_level) / 2))
+    rows = []
+    for window in windows:
+        program, comparison = at.loc[(True, float(window))], at.loc[(False, float(window))]
+        difference = comparison["survival"] - program["survival"]
+        se = math.hypot(program["std_error"], comparison["std_error"])
+        rows.append(
+            {
+                "window": float(window),
+                "treated": 1 - program["survival"],
+                "treated_ci_lower": 1 - program["ci_upper"],
+                "treated_ci_upper": 1 - program["ci_lower"],
+                "comparison": 1 - comparison["survival"],
+                "comparison_ci_lower": 1 - comparison["ci_upper"],
+                "comparison_ci_upper": 1 - comparison["ci_lower"],
+                "difference": difference,
+                "ci_lower": difference - z * se,
+                "ci_upper": difference + z * se,
+                "p_value": float(2 * stats.norm.sf(abs(difference) / se)) if se > 0 else math.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def outcome_results(
+    sample: pd.DataFrame, treated: str, design: str, windows: list[int], conf_level: float
+) -> OutcomeResults:
+    """Curves, window rates, Cox with the PH test, and RMST on the analysis sample."""
+    from rpeval.recidivism import cox, kaplan_meier, rmst
+
+    notes: list[str] = []
+    longest = float(sample.groupby(treated)["time_at_risk"].max().min())
+    estimable = [w for w in windows if w <= longest]
+    if len(estimable) < len(windows):
+        dropped = ", ".join(str(w) for w in windows if w > longest)
+        notes.append(
+            f"Windows of {dropped} days are not reported: one group is followed "
+            f"for at most {longest:g} days of street time."
+        )
+    if not estimable:
+        raise DataError(
+            f"evaluate(): no window is within the follow-up (longest common {longest:g} days)",
+            hint="choose shorter windows",
+        )
+    windows = estimable
+    unit = _unit_weights(sample)
+    weights = None if unit else "weights"
+    curves = kaplan_meier(
+        sample, "time_at_risk", "rearrest", group=treated, weights=weights, conf_level=conf_level
+    )
+    if unit:
+        rates = _rates_from_rates(sample, treated, windows, conf_level)
+    else:
+        rates = _rates_from_curves(curves, windows, conf_level)
+        notes.append(
+            "Window rates are 1 − weighted Kaplan–Meier with robust (infinitesimal "
+            "jackknife) variance; the difference uses a normal interval."
+        )
+    if design == "matching":
+        fit = cox(
+            sample,
+            "time_at_risk",
+            "rearrest",
+            [treated],
+            weights=weights,
+            cluster="subclass",
+            conf_level=conf_level,
+        )
+        notes.append(
+            "Cox model of street time to first re-arrest with standard errors "
+            "clustered on matched sets."
+        )
+    else:
+        fit = cox(
+            sample,
+            "time_at_risk",
+            "rearrest",
+            [treated],
+            weights="weights",
+            robust=True,
+            conf_level=conf_level,
+        )
+        notes.append(
+            "Weighted Cox model with robust (sandwich) standard errors; they "
+            "treat the weights as known, which is conservative for ATT/ATE IPW."
+        )
+    ph_test = fit.test_proportional_hazards()
+    by_group = sample.groupby(treated)["time_at_risk"].max()
+    tau = float(min(max(windows), by_group.min()))
+    result_rmst = None
+    if unit:
+        result_rmst = rmst(
+            sample, "time_at_risk", "rearrest", tau, group=treated, conf_level=conf_level
+        )
+    else:
+        notes.append(
+            "RMST is not reported for a weighted design (its variance with "
+            "estimated weights is not implemented)."
+        )
+    return OutcomeResults(curves, rates, fit, ph_test, result_rmst, notes)
+
+
+def sensitivity_results(
+    sample: pd.DataFrame, treated: str, design: str, outcomes: OutcomeResults, window: int
+) -> dict[str, Any]:
+    """E-value of the hazard ratio; Rosenbaum bounds for matched pairs."""
+    from rpeval.matching import e_value, rosenbaum_bounds
+
+    row = outcomes.cox.summary().iloc[0]
+    share = float(sample["rearrest"].mean())
+    found: dict[str, Any] = {
+        "e_value": e_value(
+            float(row["hazard_ratio"]),
+            float(row["hazard_ratio_lower"]),
+            float(row["hazard_ratio_upper"]),
+            measure="hr",
+            rare=share < 0.15,
+        ),
+        "rosenbaum": None,
+        "rosenbaum_window": window,
+    }
+    if design != "matching":
+        return found
+    complete = sample["_potential_followup"] >= window
+    pairs = sample.assign(_complete=complete).groupby("subclass")["_complete"].transform("all")
+    pairs_data = sample.loc[
+        pairs.to_numpy(dtype=bool)
+        & (sample.groupby("subclass")[treated].transform("size") == 2).to_numpy(dtype=bool)
+    ].copy()
+    if pairs_data["subclass"].nunique() < 10:
+        return found
+    pairs_data["_rearrest_window"] = (
+        (pairs_data["rearrest"] == 1) & (pairs_data["time_at_risk"] <= window)
+    ).astype(int)
+    found["rosenbaum"] = rosenbaum_bounds(pairs_data, "_rearrest_window", treatment=treated)
+    return found

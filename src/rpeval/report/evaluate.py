@@ -1,0 +1,347 @@
+"""`evaluate`: the whole evaluation of a program against traditional processing.
+
+Stages (a progress bar shows them; ``progress=False`` turns it off):
+
+1. **cohort** — rows with a missing treatment, covariate or entry date are dropped and
+   counted; follow-up is built with :func:`~rpeval.recidivism.build_followup` (street time
+   after custody, death as a competing event) and people with no time at risk are counted;
+2. **design** — 1:1 nearest-neighbour propensity matching with a caliper (default), or
+   inverse-probability / entropy weighting; balance before and after;
+3. **outcomes** — on the matched or weighted sample: Kaplan–Meier curves, re-arrest by
+   fixed windows with differences, a Cox model clustered on matched pairs (or robust with
+   weights) with the proportional-hazards test, and the RMST difference;
+4. **sensitivity** — the E-value of the hazard ratio and, with matched pairs, Rosenbaum
+   bounds for re-arrest within the first window among pairs followed for all of it;
+5. **metrics** — program metrics from the registry with CIs and small-cell suppression.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import platform
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from rpeval._formula import resolve_covariates
+from rpeval._frames import as_pandas, require_columns, treatment_indicator
+from rpeval.errors import DataError, SpecificationError
+from rpeval.report._cohort import CohortLedger
+from rpeval.report._outcomes import outcome_results, sensitivity_results
+from rpeval.report.evaluation import Evaluation
+
+__all__ = ["evaluate"]
+
+CALLER = "evaluate"
+_DEPENDENCIES = ("numpy", "scipy", "pandas", "statsmodels", "narwhals", "matplotlib", "numba")
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in ("rpeval", *_DEPENDENCIES):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover - all are dependencies
+            found[name] = "not installed"
+    return found
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The arguments of the follow-up and design stages."""
+
+    id: str
+    treatment: str
+    entry: str
+    end: str
+    outcome: str | None
+    events: Any
+    event_date: str
+    custody: Any
+    competing: str | Sequence[str] | None
+    design: str
+    covariates: str | Sequence[str]
+    caliper: float | None
+    ratio: int
+    weighting: Literal["ipw", "entropy"]
+    estimand: Literal["ATT", "ATE"]
+    random_state: int
+
+
+def _prepare(
+    people: pd.DataFrame, plan: _Plan, treated: Any, columns: list[str]
+) -> tuple[pd.DataFrame, CohortLedger]:
+    """People with the treatment coded True/False; rows with missing inputs dropped."""
+    coding = treatment_indicator(
+        people, plan.treatment, treated=treated, arg="treatment", caller=CALLER
+    )
+    frame = people.copy()
+    frame[plan.treatment] = coding.is_treated
+    ledger = CohortLedger(frame, plan.treatment)
+    missing = frame[columns].isna().any(axis=1)
+    frame = ledger.keep(
+        "complete covariates", frame, ~missing, f"missing values in {', '.join(columns)}"
+    )
+    frame = ledger.keep("known entry date", frame, frame[plan.entry].notna(), "no entry date")
+    return frame, ledger
+
+
+def evaluate(
+    people: Any,
+    *,
+    treatment: str,
+    covariates: str | Sequence[str],
+    entry: str,
+    outcome: str | None = None,
+    id: str = "person_id",
+    end: str = "data_through",
+    events: Any = None,
+    event_date: str = "arrest_date",
+    custody: Any = None,
+    competing: str | Sequence[str] | None = None,
+    treated: Any = None,
+    design: Literal["matching", "weighting"] = "matching",
+    caliper: float | None = 0.2,
+    ratio: int = 1,
+    weighting: Literal["ipw", "entropy"] = "ipw",
+    estimand: Literal["ATT", "ATE"] = "ATT",
+    windows: Sequence[int] = (365, 730, 1095),
+    cases: Any = None,
+    officers: Any = None,
+    metrics: Sequence[str] | None = None,
+    suppress_below: int = 10,
+    conf_level: float = 0.95,
+    random_state: int = 0,
+    progress: bool = True,
+) -> Evaluation:
+    """Evaluate a restorative program against traditional processing, end to end.
+
+    Parameters
+    ----------
+    people
+        One row per person (participants and the comparison pool).
+    treatment, treated
+        The participation column (boolean or 0/1; other labels need ``treated=``).
+    covariates
+        Pre-entry covariates for the design: a list or ``"age + C(offense_type)"``.
+    entry, end
+        Columns with the entry date (day 0) and the end of data for each person.
+    outcome
+        A column of `people` holding the first re-arrest date (NaT if none); or give
+        ``events`` (a long table of ``id`` and ``event_date``) instead.
+    custody, competing
+        Custody spells (subtracted as street time) and competing-event date columns
+        (e.g. ``["death_date"]``), as in :func:`~rpeval.recidivism.build_followup`.
+    design
+        ``"matching"`` (1:1 nearest neighbour on the propensity score, `caliper` SDs,
+        `ratio` controls) or ``"weighting"`` (`weighting` = ``"ipw"`` or ``"entropy"``).
+    estimand
+        ``"ATT"`` (default) or ``"ATE"`` (weighting only).
+    windows
+        Fixed follow-up windows in days for re-arrest rates.
+    cases, officers, metrics, suppress_below
+        Case records and officers for the program metrics (all built-in metrics whose
+        table is given, or the names in `metrics`), with small-cell suppression.
+    conf_level, random_state, progress
+        Coverage of all intervals; the seed (same inputs and seed, same report); a
+        progress bar over the stages.
+
+    Returns
+    -------
+    Evaluation
+    """
+    people = as_pandas(people, arg="people", caller=CALLER)
+    spec = resolve_covariates(covariates, arg="covariates", caller=CALLER)
+    columns = list(spec.columns)
+    require_columns(people, [id, treatment, entry, end, *columns], arg="people", caller=CALLER)
+    if outcome is None and events is None:
+        raise SpecificationError(
+            "evaluate(): give `outcome` (a column of first re-arrest dates) or `events`",
+            hint="e.g. outcome='rearrest_date', or events=arrests, event_date='arrest_date'",
+        )
+    if design not in ("matching", "weighting"):
+        raise SpecificationError(
+            f"evaluate(): design must be 'matching' or 'weighting', got {design!r}"
+        )
+    if not windows or any(not isinstance(w, int | np.integer) or w <= 0 for w in windows):
+        raise SpecificationError(
+            f"evaluate(): windows must be positive whole days, got {windows!r}"
+        )
+    plan = _Plan(
+        id=id,
+        treatment=treatment,
+        entry=entry,
+        end=end,
+        outcome=outcome,
+        events=events,
+        event_date=event_date,
+        custody=custody,
+        competing=competing,
+        design=design,
+        covariates=covariates,
+        caliper=caliper,
+        ratio=ratio,
+        weighting=weighting,
+        estimand=estimand,
+        random_state=random_state,
+    )
+    stages = tqdm(total=5, desc="evaluate", disable=not progress, leave=False)
+    stages.set_postfix_str("cohort")
+    frame, ledger = _prepare(people, plan, treated, columns)
+    sample, design_result = _followup_and_design(frame, ledger, plan, stages)
+    stages.set_postfix_str("outcomes")
+    outcomes = outcome_results(sample, treatment, design, list(windows), conf_level)
+    stages.update()
+    stages.set_postfix_str("sensitivity")
+    sensitivity = sensitivity_results(sample, treatment, design, outcomes, int(windows[0]))
+    stages.update()
+    stages.set_postfix_str("metrics")
+    metric_table = _metrics(people, cases, officers, metrics, suppress_below, conf_level)
+    stages.update()
+    stages.close()
+    settings = {
+        "treatment": treatment,
+        "covariates": columns,
+        "covariates_text": covariates if isinstance(covariates, str) else " + ".join(columns),
+        "entry": entry,
+        "end": end,
+        "outcome": outcome,
+        "id": id,
+        "design": design,
+        "caliper": caliper,
+        "ratio": ratio,
+        "weighting": weighting,
+        "estimand": estimand,
+        "windows": list(windows),
+        "competing": competing,
+        "custody": custody is not None,
+        "metrics": list(metrics) if metrics is not None else "all available",
+        "suppress_below": suppress_below,
+        "conf_level": conf_level,
+        "random_state": random_state,
+    }
+    return Evaluation(
+        settings=settings,
+        cohort=ledger.table(),
+        design=design_result,
+        balance=design_result.balance(),
+        sample=sample,
+        versions=_versions(),
+        metrics=metric_table,
+        sensitivity=sensitivity,
+        notes=tuple(outcomes.notes),
+        **outcomes.fields(),
+    )
+
+
+def _followup_and_design(
+    frame: pd.DataFrame, ledger: CohortLedger, plan: _Plan, stages: Any
+) -> tuple[pd.DataFrame, Any]:
+    from rpeval.matching import match, weight
+    from rpeval.recidivism import build_followup
+
+    events = plan.events
+    if events is None:
+        assert plan.outcome is not None
+        require_columns(frame, [plan.outcome], arg="outcome", caller=CALLER)
+        events = frame.loc[frame[plan.outcome].notna(), [plan.id, plan.outcome]].rename(
+            columns={plan.outcome: plan.event_date}
+        )
+    follow = build_followup(
+        frame,
+        id=plan.id,
+        start=plan.entry,
+        events=events,
+        event_date=plan.event_date,
+        end=plan.end,
+        custody=plan.custody,
+        competing=plan.competing,
+    )
+    keep = ["duration", "event", "time_at_risk"]
+    data = frame.merge(follow[[plan.id, *keep]], on=plan.id, how="left", validate="one_to_one")
+    data["_potential_followup"] = (data[plan.end] - data[plan.entry]).dt.days
+    data = ledger.keep(
+        "time at risk after entry",
+        data,
+        data["time_at_risk"] > 0,
+        "no street time at risk (custody or end of data on entry)",
+    )
+    data["rearrest"] = (data["event"] == 1).astype(int)
+    stages.update()
+    stages.set_postfix_str("design")
+    result: Any
+    if plan.design == "matching":
+        result = match(
+            data,
+            plan.treatment,
+            plan.covariates,
+            caliper=plan.caliper,
+            ratio=plan.ratio,
+            random_state=plan.random_state,
+        )
+        sample = result.data
+        ledger.note(
+            "matched",
+            sample,
+            len(data) - len(sample),
+            "no comparison within the caliper, or not selected as a match",
+        )
+    else:
+        result = weight(
+            data, plan.treatment, plan.covariates, estimand=plan.estimand, method=plan.weighting
+        )
+        sample = result.data
+        ledger.note(
+            "weighted",
+            sample,
+            len(data) - len(sample),
+            "dropped by the weighting (missing values or trimming)",
+        )
+    if len(sample) == 0 or sample[plan.treatment].nunique() < 2:
+        raise DataError(
+            "evaluate(): the design left no comparison (no matches or weights)",
+            hint="widen the caliper or check the covariates",
+        )
+    stages.update()
+    return sample.reset_index(drop=True), result
+
+
+def _metrics(
+    people: pd.DataFrame,
+    cases: Any,
+    officers: Any,
+    names: Sequence[str] | None,
+    suppress_below: int,
+    conf_level: float,
+) -> Any:
+    from rpeval.metrics import Registry
+
+    registry = Registry.builtin()
+    tables = {"people": people}
+    if cases is not None:
+        tables["cases"] = as_pandas(cases, arg="cases", caller=CALLER)
+    if officers is not None:
+        tables["officers"] = as_pandas(officers, arg="officers", caller=CALLER)
+    if names is None:
+        if cases is None:
+            return None
+        chosen = [
+            d.name
+            for d in registry
+            if d.table in tables and set(_needed(d)).issubset(tables[d.table].columns)
+        ]
+    else:
+        chosen = list(names)
+    if not chosen:
+        return None
+    return registry.compute(chosen, tables, suppress_below=suppress_below, conf_level=conf_level)
+
+
+def _needed(definition: Any) -> set[str]:
+    from rpeval.metrics.registry import referenced_columns
+
+    return referenced_columns(definition)

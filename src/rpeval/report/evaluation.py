@@ -1,0 +1,192 @@
+"""`Evaluation`: everything `evaluate` found, with a summary, JSON and an HTML report."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["Evaluation"]
+
+
+def _clean(value: Any) -> Any:
+    """JSON-ready: NaN/NA as None, numpy scalars as Python, frames as records."""
+    if isinstance(value, pd.DataFrame):
+        return [_clean(r) for r in value.astype(object).to_dict(orient="records")]
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The result of :func:`rpeval.report.evaluate`.
+
+    Attributes
+    ----------
+    settings
+        The full configuration (columns, design, windows, seed, …).
+    cohort
+        The cohort flow: one row per step with the rows remaining and dropped, and why.
+    design
+        The :class:`~rpeval.matching.MatchResult` or ``WeightResult``.
+    balance
+        The balance table (before and after).
+    sample
+        The analysis sample: one row per person with ``time_at_risk``, ``rearrest``,
+        ``weights`` and (matching) ``subclass``.
+    curves, rates, cox, ph_test, rmst
+        Outcome results on the matched or weighted sample (``rmst`` is ``None`` for a
+        weighted design: the RMST variance with estimated weights is not implemented).
+    sensitivity
+        ``e_value`` (an EValueResult for the hazard ratio) and ``rosenbaum`` (bounds for
+        re-arrest within the first window among complete pairs; ``None`` without pairs).
+    metrics
+        The program metrics (a MetricTable) or ``None`` without case records.
+    versions
+        Package and dependency versions.
+    """
+
+    settings: dict[str, Any]
+    cohort: pd.DataFrame
+    design: Any = field(repr=False)
+    balance: Any = field(repr=False)
+    sample: pd.DataFrame = field(repr=False)
+    curves: Any = field(repr=False)
+    rates: pd.DataFrame = field(repr=False)
+    cox: Any = field(repr=False)
+    ph_test: pd.DataFrame = field(repr=False)
+    rmst: Any = field(repr=False)
+    sensitivity: dict[str, Any] = field(repr=False)
+    metrics: Any = field(repr=False)
+    versions: dict[str, str] = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def hazard_ratio(self) -> dict[str, float]:
+        """The program's hazard ratio with its CI and p-value."""
+        row = self.cox.summary().iloc[0]
+        return {
+            "hazard_ratio": float(row["hazard_ratio"]),
+            "ci_lower": float(row["hazard_ratio_lower"]),
+            "ci_upper": float(row["hazard_ratio_upper"]),
+            "p_value": float(row["p_value"]),
+        }
+
+    def headline(self) -> list[str]:
+        """Plain-language findings with numbers and CIs."""
+        hr = self.hazard_ratio
+        level = round(100 * self.settings["conf_level"])
+        counts = self.cohort.iloc[-1]
+        design = self.settings["design"]
+        sentences = [
+            f"{int(counts['remaining_treated']):,} participants were compared with "
+            f"{int(counts['remaining_comparison']):,} people processed traditionally "
+            f"({'matched' if design == 'matching' else 'weighted'} on "
+            f"{self.settings['covariates_text']}).",
+            f"Participants' hazard of re-arrest was {hr['hazard_ratio']:.2f} times that of "
+            f"the comparison group ({level}% CI {hr['ci_lower']:.2f}–{hr['ci_upper']:.2f}, "
+            f"p = {hr['p_value']:.3g}).",
+        ]
+        for _, row in self.rates.iterrows():
+            sentences.append(
+                f"Re-arrest within {int(row['window'])} days: {row['treated']:.1%} of "
+                f"participants vs {row['comparison']:.1%} (difference "
+                f"{row['difference']:+.1%}, {level}% CI {row['ci_lower']:+.1%} to "
+                f"{row['ci_upper']:+.1%})."
+            )
+        evalue = self.sensitivity.get("e_value")
+        if evalue is not None:
+            row = evalue.summary().iloc[0]
+            sentences.append(
+                f"An unmeasured confounder would need a risk ratio of {row['e_value']:.2f} "
+                "with both participation and re-arrest to explain the estimate away (E-value)."
+            )
+        return sentences
+
+    def summary(self) -> pd.DataFrame:
+        """Key estimates, one row each: estimate, CI and p-value (tidy)."""
+        rows = [
+            {
+                "quantity": "hazard ratio (Cox)",
+                "estimate": self.hazard_ratio["hazard_ratio"],
+                "ci_lower": self.hazard_ratio["ci_lower"],
+                "ci_upper": self.hazard_ratio["ci_upper"],
+                "p_value": self.hazard_ratio["p_value"],
+            }
+        ]
+        for _, row in self.rates.iterrows():
+            rows.append(
+                {
+                    "quantity": f"re-arrest difference at {int(row['window'])} days",
+                    "estimate": row["difference"],
+                    "ci_lower": row["ci_lower"],
+                    "ci_upper": row["ci_upper"],
+                    "p_value": row["p_value"],
+                }
+            )
+        if self.rmst is not None:
+            contrasts = self.rmst.contrasts()
+            contrast = contrasts[contrasts["contrast"] == "difference"].iloc[0]
+            rows.append(
+                {
+                    "quantity": f"RMST difference to {self.rmst.tau:g} days",
+                    "estimate": contrast["estimate"],
+                    "ci_lower": contrast["ci_lower"],
+                    "ci_upper": contrast["ci_upper"],
+                    "p_value": contrast["p_value"],
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready results (no figures)."""
+        cleaned: dict[str, Any] = _clean(
+            {
+                "settings": self.settings,
+                "versions": self.versions,
+                "headline": self.headline(),
+                "summary": self.summary(),
+                "cohort": self.cohort,
+                "balance": self.balance.summary(),
+                "rates": self.rates,
+                "cox": self.cox.summary(),
+                "proportional_hazards": self.ph_test,
+                "rmst": None if self.rmst is None else self.rmst.summary(),
+                "e_value": None
+                if self.sensitivity.get("e_value") is None
+                else self.sensitivity["e_value"].summary(),
+                "rosenbaum": self.sensitivity.get("rosenbaum"),
+                "metrics": None if self.metrics is None else self.metrics.to_pandas(),
+                "notes": list(self.notes),
+            }
+        )
+        return cleaned
+
+    def to_json(self, path: str | Path) -> Path:
+        """Write :meth:`to_dict` as JSON; returns the path."""
+        target = Path(path)
+        target.write_text(json.dumps(self.to_dict(), indent=2), encoding="utf-8")
+        return target
+
+    def to_html(self, path: str | Path) -> Path:
+        """Write the self-contained HTML report; returns the path."""
+        from rpeval.report.html import render_html
+
+        target = Path(path)
+        target.write_text(render_html(self), encoding="utf-8")
+        return target

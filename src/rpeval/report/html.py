@@ -1,0 +1,235 @@
+"""Render an `Evaluation` as one self-contained, accessible, printable HTML file.
+
+Figures are inline PNG data URIs with alt text, tables are real ``<table>`` elements with
+captions and header cells, there are no scripts and no network requests, and the
+template's print stylesheet keeps tables and figures whole on paper.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from importlib import resources
+from typing import Any
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup, escape
+
+from rpeval.report._figures import report_figures
+
+__all__ = ["html_table", "render_html"]
+
+Formatter = Callable[[Any], str]
+
+
+def _number(digits: int) -> Formatter:
+    def show(value: Any) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+            return "–"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, int | float):
+            return f"{value:,.{digits}f}"
+        return str(value)
+
+    return show
+
+
+def _percent(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{100 * float(value):.1f}%"
+
+
+def _pvalue(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def html_table(
+    frame: pd.DataFrame,
+    caption: str,
+    *,
+    formats: Mapping[str, Formatter] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Markup:
+    """A ``<table>`` with a caption, ``<th scope="col">`` headers and formatted cells.
+
+    Examples
+    --------
+    >>> print(html_table(pd.DataFrame({"a": [1.5]}), "One row"))
+    <table><caption>One row</caption><thead><tr><th scope="col">a</th></tr></thead><tbody><tr><td class="num">1.500</td></tr></tbody></table>
+    """  # noqa: E501 - one line of HTML
+    formats = dict(formats or {})
+    labels = dict(labels or {})
+    head = "".join(f'<th scope="col">{escape(labels.get(c, c))}</th>' for c in frame.columns)
+    body = []
+    for _, row in frame.iterrows():
+        cells = []
+        for column in frame.columns:
+            value = row[column]
+            show = formats.get(column, _number(3))
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            css = ' class="num"' if numeric else ""
+            cells.append(f"<td{css}>{escape(show(value))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return Markup(  # noqa: S704 - every piece is escaped above
+        f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _tables(evaluation: Any) -> dict[str, Markup]:
+    level = round(100 * evaluation.settings["conf_level"])
+    tables = {
+        "cohort": html_table(
+            evaluation.cohort,
+            "Cohort flow: rows remaining after each step, and rows dropped with the reason.",
+            formats={
+                "remaining": _number(0),
+                "remaining_treated": _number(0),
+                "remaining_comparison": _number(0),
+                "dropped": _number(0),
+            },
+            labels={"remaining_treated": "participants", "remaining_comparison": "comparison"},
+        ),
+        "summary": html_table(
+            evaluation.summary(),
+            f"Key estimates with {level}% confidence intervals.",
+            formats={"p_value": _pvalue},
+        ),
+        "rates": html_table(
+            evaluation.rates[
+                [
+                    "window",
+                    "treated",
+                    "treated_ci_lower",
+                    "treated_ci_upper",
+                    "comparison",
+                    "comparison_ci_lower",
+                    "comparison_ci_upper",
+                    "difference",
+                    "ci_lower",
+                    "ci_upper",
+                    "p_value",
+                ]
+            ],
+            f"Re-arrest within fixed windows of street time (1 − Kaplan–Meier), "
+            f"{level}% CIs; difference = participants − comparison.",
+            formats={
+                "window": _number(0),
+                "p_value": _pvalue,
+                **dict.fromkeys(
+                    (
+                        "treated",
+                        "treated_ci_lower",
+                        "treated_ci_upper",
+                        "comparison",
+                        "comparison_ci_lower",
+                        "comparison_ci_upper",
+                        "difference",
+                        "ci_lower",
+                        "ci_upper",
+                    ),
+                    _percent,
+                ),
+            },
+            labels={"window": "window (days)"},
+        ),
+        "cox": html_table(
+            evaluation.cox.summary(),
+            "Cox proportional hazards model.",
+            formats={"p_value": _pvalue},
+        ),
+        "ph": html_table(
+            evaluation.ph_test,
+            "Test of proportional hazards (scaled Schoenfeld residuals, as R's cox.zph).",
+            formats={"p_value": _pvalue},
+        ),
+        "balance": html_table(
+            _balance_columns(evaluation.balance.summary()),
+            "Balance: standardised mean differences (SD of the unadjusted sample) before and "
+            "after the design.",
+        ),
+    }
+    if evaluation.rmst is not None:
+        tables["rmst"] = html_table(
+            evaluation.rmst.contrasts(),
+            f"Restricted mean street time without re-arrest up "
+            f"to {evaluation.rmst.tau:g} days: contrasts (participants vs comparison).",
+            formats={"p_value": _pvalue},
+        )
+    evalue = evaluation.sensitivity.get("e_value")
+    if evalue is not None:
+        tables["evalue"] = html_table(evalue.summary(), "E-value of the hazard ratio.")
+    bounds = evaluation.sensitivity.get("rosenbaum")
+    if bounds is not None:
+        tables["rosenbaum"] = html_table(
+            bounds,
+            f"Rosenbaum bounds: re-arrest within "
+            f"{evaluation.sensitivity['rosenbaum_window']} days among matched pairs followed "
+            "for the whole window (McNemar-type test).",
+            formats={
+                "p_lower": _pvalue,
+                "p_upper": _pvalue,
+                "n_pairs": _number(0),
+                "statistic": _number(0),
+            },
+        )
+    if evaluation.metrics is not None:
+        tables["metrics"] = html_table(
+            evaluation.metrics.to_pandas(),
+            f"Program metrics with {level}% CIs; cells with counts below "
+            f"{evaluation.settings['suppress_below']} are suppressed.",
+            formats={"numerator": _number(0), "denominator": _number(1)},
+        )
+    return tables
+
+
+def _balance_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    wanted = [
+        c
+        for c in frame.columns
+        if c
+        in {
+            "term",
+            "means_treated_before",
+            "means_control_before",
+            "std_mean_diff_before",
+            "means_treated_after",
+            "means_control_after",
+            "std_mean_diff_after",
+            "var_ratio_after",
+            "balanced",
+        }
+    ]
+    return frame[wanted] if wanted else frame
+
+
+def render_html(evaluation: Any) -> str:
+    """The report as one HTML string."""
+    template_text = (resources.files("rpeval.report") / "templates" / "report.html.j2").read_text(
+        encoding="utf-8"
+    )
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    template = environment.from_string(template_text)
+    metric_versions = (
+        evaluation.metrics.to_pandas()[["metric", "version"]].drop_duplicates()
+        if evaluation.metrics is not None
+        else None
+    )
+    return template.render(
+        evaluation=evaluation,
+        headline=evaluation.headline(),
+        tables=_tables(evaluation),
+        figures=report_figures(evaluation),
+        settings_json=json.dumps(evaluation.settings, indent=2, default=str),
+        versions=evaluation.versions,
+        metric_versions=None
+        if metric_versions is None
+        else html_table(metric_versions, "Metric definitions and their versions."),
+        notes=evaluation.notes,
+    )
