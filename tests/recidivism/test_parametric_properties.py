@@ -1,0 +1,97 @@
+"""Property tests of the parametric cores: AFT equivariance, Fine–Gray expansion, cure model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rpeval.errors import RpevalError
+from rpeval.recidivism import aft, cox, fine_gray
+from rpeval.recidivism._fine_gray_data import expand_fine_gray
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _survival_frame(seed: int, n: int = 120) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    t = np.exp(2.0 + 0.5 * x + 0.8 * rng.gumbel(size=n))
+    c = rng.uniform(2, 40, size=n)
+    return pd.DataFrame({"t": np.minimum(t, c), "e": (t <= c).astype(int), "x": x})
+
+
+@SETTINGS
+@given(
+    st.integers(0, 10_000),
+    st.floats(0.01, 100.0),
+    st.sampled_from(["weibull", "lognormal", "loglogistic"]),
+)
+def test_aft_time_scale_equivariance(seed: int, factor: float, dist: str) -> None:
+    # changing the time unit shifts the intercept by log(factor) and nothing else
+    frame = _survival_frame(seed)
+    if frame["e"].sum() < 5:
+        return
+    base = aft(frame, "t", "e", ["x"], dist=dist)  # type: ignore[arg-type]
+    scaled = aft(frame.assign(t=frame["t"] * factor), "t", "e", ["x"], dist=dist)  # type: ignore[arg-type]
+    np.testing.assert_allclose(scaled.coef[0], base.coef[0] + np.log(factor), atol=1e-6)
+    np.testing.assert_allclose(scaled.coef[1:], base.coef[1:], atol=1e-6)
+    assert scaled.scale == pytest.approx(base.scale, rel=1e-6)
+    jacobian = base.n_events * np.log(factor)
+    assert scaled.loglik == pytest.approx(base.loglik - jacobian, abs=1e-6)
+
+
+events = st.lists(st.tuples(st.integers(1, 15), st.integers(0, 3)), min_size=3, max_size=50)
+
+
+@SETTINGS
+@given(events, st.integers(1, 3))
+def test_fine_gray_expansion_weights(rows: list[tuple[int, int]], code: int) -> None:
+    time = np.array([r[0] for r in rows], dtype=float)
+    cause = np.array([r[1] for r in rows], dtype=np.int64)
+    if not np.any(cause == code):
+        return
+    ex = expand_fine_gray(time, cause, code, np.ones(time.size))
+    assert np.all(ex.start < ex.stop)
+    assert np.all((ex.weight > 0) & (ex.weight <= 1 + 1e-12))
+    first = np.r_[True, ex.row[1:] != ex.row[:-1]]
+    assert np.array_equal(ex.row[first], np.arange(time.size))  # every person once first
+    assert np.all(ex.weight[first] == 1.0) and np.all(ex.start[first] == 0.0)
+    assert ex.status.sum() == np.sum(cause == code)
+    extra = ~first
+    assert np.all(np.isin(cause[ex.row[extra]], [c for c in range(1, 4) if c != code]))
+    # each person's rows do not overlap
+    for person in np.unique(ex.row):
+        rows_of = np.flatnonzero(ex.row == person)
+        assert np.all(ex.start[rows_of][1:] >= ex.stop[rows_of][:-1])
+
+
+@SETTINGS
+@given(st.integers(0, 10_000))
+def test_fine_gray_without_competing_events_is_cox(seed: int) -> None:
+    frame = _survival_frame(seed, 80).assign(t=lambda f: np.ceil(f["t"]))
+    if frame["e"].sum() < 3:
+        return
+    fg = fine_gray(frame, "t", "e", ["x"])
+    plain = cox(frame, "t", "e", ["x"], ties="breslow", robust=True)
+    np.testing.assert_allclose(fg.coef, plain.coef, rtol=1e-8, atol=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5)),
+        min_size=3,
+        max_size=8,
+    )
+)
+def test_bad_durations_raise_rpeval_errors(values: list[object]) -> None:
+    frame = pd.DataFrame({"t": values, "e": [1] * len(values), "x": np.arange(len(values))})
+    try:
+        aft(frame, "t", "e", ["x"])
+    except RpevalError:
+        return
+    durations = pd.to_numeric(frame["t"])
+    assert np.all(np.isfinite(durations)) and np.all(durations > 0)
