@@ -158,3 +158,97 @@ def test_optimal_rejects_replacement() -> None:
     df = pd.DataFrame({"treat": [1, 0, 0], "score": [0.1, 0.2, 0.3], "x": [1, 2, 3]})
     with pytest.raises(SpecificationError, match="without replacement"):
         match(df, "treat", ["x"], method="optimal", distance="score", replace=True)
+
+
+def brute_force_variable(
+    score: np.ndarray, n_t: int, low: int, high: int, total: int, caliper: float
+) -> tuple[int, float]:
+    """Fewest required slots unserved, then most pairs up to ``total``, then least distance."""
+    best: tuple[int, int, float] | None = None
+    for owners in itertools.product(range(-1, n_t), repeat=len(score) - n_t):
+        counts = [owners.count(t) for t in range(n_t)]
+        if max(counts) > high or sum(counts) > total:
+            continue
+        gaps = [abs(score[t] - score[n_t + c]) for c, t in enumerate(owners) if t >= 0]
+        if any(g > caliper for g in gaps):
+            continue
+        key = (sum(max(low - k, 0) for k in counts), -len(gaps), float(sum(gaps)))
+        if best is None or key < best:
+            best = key
+    assert best is not None
+    return -best[1], best[2]
+
+
+@given(
+    st.integers(1, 3),
+    st.lists(st.integers(0, 12), min_size=7, max_size=7),
+    st.integers(1, 5),
+    st.integers(1, 2),
+    st.integers(0, 2),
+    st.sampled_from([None, 0.3]),
+)
+@SETTINGS
+def test_variable_ratio_equals_brute_force(
+    n_t: int, scores: list[int], n_c: int, low: int, extra: int, caliper: float | None
+) -> None:
+    score = np.asarray(scores[: n_t + n_c], dtype=float) / 12
+    n_c = len(score) - n_t
+    if n_c < 1:
+        return
+    df = pd.DataFrame({"treat": [1] * n_t + [0] * n_c, "score": score, "x": 0.0})
+    high = low + extra
+    mean = (low + high) / 2
+    m = match(
+        df,
+        "treat",
+        ["x"],
+        method="optimal",
+        distance="score",
+        ratio=mean,  # type: ignore[arg-type]
+        min_controls=low,
+        max_controls=high,
+        caliper=caliper,
+        std_caliper=False,
+    )
+    total = min(round(mean * n_t), n_c)
+    n_pairs, distance = brute_force_variable(score, n_t, low, high, total, caliper or np.inf)
+    assert len(m.pairs) == n_pairs
+    assert total_distance(df, m.pairs) == pytest.approx(distance, abs=1e-9)
+    if len(m.pairs):
+        assert m.pairs.groupby("focal").size().max() <= high
+
+
+def test_variable_ratio_on_lalonde() -> None:
+    lalonde = reference_csv("lalonde.csv")
+    m = match(lalonde, "treat", FORMULA, method="optimal", ratio=2, min_controls=1, max_controls=4)
+    per_treated = m.pairs.groupby("focal").size()
+    assert len(m.pairs) == 370 and per_treated.between(1, 4).all()
+    assert per_treated.nunique() > 1  # the ratio does vary
+    weights = m.data.loc[m.data["treat"] == 0, "weights"]
+    assert weights.mean() == pytest.approx(1.0)
+    fixed = match(lalonde, "treat", FORMULA, method="optimal", ratio=2)
+    assert total_distance_of(m) <= total_distance_of(fixed) + 1e-9
+
+
+def total_distance_of(m: object) -> float:
+    data = m.data  # type: ignore[attr-defined]
+    pairs = m.pairs  # type: ignore[attr-defined]
+    score = data["distance"]
+    return float(
+        np.abs(score.loc[pairs["focal"]].to_numpy() - score.loc[pairs["match"]].to_numpy()).sum()
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"method": "nearest", "max_controls": 3},
+        {"method": "optimal", "ratio": 5, "max_controls": 3},
+        {"method": "optimal", "min_controls": 0, "max_controls": 3},
+        {"method": "optimal", "min_controls": 2, "max_controls": 3, "ratio": 1},
+    ],
+)
+def test_variable_ratio_options(kwargs: dict[str, object]) -> None:
+    df = pd.DataFrame({"treat": [1, 0, 0], "score": [0.1, 0.2, 0.3], "x": [1, 2, 3]})
+    with pytest.raises(SpecificationError):
+        match(df, "treat", ["x"], distance="score", **kwargs)  # type: ignore[arg-type]

@@ -12,7 +12,14 @@ from numpy.typing import NDArray
 from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
 
-__all__ = ["METHODS", "check_design", "check_options", "processing_order", "whitened"]
+__all__ = [
+    "METHODS",
+    "check_design",
+    "check_options",
+    "check_variable",
+    "processing_order",
+    "whitened",
+]
 
 STRATIFIED = ("exact", "cem", "subclass", "full")
 
@@ -127,3 +134,28 @@ def check_design(
         raise SpecificationError('match(): k2k=True is for method="cem"')
     if isinstance(n_subclasses, bool) or not isinstance(n_subclasses, int) or n_subclasses < 1:
         raise SpecificationError(f"match(): n_subclasses={n_subclasses!r} must be >= 1")
+
+
+def check_variable(
+    method: str, ratio: float, min_controls: int | None, max_controls: int | None
+) -> tuple[int, int, float] | None:
+    """``(min, max, ratio)`` for variable-ratio matching, or ``None`` for a fixed ratio."""
+    if min_controls is None and max_controls is None:
+        return None
+    if method != "optimal":
+        raise SpecificationError(
+            "match(): min_controls/max_controls are for variable-ratio optimal matching",
+            hint='use method="optimal"',
+        )
+    low = 1 if min_controls is None else min_controls
+    high = max_controls
+    for name, value in (("min_controls", low), ("max_controls", high)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise SpecificationError(f"match(): {name}={value!r} must be a whole number >= 1")
+    assert high is not None
+    if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not low <= ratio <= high:
+        raise SpecificationError(
+            f"match(): ratio={ratio!r} must lie between min_controls={low} and "
+            f"max_controls={high} (it is the average number of controls)"
+        )
+    return low, high, float(ratio)

@@ -12,7 +12,13 @@ from numpy.typing import NDArray
 from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._greedy import greedy_multivariate, greedy_scalar
-from rpeval.matching._setup import check_design, check_options, processing_order, whitened
+from rpeval.matching._setup import (
+    check_design,
+    check_options,
+    check_variable,
+    processing_order,
+    whitened,
+)
 from rpeval.matching._weights import matching_weights
 from rpeval.matching.designs import STRATIFIED_METHODS, stratified_match
 from rpeval.matching.optimal import optimal_matches
@@ -48,6 +54,8 @@ def match(
     n_subclasses: int = 6,
     cutpoints: Mapping[str, Any] | None = None,
     k2k: bool = False,
+    min_controls: int | None = None,
+    max_controls: int | None = None,
 ) -> MatchResult:
     """Match each treated unit to its nearest control(s) (greedy, as MatchIt's default),
     or optimally.
@@ -79,6 +87,10 @@ def match(
         calipers (key ``"distance"`` for the distance itself).
     exact, antiexact
         Columns that must be equal (match within strata) or must differ within a pair.
+    min_controls, max_controls
+        Variable-ratio optimal matching (``method="optimal"``): each treated unit gets
+        between ``min_controls`` and ``max_controls`` controls, ``ratio`` (which may be
+        fractional) controls on average, with the least total distance.
     n_subclasses, cutpoints, k2k
         For ``method="subclass"``: the number of propensity-score subclasses. For
         ``"cem"``: per-covariate coarsening (a number of equal-width bins, a list of cut
@@ -108,7 +120,9 @@ def match(
     >>> m.counts().loc["matched"].astype(int).tolist()
     [100, 100]
     """
-    check_options(method, distance, ratio, replace, caliper, order, discard, estimand)
+    variable = check_variable(method, ratio, min_controls, max_controls)
+    fixed_ratio = ratio if variable is None else variable[1]
+    check_options(method, distance, fixed_ratio, replace, caliper, order, discard, estimand)
     frame = _frames.as_pandas(data, arg="data", caller="match")
     exact_cols = [exact] if isinstance(exact, str) else list(exact or [])
     anti_cols = [antiexact] if isinstance(antiexact, str) else list(antiexact or [])
@@ -126,7 +140,7 @@ def match(
     if coding.n_treated == 0 or coding.n_control == 0:
         raise DataError("match(): one treatment group is empty")
     focal = ~coding.is_treated if estimand == "ATC" else coding.is_treated
-    check_design(method, ratio, replace, caliper, anti_cols, n_subclasses, cutpoints, k2k)
+    check_design(method, fixed_ratio, replace, caliper, anti_cols, n_subclasses, cutpoints, k2k)
     needs_score = method not in ("exact", "cem")
     ps = None
     if distance == "propensity" and needs_score:
@@ -186,12 +200,13 @@ def match(
             anti_cols,
             list(cov_calipers),
             widths,
-            ratio,
+            fixed_ratio,
             replace,
             caliper_width,
             order,
             random_state,
             method,
+            variable,
         )
     return MatchResult.build(
         frame,
@@ -244,63 +259,46 @@ def _pair(
     order: Order,
     seed: int | None,
     method: str,
+    variable: tuple[int, int, float] | None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], FloatArray, NDArray[np.int64]]:
     """Pairs by greedy or optimal matching, with MatchIt's weights and subclasses."""
-    run = _run if method == "nearest" else _run_optimal
-    matches = run(
-        frame,
-        focal,
-        keep,
-        score,
-        covariates,
-        distance,
-        exact_cols,
-        anti_cols,
-        caliper_cols,
-        widths,
-        ratio,
-        replace,
-        caliper_width,
-        order,
-        seed,
-    )
+    if method == "nearest":
+        matches = _run(
+            frame,
+            focal,
+            keep,
+            score,
+            covariates,
+            distance,
+            exact_cols,
+            anti_cols,
+            caliper_cols,
+            widths,
+            ratio,
+            replace,
+            caliper_width,
+            order,
+            seed,
+        )
+    else:
+        z = None if score is not None else whitened(frame, covariates, focal)
+        matches = optimal_matches(
+            frame,
+            focal,
+            keep,
+            score,
+            z,
+            exact_cols,
+            anti_cols,
+            caliper_cols,
+            widths,
+            ratio,
+            caliper_width,
+            variable=variable,
+        )
     rows_focal = np.flatnonzero(focal & keep).astype(np.int64)
     weights, subclass = matching_weights(len(frame), rows_focal, matches, replace=replace)
     return matches, rows_focal, weights, subclass
-
-
-def _run_optimal(
-    frame: pd.DataFrame,
-    focal: NDArray[np.bool_],
-    keep: NDArray[np.bool_],
-    score: FloatArray | None,
-    covariates: str | Sequence[str],
-    distance: str,
-    exact_cols: list[str],
-    anti_cols: list[str],
-    caliper_cols: list[str],
-    widths: FloatArray,
-    ratio: int,
-    replace: bool,
-    caliper_width: float,
-    order: Order,
-    seed: int | None,
-) -> NDArray[np.int64]:
-    """As :func:`_run`, by optimal assignment (``order`` and ``seed`` play no part)."""
-    z = None if score is not None else whitened(frame, covariates, focal)
-    return optimal_matches(
-        frame,
-        focal,
-        keep,
-        score,
-        z,
-        exact_cols,
-        anti_cols,
-        caliper_cols,
-        widths,
-        ratio,
-        caliper_width,
-    )
 
 
 def _codes(frame: pd.DataFrame, columns: list[str]) -> NDArray[np.int64]:

@@ -21,7 +21,13 @@ from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite
 
 from rpeval.errors import DataError, SpecificationError
 
-__all__ = ["Edges", "full_matching", "optimal_assignment", "optimal_matches"]
+__all__ = [
+    "Edges",
+    "full_matching",
+    "optimal_assignment",
+    "optimal_matches",
+    "variable_assignment",
+]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -68,6 +74,67 @@ def optimal_assignment(edges: Edges, n_focal: int, n_control: int, ratio: int = 
     assigned = min_weight_full_bipartite_matching(graph)[1]
     real = np.where(assigned < n_control, assigned, -1).reshape(n_focal, ratio)
     for i in range(n_focal):  # matched controls first, as in the round-robin layout
+        got = real[i][real[i] >= 0]
+        out[i, : got.size] = np.sort(got)
+    return out
+
+
+def variable_assignment(
+    edges: Edges, n_focal: int, n_control: int, low: int, high: int, total: int
+) -> IntArray:
+    """Variable-ratio optimal matching: ``low``..``high`` controls per focal unit and
+    ``total`` in all, with the least total distance; shape ``(n_focal, high)``.
+
+    Each focal unit has ``high`` copies, the first ``low`` of them "required". There are
+    ``n_focal * high - total`` shared "decline" slots, cheaper than any control, so all of
+    them are taken and at most ``total`` copies take controls. A required copy that takes
+    a decline slot, or any copy left with neither a control nor a slot (a private "no
+    match" column), pays a penalty larger than any set of distances: the assignment first
+    serves as many required copies as possible, then as many pairs as ``total`` allows,
+    then minimises the total distance.
+
+    Examples
+    --------
+    >>> e = Edges(np.array([0, 0, 0, 1]), np.array([0, 1, 2, 3]), np.array([0.1, 0.2, 0.3, 0.1]))
+    >>> variable_assignment(e, 2, 4, 1, 3, 3).tolist()
+    [[0, 1, -1], [3, -1, -1]]
+    """
+    out = np.full((n_focal, high), -1, dtype=np.int64)
+    n_rows = n_focal * high
+    n_empty = n_rows - total
+    if n_focal == 0 or edges.row.size == 0:
+        return out
+    if n_rows * n_empty > MAX_EDGES:
+        raise SpecificationError(
+            f"match(): variable-ratio matching of {n_focal:,} units would need "
+            f"{n_rows * n_empty:,} graph edges",
+            hint="narrow min_controls..max_controls, or use a fixed ratio",
+        )
+    span = float(edges.cost.max() - edges.cost.min())
+    base = 1.0 + span  # positive costs: scipy drops explicit zeros
+    no_match = 2.0 * (base + span) * (n_rows + 1)  # more than any set of real edges
+    required = np.arange(n_rows) % high < low
+    penalty = np.where(required, 4.0 * no_match, 0.0)
+    copies = np.arange(high, dtype=np.int64)
+    rows = (edges.row[:, None] * high + copies[None, :]).ravel()
+    cols = np.repeat(edges.col, high)
+    costs = np.repeat(edges.cost - edges.cost.min() + base, high)
+    own = np.arange(n_rows, dtype=np.int64)
+    slot_rows = np.repeat(own, n_empty)
+    slot_cols = n_control + np.tile(np.arange(n_empty, dtype=np.int64), n_rows)
+    graph = sp.csr_array(
+        (
+            np.concatenate([costs, penalty[slot_rows] + base / 2, 2.0 * penalty + no_match + base]),
+            (
+                np.concatenate([rows, slot_rows, own]),
+                np.concatenate([cols, slot_cols, n_control + n_empty + own]),
+            ),
+        ),
+        shape=(n_rows, n_control + n_empty + n_rows),
+    )
+    assigned = min_weight_full_bipartite_matching(graph)[1]
+    real = np.where(assigned < n_control, assigned, -1).reshape(n_focal, high)
+    for i in range(n_focal):
         got = real[i][real[i] >= 0]
         out[i, : got.size] = np.sort(got)
     return out
@@ -147,8 +214,12 @@ def optimal_matches(
     widths: FloatArray,
     ratio: int,
     caliper_width: float,
+    *,
+    variable: tuple[int, int, float] | None = None,
 ) -> IntArray:
-    """Matched control rows, shape (n focal kept, ratio), -1 where unmatched."""
+    """Matched control rows, shape (n focal kept, ratio), -1 where unmatched. With
+    ``variable = (min, max, mean)`` each focal unit gets ``min``..``max`` controls and
+    ``round(mean * n_focal)`` in all (see :func:`variable_assignment`)."""
     t_rows = np.flatnonzero(focal & keep)
     c_rows = np.flatnonzero(~focal & keep)
     if c_rows.size == 0:
@@ -174,7 +245,12 @@ def optimal_matches(
         gap = np.abs(cov[t_rows[edges.row]] - cov[c_rows[edges.col]])
         ok &= (gap <= widths[None, :]).all(axis=1)
     kept = Edges(edges.row[ok], edges.col[ok], edges.cost[ok])
-    positions = optimal_assignment(kept, t_rows.size, c_rows.size, ratio)
+    if variable is None:
+        positions = optimal_assignment(kept, t_rows.size, c_rows.size, ratio)
+    else:
+        low, high, mean = variable
+        total = min(round(mean * t_rows.size), c_rows.size)
+        positions = variable_assignment(kept, t_rows.size, c_rows.size, low, high, total)
     return np.where(positions >= 0, c_rows[np.maximum(positions, 0)], -1).astype(np.int64)
 
 
