@@ -29,10 +29,8 @@ def _render(draw: Callable[[Any], None], size: tuple[float, float]) -> str:
 
     mpl.use("Agg", force=False)
     import matplotlib.pyplot as plt
-    from cycler import cycler
-
     style: dict[Any, Any] = {
-        "axes.prop_cycle": cycler(color=list(OKABE_ITO)),
+        "axes.prop_cycle": f"cycler(color={list(OKABE_ITO)!r})",
         "font.size": 10,
         "axes.spines.top": False,
         "axes.spines.right": False,
