@@ -89,3 +89,13 @@ def test_bad_input(
     arguments.update(change)
     with pytest.raises(error):
         fine_gray(data, **arguments)  # type: ignore[arg-type]
+
+
+def test_strata_match_finegray(competing: pd.DataFrame) -> None:
+    expected = reference("competing_risks")["fine_gray_1_strata"]
+    fit = fine_gray(competing, "time", "status", "C(group) + x", strata="z")
+    np.testing.assert_allclose(fit.coef, expected["coef"], rtol=RTOL)
+    np.testing.assert_allclose(fit.robust_std_error, expected["robust_se"], rtol=RTOL)
+    np.testing.assert_allclose(fit.std_error, expected["se"], rtol=RTOL)
+    np.testing.assert_allclose(fit.loglik, expected["loglik"][1], rtol=1e-10)
+    assert f"expanded to {expected['finegray_rows']} " in fit.notes[0]

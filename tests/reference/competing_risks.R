@@ -97,6 +97,14 @@ out$fine_gray_1_weighted <- list(
   se = unname(sqrt(diag(fit_w$naive.var))), loglik = fit_w$loglik,
   finegray_rows = nrow(fg_w), finegray_weight_sum = sum(fg_w$fgwt))
 out$fine_gray_2 <- fine_gray(2)
+# Strata: finegray() computes the censoring curve within each stratum.
+fg_s <- finegray(Surv(time, factor(status)) ~ . + strata(z), data = competing, etype = "1")
+fit_s <- coxph(Surv(fgstart, fgstop, fgstatus) ~ group + x + strata(z), weights = fgwt,
+               data = fg_s, ties = "breslow", cluster = id)
+out$fine_gray_1_strata <- list(
+  coef = unname(coef(fit_s)), robust_se = unname(sqrt(diag(fit_s$var))),
+  se = unname(sqrt(diag(fit_s$naive.var))), loglik = fit_s$loglik,
+  finegray_rows = nrow(fg_s), finegray_weight_sum = sum(fg_s$fgwt))
 
 out <- c(list(meta = list(
   R = R.version.string,

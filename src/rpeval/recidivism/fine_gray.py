@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
-import pandas as pd  # noqa: F401 - doctest namespace
+import pandas as pd
 
 from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._competing_input import cause_codes
-from rpeval.recidivism._fine_gray_data import expand_fine_gray
+from rpeval.recidivism._fine_gray_data import Expansion, expand_fine_gray
 from rpeval.recidivism.cox import CoxResult, Ties, cox
 
 __all__ = ["fine_gray"]
@@ -34,6 +34,7 @@ def fine_gray(
     cause: int = 1,
     ties: Ties = "breslow",
     weights: str | None = None,
+    strata: str | Sequence[str] | None = None,
     cluster: str | None = None,
     robust: bool = True,
     missing: Literal["error", "drop"] = "error",
@@ -58,6 +59,9 @@ def fine_gray(
         ``coxph``'s default).
     weights
         Column of non-negative case weights; they multiply the censoring weights.
+    strata
+        Column(s) defining strata: each has its own baseline subdistribution hazard and
+        its own censoring distribution (as ``finegray()`` with ``strata()``).
     cluster
         Column identifying clusters (people with several rows, matched pairs) for the
         robust variance. Default: each input row (person) is its own cluster.
@@ -78,17 +82,16 @@ def fine_gray(
 
     Notes
     -----
-    People with a competing event stay at risk after it with weight
-    :math:`\\hat G(t) / \\hat G(T_i-)`, :math:`\\hat G` the Kaplan–Meier curve of the
-    censoring times (censorings tied with events come after them); the weighted Cox
-    score is then the Fine–Gray estimating equation. Agrees with R survival 3.5
-    ``finegray()`` + ``coxph(..., weights = fgwt, cluster = id)`` to 1e-8 (coefficients,
-    model-based and robust SEs, Efron and Breslow, with and without case weights) on
-    simulated data with many ties. ``cmprsk::crr`` differs slightly under ties (here by
-    up to 1.2e-3 in a coefficient): it evaluates the censoring weights with its own
-    conventions at tied times. Without ties the coefficients are identical, and crr's
-    SEs are a little larger (by ~0.2%): its variance adds the uncertainty of
-    :math:`\\hat G`.
+    People with a competing event stay at risk after it with weight :math:`\\hat G(t) /
+    \\hat G(T_i-)`, :math:`\\hat G` the Kaplan–Meier curve of the censoring times
+    (censorings tied with events come after them); the weighted Cox score is then the
+    Fine–Gray estimating equation. Agrees with R survival 3.5 ``finegray()`` + ``coxph(...,
+    weights = fgwt, cluster = id)`` to 1e-8 (coefficients, model-based and robust SEs, Efron
+    and Breslow, with and without case weights, and with strata) on simulated data with many
+    ties. ``cmprsk::crr`` differs slightly under ties (here by up to 1.2e-3 in a
+    coefficient): it evaluates the censoring weights with its own conventions at tied times.
+    Without ties the coefficients are identical, and crr's SEs are a little larger (by
+    ~0.2%): its variance adds the uncertainty of :math:`\\hat G`.
 
     For effects on the *rate* of re-arrest among those still at risk, fit the
     cause-specific Cox model instead, treating competing events as censored:
@@ -118,7 +121,8 @@ def fine_gray(
         )
     frame = _frames.as_pandas(data, arg="data", caller=caller)
     spec = _frames.resolve_covariates(covariates, arg="covariates", caller=caller)
-    needed = [duration, event, *spec.columns, *(c for c in (weights, cluster) if c)]
+    strata_cols = [strata] if isinstance(strata, str) else list(strata or [])
+    needed = [duration, event, *spec.columns, *strata_cols, *(c for c in (weights, cluster) if c)]
     _frames.require_columns(frame, needed, arg="data", caller=caller)
     complete = _frames.complete_cases(
         frame, list(dict.fromkeys(needed)), missing=missing, arg="data", caller=caller
@@ -145,7 +149,7 @@ def fine_gray(
         w = _frames.numeric_array(frame, weights, arg="weights", caller=caller)
         if np.any(~np.isfinite(w)) or np.any(w < 0):
             raise DataError(f"{caller}(): weights {weights!r} must be finite and >= 0")
-    ex = expand_fine_gray(time, codes, int(cause), w)
+    ex = _expand_by_stratum(frame, strata_cols, time, codes, int(cause), w)
     taken = set(frame.columns)
     names = [n if n not in taken else n + "_" for n in (_START, _STOP, _STATUS, _WEIGHT, _PERSON)]
     expanded = frame.take(ex.row).reset_index(drop=True)
@@ -160,6 +164,7 @@ def fine_gray(
         ties=ties,
         weights=names[3],
         cluster=(cluster or names[4]) if robust else None,
+        strata=strata_cols or None,
         entry=names[0],
         conf_level=conf_level,
     )
@@ -170,3 +175,29 @@ def fine_gray(
     return dataclasses.replace(
         fit, n=len(frame), n_dropped=complete.n_dropped, notes=(note, *fit.notes)
     )
+
+
+def _expand_by_stratum(
+    frame: pd.DataFrame, strata: list[str], time: Any, codes: Any, cause: int, w: Any
+) -> Expansion:
+    """The expansion within each stratum (its own censoring curve), rows in input order."""
+    if not strata:
+        return expand_fine_gray(time, codes, cause, w)
+    groups = frame.groupby(strata, sort=True, dropna=False).ngroup().to_numpy()
+    parts = []
+    for g in np.unique(groups):
+        rows = np.flatnonzero(groups == g)
+        if not np.any(codes[rows] == cause):  # no event of interest: rows add nothing
+            continue
+        part = expand_fine_gray(time[rows], codes[rows], cause, w[rows])
+        parts.append(dataclasses.replace(part, row=rows[part.row]))
+    if not parts:
+        raise DataError(f"fine_gray(): no stratum has an event of code {cause}")
+    merged = Expansion(
+        *(
+            np.concatenate([getattr(p, f.name) for p in parts])
+            for f in dataclasses.fields(Expansion)
+        )
+    )
+    order = np.argsort(merged.row, kind="stable")
+    return Expansion(*(getattr(merged, f.name)[order] for f in dataclasses.fields(Expansion)))
