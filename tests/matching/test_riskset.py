@@ -175,3 +175,58 @@ def test_bad_input() -> None:
             people.assign(eligible=pd.to_datetime(["2024-01-01"] * 2)),
             **{**kwargs, "covariates_at": lambda rows, date: rows["age"]},  # type: ignore[dict-item]
         )
+
+
+def test_cohort_feeds_build_followup_and_cox() -> None:
+    from rpeval.datasets import simulate_program
+    from rpeval.recidivism import build_followup, cox
+
+    program = simulate_program(150, 900, random_state=8)
+    people = program.people
+    participant = people["participant"].astype(bool)
+    people = people.assign(
+        program_entry=people["entry_date"].where(participant),
+        eligible=people["entry_date"] - pd.to_timedelta(np.where(participant, 60, 0), unit="D"),
+    )
+    arrests = program.arrests
+
+    def at(rows: pd.DataFrame, date: pd.Timestamp) -> pd.DataFrame:
+        before = arrests[arrests["arrest_date"] < date]["person_id"].value_counts()
+        recent = rows["person_id"].map(before).fillna(0)
+        return pd.DataFrame(
+            {"age": rows["age"], "prior": rows["prior_arrests"] + recent}, index=rows.index
+        )
+
+    m = risk_set_match(
+        people,
+        id="person_id",
+        entry_date="program_entry",
+        eligible_from="eligible",
+        covariates_at=at,
+        exact="offense_type",
+    )
+    cohort = m.data.assign(
+        end=m.data["crossover_date"]
+        .fillna(m.data["data_through"])
+        .clip(upper=m.data["data_through"])
+    )
+    events = arrests.merge(cohort[["person_id", "cohort_id"]], on="person_id")
+    followup = build_followup(
+        cohort,
+        id="cohort_id",
+        start="index_date",
+        events=events,
+        event_date="arrest_date",
+        end="end",
+    )
+    assert len(followup) == len(cohort) and cohort["cohort_id"].is_unique
+    # an arrest on or before the index date never ends follow-up
+    assert (followup["event_date"].isna() | (followup["event_date"] > followup["entry"])).all()
+    fit = cox(
+        followup.join(cohort[["treated", "matched_set"]]),
+        "duration",
+        "event",
+        ["treated"],
+        cluster="matched_set",
+    )
+    assert "treated" in fit.summary()["term"].tolist()

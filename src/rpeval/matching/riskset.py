@@ -33,9 +33,10 @@ class RiskSetResult:
     ``data`` has one row per matched person and role: the input columns, then
     ``index_date`` (the participant's entry date, where everyone's follow-up starts),
     ``treated`` (1 participant, 0 control), ``matched_set``, ``weights`` (MatchIt's
-    matching weights) and the covariates as measured at ``index_date``. A control who
-    enters the program later keeps that date in its ``entry_date`` column: censor or
-    split its follow-up there.
+    matching weights), ``cohort_id`` (unique per row: a person who served as a control
+    before entering the program appears twice), ``crossover_date`` (a control's own later
+    entry date, where its follow-up as a control should end; NaT otherwise) and the
+    covariates as measured at ``index_date``.
     """
 
     data: pd.DataFrame
@@ -90,12 +91,15 @@ def _covariates(
 
 
 def _distances(x_t: FloatArray, x_c: FloatArray) -> FloatArray:
-    """Mahalanobis distances (covariance of the pooled candidates), shape (n_t, n_c)."""
+    """Mahalanobis distances (covariance of the pooled candidates), shape (n_t, n_c),
+    through a whitening transform so that no (n_t, n_c, k) array is formed."""
     pooled = np.vstack([x_t, x_c])
     cov = np.atleast_2d(np.cov(pooled, rowvar=False)) if len(pooled) > 1 else np.eye(x_t.shape[1])
-    inverse = np.linalg.pinv(cov, hermitian=True)
-    diff = x_t[:, None, :] - x_c[None, :, :]
-    squared = np.einsum("ijk,kl,ijl->ij", diff, inverse, diff)
+    values, vectors = np.linalg.eigh(cov)
+    keep = values > 1e-12 * max(float(values.max(initial=0.0)), 1e-300)
+    root = vectors[:, keep] / np.sqrt(values[keep])
+    z_t, z_c = x_t @ root, x_c @ root
+    squared = (z_t**2).sum(1)[:, None] + (z_c**2).sum(1)[None, :] - 2.0 * z_t @ z_c.T
     return np.asarray(np.sqrt(np.maximum(squared, 0.0)), dtype=np.float64)
 
 
@@ -137,7 +141,9 @@ def risk_set_match(
     Returns
     -------
     RiskSetResult
-        ``data`` is ready for ``rpeval.recidivism.build_followup(..., start="index_date")``.
+        ``data`` is ready for ``rpeval.recidivism.build_followup(m.data, id="cohort_id",
+        start="index_date", events=events.merge(m.data[[id, "cohort_id"]]), ...)``, with
+        the follow-up of a crossing-over control ended at ``crossover_date``.
 
     Notes
     -----
@@ -253,6 +259,9 @@ def risk_set_match(
             hint="check eligible_from, widen the caliper or drop exact constraints",
         )
     data = pd.concat(pieces, ignore_index=True)
+    data["cohort_id"] = data[id].astype(str) + "#" + data["matched_set"].astype(str)
+    later = (data["treated"] == 0) & data[entry_date].notna()
+    data["crossover_date"] = pd.to_datetime(data[entry_date].where(later))
     controls_rows = (data["treated"] == 0).to_numpy()
     data.loc[controls_rows, "weights"] *= (
         controls_rows.sum() / data.loc[controls_rows, "weights"].sum()
