@@ -252,3 +252,22 @@ def test_variable_ratio_options(kwargs: dict[str, object]) -> None:
     df = pd.DataFrame({"treat": [1, 0, 0], "score": [0.1, 0.2, 0.3], "x": [1, 2, 3]})
     with pytest.raises(SpecificationError):
         match(df, "treat", ["x"], distance="score", **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_optimal_scales_to_20k_by_200k_with_a_caliper() -> None:
+    rng = np.random.default_rng(0)
+    n_t, n_c = 20_000, 200_000
+    df = pd.DataFrame(
+        {
+            "treat": np.r_[np.ones(n_t, int), np.zeros(n_c, int)],
+            "score": np.r_[rng.beta(3, 5, n_t), rng.beta(2, 6, n_c)],
+            "x": 0.0,
+        }
+    )
+    kwargs = {"distance": "score", "caliper": 0.01}
+    best = match(df, "treat", ["x"], method="optimal", **kwargs)  # type: ignore[arg-type]
+    greedy = match(df, "treat", ["x"], **kwargs)  # type: ignore[arg-type]
+    assert len(best.pairs) >= len(greedy.pairs) > 19_000
+    if len(best.pairs) == len(greedy.pairs):
+        assert total_distance(df, best.pairs) <= total_distance(df, greedy.pairs) + 1e-9

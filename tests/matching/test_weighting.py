@@ -197,3 +197,17 @@ def test_effect_on_weights_with_adjustment_recovers_a_known_effect() -> None:
         w = weight(df, "t", ["x"], estimand=estimand)  # type: ignore[arg-type]
         result = effect(w, "y", adjust=["x"])
         assert abs(result.estimate - truth) < 3 * result.std_error
+
+
+def test_results_render(lalonde: pd.DataFrame) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    w = weight(lalonde, "treat", FORMULA, estimand="ATT")
+    for kind in ("love", "propensity"):
+        ax = w.plot(kind=kind)
+        assert ax is not None
+        plt.close("all")
+    assert "<table" in w._repr_html_()

@@ -61,6 +61,9 @@ class EValueResult:
     def _closer_is_lower(self) -> bool:
         return self.risk_ratio >= 1.0
 
+    def _repr_html_(self) -> str:
+        return self.summary().to_html(index=False, float_format="{:.4f}".format)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "measure": self.measure,

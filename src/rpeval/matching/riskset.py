@@ -56,6 +56,9 @@ class RiskSetResult:
         """Balance of the covariates at the index date, unweighted and weighted."""
         return balance(self.data, "treated", list(self.covariates), weights="weights")
 
+    def _repr_html_(self) -> str:
+        return self.summary().to_html(index=False, float_format="{:.4f}".format)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "n_participants": self.n_participants,

@@ -110,6 +110,9 @@ class WeightResult:
         score = self.data["distance"].to_numpy(np.float64)
         return propensity_plot(score, self._is_treated, self._weights, ax=ax)
 
+    def _repr_html_(self) -> str:
+        return self.summary().to_html(index=False, float_format="{:.4f}".format)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "estimand": self.estimand,
