@@ -21,17 +21,20 @@ def competing() -> pd.DataFrame:
 
 
 @pytest.mark.parametrize(
-    ("block", "group", "rho"),
+    ("block", "group", "rho", "strata"),
     [
-        ("cuminc_group", "group", 0.0),
-        ("cuminc_group_rho1", "group", 1.0),
-        ("cuminc_z", "z", 0.0),
-        ("cuminc_all", None, 0.0),
+        ("cuminc_group", "group", 0.0, None),
+        ("cuminc_group_rho1", "group", 1.0, None),
+        ("cuminc_z", "z", 0.0, None),
+        ("cuminc_all", None, 0.0, None),
+        ("cuminc_group_strata_z", "group", 0.0, "z"),
     ],
 )
-def test_matches_cuminc(competing: pd.DataFrame, block: str, group: str | None, rho: float) -> None:
+def test_matches_cuminc(
+    competing: pd.DataFrame, block: str, group: str | None, rho: float, strata: str | None
+) -> None:
     expected = reference("competing_risks")[block]
-    cif = cumulative_incidence(competing, "time", "status", group=group, rho=rho)
+    cif = cumulative_incidence(competing, "time", "status", group=group, rho=rho, strata=strata)
     at = cif.at(expected["times"])
     for name, est, var in zip(expected["names"], expected["est"], expected["var"], strict=True):
         label, cause = name.rsplit(" ", 1)

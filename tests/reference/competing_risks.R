@@ -59,6 +59,8 @@ out$cuminc_group_rho1 <- cuminc_summary(
   with(competing, cuminc(time, status, group, rho = 1, cencode = 0)))
 out$cuminc_z <- cuminc_summary(with(competing, cuminc(time, status, z, cencode = 0)))
 out$cuminc_all <- cuminc_summary(with(competing, cuminc(time, status, cencode = 0)))
+out$cuminc_group_strata_z <- cuminc_summary(
+  with(competing, cuminc(time, status, group, strata = z, cencode = 0)))
 
 # Fine-Gray regression for each cause.
 covs <- model.matrix(~ group + x + z, competing)[, -1]

@@ -35,6 +35,7 @@ class CompetingInput:
     groups: tuple[Any, ...]
     n_dropped: int
     followup: FloatArray | None = None
+    stratum: IntArray | None = None
 
 
 def cause_codes(frame: Any, column: str, *, caller: str) -> IntArray:
@@ -59,13 +60,20 @@ def prepare_competing_input(
     missing: str,
     caller: str,
     followup: str | None = None,
+    strata: str | None = None,
 ) -> CompetingInput:
     """Check the columns of a competing-risks data set and return them as arrays.
 
     ``followup`` (potential follow-up, for ``recidivism_rates``) is checked as there.
     """
     frame = _frames.as_pandas(data, arg="data", caller=caller)
-    named = (("duration", duration), ("event", event), ("group", group), ("followup", followup))
+    named = (
+        ("duration", duration),
+        ("event", event),
+        ("group", group),
+        ("followup", followup),
+        ("strata", strata),
+    )
     for name, value in named:
         if value is not None and not isinstance(value, str):
             raise SpecificationError(
@@ -98,4 +106,7 @@ def prepare_competing_input(
     else:
         codes, labels = _codes(frame, group, arg="group", caller=caller)
     potential = None if followup is None else _followup(frame, followup, time, caller)
-    return CompetingInput(time, cause, causes, codes, labels, complete.n_dropped, potential)
+    stratum = None if strata is None else _codes(frame, strata, arg="strata", caller=caller)[0]
+    return CompetingInput(
+        time, cause, causes, codes, labels, complete.n_dropped, potential, stratum
+    )

@@ -52,14 +52,22 @@ def _counts(
 
 
 def gray_test(
-    time: FloatArray, cause: IntArray, group: IntArray, n_groups: int, code: int, rho: float
+    time: FloatArray,
+    cause: IntArray,
+    group: IntArray,
+    n_groups: int,
+    code: int,
+    rho: float,
+    stratum: IntArray | None = None,
 ) -> GrayTest:
     """Gray's test that cause ``code`` has the same cumulative incidence in every group.
 
-    ``group`` holds codes ``0..n_groups-1``; ``cause`` 0 is censoring. When the
-    covariance of the first ``K − 1`` scores is singular (groups without events while
-    others are at risk) the statistic uses a generalised inverse and ``df`` is its rank;
-    with rank 0 the statistic and p-value are NaN.
+    ``group`` holds codes ``0..n_groups-1``; ``cause`` 0 is censoring. With ``stratum``
+    codes the scores and their covariances are summed over strata (each with its own
+    curves), as ``cmprsk::cuminc(strata = )``. When the covariance of the first
+    ``K − 1`` scores is singular (groups without events while others are at risk) the
+    statistic uses a generalised inverse and ``df`` is its rank; with rank 0 the
+    statistic and p-value are NaN.
 
     Examples
     --------
@@ -69,6 +77,31 @@ def gray_test(
     >>> result.df, round(result.statistic, 4)
     (1, 2.2323)
     """
+    score = np.zeros(n_groups)
+    variance = np.zeros((n_groups, n_groups))
+    codes = np.zeros(time.size, dtype=np.int64) if stratum is None else stratum
+    for value in np.unique(codes):
+        rows = codes == value
+        part_score, part_variance = _score_and_variance(
+            time[rows], cause[rows], group[rows], n_groups, code, rho
+        )
+        score += part_score
+        variance += part_variance
+    head, block = score[: n_groups - 1], variance[: n_groups - 1, : n_groups - 1]
+    values, vectors = linalg.eigh(block)
+    keep = values > 1e-10 * max(float(values.max(initial=0.0)), 1e-300)
+    df = int(keep.sum())
+    if df == 0:
+        return GrayTest(score, variance, float("nan"), 0, float("nan"))
+    projected = vectors[:, keep].T @ head
+    statistic = float(projected @ (projected / values[keep]))
+    return GrayTest(score, variance, statistic, df, float(stats.chi2.sf(statistic, df)))
+
+
+def _score_and_variance(
+    time: FloatArray, cause: IntArray, group: IntArray, n_groups: int, code: int, rho: float
+) -> tuple[FloatArray, FloatArray]:
+    """Scores of all groups and their covariance within one stratum."""
     Y, d1, d2 = _counts(time, cause, group, n_groups, code)
     at = Y > 0
     safe_y = np.where(at, Y, 1.0)
@@ -102,12 +135,4 @@ def gray_test(
         coef_other = np.where(alive, (1.0 - F0) / safe_s, 0.0)[None] * remaining
     variance = np.einsum("ikt,jkt,kt->ij", coef_own, coef_own, np.nan_to_num(var_own))
     variance += np.einsum("ikt,jkt,kt->ij", coef_other, coef_other, np.nan_to_num(var_other))
-    head, block = score[: n_groups - 1], variance[: n_groups - 1, : n_groups - 1]
-    values, vectors = linalg.eigh(block)
-    keep = values > 1e-10 * max(float(values.max(initial=0.0)), 1e-300)
-    df = int(keep.sum())
-    if df == 0:
-        return GrayTest(score, variance, float("nan"), 0, float("nan"))
-    projected = vectors[:, keep].T @ head
-    statistic = float(projected @ (projected / values[keep]))
-    return GrayTest(score, variance, statistic, df, float(stats.chi2.sf(statistic, df)))
+    return np.asarray(score, dtype=np.float64), np.asarray(variance, dtype=np.float64)

@@ -269,7 +269,15 @@ def incidence_from_input(
     tests: tuple[GrayTest, ...] = ()
     if len(data_in.groups) > 1:
         tests = tuple(
-            gray_test(data_in.time, mapped, data_in.group, len(data_in.groups), k + 1, rho)
+            gray_test(
+                data_in.time,
+                mapped,
+                data_in.group,
+                len(data_in.groups),
+                k + 1,
+                rho,
+                data_in.stratum,
+            )
             for k in range(n_causes)
         )
     return CIFResult(
@@ -295,6 +303,7 @@ def cumulative_incidence(
     conf_level: float = 0.95,
     conf_type: CIFConfType = "log-log",
     rho: float = 0.0,
+    strata: str | None = None,
     missing: Literal["error", "drop"] = "error",
 ) -> CIFResult:
     """Aalen–Johansen cumulative incidence of each cause, by group, with Gray's test.
@@ -314,6 +323,9 @@ def cumulative_incidence(
         Level and type of the pointwise intervals: ``"log-log"`` (default) or ``"plain"``.
     rho
         Power of the weight ``(1 − F(t−))^ρ`` in Gray's test (0: R's default).
+    strata
+        Column whose values stratify Gray's test (scores and variances summed over
+        strata, as ``cmprsk::cuminc(strata = )``); the curves are not stratified.
     missing
         ``"error"`` (default) or ``"drop"`` rows with missing values (``n_dropped``).
 
@@ -366,7 +378,7 @@ def cumulative_incidence(
     if not isinstance(rho, int | float) or not np.isfinite(rho) or rho < 0:
         raise SpecificationError(f"{caller}(): rho={rho!r} must be a number >= 0")
     data_in = prepare_competing_input(
-        data, duration, event, group=group, missing=missing, caller=caller
+        data, duration, event, group=group, missing=missing, caller=caller, strata=strata
     )
     if not data_in.causes:
         raise DataError(f"{caller}(): column {event!r} (`event`) has no events")
