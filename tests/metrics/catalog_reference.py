@@ -48,6 +48,13 @@ def _days_to_conference(cases: pd.DataFrame) -> tuple[float, float]:
     return float(days.sum()), float(days.notna().sum())
 
 
+def white_non_hispanic_rate(program: ProgramData) -> float:
+    """The reference group's diversion rate for the relative rate index."""
+    people = program.people
+    reference = people[(people["race"] == "White") & ~people["hispanic"]]
+    return float(reference["participant"].mean())
+
+
 REFERENCES: dict[str, Reference] = {
     "referral_contact_rate": lambda p: _share(
         pd.Series(True, index=p.cases.index),
@@ -90,6 +97,9 @@ REFERENCES: dict[str, Reference] = {
     "reoffenses_per_person_year": lambda p: (
         float(p.people["rearrest_count"].sum()),
         float(p.people["street_days"].sum()) / 365.25,
+    ),
+    "diversion_relative_rate_index": lambda p: _share(
+        pd.Series(True, index=p.people.index), p.people["participant"]
     ),
     "diversion_rate": lambda p: _share(
         pd.Series(True, index=p.people.index), p.people["participant"]

@@ -12,7 +12,7 @@ import pytest
 
 from rpeval.datasets import ProgramData, simulate_program
 from rpeval.metrics import Registry
-from tests.metrics.catalog_reference import REFERENCES
+from tests.metrics.catalog_reference import REFERENCES, white_non_hispanic_rate
 
 REGISTRY = Registry.builtin()
 PROGRAM = simulate_program(n_participants=600, n_comparison=2400, random_state=11)
@@ -85,8 +85,12 @@ def test_catalog_equals_plain_pandas(backend_tables: dict[str, object]) -> None:
         numerator, denominator = _expected(PROGRAM, row["metric"])
         assert row["numerator"] == pytest.approx(numerator, rel=1e-12), row["metric"]
         assert row["denominator"] == pytest.approx(denominator, rel=1e-12), row["metric"]
-        if REGISTRY[row["metric"]].kind == "mean":
+        kind = REGISTRY[row["metric"]].kind
+        if kind == "mean":
             assert row["value"] == pytest.approx(numerator / denominator, rel=1e-12)
+        if kind == "relative_rate":
+            expected = numerator / denominator / white_non_hispanic_rate(PROGRAM)
+            assert row["value"] == pytest.approx(expected, rel=1e-12)
         assert row["ci_low"] <= row["value"] <= row["ci_high"], row["metric"]
 
 

@@ -102,3 +102,13 @@ def test_undefined_intervals() -> None:
 def test_bad_input_is_a_clean_error(call: object, match: str) -> None:
     with pytest.raises(SpecificationError, match=match):
         call()  # type: ignore[operator]
+
+
+def test_relative_rate_interval_by_hand() -> None:
+    from rpeval.metrics.intervals import relative_rate_interval
+
+    interval = relative_rate_interval(30, 100, 20, 100)
+    se = math.sqrt(1 / 30 - 1 / 100 + 1 / 20 - 1 / 100)
+    assert interval.low == pytest.approx(1.5 * math.exp(-1.959963984540054 * se))
+    assert interval.high == pytest.approx(1.5 * math.exp(1.959963984540054 * se))
+    assert relative_rate_interval(0, 10, 3, 10).low is None

@@ -21,7 +21,23 @@ from rpeval.metrics.schema import MetricDefinition
 
 __all__ = ["breaking_changes", "load_baseline"]
 
-_MEANING = ("kind", "table", "numerator", "denominator", "value", "exposure", "window")
+_MEANING = (
+    "kind",
+    "table",
+    "numerator",
+    "denominator",
+    "value",
+    "exposure",
+    "window",
+    "reference",
+)
+
+
+def _canonical_text(text: str) -> str:
+    try:
+        return str(parse_filter(text))
+    except MetricDefinitionError:
+        return text
 
 
 def _canonical(value: object) -> object:
@@ -42,7 +58,10 @@ def _canonical(value: object) -> object:
 
 def _meaning(definition: MetricDefinition) -> dict[str, object]:
     dumped = definition.model_dump(mode="json")
-    return {key: _canonical(dumped[key]) for key in _MEANING}
+    meaning = {key: _canonical(dumped[key]) for key in _MEANING}
+    if isinstance(meaning["reference"], str):
+        meaning["reference"] = _canonical_text(meaning["reference"])
+    return meaning
 
 
 def _git(repo: Path, *args: str) -> str:

@@ -14,6 +14,7 @@ from rpeval.metrics.intervals import (
     poisson_rate_interval,
     proportion_interval,
     ratio_interval,
+    relative_rate_interval,
 )
 from rpeval.metrics.schema import MetricDefinition
 from rpeval.metrics.suppression import suppress_cells
@@ -33,6 +34,14 @@ def _interval(definition: MetricDefinition, row: pd.Series, conf_level: float) -
     if method == "poisson-exact":
         exposure = 1.0 if definition.kind == "count" else denominator
         return poisson_rate_interval(numerator, exposure, conf_level=conf_level)
+    if method == "katz-log":
+        return relative_rate_interval(
+            numerator,
+            denominator,
+            float(row["reference_numerator"]),
+            float(row["reference_denominator"]),
+            conf_level=conf_level,
+        )
     if method == "t":
         std = float(row["std"])
         mean = numerator / denominator
@@ -50,6 +59,20 @@ def _interval(definition: MetricDefinition, row: pd.Series, conf_level: float) -
         rows=float(row["rows"]),
     )
     return ratio_interval(sums, conf_level=conf_level)
+
+
+def _relative_rate(row: pd.Series, notes: list[str]) -> float | None:
+    reference_events = float(row["reference_numerator"])
+    reference_total = float(row["reference_denominator"])
+    if reference_events == 0 or reference_total == 0:
+        notes.append("the reference group's rate is 0 or undefined: no value")
+        return None
+    rate = float(row["numerator"]) / float(row["denominator"])
+    reference_rate = reference_events / reference_total
+    notes.append(
+        f"reference rate {reference_rate:.4f} ({int(reference_events)} / {int(reference_total)})"
+    )
+    return rate / reference_rate
 
 
 def _window_note(definition: MetricDefinition, excluded: float) -> str | None:
@@ -80,6 +103,8 @@ def publish_cells(
         elif denominator == 0:
             value = None
             notes.append("denominator is 0: no value")
+        elif definition.kind == "relative_rate":
+            value = _relative_rate(row, notes)
         else:
             value = numerator / denominator
         interval = _interval(definition, row, conf_level) if value is not None else _NONE

@@ -43,6 +43,8 @@ def _expectations(definition: MetricDefinition) -> dict[str, str]:
         )
         if holder is not None and holder.where is not None
     ]
+    if definition.reference is not None:
+        filters.append(definition.reference)
     for text in filters:
         for name in _bare_columns(parse_filter(text)):
             wanted[name] = "boolean"

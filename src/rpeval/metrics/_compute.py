@@ -144,7 +144,15 @@ def aggregate_metric(
     agg = _Aggregator(frame, by)
     kind = definition.kind
     numerator, denominator = definition.numerator, definition.denominator
-    if kind == "proportion":
+    if kind == "relative_rate":
+        assert numerator is not None
+        assert denominator is not None
+        assert definition.reference is not None
+        agg.measure(denominator, "denominator")
+        agg.measure(numerator, "numerator", denominator.where)
+        reference = definition.reference
+        _reference_counts(agg, numerator, denominator, reference)
+    elif kind == "proportion":
         assert numerator is not None
         assert denominator is not None
         agg.measure(denominator, "denominator")
@@ -198,6 +206,21 @@ def aggregate_metric(
     if "denominator" not in cells:
         cells["denominator"] = float("nan")
     return CellAggregates(cells, tuple(by))
+
+
+def _reference_counts(
+    agg: _Aggregator, numerator: Measure, denominator: Measure, reference: str
+) -> None:
+    """The reference group's numerator and denominator (over the whole table) on every cell."""
+    for prefix, measure, extra in (
+        ("reference_denominator", denominator, None),
+        ("reference_numerator", numerator, denominator.where),
+    ):
+        aggregations, not_null = _measure_aggregate(measure, prefix)
+        part = _run(
+            agg.frame, _condition(reference, extra, measure.where, not_null), [], aggregations
+        )
+        agg.cells[prefix] = float(part[prefix].iloc[0]) if len(part) else 0.0
 
 
 def _value_expr(definition: MetricDefinition) -> nw.Expr:

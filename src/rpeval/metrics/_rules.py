@@ -47,6 +47,8 @@ def _filters(loaded: LoadedDefinition) -> list[tuple[tuple[str | int, ...], str]
         holder = getattr(definition, part)
         if holder is not None and holder.where is not None:
             found.append(((part, "where"), holder.where))
+    if definition.reference is not None:
+        found.append((("reference",), definition.reference))
     return found
 
 

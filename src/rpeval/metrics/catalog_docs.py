@@ -44,12 +44,17 @@ def definition_markdown(definition: MetricDefinition) -> str:
         definition.description.strip(),
         "",
     ]
-    if definition.kind == "proportion":
+    if definition.kind in {"proportion", "relative_rate"}:
         lines += _measure(definition.denominator, "Denominator")
         lines += _measure(definition.numerator, "Numerator (within the denominator)")
     else:
         lines += _measure(definition.numerator, "Numerator")
         lines += _measure(definition.denominator, "Denominator")
+    if definition.reference is not None:
+        lines.append(
+            f"- **Reference group**: rows where `{definition.reference}`; the value is the "
+            "cell's rate divided by the reference group's rate"
+        )
     if definition.window is not None:
         window = definition.window
         lines.append(

@@ -63,6 +63,8 @@ def referenced_columns(definition: MetricDefinition) -> set[str]:
         names.add(definition.exposure.sum)
         if definition.exposure.where is not None:
             names.update(parse_filter(definition.exposure.where).columns())
+    if definition.reference is not None:
+        names.update(parse_filter(definition.reference).columns())
     if definition.window is not None:
         window = definition.window
         names.update((window.start, window.event, window.followup_end))

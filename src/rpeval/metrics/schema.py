@@ -42,9 +42,11 @@ __all__ = [
     "json_schema",
 ]
 
-MetricKind = Literal["proportion", "ratio", "mean", "count", "rate", "window_proportion"]
+MetricKind = Literal[
+    "proportion", "ratio", "mean", "count", "rate", "window_proportion", "relative_rate"
+]
 IntervalMethod = Literal[
-    "wilson", "clopper-pearson", "jeffreys", "poisson-exact", "t", "delta", "none"
+    "wilson", "clopper-pearson", "jeffreys", "poisson-exact", "t", "delta", "katz-log", "none"
 ]
 Scalar = str | bool | int | float | dt.datetime | dt.date | None
 
@@ -55,6 +57,7 @@ DEFAULT_INTERVALS: Final[dict[str, str]] = {
     "count": "poisson-exact",
     "mean": "t",
     "ratio": "delta",
+    "relative_rate": "katz-log",
 }
 _ALLOWED_INTERVALS: Final[dict[str, frozenset[str]]] = {
     "proportion": frozenset({"wilson", "clopper-pearson", "jeffreys", "none"}),
@@ -63,6 +66,7 @@ _ALLOWED_INTERVALS: Final[dict[str, frozenset[str]]] = {
     "count": frozenset({"poisson-exact", "none"}),
     "mean": frozenset({"t", "none"}),
     "ratio": frozenset({"delta", "none"}),
+    "relative_rate": frozenset({"katz-log", "none"}),
 }
 _WITHIN = re.compile(r"^([1-9][0-9]{0,4}) (day|days|month|months)$")
 
@@ -204,6 +208,9 @@ class MetricDefinition(_Strict):
     value: ValueColumn | None = None
     exposure: Exposure | None = None
     window: Window | None = None
+    reference: FilterText | None = Field(
+        None, description="relative_rate: the filter selecting the reference group's rows."
+    )
     dimensions: list[ColumnName] = Field(default_factory=list)
     interval: IntervalMethod | None = None
     suppress_below: int | None = Field(None, ge=1)
@@ -221,6 +228,7 @@ class MetricDefinition(_Strict):
             "count": {"numerator"},
             "rate": {"numerator", "exposure"},
             "window_proportion": {"window"},
+            "relative_rate": {"numerator", "denominator", "reference"},
         }[self.kind]
         allowed = (
             needs
@@ -231,9 +239,10 @@ class MetricDefinition(_Strict):
                 "count": set(),
                 "rate": set(),
                 "window_proportion": {"numerator", "denominator"},
+                "relative_rate": set(),
             }[self.kind]
         )
-        for field_name in ("numerator", "denominator", "value", "exposure", "window"):
+        for field_name in ("numerator", "denominator", "value", "exposure", "window", "reference"):
             present = getattr(self, field_name) is not None
             if field_name in needs and not present:
                 raise ValueError(f"a {self.kind} metric needs `{field_name}`")
@@ -251,7 +260,7 @@ class MetricDefinition(_Strict):
         return self
 
     def _check_subset_measures(self) -> None:
-        if self.kind in {"proportion", "window_proportion"}:
+        if self.kind in {"proportion", "window_proportion", "relative_rate"}:
             numerator, denominator = self.numerator, self.denominator
             for role, measure in (("numerator", numerator), ("denominator", denominator)):
                 if measure is not None and measure.sum is not None:

@@ -29,6 +29,7 @@ def _render(draw: Callable[[Any], None], size: tuple[float, float]) -> str:
 
     mpl.use("Agg", force=False)
     import matplotlib.pyplot as plt
+
     style: dict[Any, Any] = {
         "axes.prop_cycle": f"cycler(color={list(OKABE_ITO)!r})",
         "font.size": 10,
