@@ -133,3 +133,26 @@ def test_bad_input(
     arguments.update(change)
     with pytest.raises(error):
         adjusted_survival(rossi.assign(one=1), **arguments)  # type: ignore[arg-type]
+
+
+def test_weighted_paired_design_matches_survfit() -> None:
+    from tests.reference_data import reference_csv
+
+    expected = reference("survival_paired")["weighted_km"]
+    paired = reference_csv("paired_data.csv")
+    fit = adjusted_survival(paired, "time", "status", "treat", [10, 30, 60, 90], weights="w")
+    table = fit.summary()
+    np.testing.assert_allclose(table["survival"], expected["surv"], rtol=RTOL)
+    np.testing.assert_allclose(table["std_error"], expected["robust_std_err"], rtol=RTOL)
+    clustered = adjusted_survival(
+        paired,
+        "time",
+        "status",
+        "treat",
+        [30],
+        weights="w",
+        cluster="pair",
+        n_bootstrap=30,
+        random_state=5,
+    )
+    assert clustered.variance == "bootstrap" and np.all(clustered.std_error > 0)

@@ -95,3 +95,20 @@ def test_bad_durations_raise_rpeval_errors(values: list[object]) -> None:
         return
     durations = pd.to_numeric(frame["t"])
     assert np.all(np.isfinite(durations)) and np.all(durations > 0)
+
+
+@SETTINGS
+@given(st.integers(0, 10_000), st.floats(0.01, 100.0))
+def test_rate_model_exposure_unit_equivariance(seed: int, factor: float) -> None:
+    from rpeval.recidivism import rate_model
+
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"arm": rng.integers(0, 2, 60), "years": rng.uniform(0.2, 3, 60)})
+    frame["n"] = rng.poisson(frame["years"] * np.exp(0.3 - 0.5 * frame["arm"]))
+    if frame["n"].sum() == 0 or frame.groupby("arm")["n"].sum().min() == 0:
+        return
+    base = rate_model(frame, "n", "years", group="arm")
+    scaled = rate_model(frame.assign(years=frame["years"] * factor), "n", "years", group="arm")
+    np.testing.assert_allclose(scaled.coef[0], base.coef[0] - np.log(factor), atol=1e-7)
+    np.testing.assert_allclose(scaled.coef[1:], base.coef[1:], atol=1e-7)
+    np.testing.assert_allclose(scaled.rates()["rate"] * factor, base.rates()["rate"], rtol=1e-7)
