@@ -211,3 +211,19 @@ def test_results_render(lalonde: pd.DataFrame) -> None:
         assert ax is not None
         plt.close("all")
     assert "<table" in w._repr_html_()
+
+
+def test_text_treatment_labels_flow_through(lalonde: pd.DataFrame) -> None:
+    from rpeval.matching import match, rosenbaum_bounds
+
+    labelled = lalonde.assign(arm=np.where(lalonde["treat"] == 1, "nsw", "comparison"))
+    w = weight(labelled, "arm", FORMULA, estimand="ATT", treated="nsw")
+    assert effect(w, "re78").estimate == pytest.approx(
+        effect(weight(lalonde, "treat", FORMULA, estimand="ATT"), "re78").estimate
+    )
+    m = match(labelled, "arm", FORMULA, treated="nsw")
+    assert effect(m, "re78").estimate == pytest.approx(
+        effect(match(lalonde, "treat", FORMULA), "re78").estimate
+    )
+    table = rosenbaum_bounds(m, "re78", [1.0])
+    assert table["n_pairs"].iloc[0] > 0

@@ -131,6 +131,7 @@ def effect(
     n_bootstrap: int = 999,
     random_state: int | None = None,
     progress: bool = True,
+    treated: Any = None,
 ) -> EffectResult:
     """Effect of treatment in the target population of a matched or weighted sample.
 
@@ -152,6 +153,9 @@ def effect(
         units and re-estimating the weights each time (seeded by ``random_state``; draws in
         which the weights cannot be estimated are skipped). Robust SEs for weights treat
         them as known, which is conservative for IPW estimates of the ATE.
+    treated
+        For a frame whose treatment column holds two labels: the treated one (results
+        remember the label they were built with).
 
     Examples
     --------
@@ -162,8 +166,10 @@ def effect(
     2.25
     """
     weighted = isinstance(result, WeightResult)
+    label = treated
     if isinstance(result, MatchResult | WeightResult):
         data, treatment = result.data, result.treatment
+        label = result.settings.get("treated")
         replace = bool(result.settings.get("replace", False))
         estimand = result.estimand
         if weighted:
@@ -198,7 +204,7 @@ def effect(
     data = data[data["weights"] > 0]
     y = _frames.numeric_array(data, outcome, arg="outcome", caller="effect")
     t = _frames.treatment_indicator(
-        data, treatment, arg="treatment", caller="effect"
+        data, treatment, treated=label, arg="treatment", caller="effect"
     ).is_treated.astype(np.float64)
     if measure != "mean_difference" and not np.isin(y, (0.0, 1.0)).all():
         raise DataError(f"effect(): measure={measure!r} needs a 0/1 outcome {outcome!r}")

@@ -238,6 +238,7 @@ def match(
             "n_subclasses": n_subclasses,
             "cutpoints": cutpoints,
             "k2k": k2k,
+            "treated": treated,
         },
     )
 

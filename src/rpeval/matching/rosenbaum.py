@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -106,11 +106,12 @@ def signed_rank_bounds(
 
 
 def _pairs(
-    result: MatchResult | pd.DataFrame, outcome: str, treatment: str | None
+    result: MatchResult | pd.DataFrame, outcome: str, treatment: str | None, treated: Any
 ) -> tuple[FloatArray, FloatArray]:
     """Treated and control outcomes of each matched pair."""
     if isinstance(result, MatchResult):
         data, treatment = result.data, result.treatment
+        treated = result.settings.get("treated")
     else:
         if treatment is None:
             raise SpecificationError(
@@ -122,7 +123,7 @@ def _pairs(
         )
     y = _frames.numeric_array(data, outcome, arg="outcome", caller="rosenbaum_bounds")
     t = _frames.treatment_indicator(
-        data, treatment, arg="treatment", caller="rosenbaum_bounds"
+        data, treatment, treated=treated, arg="treatment", caller="rosenbaum_bounds"
     ).is_treated
     subclass = data["subclass"].to_numpy()
     in_set = pd.notna(subclass) & (subclass != 0)
@@ -147,6 +148,7 @@ def rosenbaum_bounds(
     alternative: Alternative | None = None,
     alpha: float = 0.05,
     exact: bool | None = None,
+    treated: Any = None,
 ) -> pd.DataFrame:
     """Rosenbaum bounds on the p-value of a matched-pairs test over a grid of Gamma.
 
@@ -171,6 +173,8 @@ def rosenbaum_bounds(
         Significance level for ``significant`` and ``gamma_critical``.
     exact
         Signed-rank test only: exact null distribution (default below 50 pairs).
+    treated
+        For a frame whose treatment column holds two labels: the treated one.
 
     Returns
     -------
@@ -216,7 +220,7 @@ def rosenbaum_bounds(
         )
     if not 0.0 < alpha < 1.0:
         raise SpecificationError(f"rosenbaum_bounds(): alpha={alpha!r} must be in (0, 1)")
-    y_t, y_c = _pairs(result, outcome, treatment)
+    y_t, y_c = _pairs(result, outcome, treatment, treated)
     if not (np.isfinite(y_t).all() and np.isfinite(y_c).all()):
         raise DataError(f"rosenbaum_bounds(): outcome {outcome!r} has infinite values")
     diff = y_t - y_c
