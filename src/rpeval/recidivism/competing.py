@@ -142,7 +142,8 @@ class CIFResult:
         ``incidence`` at ``t`` includes events at ``t``; after a group's last observed
         time it is NaN (unknown) unless everyone had an event by then: the curves are
         then final (``cmprsk::timepoints`` gives NA there). ``n_risk`` is the number
-        still at risk at ``t``; ``n_event`` counts that cause's events up to ``t``.
+        still at risk at ``t``; ``n_event`` counts that cause's events after the previous
+        requested time and up to ``t`` (as :meth:`SurvivalCurves.at`).
         Columns as :meth:`summary`.
         """
         grid = _grid(times)
@@ -162,7 +163,8 @@ class CIFResult:
                 events = values_at_times(
                     curve.time, np.cumsum(curve.n_event[:, k]), grid, final=True
                 )
-                frame = pd.DataFrame(values, columns=table.columns[2:]).assign(n_event=events)
+                since = np.diff(np.concatenate([[0.0], events]))
+                frame = pd.DataFrame(values, columns=table.columns[2:]).assign(n_event=since)
                 frames.append(
                     frame.assign(group=[label] * grid.size, cause=cause, time=grid, n_risk=n_risk)
                 )

@@ -81,7 +81,8 @@ class MCFResult:
         """The curves at chosen times; NaN after a group's longest follow-up.
 
         ``n_risk`` is the number of people still under follow-up at ``time``;
-        ``n_event`` the number of re-arrests up to ``time``. Columns as :meth:`summary`.
+        ``n_event`` the number of re-arrests after the previous requested time and up to
+        ``time`` (as :meth:`SurvivalCurves.at`). Columns as :meth:`summary`.
         """
         grid = np.unique(np.atleast_1d(np.asarray(times, dtype=np.float64)))
         if grid.size == 0 or np.any(~np.isfinite(grid)) or np.any(grid < 0):
@@ -97,7 +98,11 @@ class MCFResult:
                 frame.assign(
                     time=grid,
                     n_risk=under_followup.astype(np.float64),
-                    n_event=np.concatenate([[0.0], np.cumsum(curve.n_event)])[index],
+                    n_event=np.diff(
+                        np.concatenate(
+                            [[0.0], np.concatenate([[0.0], np.cumsum(curve.n_event)])[index]]
+                        )
+                    ),
                 )
             )
         return pd.concat(frames, ignore_index=True).loc[:, list(COLUMNS)]
