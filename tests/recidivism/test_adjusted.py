@@ -36,6 +36,7 @@ def test_iptw_matches_weighted_survfit(rossi: pd.DataFrame) -> None:
     np.testing.assert_allclose(diff["std_error"], np.sqrt((se**2).sum(axis=0)))
     assert fit.variance == "robust"
     json.dumps(fit.to_dict())
+    assert "Adjusted survival (iptw, robust" in fit._repr_html_()
 
 
 def test_cox_standardisation_matches_mean_of_survfit(rossi: pd.DataFrame) -> None:

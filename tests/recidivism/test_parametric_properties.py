@@ -112,3 +112,29 @@ def test_rate_model_exposure_unit_equivariance(seed: int, factor: float) -> None
     np.testing.assert_allclose(scaled.coef[0], base.coef[0] - np.log(factor), atol=1e-7)
     np.testing.assert_allclose(scaled.coef[1:], base.coef[1:], atol=1e-7)
     np.testing.assert_allclose(scaled.rates()["rate"] * factor, base.rates()["rate"], rtol=1e-7)
+
+
+@SETTINGS
+@given(
+    st.integers(0, 10_000),
+    st.lists(st.floats(-2.0, 2.0), min_size=5, max_size=5),
+    st.sampled_from(["weibull", "lognormal", "loglogistic"]),
+)
+def test_cure_gradient_is_the_derivative(seed: int, theta: list[float], dist: str) -> None:
+    from rpeval.recidivism._cure_kernel import CureData, cure_loglik
+
+    rng = np.random.default_rng(seed)
+    n = 40
+    X = np.column_stack([np.ones(n), rng.normal(size=n)])
+    data = CureData(
+        X, X, rng.normal(1.0, 1.0, n), rng.random(n) < 0.5, rng.uniform(0.5, 2, n), dist
+    )
+    point = np.asarray(theta)
+    value, grad = cure_loglik(point, data)
+    assert np.isfinite(value)
+    h = 1e-6
+    numeric = [
+        (cure_loglik(point + e * h, data)[0] - cure_loglik(point - e * h, data)[0]) / (2 * h)
+        for e in np.eye(5)
+    ]
+    np.testing.assert_allclose(grad, numeric, rtol=1e-4, atol=1e-4 * (1 + np.abs(grad).max()))

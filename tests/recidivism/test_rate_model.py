@@ -48,6 +48,7 @@ def test_rates_by_group(people: pd.DataFrame) -> None:
     assert rates["events"].sum() == expected["events"]
     assert fit.summary()["rate_ratio"].iloc[1] == pytest.approx(np.exp(fit.coef[1]))
     json.dumps(fit.to_dict())
+    assert "Rate model (poisson, robust SEs)" in fit._repr_html_()
 
 
 def test_negative_binomial_matches_glm_nb() -> None:

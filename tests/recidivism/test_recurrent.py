@@ -73,6 +73,7 @@ def test_mcf_matches_survfit(recur: pd.DataFrame) -> None:
     np.testing.assert_allclose(at["std_error"], expected["mcf"]["std_err"], rtol=RTOL)
     np.testing.assert_allclose(at["n_risk"], expected["mcf"]["n_risk"])
     json.dumps(mcf.to_dict())
+    assert "400 people, 939 re-arrests" in mcf._repr_html_()
 
 
 def test_mcf_by_group_matches_survfit(recur: pd.DataFrame) -> None:

@@ -147,6 +147,18 @@ class AdjustedSurvival:
             "differences": self.differences().astype(object).to_dict("records"),
         }
 
+    def _repr_html_(self) -> str:
+        head = (
+            f"<p>Adjusted survival ({self.method}, {self.variance} standard errors) by "
+            f"{self.treatment}</p>"
+        )
+        fmt = "{:.4g}".format
+        return (
+            head
+            + self.summary().to_html(index=False, float_format=fmt)
+            + self.differences().to_html(index=False, float_format=fmt)
+        )
+
 
 def _iptw(
     frame: pd.DataFrame,

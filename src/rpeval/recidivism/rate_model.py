@@ -112,6 +112,18 @@ class RateModelResult:
             "rates": self.rates_table.astype(object).to_dict("records"),
         }
 
+    def _repr_html_(self) -> str:
+        head = (
+            f"<p>Rate model ({self.family}{', robust SEs' if self.robust else ''}): "
+            f"n={self.n}, rates per {self.per:g} units of exposure</p>"
+        )
+        fmt = "{:.4g}".format
+        return (
+            head
+            + self.rates_table.to_html(index=False, float_format=fmt)
+            + self.summary().to_html(index=False, float_format=fmt)
+        )
+
 
 def _fit(
     y: FloatArray, X: FloatArray, offset: FloatArray, family: Family, robust: bool

@@ -164,6 +164,18 @@ class MCFResult:
             "curves": {k: [jsonable(v) for v in vs] for k, vs in table.to_dict("list").items()},
         }
 
+    def _repr_html_(self) -> str:
+        head = (
+            "<p>Mean cumulative function of re-arrests: "
+            + ", ".join(
+                f"{g}: {int(n)} people, {int(e)} re-arrests"
+                for g, n, e in zip(self.groups, self.n_people, self.n_events, strict=True)
+            )
+            + "</p>"
+        )
+        last = self.summary().groupby("group", sort=False).tail(1)
+        return head + last.to_html(index=False, float_format="{:.4g}".format)
+
 
 def mean_cumulative_function(
     events: Any,
