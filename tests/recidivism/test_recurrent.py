@@ -135,6 +135,12 @@ def test_mcf_bad_input(
         mean_cumulative_function(events, **arguments)  # type: ignore[arg-type]
 
 
+def test_mcf_empty_input_raises() -> None:
+    empty = pd.DataFrame({"id": [], "t": [], "end": []})
+    with pytest.raises(DataError):
+        mean_cumulative_function(empty, id="id", time="t", end="end")
+
+
 def test_andersen_gill_bad_input(recur: pd.DataFrame) -> None:
     with pytest.raises(SpecificationError):
         andersen_gill(recur, "TIME0", "TIME1", "CENSOR", ["AGE"], id="ID", model="wlw")  # type: ignore[arg-type]

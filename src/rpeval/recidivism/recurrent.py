@@ -46,12 +46,8 @@ class MCFResult:
 
     def _frame(self, label: Any, curve: MCFCurve, index: NDArray[np.intp]) -> pd.DataFrame:
         z = z_value(self.conf_level)
-        padded = {
-            "n_event": np.concatenate([[0.0], curve.n_event]),
-            "mcf": np.concatenate([[0.0], curve.mcf]),
-            "std_error": np.concatenate([[0.0], curve.std_error]),
-        }
-        mcf, se = padded["mcf"][index], padded["std_error"][index]
+        mcf = np.concatenate([[0.0], curve.mcf])[index]
+        se = np.concatenate([[0.0], curve.std_error])[index]
         with np.errstate(divide="ignore", invalid="ignore"):
             spread = np.where(mcf > 0, np.exp(z * se / np.where(mcf > 0, mcf, 1.0)), 1.0)
         return pd.DataFrame(
@@ -235,6 +231,8 @@ def mean_cumulative_function(
     people = _frames.complete_cases(
         frame, [id, end, *([group] if group else [])], missing="error", arg="events", caller=caller
     )
+    if len(frame) == 0:
+        raise DataError(f"{caller}(): `events` has no rows")
     person, _ = _codes(frame, id, arg="id", caller=caller)
     stop = _frames.numeric_array(frame, end, arg="end", caller=caller)
     when = _frames.numeric_array(frame, time, arg="time", caller=caller, allow_missing=True)
