@@ -65,6 +65,8 @@ def test_matched_estimate_covers_the_truth(matched: Evaluation) -> None:
     assert set(matched.rates["window"]) == {365.0, 730.0, 1095.0}
     assert (matched.rates["ci_lower"] <= matched.rates["difference"]).all()
     assert matched.rmst is not None
+    assert matched.cif is not None  # deaths compete with re-arrest
+    assert any("cumulative incidence" in note for note in matched.notes)
     assert matched.sensitivity["rosenbaum"] is not None
     assert matched.metrics is not None
     from rpeval.metrics import Registry
@@ -91,8 +93,8 @@ def test_json_is_complete_and_deterministic(matched: Evaluation, tmp_path: Path)
 
 def test_html_is_self_contained_and_accessible(matched: Evaluation, tmp_path: Path) -> None:
     html = matched.to_html(tmp_path / "report.html").read_text()
-    assert html.count("<img ") == 3
-    assert len(re.findall(r'<img src="data:image/png;base64,[^"]+" alt="[^"]{20,}"', html)) == 3
+    assert html.count("<img ") == 4  # KM, CIF (deaths compete), Love plot, overlap
+    assert len(re.findall(r'<img src="data:image/png;base64,[^"]+" alt="[^"]{20,}"', html)) == 4
     assert not re.search(r'(src|href)="https?://', html)
     assert "<script" not in html
     assert html.count("<caption>") >= 8

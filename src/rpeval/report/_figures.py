@@ -47,6 +47,19 @@ def _render(draw: Callable[[Any], None], size: tuple[float, float]) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def _rename_legend(ax: Any, treatment: str) -> None:
+    """Legend entries "participant = True/False" as "participants"/"traditional processing"."""
+    handles, labels = ax.get_legend_handles_labels()
+    names = {
+        f"{treatment} = True": "participants",
+        f"{treatment} = False": "traditional processing",
+        "True": "participants",
+        "False": "traditional processing",
+    }
+    if handles:
+        ax.legend(handles, [names.get(label, label) for label in labels], frameon=False)
+
+
 def report_figures(evaluation: Any) -> list[Figure]:
     """Kaplan–Meier with at-risk table, Love plot and propensity overlap."""
     design = evaluation.settings["design"]
@@ -56,10 +69,7 @@ def report_figures(evaluation: Any) -> list[Figure]:
     def km(ax: Any) -> None:
         evaluation.curves.plot(ax=ax, at_risk=True, xlabel="Days of street time since entry")
         ax.set_title(f"Time to first re-arrest, {sample_kind} sample")
-        handles, labels = ax.get_legend_handles_labels()
-        names = {"True": "participants", "False": "traditional processing"}
-        if handles:
-            ax.legend(handles, [names.get(label, label) for label in labels], frameon=False)
+        _rename_legend(ax, evaluation.settings["treatment"])
 
     def love(ax: Any) -> None:
         evaluation.design.plot(kind="love", ax=ax)
@@ -69,7 +79,7 @@ def report_figures(evaluation: Any) -> list[Figure]:
         evaluation.design.plot(kind="propensity", ax=ax)
         ax.set_title("Propensity score overlap")
 
-    return [
+    figures = [
         Figure(
             "km",
             f"Kaplan–Meier curves of time to first re-arrest ({sample_kind} sample), with "
@@ -94,3 +104,23 @@ def report_figures(evaluation: Any) -> list[Figure]:
             _render(overlap, (7.0, 3.8)),
         ),
     ]
+    if evaluation.cif is not None:
+
+        def cif(ax: Any) -> None:
+            evaluation.cif.plot(ax=ax, kind="cause", cause=1, at_risk=True)
+            ax.set_title(f"Cumulative incidence of re-arrest, {sample_kind} sample")
+            ax.set_xlabel("Days of street time since entry")
+            ax.set_ylabel("Cumulative incidence of re-arrest")
+            _rename_legend(ax, evaluation.settings["treatment"])
+
+        figures.append(
+            Figure(
+                "cif",
+                "Aalen–Johansen cumulative incidence of re-arrest with death as a competing "
+                "event, with the numbers at risk under the axis.",
+                "Rising step curves of the cumulative incidence of re-arrest over days since "
+                "entry for participants and the comparison group.",
+                _render(cif, (7.0, 4.8)),
+            )
+        )
+    return figures

@@ -24,6 +24,7 @@ class OutcomeResults:
     cox: Any
     ph_test: pd.DataFrame
     rmst: Any
+    cif: Any = None
     notes: list[str] = field(default_factory=list)
 
     def fields(self) -> dict[str, Any]:
@@ -34,6 +35,7 @@ class OutcomeResults:
             "cox": self.cox,
             "ph_test": self.ph_test,
             "rmst": self.rmst,
+            "cif": self.cif,
         }
 
 
@@ -42,14 +44,14 @@ def _unit_weights(sample: pd.DataFrame) -> bool:
 
 
 def _rates_from_rates(
-    sample: pd.DataFrame, treated: str, windows: list[int], conf_level: float
+    sample: pd.DataFrame, treated: str, windows: list[int], conf_level: float, event: str
 ) -> pd.DataFrame:
     from rpeval.recidivism import recidivism_rates
 
     result = recidivism_rates(
         sample,
         "time_at_risk",
-        "rearrest",
+        event,
         windows,
         group=treated,
         conf_level=conf_level,
@@ -136,8 +138,22 @@ def outcome_results(
     curves = kaplan_meier(
         sample, "time_at_risk", "rearrest", group=treated, weights=weights, conf_level=conf_level
     )
-    if unit:
-        rates = _rates_from_rates(sample, treated, windows, conf_level)
+    competing = bool((sample["event"] >= 2).any())
+    cif = None
+    if unit and competing:
+        from rpeval.recidivism import cumulative_incidence
+
+        rates = _rates_from_rates(sample, treated, windows, conf_level, "event")
+        cif = cumulative_incidence(
+            sample, "time_at_risk", "event", group=treated, conf_level=conf_level
+        )
+        notes.append(
+            "Competing events (e.g. death) are present: window rates are the "
+            "Aalen–Johansen cumulative incidence of re-arrest, not 1 − Kaplan–Meier; "
+            "Gray's test compares the groups."
+        )
+    elif unit:
+        rates = _rates_from_rates(sample, treated, windows, conf_level, "rearrest")
     else:
         rates = _rates_from_curves(curves, windows, conf_level)
         notes.append(
@@ -185,7 +201,7 @@ def outcome_results(
             "RMST is not reported for a weighted design (its variance with "
             "estimated weights is not implemented)."
         )
-    return OutcomeResults(curves, rates, fit, ph_test, result_rmst, notes)
+    return OutcomeResults(curves, rates, fit, ph_test, result_rmst, cif, notes)
 
 
 def sensitivity_results(

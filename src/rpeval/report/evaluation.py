@@ -49,6 +49,9 @@ class Evaluation:
     sample
         The analysis sample: one row per person with ``time_at_risk``, ``rearrest``,
         ``weights`` and (matching) ``subclass``.
+    cif
+        Aalen–Johansen cumulative incidence by group (with Gray's test) when competing
+        events are present in a matched design, else ``None``.
     curves, rates, cox, ph_test, rmst
         Outcome results on the matched or weighted sample (``rmst`` is ``None`` for a
         weighted design: the RMST variance with estimated weights is not implemented).
@@ -75,6 +78,7 @@ class Evaluation:
     metrics: Any = field(repr=False)
     versions: dict[str, str] = field(repr=False)
     notes: tuple[str, ...] = ()
+    cif: Any = field(default=None, repr=False)
 
     @property
     def hazard_ratio(self) -> dict[str, float]:
@@ -167,6 +171,7 @@ class Evaluation:
                 "cox": self.cox.summary(),
                 "proportional_hazards": self.ph_test,
                 "rmst": None if self.rmst is None else self.rmst.summary(),
+                "gray_test": None if self.cif is None else self.cif.gray_test,
                 "e_value": None
                 if self.sensitivity.get("e_value") is None
                 else self.sensitivity["e_value"].summary(),

@@ -117,7 +117,8 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
                     "p_value",
                 ]
             ],
-            f"Re-arrest within fixed windows of street time (1 − Kaplan–Meier), "
+            f"Re-arrest within fixed windows of street time ("
+            f"{'cumulative incidence' if evaluation.cif is not None else '1 − Kaplan–Meier'}), "
             f"{level}% CIs; difference = participants − comparison.",
             formats={
                 "window": _number(0),
@@ -161,6 +162,13 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
             f"Restricted mean street time without re-arrest up "
             f"to {evaluation.rmst.tau:g} days: contrasts (participants vs comparison).",
             formats={"p_value": _pvalue},
+        )
+    if evaluation.cif is not None:
+        tables["gray"] = html_table(
+            evaluation.cif.gray_test,
+            "Gray's test of equal cumulative incidence between the groups, by cause "
+            "(1 = re-arrest, 2 and up = competing events).",
+            formats={"p_value": _pvalue, "cause": _number(0), "df": _number(0)},
         )
     evalue = evaluation.sensitivity.get("e_value")
     if evalue is not None:
