@@ -10,6 +10,7 @@ gradient ascent where the Hessian is not negative definite.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,12 +94,14 @@ def aft_likelihood(
 def _ascent_step(lik: AFTLikelihood) -> FloatArray:
     """Newton step, or a Levenberg-damped one where ``−H`` is not positive definite."""
     information = -lik.hessian
+    if not (np.all(np.isfinite(information)) and np.all(np.isfinite(lik.gradient))):
+        return np.full_like(lik.gradient, np.nan)
     scale = float(np.max(np.abs(np.diag(information)))) or 1.0
     damping = 0.0
     for _ in range(60):
         try:
             factor = linalg.cho_factor(information + damping * np.eye(information.shape[0]))
-        except linalg.LinAlgError:
+        except (linalg.LinAlgError, ValueError):
             damping = max(2.0 * damping, 1e-8 * scale)
             continue
         return np.asarray(linalg.cho_solve(factor, lik.gradient), dtype=np.float64)
@@ -139,6 +142,8 @@ def fit_aft(
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
         step = _ascent_step(current)
+        if not np.all(np.isfinite(step)):
+            break  # the likelihood is not finite here: no usable fit (converged stays False)
         decrement = float(current.gradient @ step)
         if np.isfinite(decrement) and decrement < tol * (1.0 + abs(current.loglik)):
             converged = True
@@ -162,7 +167,11 @@ def fit_aft(
             break
         theta, current = candidate, trial
     try:
-        covariance = np.asarray(linalg.inv(-current.hessian), dtype=np.float64)
-    except (linalg.LinAlgError, ValueError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", linalg.LinAlgWarning)
+            covariance = np.asarray(linalg.inv(-current.hessian), dtype=np.float64)
+    except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
+        # singular or ill-conditioned information (e.g. a perfect fit): no usable SEs
         covariance = np.full_like(current.hessian, np.nan)
+        converged = False
     return AFTFit(theta, covariance, current.loglik, iterations, converged)

@@ -12,6 +12,7 @@ information is the central-difference Jacobian of that analytic gradient.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,8 +128,10 @@ def fit_cure(data: CureData, *, max_iter: int = 500) -> CureFit:
     for _ in range(20):  # Newton steps with halving make the gradient vanish to ~1e-10
         value, grad = cure_loglik(theta, data)
         try:
-            step = linalg.solve(info, grad, assume_a="sym")
-        except (linalg.LinAlgError, ValueError):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", linalg.LinAlgWarning)
+                step = linalg.solve(info, grad, assume_a="sym")
+        except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
             break
         if float(grad @ step) < 1e-12 * (1.0 + abs(value)):
             break
@@ -141,7 +144,10 @@ def fit_cure(data: CureData, *, max_iter: int = 500) -> CureFit:
         iterations += 1
         info = observed_information(theta, data)
     value, grad = cure_loglik(theta, data)
-    eigen = np.linalg.eigvalsh(info)
+    try:
+        eigen = np.linalg.eigvalsh(info) if np.all(np.isfinite(info)) else np.array([-1.0])
+    except np.linalg.LinAlgError:
+        eigen = np.array([-1.0])
     positive = bool(eigen.min() > 0)
     condition = float(eigen.max() / eigen.min()) if positive else float("inf")
     covariance = (

@@ -89,8 +89,11 @@ def standard_terms(dist: str, z: FloatArray) -> StandardTerms:
     >>> round(float(t.log_s[0]), 6), round(float(t.d1_log_s[0]), 6)
     (-0.693147, -0.797885)
     """
-    if dist in ("weibull", "exponential"):
-        return _extreme_value(z)
-    if dist == "lognormal":
-        return _normal(z)
-    return _logistic(z)
+    # far in the tails (a degenerate fit) the terms overflow to ±inf, which the
+    # likelihoods and optimisers handle; that is not worth a numpy warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        if dist in ("weibull", "exponential"):
+            return _extreme_value(z)
+        if dist == "lognormal":
+            return _normal(z)
+        return _logistic(z)

@@ -18,7 +18,13 @@ from numpy.typing import NDArray
 from rpeval import _frames
 from rpeval.errors import DataError
 
-__all__ = ["Design", "ParametricInput", "prepare_parametric", "with_intercept"]
+__all__ = [
+    "Design",
+    "ParametricInput",
+    "prepare_parametric",
+    "require_design_columns",
+    "with_intercept",
+]
 
 FloatArray = NDArray[np.float64]
 Covariates = str | Sequence[str] | None
@@ -142,3 +148,22 @@ def new_design(design: Design, new_data: object, *, caller: str) -> FloatArray:
         frame_arg="new_data",
     )
     return with_intercept(coded.X)
+
+
+def require_design_columns(
+    frame: pd.DataFrame, covariates: str | Sequence[str], *, caller: str
+) -> None:
+    """Raise :class:`DataError` when the covariates code to no design column at all.
+
+    A categorical covariate with a single level codes to nothing, which would leave a
+    regression without any term to estimate.
+    """
+    spec = _frames.resolve_covariates(covariates, arg="covariates", caller=caller)
+    _frames.require_columns(frame, spec.columns, arg="covariates", caller=caller)
+    design = _frames.design_matrix(frame, spec, arg="covariates", caller=caller, missing="drop")
+    if design.X.shape[1] == 0:
+        raise DataError(
+            f"{caller}(): the covariates {list(spec.columns)} take a single value each; "
+            "there is nothing to estimate",
+            hint="check that the categorical covariates have at least two levels",
+        )

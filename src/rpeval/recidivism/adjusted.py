@@ -196,7 +196,8 @@ def _standardised(
     fit = cox(frame, duration, event, terms, ties=ties)
     curves = []
     for level in levels:
-        predicted = fit.predict_survival(frame.assign(**{treatment: level}), grid)
+        with np.errstate(over="ignore", invalid="ignore"):  # a separated fit: S = 0 or 1
+            predicted = fit.predict_survival(frame.assign(**{treatment: level}), grid)
         curves.append(predicted.groupby("time")["survival"].mean().to_numpy())
     return np.asarray(curves, dtype=np.float64)
 
@@ -313,6 +314,9 @@ def adjusted_survival(
             else [treatment, *covariates]
         )
 
+    if method == "cox":
+        _require_full_rank(frame, terms, caller)
+
     def estimate(sample: pd.DataFrame, w: FloatArray | None) -> tuple[FloatArray, FloatArray]:
         if method == "iptw":
             assert w is not None
@@ -369,8 +373,22 @@ def _bootstrap(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 out.append(estimate(sample, w)[0])
-        except RpevalError:  # e.g. an arm without events in this resample
+        except (RpevalError, np.linalg.LinAlgError):  # e.g. an arm without events here
             continue
     if len(out) < max(2, boots // 2):
         raise DataError(f"adjusted_survival(): only {len(out)} of {boots} bootstrap fits worked")
     return np.asarray(out, dtype=np.float64)
+
+
+def _require_full_rank(frame: pd.DataFrame, terms: str | list[str], caller: str) -> None:
+    """The Cox design (treatment and covariates) must not be collinear."""
+    spec = _frames.resolve_covariates(terms, arg="covariates", caller=caller)
+    design = _frames.design_matrix(frame, spec, arg="covariates", caller=caller, missing="drop")
+    if design.X.shape[0] == 0:
+        return  # no complete rows: cox() will say so
+    centred = design.X - design.X.mean(axis=0)
+    if np.linalg.matrix_rank(centred) < design.X.shape[1]:
+        raise DataError(
+            f"{caller}(): the treatment and covariates {list(design.terms)} are collinear",
+            hint="drop covariates that are constant or duplicate the treatment",
+        )

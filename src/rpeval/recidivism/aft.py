@@ -319,8 +319,9 @@ def aft(
         fit = fit_aft(design.X, log_t, prepared.event, w, dist)
     if not fit.converged:
         warnings.warn(
-            f"{caller}(): the {dist} model did not converge in {fit.iterations} iterations; "
-            "the estimates may be unreliable",
+            f"{caller}(): the {dist} model did not converge in {fit.iterations} iterations, "
+            "or its information matrix is singular (e.g. a covariate separates events from "
+            "censored times); the estimates and standard errors are unreliable",
             ConvergenceWarning,
             stacklevel=2,
         )

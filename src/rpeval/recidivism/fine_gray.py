@@ -18,6 +18,7 @@ from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._competing_input import cause_codes
 from rpeval.recidivism._fine_gray_data import Expansion, expand_fine_gray
+from rpeval.recidivism._parametric_input import require_design_columns
 from rpeval.recidivism.cox import CoxResult, Ties, cox
 
 __all__ = ["fine_gray"]
@@ -149,6 +150,7 @@ def fine_gray(
         w = _frames.numeric_array(frame, weights, arg="weights", caller=caller)
         if np.any(~np.isfinite(w)) or np.any(w < 0):
             raise DataError(f"{caller}(): weights {weights!r} must be finite and >= 0")
+    require_design_columns(frame, covariates, caller=caller)
     ex = _expand_by_stratum(frame, strata_cols, time, codes, int(cause), w)
     taken = set(frame.columns)
     names = [n if n not in taken else n + "_" for n in (_START, _STOP, _STATUS, _WEIGHT, _PERSON)]

@@ -256,6 +256,15 @@ def rate_model(
     codes = np.zeros(len(frame), dtype=np.int64)
     if group is not None:
         codes, labels = _codes(frame, group, arg="group", caller=caller)
+    events_by_group = np.bincount(codes, weights=y, minlength=len(labels))
+    if np.any(events_by_group == 0):
+        empty = [labels[k] for k in np.flatnonzero(events_by_group == 0)]
+        raise DataError(
+            f"{caller}(): group(s) {empty} of {group!r} have no events: their log rate is "
+            "minus infinity and rate ratios against them are not estimable",
+            hint="report those groups' rates as 0 with an exact (Poisson) interval, or merge "
+            "groups",
+        )
     dummies = (codes[:, None] == np.arange(1, len(labels))[None, :]).astype(np.float64)
     group_terms = [f"{group}[T.{level}]" for level in labels[1:]]
     columns, terms = [dummies], [INTERCEPT, *group_terms]
@@ -272,7 +281,9 @@ def rate_model(
     crit = stats.norm.ppf(0.5 + conf_level / 2.0)
     contrast = with_intercept(np.eye(len(labels))[:, 1:])
     log_rate = contrast @ group_fit.params
-    se = np.sqrt(np.einsum("ij,jk,ik->i", contrast, group_fit.cov_params(), contrast))
+    se = np.sqrt(
+        np.maximum(np.einsum("ij,jk,ik->i", contrast, group_fit.cov_params(), contrast), 0.0)
+    )
     rates = pd.DataFrame(
         {
             "group": list(labels),
@@ -290,7 +301,7 @@ def rate_model(
         std_error=np.asarray(fit.bse, dtype=np.float64),
         loglik=float(fit.llf),
         alpha=alpha,
-        pearson_dispersion=float(fit.pearson_chi2 / fit.df_resid),
+        pearson_dispersion=float(fit.pearson_chi2 / fit.df_resid) if fit.df_resid > 0 else np.nan,
         robust=use_robust,
         per=float(per),
         conf_level=float(conf_level),

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._mcf_kernel import MCFCurve, mean_cumulative
+from rpeval.recidivism._parametric_input import require_design_columns
 from rpeval.recidivism._results import jsonable, z_value
 from rpeval.recidivism._survival_input import _codes
 from rpeval.recidivism.cox import CoxResult, Ties, cox
@@ -350,6 +351,7 @@ def andersen_gill(
         )
     frame = _frames.as_pandas(data, arg="data", caller=caller)
     _frames.require_columns(frame, [start, stop, event, id], arg="data", caller=caller)
+    require_design_columns(frame, covariates, caller=caller)
     strata = None
     if model != "andersen_gill":
         strata = event_number or "_event_number"

@@ -19,7 +19,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import special, stats
 
-from rpeval.errors import ConvergenceWarning, SpecificationError
+from rpeval.errors import ConvergenceError, ConvergenceWarning, SpecificationError
 from rpeval.recidivism._cure_kernel import CureData, fit_cure
 from rpeval.recidivism._distributions import standard_terms
 from rpeval.recidivism._parametric_input import Design, new_design, prepare_parametric
@@ -251,6 +251,11 @@ def split_population(
         ``summary()``, ``predict_incidence()``, ``predict_survival()``, ``plot()``,
         ``eventual_reoffense`` (mean predicted probability), ``weakly_identified``.
 
+    Raises
+    ------
+    ConvergenceError
+        When the likelihood has no finite maximum (too few events, separation).
+
     Warns
     -----
     ConvergenceWarning
@@ -308,6 +313,12 @@ def split_population(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         fit = fit_cure(cure_data)
     q, p_lat = inc.X.shape[1], lat.X.shape[1]
+    if not np.all(np.isfinite(fit.theta)) or not np.isfinite(fit.loglik):
+        raise ConvergenceError(
+            f"{caller}(): the likelihood has no finite maximum on these data",
+            hint="too few events for the number of parameters, or a covariate that "
+            "separates re-arrested from not; simplify the incidence or latency model",
+        )
     gamma, beta = fit.theta[:q], fit.theta[q : q + p_lat]
     scale = float(np.exp(fit.theta[-1]))
     w = prepared.weights
