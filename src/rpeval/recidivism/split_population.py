@@ -269,8 +269,9 @@ def split_population(
     S(t_i | x_i)]^{1 - \\delta_i}` with :math:`p_i = \\mathrm{expit}(z_i'\\gamma)`.
     The cure fraction is identified only by the plateau of the survival curve at long
     follow-up; with short follow-up, a model in which everyone eventually reoffends
-    (slowly) fits almost as well. Checked by simulation: known incidence and latency
-    parameters are recovered (``tests/recidivism/test_split_population.py``).
+    (slowly) fits almost as well. Checked by simulation (known incidence and latency
+    parameters are recovered) and against the same likelihood maximised by R ``optim``
+    on the Rossi data (estimates to 1e-5, SEs to 5e-3, log likelihood to 1e-9).
 
     References
     ----------
