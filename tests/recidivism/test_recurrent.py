@@ -141,6 +141,16 @@ def test_mcf_empty_input_raises() -> None:
         mean_cumulative_function(empty, id="id", time="t", end="end")
 
 
+def test_overlapping_intervals_raise_but_gaps_are_fine(recur: pd.DataFrame) -> None:
+    overlapping = recur.assign(TIME0=recur["TIME0"].where(recur["TIME0"] == 0, recur["TIME0"] - 1))
+    with pytest.raises(DataError, match="overlap"):
+        andersen_gill(overlapping, "TIME0", "TIME1", "CENSOR", ["AGE"], id="ID")
+    gaps = recur.assign(TIME0=recur["TIME0"].where(recur["TIME0"] == 0, recur["TIME0"] + 0.5))
+    gaps = gaps[gaps["TIME0"] < gaps["TIME1"]]
+    fit = andersen_gill(gaps, "TIME0", "TIME1", "CENSOR", ["AGE", "TREAT"], id="ID")
+    assert fit.n_events <= 939
+
+
 def test_andersen_gill_bad_input(recur: pd.DataFrame) -> None:
     with pytest.raises(SpecificationError):
         andersen_gill(recur, "TIME0", "TIME1", "CENSOR", ["AGE"], id="ID", model="wlw")  # type: ignore[arg-type]

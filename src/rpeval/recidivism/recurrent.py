@@ -22,6 +22,7 @@ from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._mcf_kernel import MCFCurve, mean_cumulative
 from rpeval.recidivism._parametric_input import require_design_columns
+from rpeval.recidivism._recurrent_input import check_intervals, event_numbers
 from rpeval.recidivism._results import jsonable, z_value
 from rpeval.recidivism._survival_input import _codes
 from rpeval.recidivism.cox import CoxResult, Ties, cox
@@ -352,11 +353,12 @@ def andersen_gill(
     frame = _frames.as_pandas(data, arg="data", caller=caller)
     _frames.require_columns(frame, [start, stop, event, id], arg="data", caller=caller)
     require_design_columns(frame, covariates, caller=caller)
+    check_intervals(frame, id, start, stop, caller=caller)
     strata = None
     if model != "andersen_gill":
         strata = event_number or "_event_number"
         if event_number is None:
-            frame[strata] = _event_numbers(frame, id, start, event, caller)
+            frame[strata] = event_numbers(frame, id, start, event, caller=caller)
     duration: str = stop
     entry: str | None = start
     if model == "pwp_gap":
@@ -376,21 +378,3 @@ def andersen_gill(
         entry=entry,
         conf_level=conf_level,
     )
-
-
-def _event_numbers(
-    frame: pd.DataFrame,
-    id: str,
-    start: str,
-    event: str,
-    caller: str,
-) -> FloatArray:
-    """1 + the number of the person's re-arrests before each interval."""
-    begin = _frames.numeric_array(frame, start, arg="start", caller=caller)
-    status = _frames.boolean_array(frame, event, arg="event", caller=caller).astype(np.float64)
-    person, _ = _codes(frame, id, arg="id", caller=caller)
-    order = np.lexsort((begin, person))
-    running = pd.Series(status[order]).groupby(person[order]).cumsum().to_numpy()
-    numbers = np.empty(begin.size)
-    numbers[order] = 1.0 + running - status[order]
-    return numbers
