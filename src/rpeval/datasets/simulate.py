@@ -289,13 +289,17 @@ def simulate_program(
 
 
 def _dates(origin: pd.DatetimeIndex | pd.Timestamp, days: FloatArray | IntArray) -> pd.Series:
-    """``origin + days`` as a ``datetime64[ns]`` series; NaN days give NaT.
+    """``origin + days`` (whole days) as a ``datetime64[ns]`` series; NaN days give NaT.
 
-    Days beyond a million (never inside follow-up) become NaT before conversion, so that no
-    nanosecond overflow warning can reach the user on any pandas version."""
-    finite = np.where(np.abs(days) < 1e6, days, np.nan)
-    values = origin + pd.to_timedelta(finite, unit="D")
-    return pd.Series(values).astype("datetime64[ns]")
+    Integer datetime64 arithmetic: no float-to-timedelta conversion (whose rounding warns
+    about overflow on some pandas/numpy versions). Days beyond a million (never inside
+    follow-up) become NaT."""
+    values = np.asarray(days, dtype=np.float64)
+    known = np.isfinite(values) & (np.abs(values) < 1e6)
+    whole = np.where(known, np.rint(np.where(known, values, 0.0)), 0.0).astype(np.int64)
+    base = np.asarray(origin, dtype="datetime64[ns]")
+    shifted = base + whole.astype("timedelta64[D]").astype("timedelta64[ns]")
+    return pd.Series(np.where(known, shifted, np.datetime64("NaT", "ns")), dtype="datetime64[ns]")
 
 
 def _people_table(

@@ -220,9 +220,10 @@ class Registry:
 
 
 def _tidy(parts: list[pd.DataFrame], group: list[str]) -> pd.DataFrame:
-    frame = pd.concat(parts, ignore_index=True)
     ordered = ["metric", "version", *group, *RESULT_COLUMNS]
-    frame = frame[ordered]
+    # Records, not pd.concat: concatenating all-NA columns is deprecated in pandas 2.2.
+    records = [record for part in parts for record in part[ordered].to_dict("records")]
+    frame = pd.DataFrame.from_records(records, columns=ordered)
     for column in ("numerator", "denominator", "value", "ci_low", "ci_high"):
         frame[column] = frame[column].astype(object).astype("Float64")
     frame["suppressed"] = frame["suppressed"].astype(bool)
