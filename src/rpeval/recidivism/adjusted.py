@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -36,6 +36,7 @@ __all__ = ["AdjustedSurvival", "adjusted_survival"]
 FloatArray = NDArray[np.float64]
 Method = Literal["iptw", "cox"]
 Reweight = Callable[[pd.DataFrame], ArrayLike]
+PLOT_POINTS = 200  # event times at which the whole curves are kept for plot()
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class AdjustedSurvival:
     n_bootstrap: int
     conf_level: float
     n: int
+    curve_times: FloatArray = field(repr=False)  # event times (at most 200), for plotting
+    curves: FloatArray = field(repr=False)  # arms × curve_times
 
     def summary(self) -> pd.DataFrame:
         """One row per arm and time: ``group``, ``time``, ``survival``, ``std_error``,
@@ -105,7 +108,7 @@ class AdjustedSurvival:
         return pd.concat(frames, ignore_index=True)
 
     def plot(self, ax: Any = None, *, xlabel: str = "Time") -> Any:
-        """Adjusted survival at ``times`` by arm, with interval bars. Returns the Axes."""
+        """The adjusted curves by arm, with interval bars at ``times``. Returns the Axes."""
         import matplotlib.pyplot as plt
 
         from rpeval.recidivism._plotting import OKABE_ITO
@@ -116,10 +119,9 @@ class AdjustedSurvival:
         for k, label in enumerate(self.groups):
             rows = table[table["group"] == label]
             colour = OKABE_ITO[k % len(OKABE_ITO)]
-            x = np.concatenate([[0.0], rows["time"]])
             ax.step(
-                x,
-                np.concatenate([[1.0], rows["survival"]]),
+                np.concatenate([[0.0], self.curve_times]),
+                np.concatenate([[1.0], self.curves[k]]),
                 where="post",
                 color=colour,
                 label=f"{self.treatment} = {label}",
@@ -317,17 +319,22 @@ def adjusted_survival(
     if method == "cox":
         _require_full_rank(frame, terms, caller)
 
-    def estimate(sample: pd.DataFrame, w: FloatArray | None) -> tuple[FloatArray, FloatArray]:
+    def estimate(
+        sample: pd.DataFrame, w: FloatArray | None, at: FloatArray = grid
+    ) -> tuple[FloatArray, FloatArray]:
         if method == "iptw":
             assert w is not None
-            return _iptw(sample, duration, event, treatment, w, grid, cluster)
-        curves = _standardised(sample, duration, event, treatment, terms, levels, grid, ties)
+            return _iptw(sample, duration, event, treatment, w, at, cluster)
+        curves = _standardised(sample, duration, event, treatment, terms, levels, at, ties)
         return curves, np.full_like(curves, np.nan)
 
     base_w = None
     if weights is not None:
         base_w = _frames.numeric_array(frame, weights, arg="weights", caller=caller)
-    survival, std_error = estimate(frame, base_w)
+    everywhere = np.union1d(grid, _event_times(frame, duration, event, caller))
+    full, full_se = estimate(frame, base_w, everywhere)
+    positions = np.searchsorted(everywhere, grid)
+    survival, std_error = full[:, positions], full_se[:, positions]
     difference_se = np.sqrt(std_error[1:] ** 2 + std_error[:1] ** 2)
     if boots:
         replicates = _bootstrap(frame, cluster, boots, random_state, estimate, base_w, reweight)
@@ -345,7 +352,22 @@ def adjusted_survival(
         n_bootstrap=boots,
         conf_level=float(conf_level),
         n=len(frame),
+        curve_times=everywhere,
+        curves=full,
     )
+
+
+def _event_times(frame: pd.DataFrame, duration: str, event: str, caller: str) -> FloatArray:
+    """Distinct event times (rows with missing values are left to the estimators)."""
+    complete = frame[[duration, event]].dropna()
+    if len(complete) == 0:
+        return np.empty(0)
+    time = _frames.numeric_array(complete, duration, arg="duration", caller=caller)
+    status = _frames.boolean_array(complete, event, arg="event", caller=caller)
+    times = np.unique(time[status & np.isfinite(time) & (time > 0)])
+    if times.size > PLOT_POINTS:  # enough for a picture; Cox predictions cost n per time
+        times = times[np.unique(np.linspace(0, times.size - 1, PLOT_POINTS).round().astype(int))]
+    return np.asarray(times, dtype=np.float64)
 
 
 def _bootstrap(
