@@ -2,7 +2,11 @@
 
 Our own IRLS on numpy: it matches R's ``glm(..., family = binomial)`` to its convergence
 tolerance and is several times faster than a general GLM on millions of rows because
-it forms ``X' W X`` directly instead of a QR decomposition.
+it forms ``X' W X`` directly instead of a QR decomposition. Logit fits on at least
+:data:`FUSED_MIN_ROWS` rows take one fused pass over the rows per step
+(:mod:`rpeval.matching._irls`), about four times faster; its sums run in a different order,
+so coefficients and scores agree with the numpy formulation to about 1e-14, not bit for bit
+(smaller fits, including every reference test, use the numpy formulation).
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import linalg, special, stats
 
-__all__ = ["BinaryFit", "fit_binary"]
+from rpeval.matching._irls import logit_pass
+
+__all__ = ["FUSED_MIN_ROWS", "BinaryFit", "fit_binary"]
 
 FloatArray = NDArray[np.float64]
 Link = Literal["logit", "probit"]
+FUSED_MIN_ROWS = 50_000  # logit fits on at least this many rows use the fused pass
 
 
 @dataclass(frozen=True)
@@ -42,10 +49,95 @@ def _mean_and_derivative(eta: FloatArray, link: Link) -> tuple[FloatArray, Float
     return stats.norm.cdf(eta), stats.norm.pdf(eta)
 
 
-def _deviance(y: FloatArray, mu: FloatArray, w: FloatArray) -> float:
+def _deviance(y: FloatArray, mu: FloatArray, w: FloatArray, binary: bool = False) -> float:
+    """Binomial deviance; with ``binary`` (every ``y`` 0 or 1) one logarithm per row, which
+    gives the same numbers as the general formula (the other term is an exact zero)."""
     eps = np.finfo(float).tiny
-    ll = y * np.log(np.maximum(mu, eps)) + (1 - y) * np.log(np.maximum(1 - mu, eps))
+    if binary:
+        ll = np.log(np.maximum(np.where(y > 0, mu, 1 - mu), eps))
+    else:
+        ll = y * np.log(np.maximum(mu, eps)) + (1 - y) * np.log(np.maximum(1 - mu, eps))
     return float(-2.0 * (w @ ll))
+
+
+_Iterations = tuple[FloatArray, FloatArray, FloatArray, FloatArray, float, int, bool]
+
+
+def _null_deviance(y: FloatArray, w: FloatArray) -> float:
+    """Deviance of the intercept-only model (closed form when every ``y`` is 0 or 1)."""
+    tiny = np.finfo(float).tiny
+    ones = y == 1.0
+    if not bool(np.all(ones | (y == 0.0))):
+        mean_y = float(np.clip((w @ y) / w.sum(), 1e-12, 1 - 1e-12))
+        return _deviance(y, np.full(y.shape[0], mean_y), w)
+    w1, w0 = float(w[ones].sum()), float(w[~ones].sum())
+    mean_y = float(np.clip(w1 / (w1 + w0), 1e-12, 1 - 1e-12))
+    return float(-2.0 * (w1 * np.log(max(mean_y, tiny)) + w0 * np.log(max(1.0 - mean_y, tiny))))
+
+
+def _solve(info: FloatArray, rhs: FloatArray) -> FloatArray:
+    try:
+        return np.asarray(linalg.solve(info, rhs, assume_a="pos"), dtype=np.float64)
+    except (linalg.LinAlgError, ValueError):
+        return np.asarray(np.linalg.lstsq(info, rhs, rcond=None)[0], dtype=np.float64)
+
+
+def _converged(new: float, old: float, tol: float) -> bool:
+    return abs(new - old) / (abs(new) + 0.1) < tol
+
+
+def _logit_iterations(
+    X: FloatArray, y: FloatArray, w: FloatArray, intercept: bool, max_iter: int, tol: float
+) -> _Iterations:
+    """IRLS for the logit link, one fused pass over the rows per step (:mod:`._irls`)."""
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    beta = np.zeros(X.shape[1] + intercept)
+    step = logit_pass(X, y, w, beta, intercept=intercept)
+    deviance, converged, iterations = step.deviance, False, 0
+    for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
+        beta = _solve(step.info, step.rhs)
+        step = logit_pass(X, y, w, beta, intercept=intercept)
+        converged = _converged(step.deviance, deviance, tol)
+        deviance = step.deviance
+        if converged:
+            break
+    return (
+        beta,
+        step.linear_predictor,
+        step.fitted,
+        step.info,
+        deviance,
+        iterations,
+        converged,
+    )
+
+
+def _numpy_iterations(
+    X: FloatArray, y: FloatArray, w: FloatArray, link: Link, max_iter: int, tol: float
+) -> _Iterations:
+    """IRLS for any link, the textbook numpy formulation."""
+    binary = bool(np.all((y == 0.0) | (y == 1.0)))
+    eta = np.zeros(X.shape[0])
+    beta = np.zeros(X.shape[1])
+    mu, dmu = _mean_and_derivative(eta, link)
+    deviance = _deviance(y, mu, w, binary)
+    converged, iterations = False, 0
+    for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
+        variance = np.maximum(mu * (1.0 - mu), 1e-300)
+        working_w = w * dmu * dmu / variance
+        z = eta + (y - mu) / np.maximum(dmu, 1e-300)
+        info = np.asarray((X * working_w[:, None]).T @ X, dtype=np.float64)
+        beta = _solve(info, X.T @ (working_w * z))
+        eta = X @ beta
+        mu, dmu = _mean_and_derivative(eta, link)  # reused by the next step
+        new_deviance = _deviance(y, mu, w, binary)
+        converged = _converged(new_deviance, deviance, tol)
+        deviance = new_deviance
+        if converged:
+            break
+    variance = np.maximum(mu * (1.0 - mu), 1e-300)
+    info = np.asarray((X * (w * dmu * dmu / variance)[:, None]).T @ X, dtype=np.float64)
+    return beta, eta, mu, info, deviance, iterations, converged
 
 
 def fit_binary(
@@ -54,10 +146,14 @@ def fit_binary(
     *,
     weights: FloatArray | None = None,
     link: Link = "logit",
+    intercept: bool = False,
     max_iter: int = 50,
     tol: float = 1e-8,
 ) -> BinaryFit:
-    """Maximum-likelihood binary regression (``X`` includes the intercept column).
+    """Maximum-likelihood binary regression.
+
+    ``X`` includes the intercept column, or with ``intercept=True`` lacks it and the
+    intercept comes first in ``coef`` (no copy of a large ``X`` is made to add it).
 
     Convergence as R's ``glm.control``: ``|dev - dev_old| / (|dev| + 0.1) < tol``.
 
@@ -68,37 +164,15 @@ def fit_binary(
     >>> np.round(fit.coef, 4).tolist()
     [-3.0351, 1.214]
     """
-    w = np.ones(y.shape[0]) if weights is None else weights
-    n, p = X.shape
-    mean_y = float(np.clip((w @ y) / w.sum(), 1e-12, 1 - 1e-12))
-    null_deviance = _deviance(y, np.full(n, mean_y), w)
-    eta = np.zeros(n)
-    beta = np.zeros(p)
-    deviance = _deviance(y, _mean_and_derivative(eta, link)[0], w)
-    converged = False
-    iterations = 0
-    info: FloatArray = np.eye(p)
-    for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
-        mu, dmu = _mean_and_derivative(eta, link)
-        variance = np.maximum(mu * (1.0 - mu), 1e-300)
-        working_w = w * dmu * dmu / variance
-        z = eta + (y - mu) / np.maximum(dmu, 1e-300)
-        info = np.asarray((X * working_w[:, None]).T @ X, dtype=np.float64)
-        rhs = X.T @ (working_w * z)
-        try:
-            beta = np.asarray(linalg.solve(info, rhs, assume_a="pos"), dtype=np.float64)
-        except (linalg.LinAlgError, ValueError):
-            beta = np.asarray(np.linalg.lstsq(info, rhs, rcond=None)[0], dtype=np.float64)
-        eta = X @ beta
-        new_deviance = _deviance(y, _mean_and_derivative(eta, link)[0], w)
-        if abs(new_deviance - deviance) / (abs(new_deviance) + 0.1) < tol:
-            deviance = new_deviance
-            converged = True
-            break
-        deviance = new_deviance
-    mu, dmu = _mean_and_derivative(eta, link)
-    variance = np.maximum(mu * (1.0 - mu), 1e-300)
-    info = (X * (w * dmu * dmu / variance)[:, None]).T @ X
+    w = np.ones(y.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    null_deviance = _null_deviance(y, w)
+    if link == "logit" and X.shape[0] >= FUSED_MIN_ROWS:
+        fit = _logit_iterations(X, y, w, intercept, max_iter, tol)
+    else:
+        X = np.column_stack([np.ones(X.shape[0]), X]) if intercept else X
+        fit = _numpy_iterations(X, y, w, link, max_iter, tol)
+    beta, eta, mu, info, deviance, iterations, converged = fit
     covariance = np.asarray(np.linalg.pinv(info), dtype=np.float64)
     boundary = int(np.sum((mu < 10 * np.finfo(float).eps) | (mu > 1 - 10 * np.finfo(float).eps)))
     return BinaryFit(

@@ -12,15 +12,41 @@ Ties in distance go to the control that comes first in the data, as in MatchIt.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
 from rpeval._jit import jit
 
-__all__ = ["greedy_multivariate", "greedy_scalar"]
+__all__ = ["control_orders", "greedy_multivariate", "greedy_scalar"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+
+def control_orders(
+    values: FloatArray, strata: NDArray[np.integer[Any]]
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Positions sorted by ``(stratum, value, position)`` and by ``(stratum, value,
+    -position)``: what ``np.lexsort`` gives, from one unstable ``argsort`` (several times
+    faster on millions of controls) with only the runs of tied values re-sorted."""
+    key = np.argsort(values)
+    if strata.size and strata.min() != strata.max():
+        key = key[np.argsort(strata[key], kind="stable")]
+    v, s = values[key], strata[key]
+    tied = (v[1:] == v[:-1]) & (s[1:] == s[:-1])
+    if not tied.any():
+        return key, key
+    run = np.concatenate(([0], np.cumsum(~tied)))
+    in_run = np.zeros(key.size, dtype=bool)
+    in_run[1:] |= tied
+    in_run[:-1] |= tied
+    sub = np.flatnonzero(in_run)
+    key_b = key.copy()
+    key[sub] = key[sub][np.lexsort((key[sub], run[sub]))]
+    key_b[sub] = key_b[sub][np.lexsort((-key_b[sub], run[sub]))]
+    return key, key_b
 
 
 @jit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -12,10 +12,13 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval.errors import SpecificationError
+from rpeval.matching._ecdf import SortedGroups, ecdf_stats, ecdf_weights, sorted_groups
+from rpeval.matching._moments import group_codes, group_moments
 
-__all__ = ["BALANCE_COLUMNS", "BalanceTable", "balance", "balance_rows"]
+__all__ = ["BALANCE_COLUMNS", "BalanceTable", "balance", "balance_rows", "grids_for"]
 
 FloatArray = NDArray[np.float64]
+Columns = FloatArray | Sequence[FloatArray]
 Estimand = Literal["ATT", "ATC", "ATE"]
 BALANCE_COLUMNS = (
     "term",
@@ -34,8 +37,9 @@ VAR_RATIO_RANGE = (0.5, 2.0)
 
 def _expand(
     frame: pd.DataFrame, columns: Sequence[str], categorical: frozenset[str]
-) -> tuple[list[str], FloatArray, list[bool]]:
-    """Numeric columns as they are; categoricals as one 0/1 column per level."""
+) -> tuple[list[str], list[FloatArray], list[bool]]:
+    """Numeric columns as they are (no copy of float columns); categoricals as one 0/1
+    column per level."""
     names: list[str] = []
     blocks: list[FloatArray] = []
     binary: list[bool] = []
@@ -52,63 +56,48 @@ def _expand(
             names.append(column)
             blocks.append(x)
             binary.append(bool(np.isin(x, (0.0, 1.0)).all()))
-    return names, np.column_stack(blocks), binary
+    return names, blocks, binary
 
 
-def _wmean(x: FloatArray, w: FloatArray) -> float:
-    return float(w @ x / w.sum())
-
-
-def _wvar(x: FloatArray, w: FloatArray) -> float:
-    """Weighted variance with the reliability-weights correction (as MatchIt/cobalt)."""
-    s = w.sum()
-    m = w @ x / s
-    denom = s - (w @ w) / s
-    return float(w @ (x - m) ** 2 / denom) if denom > 0 else float("nan")
-
-
-def _ecdf_stats(
-    x_sorted: FloatArray, treated_sorted: NDArray[np.bool_], w_sorted: FloatArray
-) -> tuple[float, float]:
-    """Mean and max |eCDF_t - eCDF_c| over every distinct value of the sample, matched or
-    not (MatchIt's grid); the inputs are already sorted by ``x``."""
-    w_t = np.where(treated_sorted, w_sorted, 0.0)
-    w_c = np.where(treated_sorted, 0.0, w_sorted)
-    cum_t = np.cumsum(w_t) / w_t.sum()
-    cum_c = np.cumsum(w_c) / w_c.sum()
-    last = np.flatnonzero(np.append(x_sorted[1:] != x_sorted[:-1], True))
-    diff = np.abs(cum_t[last] - cum_c[last])
-    return float(diff.mean()), float(diff.max())
+def _columns(X: Columns) -> list[FloatArray]:
+    """The columns of a 2-D array, or the given list of 1-D columns."""
+    if isinstance(X, np.ndarray):
+        return [X[:, j] for j in range(X.shape[1])]
+    return list(X)
 
 
 def balance_rows(
     names: list[str],
-    X: FloatArray,
+    X: Columns,
     binary: list[bool],
     is_treated: NDArray[np.bool_],
     weights: FloatArray,
     scale_sd: FloatArray,
     subclass: NDArray[np.int64] | None,
-    orders: list[NDArray[np.intp]] | None = None,
+    grids: list[SortedGroups | None] | None = None,
 ) -> pd.DataFrame:
-    """One row per column of ``X``: the balance statistics with a fixed ``scale_sd``.
+    """One row per column of ``X`` (a 2-D array or a list of columns): the balance
+    statistics with a fixed ``scale_sd``.
 
-    ``orders`` (each column's argsort) may be passed to reuse sorting between tables."""
+    ``grids`` (from :func:`grids_for`) may be passed to reuse the sorting between the
+    tables before and after."""
     rows = []
-    t, c = is_treated & (weights > 0), ~is_treated & (weights > 0)
-    for j, name in enumerate(names):
-        x = X[:, j]
-        order = orders[j] if orders is not None else np.argsort(x)
-        mt, mc = _wmean(x[t], weights[t]), _wmean(x[c], weights[c])
+    codes = group_codes(is_treated, weights)
+    prepared = ecdf_weights(is_treated, weights)
+    pairs = _pairs(is_treated, subclass)
+    for j, (name, x) in enumerate(zip(names, _columns(X), strict=True)):
+        moments = group_moments(x, codes, weights)
+        mc, mt = float(moments.mean[0]), float(moments.mean[1])
         sd = scale_sd[j]
         smd = (mt - mc) / sd if sd > 0 else float("nan")
         if binary[j]:
             var_ratio = float("nan")
             ecdf_mean = ecdf_max = abs(mt - mc)
         else:
-            vc = _wvar(x[c], weights[c])
-            var_ratio = _wvar(x[t], weights[t]) / vc if vc > 0 else float("nan")
-            ecdf_mean, ecdf_max = _ecdf_stats(x[order], is_treated[order], weights[order])
+            vc, vt = moments.variance
+            var_ratio = float(vt / vc) if vc > 0 else float("nan")
+            grid = grids[j] if grids is not None else None
+            ecdf_mean, ecdf_max = ecdf_stats(x, is_treated, weights, grid, prepared)
         rows.append(
             {
                 "term": name,
@@ -119,34 +108,59 @@ def balance_rows(
                 "var_ratio": var_ratio,
                 "ecdf_mean": ecdf_mean,
                 "ecdf_max": ecdf_max,
-                "std_pair_dist": _pair_distance(x, is_treated, subclass, sd),
+                "std_pair_dist": _pair_distance(x, pairs, sd),
             }
         )
     return pd.DataFrame(rows, columns=list(BALANCE_COLUMNS))
 
 
-def _pair_distance(
-    x: FloatArray, is_treated: NDArray[np.bool_], subclass: NDArray[np.int64] | None, sd: float
-) -> float:
-    """Mean |x_t - x_c| over treated-control pairs within subclasses, in SD units."""
-    if subclass is None or sd <= 0:
-        return float("nan")
-    frame = pd.DataFrame({"s": subclass, "x": x, "t": is_treated})[subclass > 0]
+def grids_for(
+    X: Columns, binary: list[bool], is_treated: NDArray[np.bool_]
+) -> list[SortedGroups | None]:
+    """Each continuous column's values sorted by group (``None`` for binaries)."""
+    return [
+        None if flag else sorted_groups(x, is_treated)
+        for x, flag in zip(_columns(X), binary, strict=True)
+    ]
+
+
+class _Pairs(NamedTuple):
+    treated: NDArray[np.intp]  # rows of every treated-control pair within a subclass
+    control: NDArray[np.intp]
+    subclass: NDArray[np.intp]  # the pair's subclass, coded 0..n_subclasses-1
+
+
+def _pairs(is_treated: NDArray[np.bool_], subclass: NDArray[np.int64] | None) -> _Pairs | None:
+    """Every treated-control pair within the subclasses (``subclass > 0``), found once."""
+    if subclass is None:
+        return None
+    rows = np.flatnonzero(subclass > 0)
+    frame = pd.DataFrame({"s": subclass[rows], "r": rows, "t": is_treated[rows]})
     pairs = frame[frame["t"]].merge(frame[~frame["t"]], on="s", suffixes=("_t", "_c"))
-    if pairs.empty:
+    codes = pd.factorize(pairs["s"], sort=True)[0]
+    return _Pairs(
+        pairs["r_t"].to_numpy(np.intp), pairs["r_c"].to_numpy(np.intp), codes.astype(np.intp)
+    )
+
+
+def _pair_distance(x: FloatArray, pairs: _Pairs | None, sd: float) -> float:
+    """Mean |x_t - x_c| over treated-control pairs within subclasses (averaged within each
+    subclass, then over subclasses), in SD units."""
+    if pairs is None or sd <= 0 or pairs.treated.size == 0:
         return float("nan")
-    per_subclass = (pairs["x_t"] - pairs["x_c"]).abs().groupby(pairs["s"]).mean()
+    gap = np.abs(x[pairs.treated] - x[pairs.control])
+    per_subclass = np.bincount(pairs.subclass, gap) / np.bincount(pairs.subclass)
     return float(per_subclass.mean() / sd)
 
 
 def scale_sds(
-    X: FloatArray, binary: list[bool], is_treated: NDArray[np.bool_], estimand: Estimand
+    X: Columns, binary: list[bool], is_treated: NDArray[np.bool_], estimand: Estimand
 ) -> FloatArray:
     """SD used for standardising: from the unmatched sample (treated for ATT, control for
     ATC, pooled ``sqrt((v_t + v_c)/2)`` for ATE); ``sqrt(p(1-p))`` for binaries."""
-    out = np.empty(X.shape[1])
-    for j in range(X.shape[1]):
-        x = X[:, j]
+    columns = _columns(X)
+    out = np.empty(len(columns))
+    for j, x in enumerate(columns):
 
         def var(rows: NDArray[np.bool_], x: FloatArray = x, j: int = j) -> float:
             if binary[j]:
@@ -234,7 +248,8 @@ def balance(
     names, X, binary = _expand(frame, spec.columns, spec.categorical)
     sd = scale_sds(X, binary, coding.is_treated, estimand)
     ones = np.ones(len(frame))
-    before = balance_rows(names, X, binary, coding.is_treated, ones, sd, None)
+    grids = grids_for(X, binary, coding.is_treated)
+    before = balance_rows(names, X, binary, coding.is_treated, ones, sd, None, grids)
     after = None
     if weights is not None or subclass is not None:
         w = (
@@ -245,5 +260,5 @@ def balance(
         codes = None
         if subclass is not None:
             codes = pd.factorize(frame[subclass])[0].astype(np.int64) + 1
-        after = balance_rows(names, X, binary, coding.is_treated, w, sd, codes)
+        after = balance_rows(names, X, binary, coding.is_treated, w, sd, codes, grids)
     return BalanceTable(before, after, estimand)

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
-from rpeval.matching._greedy import greedy_multivariate, greedy_scalar
+from rpeval.matching._greedy import control_orders, greedy_multivariate, greedy_scalar
 from rpeval.matching._setup import (
     check_design,
     check_options,
@@ -340,8 +340,7 @@ def _run(
         else np.zeros((len(frame), 0))
     )
     if score is not None:
-        key = np.lexsort((c_rows, score[c_rows], stratum[c_rows]))
-        key_b = np.lexsort((-c_rows, score[c_rows], stratum[c_rows]))
+        key, key_b = control_orders(score[c_rows], stratum[c_rows])
     else:
         key = key_b = np.lexsort((c_rows, stratum[c_rows]))
     c_sorted = c_rows[key]

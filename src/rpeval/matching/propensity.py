@@ -139,9 +139,8 @@ def propensity(
             f"propensity(): covariate(s) {constant} take a single value",
             hint="remove them from `covariates`",
         )
-    X = np.column_stack([np.ones(len(frame)), design.X])
     y = coding.is_treated.astype(np.float64)
-    fit = fit_binary(X, y, link=link)
+    fit = fit_binary(design.X, y, link=link, intercept=True)
     notes = []
     if fit.deviance < 1e-6 * max(fit.null_deviance, 1.0):
         raise DataError(

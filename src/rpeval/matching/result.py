@@ -11,7 +11,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _frames
-from rpeval.matching.balance import BalanceTable, _expand, balance_rows, scale_sds
+from rpeval.matching.balance import BalanceTable, _expand, balance_rows, grids_for, scale_sds
 
 if TYPE_CHECKING:
     from rpeval.matching.propensity import PropensityResult
@@ -111,15 +111,13 @@ class MatchResult:
         spec = _frames.resolve_covariates(self._covariates, arg="covariates", caller="balance")
         names, X, binary = _expand(self._frame, spec.columns, spec.categorical)
         if self._score is not None:
-            names, X, binary = (
-                ["distance", *names],
-                np.column_stack([self._score, X]),
-                [False, *binary],
-            )
+            names, X, binary = ["distance", *names], [self._score, *X], [False, *binary]
         scale = self.estimand if self.estimand in ("ATC", "ATE") else "ATT"
         sd = scale_sds(X, binary, self._is_treated, scale)  # type: ignore[arg-type]
-        orders = [np.argsort(X[:, j]) for j in range(X.shape[1])]  # ties: order irrelevant
-        before = balance_rows(names, X, binary, self._is_treated, np.ones(len(X)), sd, None, orders)
+        grids = grids_for(X, binary, self._is_treated)  # each column sorted once, by group
+        before = balance_rows(
+            names, X, binary, self._is_treated, np.ones(len(self._frame)), sd, None, grids
+        )
         after = balance_rows(
             names,
             X,
@@ -128,7 +126,7 @@ class MatchResult:
             self._weights,
             sd,
             self._subclass if not self.settings["replace"] else None,
-            orders,
+            grids,
         )
         return BalanceTable(before, after, self.estimand)
 

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._entropy import entropy_weights
-from rpeval.matching.balance import BalanceTable, _expand, balance_rows, scale_sds
+from rpeval.matching.balance import BalanceTable, _expand, balance_rows, grids_for, scale_sds
 from rpeval.matching.propensity import PropensityResult, propensity
 
 __all__ = ["WeightResult", "ipw_weights", "weight"]
@@ -96,9 +96,10 @@ class WeightResult:
         names, X, binary = _expand(self.data, spec.columns, spec.categorical)
         scale = {"ATT": "ATT", "ATC": "ATC"}.get(self.estimand, "ATE")
         sd = scale_sds(X, binary, self._is_treated, scale)  # type: ignore[arg-type]
-        ones = np.ones(len(X))
-        before = balance_rows(names, X, binary, self._is_treated, ones, sd, None)
-        after = balance_rows(names, X, binary, self._is_treated, self._weights, sd, None)
+        ones = np.ones(len(self.data))
+        grids = grids_for(X, binary, self._is_treated)
+        before = balance_rows(names, X, binary, self._is_treated, ones, sd, None, grids)
+        after = balance_rows(names, X, binary, self._is_treated, self._weights, sd, None, grids)
         return BalanceTable(before, after, self.estimand)
 
     def plot(self, kind: str = "love", ax: Any = None) -> Any:
