@@ -62,6 +62,7 @@ CALLS = [
     ),
     lambda f: split_population(f, "t", "e", incidence=["x"], latency=["x"], dist="weibull"),
     lambda f: cumulative_incidence(f, "t", "e", group="g", strata="x"),
+    lambda f: cumulative_incidence(f, "t", "e", group="g", weights="x"),
     lambda f: fine_gray(f, "t", "e", ["x"], strata="g", cause=2),
     lambda f: andersen_gill(f, "t0", "t", "e", ["x"], id="id", model="pwp_gap"),
 ]

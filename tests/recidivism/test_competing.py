@@ -72,6 +72,23 @@ def test_whole_curves_match_cuminc(competing: pd.DataFrame) -> None:
         np.testing.assert_allclose(rows["std_error"] ** 2, r_var, rtol=1e-9)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_robust_variance_matches_multistate_survfit(
+    competing: pd.DataFrame, weighted: bool
+) -> None:
+    block = "survfit_multistate_weighted" if weighted else "survfit_multistate"
+    expected = reference("competing_risks")[block]
+    options = {"weights": "w"} if weighted else {"variance": "robust"}
+    cif = cumulative_incidence(competing, "time", "status", group="group", **options)  # type: ignore[arg-type]
+    at = cif.at(expected["times"]).sort_values(["group", "time", "cause"])
+    pstate = np.array(expected["pstate"])  # rows: group x time; columns: free, 1, 2
+    std_err = np.array(expected["std_err"])
+    np.testing.assert_allclose(at["incidence"], pstate[:, 1:].ravel(), rtol=RTOL)
+    np.testing.assert_allclose(at["std_error"], std_err[:, 1:].ravel(), rtol=RTOL)
+    assert cif.variance == "robust" and cif.weighted == weighted
+    assert cif.gray_test.empty == weighted  # Gray's test is for unweighted data
+
+
 def test_intervals_and_output(competing: pd.DataFrame) -> None:
     cif = cumulative_incidence(competing, "time", "status", group="group")
     at = cif.at([12, 24])
@@ -124,6 +141,9 @@ def test_plots(competing: pd.DataFrame) -> None:
         ({"conf_level": 0}, SpecificationError),
         ({"rho": -1}, SpecificationError),
         ({"duration": 3}, SpecificationError),
+        ({"weights": "zero_w"}, DataError),
+        ({"weights": "one_w", "variance": "gray"}, SpecificationError),
+        ({"variance": "jackknife"}, SpecificationError),
     ],
 )
 def test_bad_input(change: dict[str, object], error: type[RpevalError]) -> None:
@@ -135,6 +155,8 @@ def test_bad_input(change: dict[str, object], error: type[RpevalError]) -> None:
             "fraction": [0.5, 1, 0],
             "none": [0, 0, 0],
             "minus": [-1.0, 2, 3],
+            "zero_w": [1.0, 0, 1],
+            "one_w": [1.0, 1, 1],
         }
     )
     arguments: dict[str, object] = {"duration": "t", "event": "e"}

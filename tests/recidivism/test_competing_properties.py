@@ -93,3 +93,23 @@ def test_bad_event_codes_raise_rpeval_errors(values: list[object]) -> None:
 def test_empty_frame_raises() -> None:
     with pytest.raises(RpevalError):
         cumulative_incidence(pd.DataFrame({"t": [], "e": []}), "t", "e")
+
+
+@SETTINGS
+@given(rows, st.lists(st.integers(1, 3), min_size=60, max_size=60))
+def test_whole_weights_equal_replicated_rows(
+    data: list[tuple[int, int, str]], copies: list[int]
+) -> None:
+    frame = _frame(data).assign(w=[float(c) for c in copies[: len(data)]])
+    if not (frame["event"] > 0).any():
+        return
+    weighted = cumulative_incidence(frame, "time", "event", group="arm", weights="w")
+    replicated = frame.loc[frame.index.repeat(frame["w"].astype(int))]
+    plain = cumulative_incidence(replicated, "time", "event", group="arm", variance="robust")
+    grid = np.arange(0, 13)
+    np.testing.assert_allclose(
+        weighted.at(grid)["incidence"], plain.at(grid)["incidence"], atol=1e-12, equal_nan=True
+    )
+    for curve in weighted.curves:
+        assert np.all(curve.variance >= 0)
+        np.testing.assert_allclose(curve.incidence.sum(axis=1) + curve.survival, 1.0, atol=1e-12)

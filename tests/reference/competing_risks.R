@@ -62,6 +62,18 @@ out$cuminc_all <- cuminc_summary(with(competing, cuminc(time, status, cencode = 
 out$cuminc_group_strata_z <- cuminc_summary(
   with(competing, cuminc(time, status, group, strata = z, cencode = 0)))
 
+# survival's multi-state survfit (Aalen-Johansen with the infinitesimal-jackknife SE),
+# unweighted and with case weights w: pstate columns are (event-free, cause 1, cause 2).
+ms_summary <- function(fit) {
+  s <- summary(fit, times = c(6, 12, 24))
+  list(times = c(6, 12, 24), strata = as.character(s$strata),
+       pstate = unname(s$pstate), std_err = unname(s$std.err))
+}
+out$survfit_multistate <- ms_summary(
+  survfit(Surv(time, factor(status)) ~ group, data = competing))
+out$survfit_multistate_weighted <- ms_summary(
+  survfit(Surv(time, factor(status)) ~ group, data = competing, weights = w))
+
 # Fine-Gray regression for each cause.
 covs <- model.matrix(~ group + x + z, competing)[, -1]
 fine_gray <- function(cause) {

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["IncidenceCurves", "aalen_johansen", "values_at_times"]
+from rpeval.recidivism._cif_robust import robust_cif_variance
+
+__all__ = ["IncidenceCurves", "aalen_johansen", "incidence_band", "values_at_times"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -31,7 +33,8 @@ class IncidenceCurves:
     n_censor: FloatArray
     survival: FloatArray  # all-cause Kaplan–Meier, including the time
     incidence: FloatArray  # (times, causes)
-    variance: FloatArray  # (times, causes), Gray's estimator as cmprsk::cuminc
+    variance: FloatArray  # (times, causes): Gray's (cmprsk::cuminc) or the robust one
+    rows_at_risk: FloatArray  # people (rows) at risk just before the time, for tables
 
 
 def _tie_factor(n: FloatArray, d: FloatArray) -> FloatArray:
@@ -40,8 +43,19 @@ def _tie_factor(n: FloatArray, d: FloatArray) -> FloatArray:
         return np.where(d > 1, 1.0 - (d - 1.0) / (n - 1.0), 1.0)
 
 
-def aalen_johansen(time: FloatArray, cause: IntArray, n_causes: int) -> IncidenceCurves:
+def aalen_johansen(
+    time: FloatArray,
+    cause: IntArray,
+    n_causes: int,
+    weights: FloatArray | None = None,
+    *,
+    robust: bool = False,
+) -> IncidenceCurves:
     """Cumulative incidence of causes ``1..n_causes`` (``cause`` 0 is censoring).
+
+    With ``weights`` (positive case weights) the counts are weighted. ``robust`` gives
+    the infinitesimal-jackknife variance (R ``survfit`` for multi-state data,
+    :mod:`._cif_robust`) instead of Gray's, which is for unweighted counts.
 
     Examples
     --------
@@ -49,12 +63,12 @@ def aalen_johansen(time: FloatArray, cause: IntArray, n_causes: int) -> Incidenc
     >>> curves.incidence.tolist()
     [[0.25, 0.0], [0.25, 0.25], [0.75, 0.25]]
     """
-    order = np.argsort(time, kind="stable")
-    t, c = time[order], cause[order]
-    unique, inverse = np.unique(t, return_inverse=True)
+    w = np.ones(time.size) if weights is None else weights
+    unique, inverse = np.unique(time, return_inverse=True)
     m = unique.shape[0]
     counts = np.zeros((m, n_causes + 1))
-    np.add.at(counts, (inverse, c), 1.0)
+    np.add.at(counts, (inverse, cause), w)
+    rows = np.cumsum(np.bincount(inverse, minlength=m)[::-1])[::-1].astype(np.float64)
     leaving = counts.sum(axis=1)
     n = np.cumsum(leaving[::-1])[::-1]
     d_cause = counts[:, 1:]
@@ -80,6 +94,10 @@ def aalen_johansen(time: FloatArray, cause: IntArray, n_causes: int) -> Incidenc
         # cmprsk records the variance at the cause's own event times only
         last = np.maximum.accumulate(np.where(own > 0, np.arange(m), -1))
         variance[:, k] = np.where(last >= 0, raw[np.maximum(last, 0)], 0.0)
+    if robust:
+        variance = robust_cif_variance(
+            inverse.astype(np.int64), cause, w, n, d_cause, survival, incidence
+        )
     return IncidenceCurves(
         time=unique,
         n_risk=n,
@@ -88,6 +106,7 @@ def aalen_johansen(time: FloatArray, cause: IntArray, n_causes: int) -> Incidenc
         survival=survival,
         incidence=incidence,
         variance=variance,
+        rows_at_risk=rows,
     )
 
 
@@ -106,3 +125,31 @@ def values_at_times(
     if not final:
         result[grid > curve_time[-1]] = np.nan
     return result
+
+
+def incidence_band(
+    incidence: FloatArray, std_error: FloatArray, conf_type: str, z: float
+) -> tuple[FloatArray, FloatArray]:
+    """Pointwise interval of a cumulative incidence.
+
+    ``"log-log"``: ``F ** exp(± z se / (F log F))`` (the ``log(−log F)`` transform, which
+    keeps the limits inside (0, 1)); ``"plain"``: ``F ± z se`` clipped to [0, 1]. Where
+    ``F`` is 0 both limits are 0; NaN stays NaN.
+
+    Examples
+    --------
+    >>> lo, hi = incidence_band(np.array([0.0, 0.2]), np.array([0.0, 0.05]), "log-log", 1.96)
+    >>> lo.round(4).tolist(), hi.round(4).tolist()
+    ([0.0, 0.1128], [0.0, 0.3051])
+    """
+    if conf_type == "plain":
+        return np.clip(incidence - z * std_error, 0.0, 1.0), np.clip(
+            incidence + z * std_error, 0.0, 1.0
+        )
+    inside = (incidence > 0) & (incidence < 1)
+    safe = np.where(inside, incidence, 0.5)
+    shift = z * std_error / (safe * np.log(safe))  # negative inside (0, 1)
+    with np.errstate(over="ignore"):  # exp overflow gives F ** inf = 0, the right limit
+        lower = np.where(inside, safe ** np.exp(-shift), incidence)
+        upper = np.where(inside, safe ** np.exp(shift), incidence)
+    return np.asarray(lower, np.float64), np.asarray(upper, np.float64)

@@ -36,6 +36,7 @@ class CompetingInput:
     n_dropped: int
     followup: FloatArray | None = None
     stratum: IntArray | None = None
+    weights: FloatArray | None = None
 
 
 def cause_codes(frame: Any, column: str, *, caller: str) -> IntArray:
@@ -61,6 +62,7 @@ def prepare_competing_input(
     caller: str,
     followup: str | None = None,
     strata: str | None = None,
+    weights: str | None = None,
 ) -> CompetingInput:
     """Check the columns of a competing-risks data set and return them as arrays.
 
@@ -73,6 +75,7 @@ def prepare_competing_input(
         ("group", group),
         ("followup", followup),
         ("strata", strata),
+        ("weights", weights),
     )
     for name, value in named:
         if value is not None and not isinstance(value, str):
@@ -107,6 +110,14 @@ def prepare_competing_input(
         codes, labels = _codes(frame, group, arg="group", caller=caller)
     potential = None if followup is None else _followup(frame, followup, time, caller)
     stratum = None if strata is None else _codes(frame, strata, arg="strata", caller=caller)[0]
+    w = None
+    if weights is not None:
+        w = _frames.numeric_array(frame, weights, arg="weights", caller=caller)
+        if np.any(~np.isfinite(w) | (w <= 0)):
+            raise DataError(
+                f"{caller}(): column {weights!r} (`weights`) must be positive and finite",
+                hint="inverse-probability weights are > 0; drop rows with weight 0",
+            )
     return CompetingInput(
-        time, cause, causes, codes, labels, complete.n_dropped, potential, stratum
+        time, cause, causes, codes, labels, complete.n_dropped, potential, stratum, w
     )

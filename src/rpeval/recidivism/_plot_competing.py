@@ -37,7 +37,7 @@ def plot_incidence(
     """Draw the curves of ``result`` (see :meth:`CIFResult.plot`) and return the Axes."""
     import matplotlib.pyplot as plt
 
-    from rpeval.recidivism.competing import incidence_band
+    from rpeval.recidivism._cif_kernel import incidence_band
 
     created = ax is None
     shown = result.groups if kind == "cause" else result.groups[:1]
@@ -128,7 +128,7 @@ def _at_risk(ax: Any, result: CIFResult, shown: tuple[Any, ...], ticks: FloatArr
     for g, value in enumerate(shown):
         curve = result.curves[g]
         shift = transforms.ScaledTranslation(0, -12 / 72 * (g + 1) - 0.05, dpi)
-        counts = np.concatenate([curve.n_risk, [0.0]])[np.searchsorted(curve.time, ticks)]
+        counts = np.concatenate([curve.rows_at_risk, [0.0]])[np.searchsorted(curve.time, ticks)]
         ax.text(
             0.0,
             0.0,

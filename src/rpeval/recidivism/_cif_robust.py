@@ -1,0 +1,74 @@
+"""Infinitesimal-jackknife variance of weighted Aalen–Johansen curves (numpy only).
+
+With case weights ``w_i`` the influence of person ``i`` on ``F_k(t)`` is ``w_i ∂F_k(t)/∂w_i``
+and the variance is the sum of its squares over people (R ``survfit`` for multi-state
+data). Writing ``h_j`` for the all-cause hazard, ``h_kj`` for cause ``k`` and ``n_j`` for the
+weight at risk at time ``t_j``, ``B(t) = Σ_{t_j ≤ t} h_j / (n_j (1 − h_j))`` and
+``C_k(t) = Σ_{t_j ≤ t} S(t_j−) h_kj (B(t_j−) − 1/n_j)``, the derivative for someone whose
+follow-up ends at ``T_i`` (index ``J``) is ``C_k(t)`` while ``t < T_i`` and, from then on,
+``C_k(T_i) + S(T_i−) [cause_i = k] / n_J − A_i (F_k(t) − F_k(T_i))`` with
+``A_i = [event_i] / (n_J (1 − h_J)) − B(T_i)``. Expanding the square gives running sums,
+so every time costs O(1) after an O(n log n) pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["robust_cif_variance"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+def robust_cif_variance(
+    index: IntArray,
+    cause: IntArray,
+    weights: FloatArray,
+    n: FloatArray,
+    d_cause: FloatArray,
+    survival: FloatArray,
+    incidence: FloatArray,
+) -> FloatArray:
+    """Variance (times × causes) of the incidences at each distinct time.
+
+    ``index`` is each person's position among the distinct times, ``n`` the weight at
+    risk, ``d_cause`` the weighted events per cause (times × causes), as in
+    :func:`rpeval.recidivism._cif_kernel.aalen_johansen`.
+
+    Examples
+    --------
+    >>> n = np.array([4.0, 3, 1]); d = np.array([[1.0, 0], [0, 1], [1, 0]])
+    >>> s = np.array([0.75, 0.5, 0.0]); f = np.array([[0.25, 0], [0.25, 0.25], [0.75, 0.25]])
+    >>> v = robust_cif_variance(np.array([0, 1, 1, 2]), np.array([1, 2, 0, 1]), np.ones(4),
+    ...                         n, d, s, f)
+    >>> np.sqrt(v[:, 0]).round(4).tolist()
+    [0.2165, 0.2165, 0.2165]
+    """
+    m = n.size
+    hazard = d_cause.sum(axis=1) / n
+    s_minus = np.concatenate([[1.0], survival[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = np.where(hazard < 1.0, hazard / (n * (1.0 - hazard)), 0.0)
+        own_jump = np.where(hazard < 1.0, 1.0 / (n * (1.0 - hazard)), 0.0)
+    B = np.cumsum(step)
+    B_minus = np.concatenate([[0.0], B[:-1]])
+    w2 = weights**2
+    later_weight = np.cumsum(np.bincount(index, weights=w2, minlength=m)[::-1])[::-1]
+    still_in = np.concatenate([later_weight[1:], [0.0]])  # Σ w² over people with T_i > t_j
+    A = np.where(cause > 0, own_jump[index], 0.0) - B[index]
+    variance = np.empty_like(incidence)
+    for k in range(incidence.shape[1]):
+        h_k = d_cause[:, k] / n
+        C = np.cumsum(s_minus * h_k * (B_minus - 1.0 / n))
+        F = incidence[:, k]
+        P = C[index] + s_minus[index] * (cause == k + 1) / n[index] + A * F[index]
+
+        def ended(values: FloatArray) -> FloatArray:
+            return np.cumsum(np.bincount(index, weights=values, minlength=m))
+
+        Q0, Q1, Q2 = ended(w2 * P * P), ended(w2 * P * A), ended(w2 * A * A)
+        raw = still_in * C**2 + Q0 - 2.0 * F * Q1 + F * F * Q2
+        variance[:, k] = np.maximum(raw, 0.0)  # rounding can dip below 0
+    return variance
