@@ -47,7 +47,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
             return frame.apply(_typed)
     except FileNotFoundError:
         raise DataError(f"no such data file: {file}", hint="check the --data path") from None
-    except (OSError, ValueError, ImportError) as error:
+    except ImportError as error:
+        raise DataError(
+            f"cannot read {file}: Parquet needs pyarrow ({error})",
+            hint='pip install "rpeval[parquet]"',
+        ) from error
+    except (OSError, ValueError) as error:
         raise DataError(f"cannot read {file}: {error}") from error
     raise DataError(
         f"cannot read {file}: expected a .csv or .parquet file", hint="convert the data first"

@@ -193,3 +193,28 @@ def test_docs_catalog_page_is_current(capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["metrics", "docs"]) == 0
     page = Path(__file__).parents[2] / "docs" / "metric-catalog.md"
     assert page.read_text(encoding="utf-8") == capsys.readouterr().out
+
+
+def test_cli_compute_reads_parquet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("pyarrow")
+    data = tmp_path / "cases.parquet"
+    _cases(30, 20).to_parquet(data)
+    assert (
+        main(
+            [
+                "metrics",
+                "compute",
+                "agreement_rate",
+                "--data",
+                str(data),
+                "--by",
+                "officer_id",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["by"] == ["officer_id"]
+    assert payload["rows"][0]["numerator"] == 20
