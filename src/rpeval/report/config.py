@@ -28,7 +28,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from rpeval._cli_metrics import read_table
+from rpeval._files import read_table
 from rpeval.errors import SpecificationError
 from rpeval.metrics._yaml_source import documents_from_text
 
