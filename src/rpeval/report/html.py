@@ -82,6 +82,19 @@ def html_table(
     )
 
 
+_RATE_SHARES = (
+    "treated",
+    "treated_ci_lower",
+    "treated_ci_upper",
+    "comparison",
+    "comparison_ci_lower",
+    "comparison_ci_upper",
+    "difference",
+    "ci_lower",
+    "ci_upper",
+)
+
+
 def _tables(evaluation: Any) -> dict[str, Markup]:
     level = round(100 * evaluation.settings["conf_level"])
     tables = {
@@ -102,41 +115,14 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
             formats={"p_value": _pvalue},
         ),
         "rates": html_table(
-            evaluation.rates[
-                [
-                    "window",
-                    "treated",
-                    "treated_ci_lower",
-                    "treated_ci_upper",
-                    "comparison",
-                    "comparison_ci_lower",
-                    "comparison_ci_upper",
-                    "difference",
-                    "ci_lower",
-                    "ci_upper",
-                    "p_value",
-                ]
-            ],
+            evaluation.rates[["window", *_RATE_SHARES, "p_value"]],
             f"Re-arrest within fixed windows of street time ("
             f"{'cumulative incidence' if evaluation.cif is not None else '1 − Kaplan–Meier'}), "
             f"{level}% CIs; difference = participants − comparison.",
             formats={
                 "window": _number(0),
                 "p_value": _pvalue,
-                **dict.fromkeys(
-                    (
-                        "treated",
-                        "treated_ci_lower",
-                        "treated_ci_upper",
-                        "comparison",
-                        "comparison_ci_lower",
-                        "comparison_ci_upper",
-                        "difference",
-                        "ci_lower",
-                        "ci_upper",
-                    ),
-                    _percent,
-                ),
+                **dict.fromkeys(_RATE_SHARES, _percent),
             },
             labels={"window": "window (days)"},
         ),
