@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -106,8 +106,13 @@ def test_invariant_to_row_order(seed: int, n: int, rho: float) -> None:
 @pytest.mark.filterwarnings("ignore::rpeval.errors.ConvergenceWarning")  # small separated samples
 @SETTINGS
 @given(seed=st.integers(0, 10_000), n=st.integers(6, 80))
+@example(seed=7679, n=6)  # a group constant over every risk set: once flaky
 def test_equals_cox_score_test_without_ties(seed: int, n: int) -> None:
     df = _frame(seed, n, ties=False)
+    # the Cox score test needs the group to vary in some risk set (e.g. seed=7679, n=6:
+    # the only row of group 1 is censored before the first event, so cox() rightly raises)
+    first_event = df.loc[df["event"] == 1, "time"].min()
+    assume(df.groupby("group")["time"].max().min() >= first_event)
     result = logrank_test(df, "time", "event", "group")
     fit = cox(df, "time", "event", ["group"])
     assert result.statistic == pytest.approx(fit.score_test, rel=1e-8)

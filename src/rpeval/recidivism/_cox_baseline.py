@@ -73,10 +73,16 @@ def predict_cumulative_hazard(
         [np.zeros((1, new_X.shape[1])), np.cumsum(base.xbar_step[in_stratum], axis=0)]
     )
     upto = np.searchsorted(event_time, times, side="right")
-    risk = np.exp(new_X @ beta)
-    hazard = risk[:, None] * cum_h[upto][None, :]
-    # q(t) = x * H0(t) - sum step * xbar, one row per (profile, time)
-    q = new_X[:, None, :] * cum_h[upto][None, :, None] - cum_xbar[upto][None, :, :]
-    beta_term = np.einsum("ntp,pq,ntq->nt", q, covariance, q)
-    variance = risk[:, None] ** 2 * (cum_v[upto][None, :] + beta_term)
+    # after a separated fit exp(x'beta) may overflow: the hazard is then infinite
+    # (survival 0) from the first event time on, and 0 before it, without a warning
+    with np.errstate(over="ignore", invalid="ignore"):
+        risk = np.exp(new_X @ beta)
+        hazard = risk[:, None] * cum_h[upto][None, :]
+        # q(t) = x * H0(t) - sum step * xbar, one row per (profile, time)
+        q = new_X[:, None, :] * cum_h[upto][None, :, None] - cum_xbar[upto][None, :, :]
+        beta_term = np.einsum("ntp,pq,ntq->nt", q, covariance, q)
+        variance = risk[:, None] ** 2 * (cum_v[upto][None, :] + beta_term)
+    before_first = (upto == 0)[None, :]
+    hazard = np.where(before_first, 0.0, hazard)
+    variance = np.where(before_first, 0.0, np.where(np.isnan(variance), np.inf, variance))
     return PredictedHazard(hazard, np.sqrt(variance))

@@ -105,6 +105,13 @@ def prepare_cox_data(
             raise DataError(f"{caller}(): weights {weights!r} must be finite and >= 0")
     design = _frames.design_matrix(frame, spec, arg="covariates", caller=caller)
     X = design.X
+    single = [name for name, levels in design.levels.items() if len(levels) < 2]
+    if single or X.shape[1] == 0:
+        raise DataError(
+            f"{caller}(): covariate(s) {single or list(spec.columns)} take a single value; "
+            "they cannot be estimated",
+            hint="remove them from `covariates`",
+        )
     constant = _frames.constant_columns(X, list(design.terms))
     if constant:
         raise DataError(

@@ -95,7 +95,7 @@ def newton_raphson(
             "cox(): the partial likelihood has no finite maximum.",
             hint="check for a covariate that perfectly predicts the event order (separation)",
         )
-    covariance = np.asarray(np.linalg.inv(current.information), dtype=np.float64)
+    covariance = _solve(current.information, np.eye(p), terms)
     last_step = covariance @ current.score
     toler_inf = np.sqrt(eps)
     flagged = (np.abs(last_step) > eps) & (np.abs(last_step) > toler_inf * np.abs(beta))

@@ -205,7 +205,10 @@ class CoxResult:
             pred = predict_cumulative_hazard(
                 self._baseline, self.covariance, new_X[rows], self.coef, int(stratum), grid
             )
-            hazard = pred.cumulative_hazard
+            hazard, se = pred.cumulative_hazard, pred.std_error
+            with np.errstate(invalid="ignore"):  # inf - inf after a separated fit
+                upper = np.exp(np.minimum(0.0, -hazard + crit * se))
+            upper = np.where(np.isnan(upper), 1.0, upper)  # infinite se: the interval is (0, 1]
             frames.append(
                 pd.DataFrame(
                     {
@@ -214,11 +217,9 @@ class CoxResult:
                         "time": np.tile(grid, rows.size),
                         "cumulative_hazard": hazard.ravel(),
                         "survival": np.exp(-hazard).ravel(),
-                        "std_error": pred.std_error.ravel(),
-                        "ci_lower": np.exp(-hazard - crit * pred.std_error).ravel(),
-                        "ci_upper": np.minimum(
-                            1.0, np.exp(-hazard + crit * pred.std_error)
-                        ).ravel(),
+                        "std_error": se.ravel(),
+                        "ci_lower": np.exp(-hazard - crit * se).ravel(),
+                        "ci_upper": upper.ravel(),
                     }
                 )
             )
