@@ -38,7 +38,10 @@ class SortedGroups(NamedTuple):
 
 def sorted_groups(x: FloatArray, is_treated: BoolArray) -> SortedGroups:
     """Sort the treated and the control values of ``x`` separately."""
-    return SortedGroups(np.sort(x[is_treated]), np.sort(x[~is_treated]))
+    treated, control = x[is_treated], x[~is_treated]
+    treated.sort()  # in place: the boolean index already made a copy
+    control.sort()
+    return SortedGroups(treated, control)
 
 
 @jit

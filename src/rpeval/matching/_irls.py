@@ -3,9 +3,10 @@
 For coefficients ``beta`` a single read of ``X`` gives the linear predictor, the fitted
 probabilities, the binomial deviance, and the ``X' W X`` and ``X' W z`` of the next
 Newton step, instead of the half-dozen numpy passes and temporaries (and threaded BLAS
-calls) the textbook formulation needs. It is sequential on purpose: the sums then have
-one fixed order, and on a machine whose other core is busy a parallel pass (numba or
-BLAS threads) was slower, not faster.
+calls) the textbook formulation needs. A large ``X`` is cut into :data:`N_CHUNKS` fixed
+pieces run on a few threads (:mod:`._threads`) and summed in piece order, so the result
+is the same whatever the number of threads; threads that block rather than spin (as
+numba's and BLAS's do) keep the pass fast when another process holds a core.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["LogitPass", "logit_pass"]
+from rpeval.matching._threads import thread_map
+
+__all__ = ["BLOCK", "N_CHUNKS", "LogitPass", "logit_pass"]
 
 FloatArray = NDArray[np.float64]
 F = TypeVar("F", bound=Callable[..., Any])
 BLOCK = 4096  # rows summed on their own before joining the total (smaller rounding error)
+N_CHUNKS = 16  # fixed pieces of a large X, summed in order: the same sums on any machine
 
 
 def _jit(func: F) -> F:
@@ -40,8 +44,14 @@ class LogitPass(NamedTuple):
 
 @_jit
 def _pass_kernel(  # pragma: no cover - compiled; tested through fit_binary
-    X: FloatArray, y: FloatArray, w: FloatArray, beta: FloatArray, intercept: bool
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+    X: FloatArray,
+    y: FloatArray,
+    w: FloatArray,
+    beta: FloatArray,
+    intercept: bool,
+    eta_out: FloatArray,
+    mu_out: FloatArray,
+) -> FloatArray:
     n = X.shape[0]
     p = beta.shape[0]
     off = 1 if intercept else 0
@@ -49,8 +59,6 @@ def _pass_kernel(  # pragma: no cover - compiled; tested through fit_binary
     total = np.zeros(width)
     a = np.zeros(width)  # sums over the current block of rows, added to total per block
     row = np.ones(p)
-    eta_out = np.empty(n)
-    mu_out = np.empty(n)
     tiny = np.finfo(np.float64).tiny
     for i in range(n):
         eta = 0.0
@@ -80,7 +88,7 @@ def _pass_kernel(  # pragma: no cover - compiled; tested through fit_binary
         if (i + 1) % BLOCK == 0 or i == n - 1:
             total += a
             a[:] = 0.0
-    return eta_out, mu_out, total
+    return total
 
 
 def logit_pass(
@@ -102,7 +110,18 @@ def logit_pass(
     ([0.5, 0.5, 0.5, 0.5], 5.5452, [[1.0, 1.5], [1.5, 3.5]])
     """
     p = beta.shape[0]
-    eta, mu, total = _pass_kernel(X, y, w, beta, intercept)
+    n = X.shape[0]
+    eta, mu = np.empty(n), np.empty(n)
+    pieces = N_CHUNKS if n >= N_CHUNKS * BLOCK else 1
+    bounds = np.linspace(0, n, pieces + 1).astype(np.int64)
+
+    def chunk(c: int) -> FloatArray:
+        rows = slice(bounds[c], bounds[c + 1])
+        return _pass_kernel(X[rows], y[rows], w[rows], beta, intercept, eta[rows], mu[rows])
+
+    total = np.zeros(p * p + p + 1)
+    for part in thread_map(chunk, range(pieces)):
+        total += part  # in chunk order, whatever the threads did
     lower = total[: p * p].reshape(p, p)
     info = np.tril(lower) + np.tril(lower, -1).T
     return LogitPass(eta, mu, float(-2.0 * total[-1]), info, total[p * p : p * p + p].copy())

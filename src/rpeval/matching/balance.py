@@ -14,6 +14,7 @@ from rpeval import _frames
 from rpeval.errors import SpecificationError
 from rpeval.matching._ecdf import SortedGroups, ecdf_stats, ecdf_weights, sorted_groups
 from rpeval.matching._moments import group_codes, group_moments
+from rpeval.matching._threads import thread_map
 
 __all__ = ["BALANCE_COLUMNS", "BalanceTable", "balance", "balance_rows", "grids_for"]
 
@@ -80,12 +81,12 @@ def balance_rows(
     statistics with a fixed ``scale_sd``.
 
     ``grids`` (from :func:`grids_for`) may be passed to reuse the sorting between the
-    tables before and after."""
-    rows = []
+    tables before and after. Columns are worked on in threads (:mod:`._threads`)."""
     codes = group_codes(is_treated, weights)
     prepared = ecdf_weights(is_treated, weights)
     pairs = _pairs(is_treated, subclass)
-    for j, (name, x) in enumerate(zip(names, _columns(X), strict=True)):
+
+    def row(j: int, x: FloatArray) -> dict[str, Any]:
         moments = group_moments(x, codes, weights)
         mc, mt = float(moments.mean[0]), float(moments.mean[1])
         sd = scale_sd[j]
@@ -98,19 +99,19 @@ def balance_rows(
             var_ratio = float(vt / vc) if vc > 0 else float("nan")
             grid = grids[j] if grids is not None else None
             ecdf_mean, ecdf_max = ecdf_stats(x, is_treated, weights, grid, prepared)
-        rows.append(
-            {
-                "term": name,
-                "kind": "binary" if binary[j] else "continuous",
-                "means_treated": mt,
-                "means_control": mc,
-                "std_mean_diff": smd,
-                "var_ratio": var_ratio,
-                "ecdf_mean": ecdf_mean,
-                "ecdf_max": ecdf_max,
-                "std_pair_dist": _pair_distance(x, pairs, sd),
-            }
-        )
+        return {
+            "term": names[j],
+            "kind": "binary" if binary[j] else "continuous",
+            "means_treated": mt,
+            "means_control": mc,
+            "std_mean_diff": smd,
+            "var_ratio": var_ratio,
+            "ecdf_mean": ecdf_mean,
+            "ecdf_max": ecdf_max,
+            "std_pair_dist": _pair_distance(x, pairs, sd),
+        }
+
+    rows = thread_map(lambda item: row(*item), enumerate(_columns(X)))
     return pd.DataFrame(rows, columns=list(BALANCE_COLUMNS))
 
 
@@ -118,10 +119,10 @@ def grids_for(
     X: Columns, binary: list[bool], is_treated: NDArray[np.bool_]
 ) -> list[SortedGroups | None]:
     """Each continuous column's values sorted by group (``None`` for binaries)."""
-    return [
-        None if flag else sorted_groups(x, is_treated)
-        for x, flag in zip(_columns(X), binary, strict=True)
-    ]
+    return thread_map(
+        lambda item: None if item[1] else sorted_groups(item[0], is_treated),
+        zip(_columns(X), binary, strict=True),
+    )
 
 
 class _Pairs(NamedTuple):
