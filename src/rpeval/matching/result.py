@@ -41,6 +41,7 @@ class MatchResult:
     _subclass: NDArray[np.int64] = field(repr=False, compare=False)
     _kept: NDArray[np.bool_] = field(repr=False, compare=False)
     _score: NDArray[np.float64] | None = field(repr=False, compare=False)
+    _cache: dict[str, BalanceTable] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -107,7 +108,17 @@ class MatchResult:
         return pd.DataFrame(rows, index=["all", "matched", "unmatched", "discarded", "effective"])
 
     def balance(self) -> BalanceTable:
-        """Balance before and after matching (MatchIt's ``summary(m, un = TRUE)``)."""
+        """Balance before and after matching (MatchIt's ``summary(m, un = TRUE)``).
+
+        Computed once (``plot()`` and ``to_dict()`` reuse it); each call returns fresh
+        copies of the tables."""
+        if "balance" not in self._cache:
+            self._cache["balance"] = self._balance()
+        table = self._cache["balance"]
+        after = table.after.copy() if table.after is not None else None
+        return BalanceTable(table.before.copy(), after, table.estimand)
+
+    def _balance(self) -> BalanceTable:
         spec = _frames.resolve_covariates(self._covariates, arg="covariates", caller="balance")
         names, X, binary = _expand(self._frame, spec.columns, spec.categorical)
         if self._score is not None:
