@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 from scipy import linalg
 
 from rpeval.errors import ConvergenceError, DataError
+from rpeval.recidivism._cox_fused import fused_partial_likelihood, supports
 from rpeval.recidivism._cox_kernel import PartialLikelihood, event_sums, partial_likelihood
 from rpeval.recidivism._risk_sets import RiskSetIndex
 
@@ -65,8 +66,8 @@ def newton_raphson(
     p = X.shape[1]
     beta = np.zeros(p)
     wx = event_sums(index, X, weights)
-    with np.errstate(over="ignore", invalid="ignore"):
-        current = partial_likelihood(index, X, weights, beta, ties, wx)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        current = _likelihood(index, X, weights, beta, ties, wx)
     loglik_null = current.loglik
     step0 = _solve(current.information, current.score, terms)
     score_test = float(current.score @ step0)
@@ -121,7 +122,21 @@ def _evaluate(
     wx: FloatArray,
 ) -> PartialLikelihood | None:
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        value = partial_likelihood(index, X, weights, beta, ties, wx)
+        value = _likelihood(index, X, weights, beta, ties, wx)
     if not np.isfinite(value.loglik) or not np.all(np.isfinite(value.information)):
         return None
     return value
+
+
+def _likelihood(
+    index: RiskSetIndex,
+    X: FloatArray,
+    weights: FloatArray,
+    beta: FloatArray,
+    ties: Literal["efron", "breslow"],
+    wx: FloatArray,
+) -> PartialLikelihood:
+    """The fused two-pass kernel for right-censored data, else the vectorised one."""
+    if supports(index):
+        return fused_partial_likelihood(index, X, weights, beta, ties, wx)
+    return partial_likelihood(index, X, weights, beta, ties, wx)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from rpeval.recidivism._risk_index import tie_layout
+
 __all__ = [
     "RiskSetIndex",
     "build_risk_set_index",
@@ -95,12 +97,14 @@ def build_risk_set_index(
     >>> (idx.stop_first.tolist(), idx.stop_end.tolist())
     ([0, 1, 2], [4, 4, 4])
     """
+    if start is None:
+        return _right_censored_index(stop, event, stratum)
     n = stop.shape[0]
-    grid = np.unique(stop if start is None else np.concatenate([stop, start]))
+    grid = np.unique(np.concatenate([stop, start]))
     n_keys = np.int64(grid.shape[0] + 1)
     stop_key = stratum * n_keys + np.searchsorted(grid, stop).astype(np.int64)
     # events before censorings at the same time, so each time's events are contiguous;
-    # stable: ties keep the caller's row order, so results are deterministic
+    # stable: ties keep the caller's row order
     order = np.argsort(2 * stop_key + (~event).astype(np.int64), kind="stable").astype(np.int64)
     stop_key = stop_key[order]
     stop_s, event_s, stratum_s = stop[order], event[order], stratum[order]
@@ -121,28 +125,22 @@ def build_risk_set_index(
     stop_end = np.searchsorted(stop_key, stratum_end_key, side="left").astype(np.int64)
     event_hi = np.searchsorted(event_key, stop_key, side="right").astype(np.int64)
 
-    if start is None:
-        start_order = np.empty(0, dtype=np.int64)
-        start_first = stop_end.copy()
-        start_end = stop_end.copy()
-        event_lo = np.searchsorted(event_key, stratum_s * n_keys, side="left").astype(np.int64)
-    else:
-        start_s = start[order]
-        start_key = stratum_s * n_keys + np.searchsorted(grid, start_s).astype(np.int64)
-        start_order = np.argsort(start_key, kind="stable").astype(np.int64)
-        sorted_start_key = start_key[start_order]
-        start_first = np.searchsorted(sorted_start_key, event_key, side="left").astype(np.int64)
-        start_end = np.searchsorted(sorted_start_key, stratum_end_key, side="left").astype(np.int64)
-        # events at or before a row's start time are not in its risk set
-        event_lo = np.searchsorted(event_key, start_key, side="right").astype(np.int64)
+    start_s = start[order]
+    start_key = stratum_s * n_keys + np.searchsorted(grid, start_s).astype(np.int64)
+    start_order = np.argsort(start_key, kind="stable").astype(np.int64)
+    sorted_start_key = start_key[start_order]
+    start_first = np.searchsorted(sorted_start_key, event_key, side="left").astype(np.int64)
+    start_end = np.searchsorted(sorted_start_key, stratum_end_key, side="left").astype(np.int64)
+    # events at or before a row's start time are not in its risk set
+    event_lo = np.searchsorted(event_key, start_key, side="right").astype(np.int64)
 
     return RiskSetIndex(
         order=order,
         stop=stop_s,
         event=event_s,
         stratum=stratum_s,
-        start=np.full(n, -np.inf) if start is None else start[order],
-        has_start=start is not None,
+        start=start_s,
+        has_start=True,
         event_time=stop_s[event_rows[first_of_time]],
         event_stratum=event_stratum,
         stop_first=stop_first,
@@ -157,6 +155,33 @@ def build_risk_set_index(
         event_lo=np.minimum(event_lo, event_hi) if n else event_lo,
         event_hi=event_hi,
         start_order=start_order,
+    )
+
+
+def _right_censored_index(stop: FloatArray, event: BoolArray, stratum: IntArray) -> RiskSetIndex:
+    """The index without entry times, from one sort and neighbour comparisons."""
+    lay = tie_layout(stop, event, stratum)
+    return RiskSetIndex(
+        order=lay.order,
+        stop=lay.stop,
+        event=lay.event,
+        stratum=lay.stratum,
+        start=np.full(stop.shape[0], -np.inf),
+        has_start=False,
+        event_time=lay.stop[lay.event_time_rows],
+        event_stratum=lay.stratum[lay.event_time_rows],
+        stop_first=lay.event_time_rows,
+        stop_end=lay.stop_end,
+        start_first=lay.stop_end.copy(),
+        start_end=lay.stop_end.copy(),
+        n_tied=lay.n_tied,
+        event_rows=lay.event_rows,
+        event_time_of=lay.event_time_of,
+        event_time_first=lay.event_time_first,
+        tie_rank=lay.tie_rank,
+        event_lo=lay.event_lo,
+        event_hi=lay.event_hi,
+        start_order=np.empty(0, dtype=np.int64),
     )
 
 
