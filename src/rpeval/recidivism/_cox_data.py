@@ -10,6 +10,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _frames
+from rpeval._jit import jit
 from rpeval.errors import DataError
 from rpeval.recidivism._risk_sets import RiskSetIndex, build_risk_set_index
 
@@ -112,12 +113,6 @@ def prepare_cox_data(
             "they cannot be estimated",
             hint="remove them from `covariates`",
         )
-    constant = _frames.constant_columns(X, list(design.terms))
-    if constant:
-        raise DataError(
-            f"{caller}(): covariate(s) {constant} take a single value; they cannot be estimated",
-            hint="remove them from `covariates`",
-        )
     if strata_cols:
         grouped = frame.groupby(strata_cols, sort=True, dropna=False)
         stratum = grouped.ngroup().to_numpy(dtype=np.int64)
@@ -128,16 +123,25 @@ def prepare_cox_data(
         uniques = ["all"]
     index = build_risk_set_index(stop, status, np.asarray(stratum, dtype=np.int64), start)
     order = index.order
-    means = (w @ X) / w.sum() if w.sum() > 0 else X.mean(axis=0)
-    Xc = np.take(X, order, axis=0)  # np.take gathers rows several times faster
-    Xc -= means
+    w_sorted = w[order]
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    sums = _column_stats(X, w)
+    constant = [term for term, differs in zip(design.terms, sums[2], strict=True) if not differs]
+    if constant:
+        raise DataError(
+            f"{caller}(): covariate(s) {constant} take a single value; they cannot be estimated",
+            hint="remove them from `covariates`",
+        )
+    total = w.sum()
+    means = sums[0] / total if total > 0 else sums[1] / len(frame)
+    Xc = _gather_centred(X, order, means)
     cluster_codes = None
     if cluster is not None:
         cluster_codes = pd.factorize(frame[cluster])[0].astype(np.int64)[order]
     return CoxData(
         index=index,
-        X=np.ascontiguousarray(Xc),
-        weights=w[order],
+        X=Xc,
+        weights=w_sorted,
         cluster=cluster_codes,
         terms=tuple(design.terms),
         term_columns=_term_columns(list(design.terms)),
@@ -149,6 +153,35 @@ def prepare_cox_data(
         n=len(frame),
         n_dropped=complete.n_dropped,
     )
+
+
+@jit
+def _column_stats(X: FloatArray, weights: FloatArray) -> FloatArray:  # pragma: no cover
+    """Weighted and plain column sums, and how many values differ from row 0's."""
+    n, p = X.shape
+    sums = np.zeros((3, p))
+    for i in range(n):
+        wi = weights[i]
+        for j in range(p):
+            v = X[i, j]
+            sums[0, j] += wi * v
+            sums[1, j] += v
+            sums[2, j] += v != X[0, j]
+    return sums
+
+
+@jit
+def _gather_centred(
+    X: FloatArray, order: IntArray, means: FloatArray
+) -> FloatArray:  # pragma: no cover
+    """``X[order] - means`` in one pass."""
+    n, p = X.shape
+    out = np.empty((n, p))
+    for i in range(n):
+        src = order[i]
+        for j in range(p):
+            out[i, j] = X[src, j] - means[j]
+    return out
 
 
 def _term_columns(labels: list[str]) -> dict[str, list[int]]:

@@ -10,7 +10,11 @@ from numpy.typing import NDArray
 from scipy import linalg
 
 from rpeval.errors import ConvergenceError, DataError
-from rpeval.recidivism._cox_fused import fused_partial_likelihood, supports
+from rpeval.recidivism._cox_fused import (
+    fused_partial_likelihood,
+    supports,
+    weighted_event_sums,
+)
 from rpeval.recidivism._cox_kernel import PartialLikelihood, event_sums, partial_likelihood
 from rpeval.recidivism._risk_sets import RiskSetIndex
 
@@ -65,7 +69,9 @@ def newton_raphson(
     """
     p = X.shape[1]
     beta = np.zeros(p)
-    wx = event_sums(index, X, weights)
+    wx = (
+        weighted_event_sums(index, X, weights) if supports(index) else event_sums(index, X, weights)
+    )
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         current = _likelihood(index, X, weights, beta, ties, wx)
     loglik_null = current.loglik

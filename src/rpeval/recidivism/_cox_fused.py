@@ -36,7 +36,13 @@ from rpeval._jit import jit
 from rpeval.recidivism._cox_kernel import PartialLikelihood
 from rpeval.recidivism._risk_sets import RiskSetIndex
 
-__all__ = ["N_CHUNKS", "fused_partial_likelihood", "supports"]
+__all__ = [
+    "N_CHUNKS",
+    "fused_partial_likelihood",
+    "run_tasks",
+    "supports",
+    "weighted_event_sums",
+]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -201,6 +207,24 @@ def _gram_rows(X: FloatArray, roots: FloatArray, lo: int, hi: int, gram: FloatAr
         gram += y.T @ y  # the symmetric rank-k update (BLAS syrk)
 
 
+@jit
+def _event_x_sums(
+    X: FloatArray, weights: FloatArray, first: IntArray, n_tied: IntArray
+) -> FloatArray:  # pragma: no cover - compiled
+    p = X.shape[1]
+    total = np.zeros(p)
+    for t in range(first.shape[0]):
+        for i in range(first[t], first[t] + n_tied[t]):
+            for j in range(p):
+                total[j] += weights[i] * X[i, j]
+    return total
+
+
+def weighted_event_sums(index: RiskSetIndex, X: FloatArray, weights: FloatArray) -> FloatArray:
+    """``sum`` of ``w_i x_i`` over the events (the tied rows of every event time)."""
+    return np.asarray(_event_x_sums(X, weights, index.stop_first, index.n_tied), np.float64)
+
+
 def _chunks(index: RiskSetIndex, ends: IntArray) -> list[tuple[int, int]]:
     """Split the event times into :data:`N_CHUNKS` ranges of about equal row counts."""
     n_times = index.n_event_times
@@ -212,7 +236,7 @@ def _chunks(index: RiskSetIndex, ends: IntArray) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
-def _run(tasks: list[tuple[object, ...]], func: Callable[..., None]) -> None:
+def run_tasks(tasks: list[tuple[object, ...]], func: Callable[..., None]) -> None:
     """``func(*task)`` for every task, on threads when there are several (fixed chunks)."""
     if len(tasks) == 1:
         func(*tasks[0])
@@ -247,7 +271,7 @@ def fused_partial_likelihood(
     beta = np.ascontiguousarray(beta, dtype=np.float64)
     risk = np.zeros(X.shape[0])
     seg = np.empty((n_times, 3 + 2 * p))
-    _run(
+    run_tasks(
         [(X, weights, beta, first, ends, n_tied, a, b, risk, seg) for a, b in chunks],
         _segment_sums,
     )
@@ -265,7 +289,7 @@ def fused_partial_likelihood(
     n = X.shape[0]
     cuts = [n * c // N_CHUNKS for c in range(N_CHUNKS + 1)]
     grams = np.zeros((N_CHUNKS, p, p))
-    _run(
+    run_tasks(
         [(X, roots, cuts[c], cuts[c + 1], grams[c]) for c in range(N_CHUNKS)],
         _gram_rows,
     )

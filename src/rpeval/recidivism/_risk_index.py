@@ -52,11 +52,12 @@ def sort_order(stop: FloatArray, stratum: IntArray) -> IntArray:
 def _layout(
     order: IntArray, stop: FloatArray, event: BoolArray, stratum: IntArray
 ) -> tuple[IntArray, ...]:  # pragma: no cover - compiled
+    """Rows already in ``order`` (``stop``, ``stratum`` sorted; ``event`` rewritten in place)."""
     n = order.shape[0]
     out = np.empty(n, dtype=np.int64)
     n_events = 0
     for i in range(n):
-        if event[order[i]]:
+        if event[i]:
             n_events += 1
     time_rows = np.empty(n_events, dtype=np.int64)
     n_tied = np.empty(n_events, dtype=np.int64)
@@ -69,29 +70,30 @@ def _layout(
     event_hi = np.empty(n, dtype=np.int64)
     n_times = 0
     n_ev = 0
-    stratum_first_time = 0
     stratum_start_time = 0  # first event time of the current stratum
     i = 0
     while i < n:
-        j = i + 1  # the tie group is rows i..j-1 of ``order``
-        s, t = stratum[order[i]], stop[order[i]]
-        while j < n and stratum[order[j]] == s and stop[order[j]] == t:
+        j = i + 1  # the tie group is rows i..j-1
+        s, t = stratum[i], stop[i]
+        while j < n and stratum[j] == s and stop[j] == t:
             j += 1
-        if i == 0 or stratum[order[i - 1]] != s:
+        if i == 0 or stratum[i - 1] != s:
             for k in range(stratum_start_time, n_times):  # close the previous stratum
                 stop_end[k] = i
             stratum_start_time = n_times
-            stratum_first_time = n_times
         k = i
         for r in range(i, j):  # events first, in their sorted order
-            if event[order[r]]:
+            if event[r]:
                 out[k] = order[r]
                 k += 1
         d = k - i
         for r in range(i, j):
-            if not event[order[r]]:
+            if not event[r]:
                 out[k] = order[r]
                 k += 1
+        for r in range(i, j):
+            event[r] = r < i + d
+            event_lo[r] = stratum_start_time
         if d > 0:
             time_rows[n_times] = i
             n_tied[n_times] = d
@@ -103,7 +105,6 @@ def _layout(
                 n_ev += 1
             n_times += 1
         for r in range(i, j):
-            event_lo[r] = stratum_first_time
             event_hi[r] = n_times
         i = j
     for k in range(stratum_start_time, n_times):
@@ -117,7 +118,7 @@ def _layout(
         time_of,
         time_first[:n_times],
         tie_rank,
-        np.minimum(event_lo, event_hi),
+        event_lo,
         event_hi,
     )
 
@@ -133,14 +134,16 @@ def tie_layout(stop: FloatArray, event: BoolArray, stratum: IntArray) -> TieLayo
     ([1, 3, 2, 0], [1, 1, 1], [0, 1, 2])
     """
     order = sort_order(stop, stratum)
+    stop_s, event_s = stop[order], event[order]
+    stratum_s = stratum[order] if stratum.any() else np.zeros_like(stratum)
     (out, time_rows, stop_end, n_tied, event_rows, time_of, time_first, tie_rank, lo, hi) = _layout(
-        order, stop, event, stratum
+        order, stop_s, event_s, stratum_s
     )
     return TieLayout(
         order=out,
-        stop=stop[out],
-        event=event[out],
-        stratum=stratum[out],
+        stop=stop_s,
+        event=event_s,
+        stratum=stratum_s,
         event_time_rows=time_rows,
         stop_end=stop_end,
         n_tied=n_tied,
