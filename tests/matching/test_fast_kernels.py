@@ -82,5 +82,5 @@ def test_fused_logit_irls_equals_the_numpy_formulation() -> None:
     fused = _logit_iterations(X, y, w, True, 50, 1e-8)
     textbook = _numpy_iterations(np.column_stack([np.ones(n), X]), y, w, "logit", 50, 1e-8)
     for ours, theirs in zip(fused[:5], textbook[:5], strict=True):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-12, atol=1e-13)
     assert fused[5:] == textbook[5:]  # iterations, converged

@@ -11,25 +11,19 @@ numba's and BLAS's do) keep the pass fast when another process holds a core.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import NamedTuple
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from rpeval._jit import jit
 from rpeval.matching._threads import thread_map
 
 __all__ = ["BLOCK", "N_CHUNKS", "LogitPass", "logit_pass"]
 
 FloatArray = NDArray[np.float64]
-F = TypeVar("F", bound=Callable[..., Any])
 BLOCK = 4096  # rows summed on their own before joining the total (smaller rounding error)
 N_CHUNKS = 16  # fixed pieces of a large X, summed in order: the same sums on any machine
-
-
-def _jit(func: F) -> F:
-    return cast(F, numba.njit(cache=True, nogil=True)(func))
 
 
 class LogitPass(NamedTuple):
@@ -42,7 +36,7 @@ class LogitPass(NamedTuple):
     rhs: FloatArray  # X' W z (z the working response)
 
 
-@_jit
+@jit
 def _pass_kernel(  # pragma: no cover - compiled; tested through fit_binary
     X: FloatArray,
     y: FloatArray,

@@ -8,7 +8,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-__all__ = ["n_workers", "thread_map"]
+__all__ = ["MIN_THREADED_ROWS", "n_workers", "thread_map"]
+
+MIN_THREADED_ROWS = 100_000  # below this, per-column work is done in the calling thread
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -23,8 +25,9 @@ def n_workers() -> int:
     return max(1, min(4, available))
 
 
-def thread_map(func: Callable[[T], R], items: Iterable[T]) -> list[R]:
-    """``[func(item) for item in items]``, on up to :func:`n_workers` threads.
+def thread_map(func: Callable[[T], R], items: Iterable[T], *, threads: bool = True) -> list[R]:
+    """``[func(item) for item in items]``, on up to :func:`n_workers` threads (in this
+    thread when ``threads`` is false: small inputs are not worth a pool).
 
     Examples
     --------
@@ -32,7 +35,7 @@ def thread_map(func: Callable[[T], R], items: Iterable[T]) -> list[R]:
     [0, 1, 4, 9, 16]
     """
     work = list(items)
-    workers = min(n_workers(), len(work))
+    workers = min(n_workers(), len(work)) if threads else 1
     if workers <= 1:
         return [func(item) for item in work]
     with ThreadPoolExecutor(max_workers=workers) as pool:

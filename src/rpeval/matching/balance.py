@@ -14,7 +14,7 @@ from rpeval import _frames
 from rpeval.errors import SpecificationError
 from rpeval.matching._ecdf import SortedGroups, ecdf_stats, ecdf_weights, sorted_groups
 from rpeval.matching._moments import group_codes, group_moments
-from rpeval.matching._threads import thread_map
+from rpeval.matching._threads import MIN_THREADED_ROWS, thread_map
 
 __all__ = ["BALANCE_COLUMNS", "BalanceTable", "balance", "balance_rows", "grids_for"]
 
@@ -111,7 +111,8 @@ def balance_rows(
             "std_pair_dist": _pair_distance(x, pairs, sd),
         }
 
-    rows = thread_map(lambda item: row(*item), enumerate(_columns(X)))
+    big = len(is_treated) >= MIN_THREADED_ROWS
+    rows = thread_map(lambda item: row(*item), enumerate(_columns(X)), threads=big)
     return pd.DataFrame(rows, columns=list(BALANCE_COLUMNS))
 
 
@@ -122,6 +123,7 @@ def grids_for(
     return thread_map(
         lambda item: None if item[1] else sorted_groups(item[0], is_treated),
         zip(_columns(X), binary, strict=True),
+        threads=len(is_treated) >= MIN_THREADED_ROWS,
     )
 
 
