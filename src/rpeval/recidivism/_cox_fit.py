@@ -11,6 +11,7 @@ from scipy import linalg
 
 from rpeval.errors import ConvergenceError, DataError
 from rpeval.recidivism._cox_fused import (
+    Workspace,
     fused_partial_likelihood,
     supports,
     weighted_event_sums,
@@ -59,6 +60,7 @@ def newton_raphson(
     *,
     max_iter: int = 20,
     eps: float = 1e-9,
+    weighted_x_events: FloatArray | None = None,
 ) -> CoxFit:
     """Maximise the partial likelihood from ``beta = 0``.
 
@@ -66,14 +68,19 @@ def newton_raphson(
     change in the log likelihood is below ``eps``; halve a step that lowers it. A
     coefficient whose last Newton step is still large relative to its size is flagged
     as possibly infinite (R's ``toler.inf = sqrt(eps)`` rule), as under separation.
+    ``weighted_x_events`` is the sum of ``w x`` over the events when the caller has it.
     """
     p = X.shape[1]
     beta = np.zeros(p)
-    wx = (
-        weighted_event_sums(index, X, weights) if supports(index) else event_sums(index, X, weights)
-    )
+    if weighted_x_events is not None:
+        wx = weighted_x_events
+    elif supports(index):
+        wx = weighted_event_sums(index, X, weights)
+    else:
+        wx = event_sums(index, X, weights)
+    workspace = Workspace(X.shape[0]) if supports(index) else None
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        current = _likelihood(index, X, weights, beta, ties, wx)
+        current = _likelihood(index, X, weights, beta, ties, wx, workspace)
     loglik_null = current.loglik
     step0 = _solve(current.information, current.score, terms)
     score_test = float(current.score @ step0)
@@ -83,7 +90,7 @@ def newton_raphson(
     step = step0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
         candidate_beta = beta + step
-        candidate = _evaluate(index, X, weights, candidate_beta, ties, wx)
+        candidate = _evaluate(index, X, weights, candidate_beta, ties, wx, workspace)
         if candidate is None or candidate.loglik < current.loglik - 1e-12 * abs(current.loglik):
             halvings += 1
             if halvings > 30:
@@ -126,9 +133,10 @@ def _evaluate(
     beta: FloatArray,
     ties: Literal["efron", "breslow"],
     wx: FloatArray,
+    workspace: Workspace | None,
 ) -> PartialLikelihood | None:
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        value = _likelihood(index, X, weights, beta, ties, wx)
+        value = _likelihood(index, X, weights, beta, ties, wx, workspace)
     if not np.isfinite(value.loglik) or not np.all(np.isfinite(value.information)):
         return None
     return value
@@ -141,8 +149,9 @@ def _likelihood(
     beta: FloatArray,
     ties: Literal["efron", "breslow"],
     wx: FloatArray,
+    workspace: Workspace | None,
 ) -> PartialLikelihood:
     """The fused two-pass kernel for right-censored data, else the vectorised one."""
     if supports(index):
-        return fused_partial_likelihood(index, X, weights, beta, ties, wx)
+        return fused_partial_likelihood(index, X, weights, beta, ties, wx, workspace)
     return partial_likelihood(index, X, weights, beta, ties, wx)

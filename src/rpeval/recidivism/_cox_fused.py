@@ -38,6 +38,7 @@ from rpeval.recidivism._risk_sets import RiskSetIndex
 
 __all__ = [
     "N_CHUNKS",
+    "Workspace",
     "fused_partial_likelihood",
     "run_tasks",
     "supports",
@@ -50,6 +51,14 @@ IntArray = NDArray[np.int64]
 N_CHUNKS = 2
 _BLOCK = 8192  # rows per BLAS block of the information (fits in L2)
 _POOL: list[ThreadPoolExecutor] = []
+
+
+class Workspace:
+    """Per-row buffers reused by every evaluation of one fit (fresh pages are slow)."""
+
+    def __init__(self, n: int) -> None:
+        self.risk = np.zeros(n)
+        self.roots = np.zeros(n)
 
 
 def supports(index: RiskSetIndex) -> bool:
@@ -255,11 +264,14 @@ def fused_partial_likelihood(
     beta: FloatArray,
     ties: Literal["efron", "breslow"],
     weighted_x_events: FloatArray,
+    workspace: Workspace | None = None,
 ) -> PartialLikelihood:
     """Log partial likelihood, score and information at ``beta`` (right-censored data).
 
     Agrees with :func:`._cox_kernel.partial_likelihood` to rounding (``tests/recidivism/
-    test_cox_fused.py``). A risk set with zero total risk gives ``loglik = -inf``.
+    test_cox_fused.py``). A risk set with zero total risk gives ``loglik = -inf``. Pass
+    the same :class:`Workspace` to every evaluation of a fit to reuse its buffers (rows
+    never at risk are never written, so they stay 0).
     """
     if not supports(index):
         raise ValueError("fused_partial_likelihood(): (start, stop] data are not supported")
@@ -269,7 +281,9 @@ def fused_partial_likelihood(
     ends = _segment_ends(first, index.stop_end, index.event_stratum)
     chunks = _chunks(index, ends)
     beta = np.ascontiguousarray(beta, dtype=np.float64)
-    risk = np.zeros(X.shape[0])
+    if workspace is None:
+        workspace = Workspace(X.shape[0])
+    risk, roots = workspace.risk, workspace.roots
     seg = np.empty((n_times, 3 + 2 * p))
     run_tasks(
         [(X, weights, beta, first, ends, n_tied, a, b, risk, seg) for a, b in chunks],
@@ -284,7 +298,6 @@ def fused_partial_likelihood(
     if not math.isfinite(log_denom):
         nan = np.full(p, np.nan)
         return PartialLikelihood(-math.inf, nan, np.full((p, p), np.nan))
-    roots = np.zeros(X.shape[0])
     _gram_roots(risk, coef, first, ends, n_tied, roots)
     n = X.shape[0]
     cuts = [n * c // N_CHUNKS for c in range(N_CHUNKS + 1)]

@@ -50,24 +50,28 @@ def sort_order(stop: FloatArray, stratum: IntArray) -> IntArray:
 
 @jit
 def _layout(
-    order: IntArray, stop: FloatArray, event: BoolArray, stratum: IntArray
-) -> tuple[IntArray, ...]:  # pragma: no cover - compiled
-    """Rows already in ``order`` (``stop``, ``stratum`` sorted; ``event`` rewritten in place)."""
+    order: IntArray,
+    stop: FloatArray,
+    event: BoolArray,
+    stratum: IntArray,
+    row_arrays: IntArray,
+    event_arrays: IntArray,
+) -> int:  # pragma: no cover - compiled
+    """Rows already in ``order`` (``stop``, ``stratum`` sorted; ``event`` rewritten in place).
+
+    Fills ``row_arrays`` (3, n) and ``event_arrays`` (7, n_events), allocated by numpy (whose
+    large blocks use huge pages: numba's own allocations fault in 4 KiB pages, which costs
+    more than the work here); returns the number of event times.
+    """
     n = order.shape[0]
-    out = np.empty(n, dtype=np.int64)
-    n_events = 0
-    for i in range(n):
-        if event[i]:
-            n_events += 1
-    time_rows = np.empty(n_events, dtype=np.int64)
-    n_tied = np.empty(n_events, dtype=np.int64)
-    stop_end = np.empty(n_events, dtype=np.int64)
-    event_rows = np.empty(n_events, dtype=np.int64)
-    time_of = np.empty(n_events, dtype=np.int64)
-    time_first = np.empty(n_events, dtype=np.int64)
-    tie_rank = np.empty(n_events, dtype=np.int64)
-    event_lo = np.empty(n, dtype=np.int64)
-    event_hi = np.empty(n, dtype=np.int64)
+    out, event_lo, event_hi = row_arrays[0], row_arrays[1], row_arrays[2]
+    time_rows, n_tied, stop_end = event_arrays[0], event_arrays[1], event_arrays[2]
+    event_rows, time_of, time_first, tie_rank = (
+        event_arrays[3],
+        event_arrays[4],
+        event_arrays[5],
+        event_arrays[6],
+    )
     n_times = 0
     n_ev = 0
     stratum_start_time = 0  # first event time of the current stratum
@@ -109,18 +113,7 @@ def _layout(
         i = j
     for k in range(stratum_start_time, n_times):
         stop_end[k] = n
-    return (
-        out,
-        time_rows[:n_times],
-        stop_end[:n_times],
-        n_tied[:n_times],
-        event_rows,
-        time_of,
-        time_first[:n_times],
-        tie_rank,
-        event_lo,
-        event_hi,
-    )
+    return n_times
 
 
 def tie_layout(stop: FloatArray, event: BoolArray, stratum: IntArray) -> TieLayout:
@@ -136,21 +129,22 @@ def tie_layout(stop: FloatArray, event: BoolArray, stratum: IntArray) -> TieLayo
     order = sort_order(stop, stratum)
     stop_s, event_s = stop[order], event[order]
     stratum_s = stratum[order] if stratum.any() else np.zeros_like(stratum)
-    (out, time_rows, stop_end, n_tied, event_rows, time_of, time_first, tie_rank, lo, hi) = _layout(
-        order, stop_s, event_s, stratum_s
-    )
+    rows = np.empty((3, stop.shape[0]), dtype=np.int64)
+    events = np.empty((7, int(np.count_nonzero(event_s))), dtype=np.int64)
+    n_times = _layout(order, stop_s, event_s, stratum_s, rows, events)
+    time_rows, n_tied, stop_end = events[0, :n_times], events[1, :n_times], events[2, :n_times]
     return TieLayout(
-        order=out,
+        order=rows[0],
         stop=stop_s,
         event=event_s,
         stratum=stratum_s,
         event_time_rows=time_rows,
         stop_end=stop_end,
         n_tied=n_tied,
-        event_rows=event_rows,
-        event_time_of=time_of,
-        event_time_first=time_first,
-        tie_rank=tie_rank,
-        event_lo=lo,
-        event_hi=hi,
+        event_rows=events[3],
+        event_time_of=events[4],
+        event_time_first=events[5, :n_times],
+        tie_rank=events[6],
+        event_lo=rows[1],
+        event_hi=rows[2],
     )

@@ -166,7 +166,7 @@ def _right_censored_index(stop: FloatArray, event: BoolArray, stratum: IntArray)
         stop=lay.stop,
         event=lay.event,
         stratum=lay.stratum,
-        start=np.full(stop.shape[0], -np.inf),
+        start=np.broadcast_to(np.float64(-np.inf), stop.shape),  # read-only, no memory
         has_start=False,
         event_time=lay.stop[lay.event_time_rows],
         event_stratum=lay.stratum[lay.event_time_rows],

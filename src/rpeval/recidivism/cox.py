@@ -338,7 +338,9 @@ def cox(
         missing=missing,
         caller="cox",
     )
-    fit = newton_raphson(d.index, d.X, d.weights, ties, list(d.terms))
+    fit = newton_raphson(
+        d.index, d.X, d.weights, ties, list(d.terms), weighted_x_events=d.event_x_sums
+    )
     notes: list[str] = []
     if not fit.converged:
         notes.append(f"did not converge in {fit.iterations} iterations")
