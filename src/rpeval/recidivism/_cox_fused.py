@@ -99,7 +99,20 @@ def _segment_sums(
         out = seg[t]
         out[:] = 0.0
         tied_end = first[t] + n_tied[t]
-        for i in range(first[t], ends[t]):
+        for i in range(first[t], tied_end):  # the tied events come first
+            eta = 0.0
+            for j in range(p):
+                eta += X[i, j] * beta[j]
+            r = weights[i] * math.exp(eta)
+            risk[i] = r
+            out[1 + p] += r
+            for j in range(p):
+                out[2 + p + j] += r * X[i, j]
+            out[2 + 2 * p] += weights[i]
+        out[0] = out[1 + p]
+        for j in range(p):
+            out[1 + j] = out[2 + p + j]
+        for i in range(tied_end, ends[t]):
             eta = 0.0
             for j in range(p):
                 eta += X[i, j] * beta[j]
@@ -108,11 +121,6 @@ def _segment_sums(
             out[0] += r
             for j in range(p):
                 out[1 + j] += r * X[i, j]
-            if i < tied_end:
-                out[1 + p] += r
-                for j in range(p):
-                    out[2 + p + j] += r * X[i, j]
-                out[2 + 2 * p] += weights[i]
 
 
 @jit
@@ -174,11 +182,11 @@ def _event_time_pass(
             ax = row[2 + p + j]
             score_part[j] += c0 * s1[j] - c1 * ax
             v[j] = ax
-        for a in range(p):
-            for b in range(p):
-                outer[a, b] += (
-                    q0 * s1[a] * s1[b] - q1 * (s1[a] * v[b] + v[a] * s1[b]) + q2 * v[a] * v[b]
-                )
+        for a in range(p):  # upper triangle; mirrored by the caller
+            u0 = q0 * s1[a] - q1 * v[a]
+            u1 = q2 * v[a] - q1 * s1[a]
+            for b in range(a, p):
+                outer[a, b] += u0 * s1[b] + u1 * v[b]
     cum = 0.0
     for t in range(n_times):
         if t == 0 or event_stratum[t - 1] != event_stratum[t]:
@@ -308,6 +316,7 @@ def fused_partial_likelihood(
     )
     gram = grams.sum(axis=0)
     gram = (gram + gram.T) / 2.0
+    outer = np.triu(outer) + np.triu(outer, 1).T
     loglik = float(weighted_x_events @ beta - log_denom)
     score = weighted_x_events - score_part
     return PartialLikelihood(loglik, score, np.asarray(gram - outer, dtype=np.float64))
