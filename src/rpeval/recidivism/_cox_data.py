@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from rpeval import _frames
 from rpeval._jit import jit
 from rpeval.errors import DataError
+from rpeval.recidivism._cox_fused import in_background
 from rpeval.recidivism._risk_sets import RiskSetIndex, build_risk_set_index
 
 __all__ = ["CoxData", "prepare_cox_data", "prepare_new_data"]
@@ -105,6 +106,18 @@ def prepare_cox_data(
         w = _frames.numeric_array(frame, weights, arg="weights", caller=caller)
         if np.any(~np.isfinite(w)) or np.any(w < 0):
             raise DataError(f"{caller}(): weights {weights!r} must be finite and >= 0")
+    if strata_cols:
+        grouped = frame.groupby(strata_cols, sort=True, dropna=False)
+        stratum = grouped.ngroup().to_numpy(dtype=np.int64)
+        first_rows = frame.loc[:, strata_cols].iloc[np.unique(stratum, return_index=True)[1]]
+        uniques = _strata_label(first_rows, strata_cols).tolist()
+    else:
+        stratum = np.zeros(len(frame), dtype=np.int64)
+        uniques = ["all"]
+    # sort and index the rows on a worker thread while the design matrix is built
+    pending_index = in_background(
+        build_risk_set_index, stop, status, np.asarray(stratum, dtype=np.int64), start
+    )
     design = _frames.design_matrix(frame, spec, arg="covariates", caller=caller)
     X = design.X
     single = [name for name, levels in design.levels.items() if len(levels) < 2]
@@ -114,15 +127,7 @@ def prepare_cox_data(
             "they cannot be estimated",
             hint="remove them from `covariates`",
         )
-    if strata_cols:
-        grouped = frame.groupby(strata_cols, sort=True, dropna=False)
-        stratum = grouped.ngroup().to_numpy(dtype=np.int64)
-        first_rows = frame.loc[:, strata_cols].iloc[np.unique(stratum, return_index=True)[1]]
-        uniques = _strata_label(first_rows, strata_cols).tolist()
-    else:
-        stratum = np.zeros(len(frame), dtype=np.int64)
-        uniques = ["all"]
-    index = build_risk_set_index(stop, status, np.asarray(stratum, dtype=np.int64), start)
+    index = pending_index.result()
     order = index.order
     w_sorted = w[order]
     X = np.ascontiguousarray(X, dtype=np.float64)

@@ -26,8 +26,8 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Literal
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Literal, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,6 +40,7 @@ __all__ = [
     "N_CHUNKS",
     "Workspace",
     "fused_partial_likelihood",
+    "in_background",
     "run_tasks",
     "supports",
     "weighted_event_sums",
@@ -48,6 +49,7 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
+T = TypeVar("T")
 N_CHUNKS = 2
 _BLOCK = 8192  # rows per BLAS block of the information (fits in L2)
 _POOL: list[ThreadPoolExecutor] = []
@@ -253,16 +255,25 @@ def _chunks(index: RiskSetIndex, ends: IntArray) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
+def _pool() -> ThreadPoolExecutor:
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=N_CHUNKS, thread_name_prefix="rpeval-cox"))
+    return _POOL[0]
+
+
 def run_tasks(tasks: list[tuple[object, ...]], func: Callable[..., None]) -> None:
     """``func(*task)`` for every task, on threads when there are several (fixed chunks)."""
     if len(tasks) == 1:
         func(*tasks[0])
         return
-    if not _POOL:
-        _POOL.append(ThreadPoolExecutor(max_workers=N_CHUNKS, thread_name_prefix="rpeval-cox"))
-    futures = [_POOL[0].submit(func, *task) for task in tasks]
+    futures = [_pool().submit(func, *task) for task in tasks]
     for future in futures:
         future.result()
+
+
+def in_background(func: Callable[..., T], *args: object) -> Future[T]:
+    """Start ``func(*args)`` on a worker thread (numpy sorts and our kernels release the GIL)."""
+    return _pool().submit(func, *args)
 
 
 def fused_partial_likelihood(
