@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Literal, TypeVar
@@ -253,6 +254,13 @@ def _chunks(index: RiskSetIndex, ends: IntArray) -> list[tuple[int, int]]:
     cuts = np.searchsorted(rows, rows[-1] * np.arange(1, N_CHUNKS) / N_CHUNKS, side="right")
     bounds = [0, *(int(c) for c in cuts), n_times]
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _forget_pool() -> None:  # a forked child has no worker threads: start a new pool
+    _POOL.clear()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _pool() -> ThreadPoolExecutor:
