@@ -12,13 +12,16 @@ whose segment starts at or before its own.
 2. ``_event_time_pass`` (event times, sequential): suffix sums give ``S0`` and ``S1``;
    Efron's tie steps give the log likelihood, the score, the ``xbar`` outer-product part
    of the information and the coefficients ``c0`` and ``c1`` of each event time.
-3. ``_weighted_gram`` (rows, in parallel): ``sum_t c_t S2(t) = sum_i r_i C_i x_i x_i'``
-   with ``C_i`` the cumulated ``c0`` of the times row ``i`` is at risk for (less ``c1``
-   at its own time when it is one of the tied events).
+3. ``_gram_roots`` then ``_gram_rows`` (rows, in parallel): ``sum_t c_t S2(t) =
+   sum_i r_i C_i x_i x_i'`` with ``C_i`` the cumulated ``c0`` of the times row ``i`` is at
+   risk for (less ``c1`` at its own time when it is one of the tied events), as BLAS
+   rank-k updates of blocks of rows scaled by ``sqrt(r_i C_i)`` (``C_i >= 0``).
 
-Passes 1 and 3 each split the event times into :data:`N_CHUNKS` ranges run on threads
-(the kernels release the GIL); the chunks are fixed, so results never depend on timing
-or on the number of CPUs.
+Passes 1 and 3 each split the rows into :data:`N_CHUNKS` fixed ranges run on threads
+(numba kernels and BLAS release the GIL); the chunks and the order in which their
+partial sums are added are fixed, so results never depend on timing or on the number
+of CPUs. Numerically the result equals the vectorised kernel to rounding (about 1e-14
+relative; the property tests require 1e-10).
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@ makes thousands of strata as cheap as one. Risk-set sums at every event time are
 then differences of reverse cumulative sums, and sums over the event times a row
 was at risk for are differences of forward cumulative sums: O(n) per pass, no
 O(n^2) anywhere.
+
+Without entry times the index comes from one (unstable, SIMD) sort and neighbour
+comparisons (:mod:`._risk_index`); tied rows then keep a fixed but arbitrary order,
+which only changes sums in the last bits. Counting-process data keep the integer keys.
 """
 
 from __future__ import annotations
@@ -85,7 +89,7 @@ def build_risk_set_index(
         Per-row exit time, event indicator and integer stratum code (0..k-1).
     start
         Entry times for counting-process ``(start, stop]`` data, or ``None`` when
-        everyone is at risk from time 0.
+        everyone is at risk from time 0 (then ``start`` is a read-only ``-inf`` view).
 
     Examples
     --------
