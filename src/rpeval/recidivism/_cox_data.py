@@ -127,9 +127,6 @@ def prepare_cox_data(
             "they cannot be estimated",
             hint="remove them from `covariates`",
         )
-    index = pending_index.result()
-    order = index.order
-    w_sorted = w[order]
     X = np.ascontiguousarray(X, dtype=np.float64)
     sums = _column_stats(X, w)
     constant = [term for term, differs in zip(design.terms, sums[2], strict=True) if not differs]
@@ -140,6 +137,9 @@ def prepare_cox_data(
         )
     total = w.sum()
     means = sums[0] / total if total > 0 else sums[1] / len(frame)
+    index = pending_index.result()
+    order = index.order
+    w_sorted = w[order]
     Xc = np.take(X, order, axis=0)  # copies whole rows: twice as fast as a numba loop
     event_x = _centre_rows(Xc, means, w_sorted, index.event)
     cluster_codes = None

@@ -164,18 +164,38 @@ def _event_time_pass(
         d = n_tied[t]
         m = row[2 + 2 * p] / d
         c0 = c1 = q0 = q1 = q2 = logd = 0.0
-        for k in range(d):
-            f = k / d if efron else 0.0
-            denom = s0 - f * tied
-            if not denom > 0.0:
+        if not efron or d == 1:  # every step has the denominator S0
+            if not s0 > 0.0:
                 return math.inf
-            inv = 1.0 / denom
-            c0 += inv
-            c1 += f * inv
-            q0 += inv * inv
-            q1 += f * inv * inv
-            q2 += f * f * inv * inv
-            logd += math.log(denom)
+            c0 = d / s0
+            q0 = d / (s0 * s0)
+            logd = d * math.log(s0)
+        else:
+            # sum of logs as logs of products of up to 3 moderate denominators (a third
+            # of the log calls; no overflow or underflow within 1e(+-)100)
+            prod = 1.0
+            n_prod = 0
+            for k in range(d):
+                f = k / d
+                denom = s0 - f * tied
+                if not denom > 0.0:
+                    return math.inf
+                inv = 1.0 / denom
+                c0 += inv
+                c1 += f * inv
+                q0 += inv * inv
+                q1 += f * inv * inv
+                q2 += f * f * inv * inv
+                if 1e-100 < denom < 1e100:
+                    prod *= denom
+                    n_prod += 1
+                    if n_prod == 3:
+                        logd += math.log(prod)
+                        prod = 1.0
+                        n_prod = 0
+                else:
+                    logd += math.log(denom)
+            logd += math.log(prod)
         c0 *= m
         c1 *= m
         q0 *= m
