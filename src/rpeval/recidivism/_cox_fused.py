@@ -283,7 +283,8 @@ def _forget_pool() -> None:  # a forked child has no worker threads: start a new
     _POOL.clear()
 
 
-os.register_at_fork(after_in_child=_forget_pool)
+if hasattr(os, "register_at_fork"):  # POSIX only; there is no fork elsewhere
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _pool() -> ThreadPoolExecutor:
