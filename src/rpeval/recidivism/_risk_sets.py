@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from rpeval._jit import jit
 from rpeval.recidivism._risk_index import tie_layout
 
 __all__ = [
@@ -206,23 +207,53 @@ def risk_set_sums(index: RiskSetIndex, values: FloatArray) -> FloatArray:
 
 
 def _suffix_at(values: FloatArray, first: IntArray, end: IntArray) -> FloatArray:
-    """``values[first[e]:end[e]].sum(axis=0)`` for every ``e``, by segment suffix sums."""
-    return _segment_sums(values, first, (end,))[0]
+    """``values[first[e]:end[e]].sum(axis=0)`` for every ``e`` (``end`` = the stratum's end)."""
+    return _segment_sums(values, first, (end,), end)[0]
+
+
+def _restarting_suffix_sums(segment: FloatArray, restart: BoolArray) -> FloatArray:
+    """``out[k] = segment[k] + out[k + 1]``, with ``out[k + 1]`` read as 0 where a new
+    stratum starts at segment ``k + 1`` (and ``out[m] = 0``): suffix sums that never
+    carry one stratum's total into another's (no cancellation across strata)."""
+    m = segment.shape[0]
+    out = np.zeros((m + 1, segment.shape[1]))
+    for k in range(m - 1, -1, -1):
+        carry = not restart[k + 1]
+        for j in range(segment.shape[1]):
+            out[k, j] = segment[k, j] + (out[k + 1, j] if carry else 0.0)
+    return out
+
+
+_restarting_suffix_sums = jit(_restarting_suffix_sums)
 
 
 def _segment_sums(
-    values: FloatArray, first: IntArray, ends: tuple[IntArray, ...]
+    values: FloatArray, first: IntArray, ends: tuple[IntArray, ...], stratum_end: IntArray
 ) -> list[FloatArray]:
-    """``values[first:end].sum(axis=0)`` for each ``end`` array, from one pass over the rows."""
+    """``values[first:end].sum(axis=0)`` for each ``end`` array, from one pass over the rows.
+
+    Rows are summed per segment between consecutive boundaries, then accumulated from the
+    end of each stratum only (``stratum_end`` holds each range's stratum end), so a stratum
+    of tiny values sorted before one of huge values keeps full relative precision.
+    """
     n = values.shape[0]
-    cuts = np.unique(np.concatenate([first, *ends, [0]]))
+    cuts = np.unique(np.concatenate([first, *ends, stratum_end, [0]]))
     cuts = cuts[cuts < n]
-    segment = np.add.reduceat(values, cuts, axis=0) if n else values[:0]
-    tail = np.concatenate(
-        [np.cumsum(segment[::-1], axis=0)[::-1], np.zeros((1, *values.shape[1:]))]
-    )
+    flat = values.reshape(n, int(np.prod(values.shape[1:])))
+    segment = np.add.reduceat(flat, cuts, axis=0) if n else flat[:0]
+    restart = np.zeros(cuts.shape[0] + 1, dtype=np.bool_)
+    restart[np.searchsorted(cuts, np.unique(stratum_end[stratum_end < n]))] = True
+    restart[cuts.shape[0]] = True
+    tail = _restarting_suffix_sums(np.ascontiguousarray(segment, dtype=np.float64), restart)
     head = tail[np.searchsorted(cuts, first)]
-    return [np.asarray(head - tail[np.searchsorted(cuts, end)], np.float64) for end in ends]
+    results = []
+    for end in ends:
+        position = np.searchsorted(cuts, end)
+        # at a stratum boundary the tail belongs to the next stratum: nothing to subtract
+        after = np.where(restart[position][:, None], 0.0, tail[position])
+        sums = np.where((end > first)[:, None], head - after, 0.0)  # empty ranges: 0
+        results.append(np.asarray(sums, np.float64).reshape(-1, *values.shape[1:]))
+    return results
 
 
 def risk_and_tied_sums(index: RiskSetIndex, values: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -232,7 +263,10 @@ def risk_and_tied_sums(index: RiskSetIndex, values: FloatArray) -> tuple[FloatAr
     ``stop_first .. stop_first + n_tied - 1``: no gather of the event rows is needed.
     """
     risk, tied = _segment_sums(
-        values, index.stop_first, (index.stop_end, index.stop_first + index.n_tied)
+        values,
+        index.stop_first,
+        (index.stop_end, index.stop_first + index.n_tied),
+        index.stop_end,
     )
     if index.has_start:
         late = _suffix_at(
@@ -261,8 +295,33 @@ def sum_by_event_time(index: RiskSetIndex, values: FloatArray) -> FloatArray:
 
 
 def sum_over_risk_sets(index: RiskSetIndex, per_event_time: FloatArray) -> FloatArray:
-    """For each row, sum ``per_event_time`` over the event times it was at risk for."""
-    head = np.concatenate(
-        [np.zeros((1, *per_event_time.shape[1:])), np.cumsum(per_event_time, axis=0)]
-    )
-    return np.asarray(head[index.event_hi] - head[index.event_lo], dtype=np.float64)
+    """For each row, sum ``per_event_time`` over the event times it was at risk for.
+
+    Prefix sums restart in every stratum, so the totals of one stratum never enter the
+    differences taken in another (no cancellation when strata differ by many orders).
+    """
+    n_times = per_event_time.shape[0]
+    width = int(np.prod(per_event_time.shape[1:]))
+    flat = np.ascontiguousarray(per_event_time.reshape(n_times, width), dtype=np.float64)
+    first_of_stratum = np.ones(n_times, dtype=np.bool_)
+    first_of_stratum[1:] = index.event_stratum[1:] != index.event_stratum[:-1]
+    head = _restarting_prefix_sums(flat, first_of_stratum)
+    lo, hi = index.event_lo, index.event_hi
+    reset = np.zeros(n_times + 1, dtype=np.bool_)
+    reset[:n_times] = first_of_stratum
+    before = np.where(reset[lo][:, None], 0.0, head[lo])
+    sums = np.where((hi > lo)[:, None], head[hi] - before, 0.0)
+    return np.asarray(sums.reshape(-1, *per_event_time.shape[1:]), dtype=np.float64)
+
+
+def _restarting_prefix_sums(values: FloatArray, first: BoolArray) -> FloatArray:
+    """``out[k + 1] = values[k] + out[k]`` with ``out[k]`` read as 0 where ``first[k]``."""
+    m = values.shape[0]
+    out = np.zeros((m + 1, values.shape[1]))
+    for k in range(m):
+        for j in range(values.shape[1]):
+            out[k + 1, j] = values[k, j] + (0.0 if first[k] else out[k, j])
+    return out
+
+
+_restarting_prefix_sums = jit(_restarting_prefix_sums)
