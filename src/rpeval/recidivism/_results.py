@@ -24,6 +24,7 @@ __all__ = [
     "confidence_band",
     "find_quantile",
     "jsonable",
+    "wald_columns",
     "z_value",
 ]
 
@@ -50,6 +51,41 @@ def check_conf(conf_level: float, conf_type: str, *, caller: str) -> None:
 def z_value(conf_level: float) -> float:
     """The two-sided normal quantile for ``conf_level`` (1.959964 for 0.95)."""
     return float(stats.norm.ppf(0.5 + conf_level / 2.0))
+
+
+def wald_columns(
+    estimate: FloatArray,
+    std_error: FloatArray,
+    conf_level: float,
+    *,
+    ratio: str,
+    has_ratio: NDArray[np.bool_] | None = None,
+) -> dict[str, FloatArray]:
+    """Wald z test and interval of log-scale estimates, and the exponentiated ratio.
+
+    Returns the summary columns ``statistic``, ``p_value``, ``ci_lower``, ``ci_upper`` and
+    ``{ratio}``, ``{ratio}_lower``, ``{ratio}_upper`` (NaN where ``has_ratio`` is false,
+    e.g. for a log-scale parameter).
+
+    Examples
+    --------
+    >>> cols = wald_columns(np.array([0.0]), np.array([1.0]), 0.95, ratio="hazard_ratio")
+    >>> round(float(cols["hazard_ratio_upper"][0]), 4)
+    7.0991
+    """
+    z = estimate / std_error
+    crit = z_value(conf_level)
+    lower, upper = estimate - crit * std_error, estimate + crit * std_error
+    keep = np.ones(estimate.shape, dtype=bool) if has_ratio is None else has_ratio
+    return {
+        "statistic": z,
+        "p_value": 2.0 * stats.norm.sf(np.abs(z)),
+        "ci_lower": lower,
+        "ci_upper": upper,
+        ratio: np.where(keep, np.exp(estimate), np.nan),
+        f"{ratio}_lower": np.where(keep, np.exp(lower), np.nan),
+        f"{ratio}_upper": np.where(keep, np.exp(upper), np.nan),
+    }
 
 
 def confidence_band(

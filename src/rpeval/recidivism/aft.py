@@ -24,6 +24,7 @@ from rpeval.errors import ConvergenceWarning, SpecificationError
 from rpeval.recidivism._aft_kernel import fit_aft
 from rpeval.recidivism._distributions import DISTRIBUTIONS, standard_terms
 from rpeval.recidivism._parametric_input import Design, new_design, prepare_parametric
+from rpeval.recidivism._results import wald_columns
 
 __all__ = ["AFTResult", "aft"]
 
@@ -101,24 +102,12 @@ class AFTResult:
             self.coef if self.dist == "exponential" else np.append(self.coef, np.log(self.scale))
         )
         names = list(self.terms) + ([] if self.dist == "exponential" else [LOG_SCALE])
-        se = self.std_error
-        z = estimate / se
-        crit = stats.norm.ppf(0.5 + self.conf_level / 2.0)
-        lower, upper = estimate - crit * se, estimate + crit * se
         is_coef = np.arange(len(names)) < len(self.terms)
+        wald = wald_columns(
+            estimate, self.std_error, self.conf_level, ratio="time_ratio", has_ratio=is_coef
+        )
         table = pd.DataFrame(
-            {
-                "term": names,
-                "estimate": estimate,
-                "std_error": se,
-                "statistic": z,
-                "p_value": 2.0 * stats.norm.sf(np.abs(z)),
-                "ci_lower": lower,
-                "ci_upper": upper,
-                "time_ratio": np.where(is_coef, np.exp(estimate), np.nan),
-                "time_ratio_lower": np.where(is_coef, np.exp(lower), np.nan),
-                "time_ratio_upper": np.where(is_coef, np.exp(upper), np.nan),
-            }
+            {"term": names, "estimate": estimate, "std_error": self.std_error, **wald}
         )
         return table.loc[:, list(SUMMARY_COLUMNS)]
 

@@ -344,7 +344,8 @@ def cumulative_incidence(
     ...                      "event": [1, 2, 1, 0, 1, 1, 2, 0, 1, 0],
     ...                      "arm": ["rj"] * 5 + ["court"] * 5})
     >>> cif = cumulative_incidence(data, "months", "event", group="arm")
-    >>> cif.at([6, 12]).query("cause == 1")[["group", "time", "incidence"]]
+    >>> at = cif.at([6, 12])
+    >>> at[at["cause"] == 1][["group", "time", "incidence"]]
        group  time  incidence
     0  court   6.0        0.0
     1  court  12.0        0.4

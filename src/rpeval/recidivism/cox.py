@@ -34,6 +34,7 @@ from rpeval.recidivism._cox_data import CoxData, prepare_cox_data, prepare_new_d
 from rpeval.recidivism._cox_fit import newton_raphson
 from rpeval.recidivism._cox_kernel import score_residuals
 from rpeval.recidivism._cox_zph import Transform, zph_tests
+from rpeval.recidivism._results import wald_columns
 from rpeval.recidivism._risk_sets import group_sums
 
 __all__ = ["CoxResult", "cox"]
@@ -125,9 +126,6 @@ class CoxResult:
         se = self.std_error
         used = se if self.robust_covariance is None else self.robust_std_error
         assert used is not None
-        z = self.coef / used
-        crit = stats.norm.ppf(0.5 + self.conf_level / 2.0)
-        lower, upper = self.coef - crit * used, self.coef + crit * used
         robust = np.full_like(se, np.nan) if self.robust_std_error is None else used
         table = pd.DataFrame(
             {
@@ -135,13 +133,7 @@ class CoxResult:
                 "estimate": self.coef,
                 "std_error": se,
                 "robust_std_error": robust,
-                "statistic": z,
-                "p_value": 2.0 * stats.norm.sf(np.abs(z)),
-                "ci_lower": lower,
-                "ci_upper": upper,
-                "hazard_ratio": np.exp(self.coef),
-                "hazard_ratio_lower": np.exp(lower),
-                "hazard_ratio_upper": np.exp(upper),
+                **wald_columns(self.coef, used, self.conf_level, ratio="hazard_ratio"),
             }
         )
         return table.loc[:, list(SUMMARY_COLUMNS)]

@@ -23,6 +23,7 @@ from statsmodels.discrete.discrete_model import NegativeBinomial
 from rpeval import _frames
 from rpeval.errors import ConvergenceError, ConvergenceWarning, DataError, SpecificationError
 from rpeval.recidivism._parametric_input import INTERCEPT, with_intercept
+from rpeval.recidivism._results import wald_columns
 from rpeval.recidivism._survival_input import _codes
 
 __all__ = ["RateModelResult", "rate_model"]
@@ -68,21 +69,12 @@ class RateModelResult:
         Columns: ``term``, ``estimate``, ``std_error``, ``statistic``, ``p_value``,
         ``ci_lower``, ``ci_upper``, ``rate_ratio`` and its interval.
         """
-        crit = stats.norm.ppf(0.5 + self.conf_level / 2.0)
-        lower, upper = self.coef - crit * self.std_error, self.coef + crit * self.std_error
-        z = self.coef / self.std_error
         return pd.DataFrame(
             {
                 "term": list(self.terms),
                 "estimate": self.coef,
                 "std_error": self.std_error,
-                "statistic": z,
-                "p_value": 2.0 * stats.norm.sf(np.abs(z)),
-                "ci_lower": lower,
-                "ci_upper": upper,
-                "rate_ratio": np.exp(self.coef),
-                "rate_ratio_lower": np.exp(lower),
-                "rate_ratio_upper": np.exp(upper),
+                **wald_columns(self.coef, self.std_error, self.conf_level, ratio="rate_ratio"),
             }
         ).loc[:, list(SUMMARY_COLUMNS)]
 

@@ -23,6 +23,7 @@ from rpeval.errors import ConvergenceError, ConvergenceWarning, SpecificationErr
 from rpeval.recidivism._cure_kernel import CureData, fit_cure
 from rpeval.recidivism._distributions import standard_terms
 from rpeval.recidivism._parametric_input import Design, new_design, prepare_parametric
+from rpeval.recidivism._results import wald_columns
 
 __all__ = ["SplitPopulationResult", "split_population"]
 
@@ -95,24 +96,15 @@ class SplitPopulationResult:
         q = len(self.incidence_terms)
         estimate = np.concatenate([self.incidence_coef, self.latency_coef, [np.log(self.scale)]])
         se = np.sqrt(np.diag(self.covariance))
-        crit = stats.norm.ppf(0.5 + self.conf_level / 2.0)
-        lower, upper = estimate - crit * se, estimate + crit * se
         component = ["incidence"] * q + ["latency"] * len(self.latency_terms) + ["scale"]
         has_ratio = np.arange(estimate.size) < estimate.size - 1
-        z = estimate / se
         table = pd.DataFrame(
             {
                 "component": component,
                 "term": [*self.incidence_terms, *self.latency_terms, "log(scale)"],
                 "estimate": estimate,
                 "std_error": se,
-                "statistic": z,
-                "p_value": 2.0 * stats.norm.sf(np.abs(z)),
-                "ci_lower": lower,
-                "ci_upper": upper,
-                "ratio": np.where(has_ratio, np.exp(estimate), np.nan),
-                "ratio_lower": np.where(has_ratio, np.exp(lower), np.nan),
-                "ratio_upper": np.where(has_ratio, np.exp(upper), np.nan),
+                **wald_columns(estimate, se, self.conf_level, ratio="ratio", has_ratio=has_ratio),
             }
         )
         return table.loc[:, list(SUMMARY_COLUMNS)]
