@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rpeval import _frames
+from rpeval import _dates, _frames
 from rpeval.errors import DataError, RpevalError, SpecificationError
 
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -138,12 +138,12 @@ def test_date_series_accepts_iso_text_date_objects_and_datetimes() -> None:
     stamps = [pd.Timestamp("2024-01-31"), pd.Timestamp("2024-02-01 10:30"), pd.NaT]
     expected = pd.Series(stamps, index=df.index, dtype="datetime64[ns]")
     for column in ("text", "objects", "category"):
-        got = _frames.date_series(df, column, **KW)
+        got = _dates.date_series(df, column, **KW)
         pd.testing.assert_series_equal(got, expected.rename(column))
-    assert _frames.date_series(df, "empty", **KW).isna().all()
-    assert str(_frames.date_series(df, "zone", **KW).iloc[0]) == "2024-01-31 23:30:00"
+    assert _dates.date_series(df, "empty", **KW).isna().all()
+    assert str(_dates.date_series(df, "zone", **KW).iloc[0]) == "2024-01-31 23:30:00"
     with raises(DataError, "f(): column 'text' (argument `x`) has 1 missing dates (rows 12)"):
-        _frames.date_series(df, "text", **KW, allow_missing=False)
+        _dates.date_series(df, "text", **KW, allow_missing=False)
 
 
 @pytest.mark.parametrize(
@@ -159,7 +159,7 @@ def test_date_series_accepts_iso_text_date_objects_and_datetimes() -> None:
 )
 def test_date_series_rejects(values: pd.Series, pattern: str) -> None:
     with raises(DataError, "f(): column 'd' (argument `x`)", pattern):
-        _frames.date_series(pd.DataFrame({"d": values}), "d", **KW)
+        _dates.date_series(pd.DataFrame({"d": values}), "d", **KW)
 
 
 # -- missing values ------------------------------------------------------------------------
@@ -348,7 +348,7 @@ CHECKS: dict[str, Callable[[pd.DataFrame, str, Any], object]] = {
     "columns": lambda df, col, _: _frames.require_columns(df, [col], **KW),
     "numeric": lambda df, col, _: _frames.numeric_array(df, col, **KW, allow_missing=True),
     "boolean": lambda df, col, _: _frames.boolean_array(df, col, **KW),
-    "date": lambda df, col, _: _frames.date_series(df, col, **KW),
+    "date": lambda df, col, _: _dates.date_series(df, col, **KW),
     "treatment": lambda df, col, label: _frames.treatment_indicator(df, col, **KW, treated=label),
     "copies": lambda df, col, _: _frames.as_pandas(df, **KW).insert(0, "added column", col),
     "complete": lambda df, col, _: _frames.complete_cases(df, [col], missing="error", **KW),

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval import _frames
+from rpeval import _dates, _frames
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching.balance import BalanceTable, balance
 from rpeval.matching.optimal import Edges, optimal_assignment
@@ -191,8 +191,8 @@ def risk_set_match(
     _frames.require_columns(frame, exact_cols, arg="exact", caller=caller, frame_arg="people")
     if frame[id].isna().any() or not frame[id].is_unique:
         raise DataError(f"{caller}(): column {id!r} (argument `id`) must be unique and present")
-    entry = _frames.date_series(frame, entry_date, arg="entry_date", caller=caller)
-    eligible = _frames.date_series(
+    entry = _dates.date_series(frame, entry_date, arg="entry_date", caller=caller)
+    eligible = _dates.date_series(
         frame, eligible_from, arg="eligible_from", caller=caller, allow_missing=False
     )
     late = (entry < eligible).to_numpy(dtype=bool)

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval._frames import date_series, require_columns
+from rpeval._dates import date_series
+from rpeval._frames import require_columns
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._followup_kernels import (
     NO_DAY,
