@@ -33,18 +33,15 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval._formula import (
-    CovariateSpec,
+from rpeval._coding import (
     DesignMatrix,
     TreatmentCoding,
     build_design,
     code_treatment,
     constant_columns,
     is_binary,
-    is_dates_or_complex,
-    resolve_covariates,
-    show_values,
 )
+from rpeval._formula import CovariateSpec, is_dates_or_complex, resolve_covariates, show_values
 from rpeval.errors import DataError, SpecificationError
 
 __all__ = [
@@ -357,7 +354,7 @@ def design_matrix(
     """Build the numeric design (no intercept) for the covariates in ``spec``.
 
     Checks the columns and missing values here, then codes them with
-    :func:`rpeval._formula.build_design`: numbers stay, booleans become 0/1, text,
+    :func:`rpeval._coding.build_design`: numbers stay, booleans become 0/1, text,
     categorical and ``C()`` columns are treatment-coded against their first level. Pass
     a fitted design's ``levels`` to code new data the same way. Rows with missing
     covariates raise, or with ``missing="drop"`` are left out (``rows_kept``).
