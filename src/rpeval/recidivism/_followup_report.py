@@ -1,0 +1,148 @@
+"""`FollowUpReport`: what :func:`~rpeval.recidivism.build_followup` found and did.
+
+The report travels with the returned frame in ``DataFrame.attrs``; :func:`followup_report`
+reads it back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from rpeval.errors import DataError
+from rpeval.recidivism._followup_inputs import NOTES, PROBLEMS
+
+__all__ = ["REPORT_KEY", "SUMMARY_COLUMNS", "FollowUpReport", "followup_report"]
+
+REPORT_KEY = "followup_report"
+SUMMARY_COLUMNS = ("item", "kind", "count", "action", "description", "examples")
+
+
+@dataclass(frozen=True)
+class FollowUpReport:
+    """What :func:`build_followup` found in its inputs and what it did about it.
+
+    Attributes
+    ----------
+    n_people
+        Rows of ``people``.
+    n_rows
+        Rows of the result (people whose follow-up could be defined).
+    problems
+        Count per problem; every key is always present (see :meth:`summary`).
+    notes
+        Counts of things that are not errors but change what is counted.
+    examples
+        Up to three person ids for each nonzero problem or note.
+    event_codes
+        Meaning of each value of ``event``: 0 censored, 1 the outcome, 2.. competing.
+    event_counts
+        Rows of the result with each ``event`` code.
+    unit
+        Unit of ``duration``, ``time_at_risk`` and ``custody_time``.
+    max_followup
+        The fixed window as given (its ``repr``), or None.
+    """
+
+    n_people: int
+    n_rows: int
+    problems: dict[str, int]
+    notes: dict[str, int]
+    examples: dict[str, tuple[Any, ...]]
+    event_codes: dict[int, str]
+    event_counts: dict[int, int]
+    unit: str
+    max_followup: str | None
+
+    @property
+    def n_problems(self) -> int:
+        """Total count of problems (rows of the inputs that were dropped, ignored or merged)."""
+        return sum(self.problems.values())
+
+    def summary(self) -> pd.DataFrame:
+        """Every problem, note and event code as a tidy table.
+
+        Columns: ``item``, ``kind`` (problem, note or event), ``count``, ``action`` (what
+        was done), ``description`` (what was found) and ``examples`` (ids, comma-separated).
+        """
+        rows: list[tuple[object, ...]] = []
+        for kind, table, counts in (
+            ("problem", PROBLEMS, self.problems),
+            ("note", NOTES, self.notes),
+        ):
+            for key, (what, action) in table.items():
+                shown = ", ".join(str(v) for v in self.examples.get(key, ()))
+                rows.append((key, kind, counts[key], action, what, shown))
+        for code, label in self.event_codes.items():
+            what = "censored" if code == 0 else f"follow-up ended by {label}"
+            rows.append((label, "event", self.event_counts[code], f"event = {code}", what, ""))
+        return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dictionary (example ids as given, event codes as text keys)."""
+        return {
+            "n_people": self.n_people,
+            "n_rows": self.n_rows,
+            "problems": dict(self.problems),
+            "notes": dict(self.notes),
+            "examples": {k: list(v) for k, v in self.examples.items()},
+            "event_codes": {str(k): v for k, v in self.event_codes.items()},
+            "event_counts": {str(k): v for k, v in self.event_counts.items()},
+            "unit": self.unit,
+            "max_followup": self.max_followup,
+        }
+
+    def _repr_html_(self) -> str:
+        table = self.summary()
+        return str(
+            table.loc[(table["count"] > 0) | (table["kind"] == "event")].to_html(index=False)
+        )
+
+
+def followup_report(followup: pd.DataFrame) -> FollowUpReport:
+    """The :class:`FollowUpReport` of a frame returned by :func:`build_followup`.
+
+    Parameters
+    ----------
+    followup
+        The frame :func:`build_followup` returned (or a copy or row subset of it).
+
+    Returns
+    -------
+    FollowUpReport
+
+    Raises
+    ------
+    DataError
+        When the frame carries no report: pandas keeps ``DataFrame.attrs`` through copies,
+        column selection and row filters, but operations that combine frames (``merge``,
+        ``concat`` with other frames) may drop it. Read the report before combining.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from rpeval.recidivism import build_followup
+    >>> people = pd.DataFrame({"pid": ["a", "b"], "entry": pd.to_datetime(["2023-01-01", None])})
+    >>> arrests = pd.DataFrame({"pid": ["a", "x"], "date": pd.to_datetime(["2023-02-01"] * 2)})
+    >>> fu = build_followup(people, id="pid", start="entry", events=arrests,
+    ...                     event_date="date", end=pd.Timestamp("2023-12-31"))
+    >>> report = followup_report(fu)
+    >>> report.n_people, report.n_rows, report.n_problems
+    (2, 1, 2)
+    >>> table = report.summary()
+    >>> table.loc[table["count"] > 0, ["item", "count", "action", "examples"]]
+                         item  count          action examples
+    0           missing_entry      1  person dropped        b
+    4   events_unknown_person      1     row ignored        x
+    17                   date      1       event = 1
+    """
+    report = getattr(followup, "attrs", {}).get(REPORT_KEY)
+    if not isinstance(report, FollowUpReport):
+        raise DataError(
+            "followup_report(): this frame carries no follow-up report (attrs['followup_report'])",
+            hint="call followup_report() on the frame build_followup() returned, before "
+            "merging or concatenating it",
+        )
+    return report
