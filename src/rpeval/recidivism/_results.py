@@ -133,13 +133,26 @@ def find_quantile(x: FloatArray, y: FloatArray, p: float) -> float:
     curve at ``p``) the result is the midpoint of that level's time and the time of the
     next level, or of the last time ``x[-1]`` when the flat stretch ends the curve.
     ``x[0]`` is the start of follow-up with ``y[0] = 0``. NaN when ``y`` never reaches
-    ``p``. (``y`` need not be monotone: the upper confidence curve of "log" intervals can
-    rise; R then orders the levels by value, and so do we.)
+    ``p`` within the tolerance. (``y`` need not be monotone: the upper confidence curve
+    of "log" intervals can rise; R then orders the levels by value, and so do we.)
+
+    One deliberate difference: R's ``findq`` first returns NA when ``max(y) < min(p)``
+    exactly, so a curve ending flat at ``p`` up to rounding *below* ``p`` gets NA from
+    ``quantile(fit, p)`` but the midpoint from ``quantile(fit, c(0.1, p))``. We apply the
+    tolerance here too, so the answer never depends on the other probabilities asked for
+    (``tests/reference/km_quantiles.R``).
+
+    Examples
+    --------
+    >>> x = np.array([0.0, 1.0, 6.0, 9.0, 10.0])
+    >>> y = np.array([0.0, 1 / 7, 17 / 35, 26 / 35, 26 / 35])  # ends flat at 26/35
+    >>> find_quantile(x, y, 26 / 35), find_quantile(x, y, 26 / 35 + 1e-15)
+    (9.5, 9.5)
     """
     tol = QUANTILE_TOLERANCE
     if p == 0.0:
         return float(x[0])
-    if np.all(np.isnan(y)) or np.nanmax(y) < p:
+    if np.all(np.isnan(y)) or np.nanmax(y) < p - tol:
         return math.nan
     xmax = float(x[-1])
     keep = ~pd.Series(y).duplicated().to_numpy()

@@ -144,9 +144,15 @@ class SurvivalCurves:
         """Times by which shares ``probs`` have had the event, with CIs (R ``quantile``).
 
         The estimate is the first time the curve reaches ``1 - p``, except that on a flat
-        stretch exactly at ``1 - p`` it is the midpoint of that stretch (R's rule). The
+        stretch at ``1 - p`` it is the midpoint of that stretch, or of its start and the
+        last time when the stretch ends the curve (R's rule; "at" means within
+        ``sqrt(eps)``, so rounding noise in the curve never changes the answer). The
         limits apply the same rule to the lower and upper confidence curves (Brookmeyer
-        & Crowley). NaN where a curve never gets that low.
+        & Crowley). NaN where a curve never gets that low. Agrees with R survival 3.5
+        ``quantile(fit, probs)`` exactly (``tests/reference/km_quantiles.R``), with one
+        deliberate difference: when the curve ends flat at ``1 - p`` up to rounding
+        below it, R returns NA if ``p`` is the smallest probability asked for and the
+        midpoint otherwise; we always return the midpoint.
 
         Returns
         -------
@@ -178,7 +184,10 @@ class SurvivalCurves:
     def median(self) -> pd.DataFrame:
         """Median time to the event with its CI: ``group``, ``time``, ``ci_lower``, ``ci_upper``.
 
-        See :meth:`quantile`; NaN when fewer than half of a group had the event.
+        ``quantile(0.5)`` (R ``quantile(fit, 0.5)``); NaN when fewer than half of a group
+        had the event. R's ``print(fit)`` median differs when a curve ends flat at exactly
+        0.5: it reports the start of that stretch, ``quantile()`` (and we) its midpoint
+        with the last time.
         """
         return self.quantile(0.5).drop(columns="probability")
 
