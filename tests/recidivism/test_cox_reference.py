@@ -95,6 +95,36 @@ def test_rossi_predicted_survival(rossi: pd.DataFrame, ties: str) -> None:
     np.testing.assert_allclose(se_surv, expected_se, rtol=RTOL)
 
 
+PREDICT_COLUMNS = [
+    ("std_error", "std_err_cumhaz"),
+    ("survival", "surv"),
+    ("cumulative_hazard", "cumhaz"),
+    ("ci_lower", "lower"),
+    ("ci_upper", "upper"),
+]
+ROBUST_FITS = [
+    ("efron_robust", {"robust": True}),
+    ("efron_cluster", {"cluster": "grp"}),
+    ("breslow_robust", {"robust": True, "ties": "breslow"}),
+    ("breslow_cluster", {"cluster": "grp", "ties": "breslow"}),
+]
+
+
+@pytest.mark.parametrize(("key", "options"), ROBUST_FITS, ids=[k for k, _ in ROBUST_FITS])
+def test_robust_fit_predictions_use_the_sandwich(
+    rossi: pd.DataFrame, key: str, options: dict[str, object]
+) -> None:
+    # survfit.coxph takes fit$var, the sandwich for robust and clustered fits
+    ref = reference("cox_predict_robust")["rossi"]
+    fit = cox(rossi, "week", "arrest", ref["terms"], **options)  # type: ignore[arg-type]
+    pred = fit.predict_survival(pd.DataFrame(ref["newdata"]), ref["times"])
+    for column, r_name in PREDICT_COLUMNS:
+        got = pred.pivot(index="time", columns="row", values=column).to_numpy()
+        np.testing.assert_allclose(got, ref[key][r_name], rtol=1e-8)
+    model_based = np.asarray(ref["efron"]["std_err_cumhaz"])
+    assert not np.allclose(model_based, ref[key]["std_err_cumhaz"], rtol=5e-3)
+
+
 PAIRED = [
     ("strata_efron", {"strata": "pair"}, False),
     ("strata_breslow", {"strata": "pair", "ties": "breslow"}, False),

@@ -99,3 +99,18 @@ def test_strata_match_finegray(competing: pd.DataFrame) -> None:
     np.testing.assert_allclose(fit.std_error, expected["se"], rtol=RTOL)
     np.testing.assert_allclose(fit.loglik, expected["loglik"][1], rtol=1e-10)
     assert f"expanded to {expected['finegray_rows']} " in fit.notes[0]
+
+
+def test_predictions_use_the_robust_variance(competing: pd.DataFrame) -> None:
+    # R: survfit() on finegray() + coxph(..., cluster = id), which takes fit$var (robust)
+    ref = reference("cox_predict_robust")["fine_gray"]
+    fit = fine_gray(competing, "time", "status", COVARIATES)
+    pred = fit.predict_survival(pd.DataFrame(ref["newdata"]), ref["times"])
+    for column, r_name in [
+        ("std_error", "std_err_cumhaz"),
+        ("survival", "surv"),
+        ("ci_lower", "lower"),
+        ("ci_upper", "upper"),
+    ]:
+        got = pred.pivot(index="time", columns="row", values=column).to_numpy()
+        np.testing.assert_allclose(got, ref[r_name], rtol=1e-8)
