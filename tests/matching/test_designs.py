@@ -117,7 +117,7 @@ def graphs(draw: st.DrawFn) -> tuple[Edges, int, int]:
     costs = draw(st.lists(st.integers(0, 6), min_size=len(chosen), max_size=len(chosen)))
     rows = np.asarray([p[0] for p in chosen], dtype=np.int64)
     cols = np.asarray([p[1] for p in chosen], dtype=np.int64)
-    return Edges(rows, cols, np.asarray(costs, dtype=float)), n_t, n_c
+    return Edges(rows, cols, np.asarray(costs, dtype=np.int64)), n_t, n_c
 
 
 @given(graphs())

@@ -145,13 +145,14 @@ def test_optimal_on_lalonde() -> None:
 
 
 def test_optimal_assignment_kernel() -> None:
-    # greedy in row order would take control 0 for row 0 (cost 0.1) and leave row 1 worse
-    edges = Edges(np.array([0, 0, 1]), np.array([0, 1, 0]), np.array([0.1, 0.2, 0.1]))
+    # greedy in row order would take control 0 for row 0 (cost 1) and leave row 1 worse
+    edges = Edges(np.array([0, 0, 1]), np.array([0, 1, 0]), np.array([1, 2, 1]))
     assert optimal_assignment(edges, 2, 2).ravel().tolist() == [1, 0]
     # a unit with no edge stays unmatched; zero distances are kept
-    edges = Edges(np.array([0]), np.array([1]), np.array([0.0]))
+    edges = Edges(np.array([0]), np.array([1]), np.array([0]))
     assert optimal_assignment(edges, 2, 3).ravel().tolist() == [1, -1]
-    assert optimal_assignment(Edges(*(np.zeros(0, np.int64),) * 2, np.zeros(0)), 2, 2).min() == -1
+    empty = np.zeros(0, np.int64)
+    assert optimal_assignment(Edges(empty, empty, empty), 2, 2).min() == -1
 
 
 def test_optimal_rejects_replacement() -> None:

@@ -4,8 +4,12 @@ Edges join each treated unit to the controls it may be matched with (same exact 
 within the calipers, different antiexact values). Each treated unit appears ``ratio``
 times, and each copy also has a private "no match" edge whose cost exceeds any set of
 real edges, so the assignment always exists, matches as many pairs as the constraints
-allow, and among those minimises the total distance. Solved by scipy's LAPJVsp
-(``scipy.sparse.csgraph.min_weight_full_bipartite_matching``).
+allow, and among those minimises the total distance.
+
+Distances are whole numbers of grid steps (about 1e-9 of their range,
+:func:`~rpeval.matching._assignment.grid_units`) and the assignment is solved by our own
+kernel (:mod:`rpeval.matching._assignment`), whose ties go to units earlier in the data:
+the same data give the same pairs on every platform and with every scipy or numpy.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
+from scipy.sparse.csgraph import connected_components
 
 from rpeval.errors import DataError, SpecificationError
+from rpeval.matching._assignment import assign, grid_units
 
 __all__ = [
     "Edges",
@@ -35,11 +40,12 @@ MAX_EDGES = 50_000_000  # about 1.2 GB of graph: beyond this, ask for a caliper
 
 
 class Edges(NamedTuple):
-    """Allowed pairs: focal index ``row``, control index ``col``, distance ``cost``."""
+    """Allowed pairs: focal index ``row``, control index ``col``, distance ``cost`` in
+    whole grid steps (:func:`~rpeval.matching._assignment.grid_units`)."""
 
     row: IntArray
     col: IntArray
-    cost: FloatArray
+    cost: IntArray
 
 
 def optimal_assignment(edges: Edges, n_focal: int, n_control: int, ratio: int = 1) -> IntArray:
@@ -48,7 +54,7 @@ def optimal_assignment(edges: Edges, n_focal: int, n_control: int, ratio: int = 
 
     Examples
     --------
-    >>> e = Edges(np.array([0, 0, 1]), np.array([0, 1, 0]), np.array([0.1, 0.2, 0.1]))
+    >>> e = Edges(np.array([0, 0, 1]), np.array([0, 1, 0]), np.array([1, 2, 1]))
     >>> optimal_assignment(e, 2, 2).ravel().tolist()  # greedy would give row 0 control 0
     [1, 0]
     """
@@ -56,22 +62,19 @@ def optimal_assignment(edges: Edges, n_focal: int, n_control: int, ratio: int = 
     if n_focal == 0 or edges.row.size == 0:
         return out
     n_rows = n_focal * ratio
-    span = float(edges.cost.max() - edges.cost.min()) if edges.cost.size else 0.0
-    shift = 1.0 + span  # positive costs: scipy drops explicit zeros
-    no_match = 2.0 * (shift + span) * (n_rows + 1)  # more than any set of real edges
+    costs = edges.cost - edges.cost.min()
+    no_match = (int(costs.max()) + 1) * (n_rows + 1)  # more than any set of real edges
     copies = np.arange(ratio, dtype=np.int64)
     rows = (edges.row[:, None] * ratio + copies[None, :]).ravel()
     cols = np.repeat(edges.col, ratio)
-    costs = np.repeat(edges.cost - edges.cost.min() + shift, ratio)
-    dummy = np.arange(n_rows, dtype=np.int64)
-    graph = sp.csr_array(
-        (
-            np.concatenate([costs, np.full(n_rows, no_match)]),
-            (np.concatenate([rows, dummy]), np.concatenate([cols, n_control + dummy])),
-        ),
-        shape=(n_rows, n_control + n_rows),
+    assigned = assign(
+        rows,
+        cols,
+        np.repeat(costs, ratio) if ratio > 1 else costs,
+        n_rows,
+        n_control,
+        fallback=np.full(n_rows, no_match, dtype=np.int64),
     )
-    assigned = min_weight_full_bipartite_matching(graph)[1]
     real = np.where(assigned < n_control, assigned, -1).reshape(n_focal, ratio)
     for i in range(n_focal):  # matched controls first, as in the round-robin layout
         got = real[i][real[i] >= 0]
@@ -95,7 +98,7 @@ def variable_assignment(
 
     Examples
     --------
-    >>> e = Edges(np.array([0, 0, 0, 1]), np.array([0, 1, 2, 3]), np.array([0.1, 0.2, 0.3, 0.1]))
+    >>> e = Edges(np.array([0, 0, 0, 1]), np.array([0, 1, 2, 3]), np.array([1, 2, 3, 1]))
     >>> variable_assignment(e, 2, 4, 1, 3, 3).tolist()
     [[0, 1, -1], [3, -1, -1]]
     """
@@ -110,29 +113,25 @@ def variable_assignment(
             f"{n_rows * n_empty:,} graph edges",
             hint="narrow min_controls..max_controls, or use a fixed ratio",
         )
-    span = float(edges.cost.max() - edges.cost.min())
-    base = 1.0 + span  # positive costs: scipy drops explicit zeros
-    no_match = 2.0 * (base + span) * (n_rows + 1)  # more than any set of real edges
+    # real edges cost at least 2, a decline slot 1: every slot is taken first
+    costs = 2 * (edges.cost - edges.cost.min()) + 2
+    no_match = (int(costs.max()) + 1) * (n_rows + 1)  # more than any set of real edges
     required = np.arange(n_rows) % high < low
-    penalty = np.where(required, 4.0 * no_match, 0.0)
+    penalty = np.where(required, 4 * no_match, 0).astype(np.int64)
     copies = np.arange(high, dtype=np.int64)
     rows = (edges.row[:, None] * high + copies[None, :]).ravel()
     cols = np.repeat(edges.col, high)
-    costs = np.repeat(edges.cost - edges.cost.min() + base, high)
     own = np.arange(n_rows, dtype=np.int64)
     slot_rows = np.repeat(own, n_empty)
     slot_cols = n_control + np.tile(np.arange(n_empty, dtype=np.int64), n_rows)
-    graph = sp.csr_array(
-        (
-            np.concatenate([costs, penalty[slot_rows] + base / 2, 2.0 * penalty + no_match + base]),
-            (
-                np.concatenate([rows, slot_rows, own]),
-                np.concatenate([cols, slot_cols, n_control + n_empty + own]),
-            ),
-        ),
-        shape=(n_rows, n_control + n_empty + n_rows),
+    assigned = assign(
+        np.concatenate([rows, slot_rows]),
+        np.concatenate([cols, slot_cols]),
+        np.concatenate([np.repeat(costs, high), penalty[slot_rows] + 1]),
+        n_rows,
+        n_control + n_empty,
+        fallback=2 * penalty + no_match,
     )
-    assigned = min_weight_full_bipartite_matching(graph)[1]
     real = np.where(assigned < n_control, assigned, -1).reshape(n_focal, high)
     for i in range(n_focal):
         got = real[i][real[i] >= 0]
@@ -144,7 +143,8 @@ def _window_edges(
     t_score: FloatArray, c_score: FloatArray, width: float, t_stratum: IntArray, c_stratum: IntArray
 ) -> Edges:
     """Pairs in the same stratum whose scores differ by at most ``width``, found by
-    sorting controls by (stratum, score): no n_t x n_c array."""
+    sorting controls by (stratum, score): no n_t x n_c array. Costs are differences of
+    the scores put on the grid, so equal differences are exactly equal."""
     order = np.lexsort((c_score, c_stratum))
     s_stratum, s_score = c_stratum[order], c_score[order]
     lo_s = np.searchsorted(s_stratum, t_stratum, side="left")
@@ -168,15 +168,20 @@ def _window_edges(
     starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
     position = starts + np.arange(total, dtype=np.int64)
     col = order[position].astype(np.int64)
-    cost = np.abs(t_score[row] - c_score[col])
-    inside = cost <= width  # the same test as greedy matching, whatever the rounding above
-    return Edges(row[inside], col[inside], cost[inside])
+    inside = np.abs(t_score[row] - c_score[col]) <= width  # the test greedy matching makes
+    row, col = row[inside], col[inside]
+    low = min(float(t_score.min(initial=np.inf)), float(c_score.min(initial=np.inf)))
+    high = max(float(t_score.max(initial=-np.inf)), float(c_score.max(initial=-np.inf)))
+    t_grid = grid_units(t_score - low, span=high - low)
+    c_grid = grid_units(c_score - low, span=high - low)
+    return Edges(row, col, np.abs(t_grid[row] - c_grid[col]))
 
 
 def _all_pair_edges(
     z_t: FloatArray, z_c: FloatArray, t_stratum: IntArray, c_stratum: IntArray
 ) -> Edges:
-    """Every same-stratum pair with its Euclidean distance (Mahalanobis after whitening)."""
+    """Every same-stratum pair with its Euclidean distance (Mahalanobis after whitening),
+    in grid steps of the largest distance."""
     rows, cols, costs = [], [], []
     for s in np.unique(t_stratum):
         ti, ci = np.flatnonzero(t_stratum == s), np.flatnonzero(c_stratum == s)
@@ -192,7 +197,7 @@ def _all_pair_edges(
     return Edges(
         np.concatenate(rows).astype(np.int64),
         np.concatenate(cols).astype(np.int64),
-        np.concatenate(costs).astype(np.float64),
+        grid_units(np.concatenate(costs).astype(np.float64)),
     )
 
 
@@ -267,16 +272,16 @@ def full_matching(edges: Edges, n_focal: int, n_control: int) -> IntArray:
 
     Examples
     --------
-    >>> e = Edges(np.array([0, 0, 1]), np.array([0, 1, 1]), np.array([1.0, 2.0, 1.0]))
+    >>> e = Edges(np.array([0, 0, 1]), np.array([0, 1, 1]), np.array([1, 2, 1]))
     >>> full_matching(e, 2, 2).tolist()  # sets {t0, c0} and {t1, c1}
     [1, 2, 1, 2]
     """
     out = np.zeros(n_focal + n_control, dtype=np.int64)
     if edges.row.size == 0:
         return out
-    inf = np.inf
-    best_t = np.full(n_focal, inf)
-    best_c = np.full(n_control, inf)
+    never = np.iinfo(np.int64).max
+    best_t = np.full(n_focal, never, dtype=np.int64)
+    best_c = np.full(n_control, never, dtype=np.int64)
     np.minimum.at(best_t, edges.row, edges.cost)
     np.minimum.at(best_c, edges.col, edges.cost)
     reduced = edges.cost - best_t[edges.row] - best_c[edges.col]
@@ -311,25 +316,22 @@ def full_matching(edges: Edges, n_focal: int, n_control: int) -> IntArray:
         shape=(n_focal + n_control,) * 2,
     )
     _, labels = connected_components(graph, directed=False)
-    in_set = degree > 0
-    out[in_set] = np.unique(labels[in_set], return_inverse=True)[1] + 1
+    in_set = np.flatnonzero(degree > 0)
+    # sets numbered by their first unit (focal units first, then controls), whatever
+    # order scipy labels the components in
+    _, first, inverse = np.unique(labels[in_set], return_index=True, return_inverse=True)
+    out[in_set] = np.argsort(np.argsort(first))[inverse] + 1
     return out
 
 
 def _min_weight_matching(
-    edges: Edges, useful: NDArray[np.bool_], reduced: FloatArray, n_focal: int, n_control: int
+    edges: Edges, useful: NDArray[np.bool_], reduced: IntArray, n_focal: int, n_control: int
 ) -> NDArray[np.bool_]:
     """Which ``useful`` edges form a matching of least total (negative) reduced cost; any
     number of units may stay unmatched at cost 0 (a private zero-cost column per row)."""
     rows, cols, cost = edges.row[useful], edges.col[useful], reduced[useful]
-    shift = 1.0 + float(np.abs(cost).max())  # positive costs: scipy drops explicit zeros
-    dummy = np.arange(n_focal, dtype=np.int64)
-    graph = sp.csr_array(
-        (
-            np.concatenate([cost + shift, np.full(n_focal, shift)]),
-            (np.concatenate([rows, dummy]), np.concatenate([cols, n_control + dummy])),
-        ),
-        shape=(n_focal, n_control + n_focal),
+    shift = int(np.abs(cost).max())  # non-negative costs for the solver
+    assigned = assign(
+        rows, cols, cost + shift, n_focal, n_control, fallback=np.full(n_focal, shift, np.int64)
     )
-    assigned = min_weight_full_bipartite_matching(graph)[1]
     return np.asarray(assigned[rows] == cols, dtype=np.bool_)

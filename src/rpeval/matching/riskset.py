@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from rpeval import _dates, _frames
 from rpeval.errors import DataError, SpecificationError
+from rpeval.matching._assignment import grid_units
 from rpeval.matching.balance import BalanceTable, balance
 from rpeval.matching.optimal import Edges, optimal_assignment
 
@@ -234,7 +235,7 @@ def risk_set_match(
         allowed = same & (dist <= (caliper if caliper is not None else np.inf))
         r, c = np.nonzero(allowed)
         chosen = optimal_assignment(
-            Edges(r.astype(np.int64), c.astype(np.int64), dist[r, c]),
+            Edges(r.astype(np.int64), c.astype(np.int64), grid_units(dist[r, c])),
             entering.size,
             candidates.size,
             ratio,
