@@ -9,21 +9,33 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from numpy.typing import NDArray
 from scipy import stats
-from statsmodels.tools.sm_exceptions import SpecificationWarning
 from tqdm.auto import tqdm
 
 from rpeval import _frames
-from rpeval.errors import DataError, RpevalError, RpevalWarning, SpecificationError
+from rpeval.errors import (
+    ConvergenceWarning,
+    DataError,
+    RpevalError,
+    RpevalWarning,
+    SpecificationError,
+)
+from rpeval.matching._outcome import (
+    Estimate,
+    Measure,
+    OutcomeFit,
+    cluster_covariance,
+    g_computation,
+    hc3_covariance,
+)
 from rpeval.matching.result import MatchResult
 from rpeval.matching.weighting import WeightResult, weight
 
 __all__ = ["EffectResult", "effect"]
 
 FloatArray = NDArray[np.float64]
-Measure = Literal["mean_difference", "risk_difference", "risk_ratio", "odds_ratio"]
+LEVERAGE_TOL = 1.5e-8  # HC3 is undefined for a unit with hat value within this of 1
 SE = Literal["cluster", "hc3", "bootstrap"]
 
 
@@ -73,52 +85,6 @@ class EffectResult:
         }
 
 
-def _point(
-    y: FloatArray,
-    t: FloatArray,
-    w: FloatArray,
-    Z: FloatArray | None,
-    measure: Measure,
-    cov: dict[str, Any] | None = None,
-    target: NDArray[np.bool_] | None = None,
-) -> tuple[float, Any, FloatArray]:
-    """Estimate (on the link scale for ratios), the fitted model and the g-computation
-    gradient with respect to its parameters. ``target`` marks the rows averaged over
-    (default: the treated)."""
-    if Z is None:
-        X = np.column_stack([np.ones_like(t), t])
-    else:
-        Zc = Z - np.average(Z[t == 1], axis=0, weights=w[t == 1])
-        X = np.column_stack([np.ones_like(t), t, Zc, Zc * t[:, None]])
-    if measure == "mean_difference":
-        model = sm.WLS(y, X, weights=w)
-    else:
-        model = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=w)
-    with warnings.catch_warnings():  # statsmodels' own covariance is not used: see _sandwich
-        warnings.simplefilter("ignore", SpecificationWarning)
-        fitted = model.fit(**(cov or {}))
-    focal = t == 1 if target is None else target
-    X1, X0 = X[focal].copy(), X[focal].copy()
-    X1[:, 1], X0[:, 1] = 1.0, 0.0
-    if Z is not None:
-        k = Z.shape[1]
-        X1[:, 2 + k :] = X1[:, 2 : 2 + k]
-        X0[:, 2 + k :] = 0.0
-    wf = w[focal] / w[focal].sum()
-    beta = fitted.params
-    if measure == "mean_difference":
-        return float(wf @ (X1 - X0) @ beta), fitted, wf @ (X1 - X0)
-    p1, p0 = 1 / (1 + np.exp(-X1 @ beta)), 1 / (1 + np.exp(-X0 @ beta))
-    m1, m0 = wf @ p1, wf @ p0
-    g1, g0 = (wf * p1 * (1 - p1)) @ X1, (wf * p0 * (1 - p0)) @ X0
-    if measure == "risk_difference":
-        return float(m1 - m0), fitted, g1 - g0
-    if measure == "risk_ratio":
-        return float(np.log(m1 / m0)), fitted, g1 / m1 - g0 / m0
-    odds = np.log(m1 / (1 - m1)) - np.log(m0 / (1 - m0))
-    return float(odds), fitted, g1 / (m1 * (1 - m1)) - g0 / (m0 * (1 - m0))
-
-
 def effect(
     result: MatchResult | WeightResult | pd.DataFrame,
     outcome: str,
@@ -145,17 +111,80 @@ def effect(
     result
         A :class:`MatchResult`, a :class:`WeightResult`, or a matched frame with
         ``weights`` and ``subclass`` columns (then ``treatment=`` names the treatment).
+    outcome
+        The outcome column: numeric, or 0/1 for the risk measures.
+    measure
+        ``"mean_difference"`` (``lm``), or from a logistic ``glm``: ``"risk_difference"``,
+        ``"risk_ratio"`` or ``"odds_ratio"`` of the weighted mean predicted risks.
+    adjust
+        Covariates of the outcome model (names or a formula right-hand side); the model
+        is ``outcome ~ treatment * (covariates)``.
     se
         ``"cluster"``: cluster-robust on the matched set (the default for matching
-        without replacement, as ``sandwich::vcovCL``); ``"hc3"``: heteroskedasticity-robust
-        (the default with replacement and for weights, as ``sandwich::vcovHC``);
+        without replacement), as ``sandwich::vcovCL(fit, cluster = ~subclass)``;
+        ``"hc3"``: heteroskedasticity-robust (the default with replacement and for
+        weights), as ``sandwich::vcovHC(fit, type = "HC3")``, for every measure;
         ``"bootstrap"``: resampling matched sets, or for a :class:`WeightResult` resampling
         units and re-estimating the weights each time (seeded by ``random_state``; draws in
         which the weights cannot be estimated are skipped). Robust SEs for weights treat
         them as known, which is conservative for IPW estimates of the ATE.
+    conf_level
+        Confidence level of the Wald interval (on the log scale for ratios).
+    n_bootstrap, random_state, progress
+        Number of bootstrap draws, their seed, and whether to show a progress bar.
     treated
         For a frame whose treatment column holds two labels: the treated one (results
         remember the label they were built with).
+
+    Returns
+    -------
+    EffectResult
+        ``estimate`` (a ratio for ``risk_ratio``/``odds_ratio``), ``std_error`` (of the
+        log ratio for ratios), ``ci_lower``, ``ci_upper``, ``p_value``, ``se_type``,
+        ``conf_level``, ``n`` (units with positive weight) and ``n_clusters``.
+
+    Raises
+    ------
+    DataError
+        A 0/1 outcome is needed and not given; the effect is not identified (an
+        ``adjust=`` pattern occurs in one treatment group only, so the model cannot
+        predict a target unit under both treatments); ``se="hc3"`` with a unit of
+        leverage 1; ``se="cluster"`` with a single matched set.
+
+    Notes
+    -----
+    With outcome model coefficients ``b``, prior weights ``w``, working weights ``V``
+    (``w`` for ``lm``, ``w mu (1 - mu)`` for the logistic ``glm``), bread
+    ``B = (X' V X)^-1``, estimating functions ``s_i = w_i (y_i - mu_i) x_i`` and hat
+    values ``h_i`` of the weighted (IRLS) fit, the covariance of ``b`` is
+
+    - cluster: ``c B (sum_g S_g S_g') B``, ``S_g`` the sum of ``s_i`` over matched set
+      ``g``, with ``c = G / (G - 1)`` and, for ``mean_difference`` only,
+      ``(n - 1) / (n - k)``: ``sandwich::vcovCL``'s defaults (``type = "HC1"`` for an
+      ``lm``, ``"HC0"`` for a ``glm``; ``cadjust = TRUE``);
+    - HC3: ``B (sum_i s_i s_i' / (1 - h_i)^2) B``.
+
+    The SE of the estimate ``g(b)`` is the delta method ``sqrt(d' Cov(b) d)`` with the
+    analytic gradient ``d`` of the weighted average of predictions over the target units
+    (as ``marginaleffects::avg_comparisons(fit, variables = "treat", vcov = ...,
+    newdata = target, wts = "weights")``, which holds the covariates fixed).
+
+    Agrees with R 4.2 ``lm``/``glm`` + sandwich 3.0.2 and the delta method written out
+    in R to 1e-8 (relative) for every measure, adjusted or not, on lalonde (``re78`` and
+    ``re78 > 0``): MatchIt's matched pairs (cluster and HC3) and IPT weights (HC3, and
+    cluster on arbitrary sets) (``tests/reference/matching_effect.R``). Deliberate
+    differences: where R answers with a warning or a meaningless number we raise (a
+    prediction from a rank-deficient fit; HC3 with a hat value of 1); and R's ``glm``
+    takes its bread and hat values from the iteration before the last, so with its
+    default ``epsilon = 1e-8`` R's SEs differ from ours by up to 2e-5 (relative) on
+    those data; they agree when ``glm`` is run to convergence.
+
+    References
+    ----------
+    Zeileis, Köll and Graham (2020). Various versatile variances: an object-oriented
+    implementation of clustered covariances in R. *Journal of Statistical Software* 95(1).
+
+    Greifer (2023). Estimating effects after matching. MatchIt vignette.
 
     Examples
     --------
@@ -212,12 +241,16 @@ def effect(
     Z = None if spec is None else _frames.design_matrix(data, spec, arg="adjust", caller="effect").X
     clusters = pd.factorize(data["subclass"])[0]
     target = _target(t, estimand)
-    robust: dict[str, Any] = {}
-    if se_type == "cluster":
-        robust = {"cov_type": "cluster", "cov_kwds": {"groups": clusters}}
-    elif se_type == "hc3":
-        robust = {"cov_type": "HC3"}
-    estimate, fitted, grad = _point(y, t, w, Z, measure, robust, target)
+    point = g_computation(y, t, w, Z, measure, target)
+    if not point.estimable:
+        raise DataError(
+            f"effect(): the {measure} is not identified: the outcome model cannot predict "
+            "every target unit under both treatment and control, because some adjust= "
+            "covariate pattern occurs in one treatment group only",
+            hint="merge rare levels, drop that covariate from adjust=, or restrict the "
+            "sample to common support",
+        )
+    _warn_about_fit(point.fit, measure)
     if se_type == "bootstrap" and isinstance(result, WeightResult):
         draws = _reweighted_draws(
             result, outcome, spec, measure, n_bootstrap, random_state, progress
@@ -228,7 +261,8 @@ def effect(
             y, t, w, Z, measure, clusters, n_bootstrap, random_state, progress, estimand
         )
     else:
-        std_error = float(np.sqrt(grad @ np.asarray(fitted.cov_params()) @ grad))
+        std_error = _robust_se(point, clusters if se_type == "cluster" else None, measure)
+    estimate = point.value
     z = stats.norm.ppf(0.5 + conf_level / 2)
     low, high = estimate - z * std_error, estimate + z * std_error
     p_value = float(2 * stats.norm.sf(abs(estimate / std_error)))
@@ -246,6 +280,57 @@ def effect(
         len(y),
         int(clusters.max()) + 1,
     )
+
+
+def _robust_se(point: Estimate, clusters: NDArray[np.intp] | None, measure: Measure) -> float:
+    """Delta-method SE from the cluster-robust (``clusters`` given) or HC3 covariance."""
+    fit = point.fit
+    n, k = fit.scores.shape
+    if clusters is not None:
+        n_groups = int(clusters.max()) + 1
+        if n_groups < 2:
+            raise DataError(
+                'effect(): se="cluster" needs at least two matched sets (subclass values); '
+                f"found {n_groups}",
+                hint='use se="hc3" or se="bootstrap"',
+            )
+        linear = measure == "mean_difference"
+        if linear and n <= k:
+            raise DataError(
+                f"effect(): the outcome model has {k} coefficients but only {n} units",
+                hint="use fewer adjust= covariates",
+            )
+        cov = cluster_covariance(fit, clusters, small_sample=linear)
+    else:
+        exact = int(np.sum(fit.leverage > 1.0 - LEVERAGE_TOL))
+        if exact:
+            raise DataError(
+                f'effect(): se="hc3" is undefined: {exact} unit(s) have leverage 1 in the '
+                "outcome model (each fits its own coefficient, e.g. the only unit of an "
+                "adjust= level in its treatment group), so 1 / (1 - h) is infinite",
+                hint="merge rare levels or drop that covariate from adjust=, or use "
+                'se="cluster" (matching without replacement) or se="bootstrap"',
+            )
+        cov = hc3_covariance(fit)
+    return float(np.sqrt(point.gradient @ cov @ point.gradient))
+
+
+def _warn_about_fit(fit: OutcomeFit, measure: Measure) -> None:
+    """Say so when the logistic outcome model did not converge or separates."""
+    if not fit.converged:
+        warnings.warn(
+            f"effect(): the logistic outcome model for the {measure} did not converge; "
+            "the estimate and its SE are unreliable",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    elif fit.boundary:
+        warnings.warn(
+            f"effect(): the logistic outcome model fits a risk of 0 or 1 to {fit.boundary} "
+            "unit(s) (separation); the estimate and its SE are unreliable",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
 
 
 def _target(t: FloatArray, estimand: str) -> NDArray[np.bool_]:
@@ -289,37 +374,12 @@ def _reweighted_draws(
         )
         if np.unique(t).size < 2:
             continue
-        draws.append(_point(y, t, w, Z, measure, None, _target(t, result.estimand))[0])
+        again_point = g_computation(y, t, w, Z, measure, _target(t, result.estimand))
+        if again_point.estimable:
+            draws.append(again_point.value)
     if len(draws) < 2:
         raise DataError("effect(): the weights could not be re-estimated in the bootstrap")
     return draws
-
-
-def _sandwich(
-    fitted: Any, w: FloatArray, clusters: NDArray[np.intp] | None, *, linear: bool
-) -> FloatArray:
-    """Cluster-robust (``sandwich::vcovCL`` defaults: HC1 for linear models, HC0 for
-    logistic, times G/(G-1)) or HC3 covariance of the outcome model's coefficients."""
-    X = np.asarray(fitted.model.exog)
-    y = np.asarray(fitted.model.endog)
-    mu = np.asarray(fitted.fittedvalues)
-    working = w if linear else w * mu * (1 - mu)
-    bread = np.linalg.inv((X * working[:, None]).T @ X)
-    scores = X * (w * (y - mu))[:, None]
-    n, k = X.shape
-    if clusters is None:  # HC3
-        leverage = np.einsum("ij,jk,ik->i", X * working[:, None], bread, X)
-        scores = scores / (1 - np.minimum(leverage, 1 - 1e-12))[:, None]
-        return np.asarray(bread @ (scores.T @ scores) @ bread, dtype=np.float64)
-    n_groups = int(clusters.max()) + 1
-    summed = np.stack(
-        [np.bincount(clusters, weights=scores[:, j], minlength=n_groups) for j in range(k)],
-        axis=1,
-    )
-    adjust = n_groups / (n_groups - 1) if n_groups > 1 else 1.0
-    if linear:
-        adjust *= (n - 1) / (n - k)
-    return np.asarray(adjust * bread @ (summed.T @ summed) @ bread, dtype=np.float64)
 
 
 def _bootstrap(
@@ -345,5 +405,7 @@ def _bootstrap(
             continue
         Zb = None if Z is None else Z[rows]
         target = _target(t[rows], estimand)
-        draws.append(_point(y[rows], t[rows], w[rows], Zb, measure, None, target)[0])
+        again = g_computation(y[rows], t[rows], w[rows], Zb, measure, target)
+        if again.estimable:
+            draws.append(again.value)
     return float(np.std(draws, ddof=1))
