@@ -114,3 +114,23 @@ def test_predictions_use_the_robust_variance(competing: pd.DataFrame) -> None:
     ]:
         got = pred.pivot(index="time", columns="row", values=column).to_numpy()
         np.testing.assert_allclose(got, ref[r_name], rtol=1e-8)
+
+
+@pytest.mark.parametrize("ties", ["breslow", "efron"])
+def test_weighted_strata_match_the_correct_r_computation(
+    competing: pd.DataFrame, ties: str
+) -> None:
+    # survival 3.5's finegray() puts case weights on the wrong rows with strata()
+    # (finegray_strata_weights.R); the right weights, by hand or by one finegray() call
+    # per stratum, give the reference, and finegray()'s own weights something else
+    ref = reference("finegray_strata_weights")
+    right, wrong = ref[f"{ties}_right"], ref[f"{ties}_finegray"]
+    fit = fine_gray(competing, "time", "status", "C(group) + x", strata="z", weights="w", ties=ties)  # type: ignore[arg-type]
+    np.testing.assert_allclose(fit.coef, right["coef"], rtol=RTOL)
+    np.testing.assert_allclose(fit.robust_std_error, right["robust_se"], rtol=RTOL)
+    np.testing.assert_allclose(fit.std_error, right["se"], rtol=RTOL)
+    np.testing.assert_allclose([fit.loglik_null, fit.loglik], right["loglik"], rtol=1e-10)
+    assert np.max(np.abs(fit.coef - np.asarray(wrong["coef"]))) > 0.01
+    if ties == "breslow":
+        per_stratum = ref["breslow_per_stratum"]
+        np.testing.assert_allclose(per_stratum["coef"], right["coef"], rtol=1e-12)

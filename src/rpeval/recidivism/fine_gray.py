@@ -89,7 +89,11 @@ def fine_gray(
     Fine–Gray estimating equation. Agrees with R survival 3.5 ``finegray()`` + ``coxph(...,
     weights = fgwt, cluster = id)`` to 1e-8 (coefficients, model-based and robust SEs, Efron
     and Breslow, with and without case weights, and with strata) on simulated data with many
-    ties. ``cmprsk::crr`` differs slightly under ties (here by up to 1.2e-3 in a
+    ties. With case weights *and* strata, survival 3.5's ``finegray()`` gives each stratum's
+    k-th person the weight of the k-th row of the whole data (``docs/comparison.md``); we
+    agree to 1e-8 with the correct computation (``finegray()`` run on each stratum, or its
+    weights put back on the right rows: ``tests/reference/finegray_strata_weights.R``).
+    ``cmprsk::crr`` differs slightly under ties (here by up to 1.2e-3 in a
     coefficient): it evaluates the censoring weights with its own conventions at tied times.
     Without ties the coefficients are identical, and crr's SEs are a little larger (by
     ~0.2%): its variance adds the uncertainty of :math:`\\hat G`.
