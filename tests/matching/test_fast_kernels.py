@@ -9,8 +9,9 @@ from numpy.typing import NDArray
 
 from rpeval.matching._ecdf import ecdf_stats, ecdf_stats_reference, sorted_groups
 from rpeval.matching._glm import FUSED_MIN_ROWS, _logit_iterations, _numpy_iterations
-from rpeval.matching._greedy import control_orders
+from rpeval.matching._greedy import _k_nearest
 from rpeval.matching._moments import group_codes, group_moments
+from rpeval.matching._walk_order import positions
 
 Sample = tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]
 SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -64,13 +65,26 @@ def test_group_moments_equal_numpy(sample: Sample, unit: bool) -> None:
     st.lists(st.integers(0, 2), min_size=50, max_size=50),
     st.booleans(),
 )
-def test_control_orders_equal_lexsort(values: list[int], strata: list[int], one: bool) -> None:
+def test_walk_positions_equal_ranks_by_value_then_row(
+    values: list[int], strata: list[int], one: bool
+) -> None:
     v = np.asarray(values, float) / 3
     s = np.zeros(v.size, np.int64) if one else np.asarray(strata[: v.size], np.int64)
-    rows = np.arange(v.size)
-    key, key_b = control_orders(v, s)
-    np.testing.assert_array_equal(key, np.lexsort((rows, v, s)))
-    np.testing.assert_array_equal(key_b, np.lexsort((-rows, v, s)))
+    got = positions(v, None if one else s)
+    for g in np.unique(s):
+        rows = np.flatnonzero(s == g)
+        ranked = sorted(rows, key=lambda i: (v[i], i))  # R's order(): ties by row
+        assert [got[i] for i in ranked] == list(range(rows.size))
+
+
+@SETTINGS
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=12), st.integers(1, 6))
+def test_k_nearest_keeps_the_k_smallest_in_order(values: list[int], k: int) -> None:
+    d = np.asarray(values, float)
+    kept = _k_nearest(d, d.size, k)
+    assert sorted(d[kept].tolist()) == sorted(d.tolist())[: min(k, d.size)]
+    assert (np.diff(d[kept]) >= 0).all() or (d.size <= k and (np.diff(d) >= 0).all())
+    assert len(set(kept.tolist())) == kept.size
 
 
 def test_fused_logit_irls_equals_the_numpy_formulation() -> None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from rpeval.errors import DataError, RpevalError, SpecificationError
 from rpeval.matching import effect, match
+from rpeval.matching._greedy import _k_nearest
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -38,34 +39,81 @@ def problems(draw: st.DrawFn) -> pd.DataFrame:
 def slow_greedy(
     df: pd.DataFrame, ratio: int, replace: bool, caliper: float, order: str, exact: bool, anti: bool
 ) -> set[tuple[int, int]]:
-    treated = df.index[df["treat"] == 1].tolist()
-    controls = df.index[df["treat"] == 0].tolist()
+    """MatchIt 4.7's ``nn_matchC_vec`` step by step: all units sorted by (score, row); each
+    treated unit walks outwards one position at a time, left first, then alternating."""
+    score = df["score"].to_numpy()
+    is_treated = (df["treat"] == 1).to_numpy()
+    n = len(df)
+    walk = sorted(range(n), key=lambda i: (score[i], i))
+    where = {unit: p for p, unit in enumerate(walk)}
+    treated = [i for i in range(n) if is_treated[i]]
     if order == "largest":
-        treated.sort(key=lambda i: -df.loc[i, "score"])  # stable: ties in data order
+        treated.sort(key=lambda i: -score[i])  # stable: ties in data order
     elif order == "smallest":
-        treated.sort(key=lambda i: df.loc[i, "score"])
-    used: set[int] = set()
+        treated.sort(key=lambda i: score[i])
+    available = [not t for t in is_treated]
     chosen: dict[int, list[int]] = {t: [] for t in treated}
-    for r in range(ratio):
-        for t in treated:
-            if r > 0 and len(chosen[t]) < r:
+
+    def allowed(t: int, c: int) -> bool:
+        a, b = df.iloc[t], df.iloc[c]
+        return (not exact or a["site"] == b["site"]) and (not anti or a["officer"] != b["officer"])
+
+    def find(t: int, first_round: bool, k: int) -> list[int]:
+        here = where[t]
+        low = high = here
+        near = 0.0
+        if not first_round:
+            low = min(here, *(where[c] for c in chosen[t]))
+            high = max(here, *(where[c] for c in chosen[t]))
+            d_low, d_high = (abs(score[t] - score[walk[p]]) for p in (low, high))
+            near = d_high if low == here else d_low if high == here else max(d_low, d_high)
+        found: list[tuple[int, float]] = []
+        stopped = {True: False, False: False}
+        counts = {True: 0, False: 0}
+        left = False
+        while not (stopped[True] and stopped[False]):
+            left = True if stopped[False] else False if stopped[True] else not left
+            if counts[left] == k or (low <= 0 if left else high >= n - 1):
+                stopped[left] = True
                 continue
-            best = None
-            for c in controls:  # data order: the first of equally distant controls wins
-                if (c in used and not replace) or c in chosen[t]:
+            if left:
+                low -= 1
+                unit = walk[low]
+            else:
+                high += 1
+                unit = walk[high]
+            if not available[unit] or unit in chosen[t]:
+                continue
+            gap = abs(score[t] - score[unit])
+            if gap > caliper or (
+                gap >= near and len(found) >= k and sum(g < gap for _, g in found) >= k
+            ):
+                stopped[left] = True
+                continue
+            if gap < near or not allowed(t, unit):
+                continue
+            found.append((unit, gap))
+            counts[left] += 1
+        gaps = np.asarray([g for _, g in found])
+        if len(found) <= 1 or (len(found) <= k and (np.diff(gaps) >= 0).all()):
+            return [u for u, _ in found]
+        return [found[i][0] for i in _k_nearest(gaps, len(found), k)]
+
+    if replace:
+        for t in treated:
+            chosen[t] = find(t, True, ratio)
+    else:
+        active = set(treated)
+        for r in range(ratio):
+            for t in treated:
+                if t not in active:
                     continue
-                if exact and df.loc[c, "site"] != df.loc[t, "site"]:
+                got = find(t, r == 0, 1)
+                if not got:
+                    active.discard(t)
                     continue
-                if anti and df.loc[c, "officer"] == df.loc[t, "officer"]:
-                    continue
-                gap = abs(df.loc[c, "score"] - df.loc[t, "score"])
-                if gap > caliper:
-                    continue
-                if best is None or gap < best[0]:
-                    best = (gap, c)
-            if best is not None:
-                chosen[t].append(best[1])
-                used.add(best[1])
+                chosen[t] += got
+                available[got[0]] = False
     return {(t, c) for t, cs in chosen.items() for c in cs}
 
 

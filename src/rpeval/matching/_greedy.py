@@ -1,52 +1,38 @@
 """Greedy nearest-neighbour matching kernels (numba): the sequential step numpy cannot vectorise.
 
-One-dimensional distances (propensity score, its logit, a user score): controls are sorted
-by ``(stratum, distance, row)``; for each treated unit the nearest *available* control is
-found by walking outwards from its position, skipping used controls through union-find
-pointers, so a whole match costs O((n_t + n_c) log n_c) and no n_t x n_c array exists.
-Multivariate (Mahalanobis) distances scan the treated unit's stratum: O(n_t x n_c) time
-but O(n_c) memory.
+The choices, ties included, are MatchIt 4.7's (``nn_matchC_vec`` and ``nn_matchC_mahcovs``),
+so that pair identities equal R's unit by unit:
 
-Ties in distance go to the control that comes first in the data, as in MatchIt.
+* One-dimensional distances (propensity score, its logit, a user score). MatchIt sorts all
+  units by ``(distance, row)`` and walks outwards from the treated unit, one position at a
+  time, alternately left (first) and right; each side stops at its first eligible control
+  (``k`` of them with replacement, where each treated unit takes its ``k`` controls at once),
+  at the caliper, or at a control farther than ``k`` already found. Among the candidates
+  the nearest win; a tie goes to the candidate found first, i.e. the one fewer positions
+  away (the left one at equal positions). With ``k`` > 1 and replacement the ``k`` are
+  chosen by a heap selection whose tie order is reproduced here (libstdc++'s
+  ``std::partial_sort``, as in R builds with GCC). Later rounds of k:1 matching without
+  replacement start beyond the controls already taken and skip candidates nearer than them.
+  Controls are walked within their exact stratum, skipping used ones through union-find
+  pointers, and the step counts are taken from their positions among *all* units, so the
+  result is MatchIt's at O((n_t + n_c) log n_c) cost.
+* Mahalanobis distance. Every control of the stratum is a candidate; the nearest wins, and
+  among equally near ones (squared distances equal to 1e-10, relative) the one MatchIt
+  meets last in its walk over the units sorted by its first transformed covariate
+  (:mod:`rpeval.matching._walk_order`).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rpeval._jit import jit
 
-__all__ = ["control_orders", "greedy_multivariate", "greedy_scalar"]
+__all__ = ["greedy_multivariate", "greedy_scalar"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-
-
-def control_orders(
-    values: FloatArray, strata: NDArray[np.integer[Any]]
-) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Positions sorted by ``(stratum, value, position)`` and by ``(stratum, value,
-    -position)``: what ``np.lexsort`` gives, from one unstable ``argsort`` (several times
-    faster on millions of controls) with only the runs of tied values re-sorted."""
-    key = np.argsort(values)
-    if strata.size and strata.min() != strata.max():
-        key = key[np.argsort(strata[key], kind="stable")]
-    v, s = values[key], strata[key]
-    tied = (v[1:] == v[:-1]) & (s[1:] == s[:-1])
-    if not tied.any():
-        return key, key
-    run = np.concatenate(([0], np.cumsum(~tied)))
-    in_run = np.zeros(key.size, dtype=bool)
-    in_run[1:] |= tied
-    in_run[:-1] |= tied
-    sub = np.flatnonzero(in_run)
-    key_b = key.copy()
-    key[sub] = key[sub][np.lexsort((key[sub], run[sub]))]
-    key_b[sub] = key_b[sub][np.lexsort((-key_b[sub], run[sub]))]
-    return key, key_b
 
 
 @jit
@@ -85,13 +71,79 @@ def _allowed(  # pragma: no cover
 
 
 @jit
+def _adjust_heap(  # pragma: no cover
+    ind: IntArray, hole: int, length: int, value: int, dist: FloatArray
+) -> None:
+    """libstdc++'s ``__adjust_heap`` on a max-heap of indices ordered by ``dist``."""
+    top = hole
+    child = hole
+    while child < (length - 1) // 2:
+        child = 2 * (child + 1)
+        if dist[ind[child]] < dist[ind[child - 1]]:
+            child -= 1
+        ind[hole] = ind[child]
+        hole = child
+    if length % 2 == 0 and child == (length - 2) // 2:
+        child = 2 * (child + 1)
+        ind[hole] = ind[child - 1]
+        hole = child - 1
+    while hole > top:  # __push_heap
+        parent = (hole - 1) // 2
+        if not dist[ind[parent]] < dist[value]:
+            break
+        ind[hole] = ind[parent]
+        hole = parent
+    ind[hole] = value
+
+
+@jit
+def _pop_heap(ind: IntArray, last: int, result: int, dist: FloatArray) -> None:  # pragma: no cover
+    value = ind[result]
+    ind[result] = ind[0]
+    _adjust_heap(ind, 0, last, value, dist)
+
+
+@jit
+def _k_nearest(dist: FloatArray, n: int, k: int) -> IntArray:  # pragma: no cover
+    """Indices of the candidates MatchIt keeps, in its order: all of them when they are
+    at most ``k`` (sorted stably by distance unless already sorted), else the first ``k``
+    of ``std::partial_sort`` (heap select, then heap sort), ties and all."""
+    ind = np.arange(n, dtype=np.int64)
+    if n <= 1:
+        return ind
+    if n <= k:
+        for i in range(1, n):  # insertion sort: stable, as std::sort on so few
+            value = ind[i]
+            j = i
+            while j > 0 and dist[value] < dist[ind[j - 1]]:
+                ind[j] = ind[j - 1]
+                j -= 1
+            ind[j] = value
+        return ind
+    if k >= 2:  # make_heap on the first k
+        parent = (k - 2) // 2
+        while True:
+            _adjust_heap(ind, parent, k, ind[parent], dist)
+            if parent == 0:
+                break
+            parent -= 1
+    for i in range(k, n):
+        if dist[ind[i]] < dist[ind[0]]:
+            _pop_heap(ind, k, i, dist)
+    last = k
+    while last > 1:
+        last -= 1
+        _pop_heap(ind, last, last, dist)
+    return ind[:k]
+
+
+@jit
 def greedy_scalar(  # pragma: no cover - compiled; tested through `match`
     order: IntArray,
     treated_distance: FloatArray,
+    treated_position: IntArray,
     control_distance: FloatArray,
-    control_row: IntArray,
-    b_to_a: IntArray,
-    a_to_b: IntArray,
+    control_position: IntArray,
     stratum_lo: IntArray,
     stratum_hi: IntArray,
     ratio: int,
@@ -103,86 +155,150 @@ def greedy_scalar(  # pragma: no cover - compiled; tested through `match`
     cov_c: FloatArray,
     widths: FloatArray,
 ) -> IntArray:
-    """Matched control positions (sorted order "A") per treated unit and round; -1 = none.
+    """Matched control indices per treated unit and column; -1 = none.
 
-    Order A sorts controls by ``(stratum, distance, row)`` and is walked to the right;
-    order B (``b_to_a`` maps its positions to A) sorts ties by descending row and is
-    walked to the left, so equally distant controls are met in data order on both sides.
-    Treated unit ``t`` may use positions ``stratum_lo[t] .. stratum_hi[t]-1`` (the same
-    range in both orders). Round-robin over ``ratio`` rounds.
+    Controls are sorted by ``(stratum, position)``, where ``position`` is a unit's place
+    among all units sorted by ``(distance, row)``; treated unit ``t`` may use controls
+    ``stratum_lo[t] .. stratum_hi[t]-1``. Without replacement: ``ratio`` rounds over
+    ``order``, one control each; with replacement each treated unit takes its ``ratio``
+    controls at once.
     """
     n_t = treated_distance.shape[0]
     n_c = control_distance.shape[0]
     result = np.full((n_t, ratio), -1, dtype=np.int64)
     right = np.arange(n_c + 1, dtype=np.int64)
     left = np.arange(n_c + 1, dtype=np.int64)
-    for r in range(ratio):
+    wanted = ratio if replace else 1
+    found = np.empty(2 * wanted, dtype=np.int64)
+    found_d = np.empty(2 * wanted, dtype=np.float64)
+    rounds = 1 if replace else ratio
+    for r in range(rounds):
         for t in order:
             if r > 0 and result[t, r - 1] < 0:
-                continue  # no earlier match: MatchIt stops matching this unit
+                continue  # no match in an earlier round: MatchIt stops matching this unit
             lo, hi = stratum_lo[t], stratum_hi[t]
             if lo >= hi:
                 continue
             d = treated_distance[t]
-            a, b = lo, hi  # first position with distance >= d (same in A and B)
+            low_pos = treated_position[t]
+            high_pos = treated_position[t]
+            near = 0.0  # later rounds skip candidates nearer than those already taken
+            if r > 0:
+                first = result[t, 0]
+                low_q, high_q = first, first
+                for s in range(r):
+                    q = result[t, s]
+                    if control_position[q] < control_position[low_q]:
+                        low_q = q
+                    if control_position[q] > control_position[high_q]:
+                        high_q = q
+                low_pos = min(low_pos, control_position[low_q])
+                high_pos = max(high_pos, control_position[high_q])
+                d_low = abs(d - control_distance[low_q])
+                d_high = abs(d - control_distance[high_q])
+                if low_pos == treated_position[t]:
+                    near = d_high
+                elif high_pos == treated_position[t]:
+                    near = d_low
+                else:
+                    near = max(d_low, d_high)
+            a, b = lo, hi  # first control past high_pos; the one before low_pos
             while a < b:
                 mid = (a + b) // 2
-                if control_distance[mid] < d:
+                if control_position[mid] <= high_pos:
                     a = mid + 1
                 else:
                     b = mid
-            up = a if a < hi else -1
-            down = a - 1 if a - 1 >= lo else -1
-            if not replace:
-                up = _find(right, a, lo, hi, 1)
-                down = _find(left, a - 1, lo, hi, -1)
-            chosen = -1
+            up = a
+            a, b = lo, hi
+            while a < b:
+                mid = (a + b) // 2
+                if control_position[mid] < low_pos:
+                    a = mid + 1
+                else:
+                    b = mid
+            down = a - 1
+            if replace:
+                up = up if up < hi else -1
+                down = down if down >= lo else -1
+            else:
+                up = _find(right, up, lo, hi, 1)
+                down = _find(left, down, lo, hi, -1)
+            n_found = 0
+            n_left = 0
+            n_right = 0
             while up >= 0 or down >= 0:
-                qa_left = b_to_a[down] if down >= 0 else -1
-                if up < 0:
-                    pick_right = False
-                elif down < 0:
-                    pick_right = True
-                else:
-                    dr = control_distance[up] - d
-                    dl = d - control_distance[qa_left]
-                    pick_right = dr < dl or (dr == dl and control_row[up] < control_row[qa_left])
-                q = up if pick_right else qa_left
-                if abs(control_distance[q] - d) > caliper:
-                    break
-                ok = _allowed(t, q, anti_t, anti_c, cov_t, cov_c, widths)
-                if ok and replace:
-                    for s in range(r):
-                        if result[t, s] == q:
-                            ok = False
-                if ok:
-                    chosen = q
-                    break
-                if pick_right:
-                    nxt = up + 1
-                    up = _find(right, nxt, lo, hi, 1) if not replace else nxt
-                    if up >= hi:
-                        up = -1
-                else:
+                # the side MatchIt's alternating walk reaches first (left on odd steps)
+                go_left = up < 0 or (
+                    down >= 0
+                    and 2 * (low_pos - control_position[down]) - 1
+                    < 2 * (control_position[up] - high_pos)
+                )
+                q = down if go_left else up
+                gap = abs(d - control_distance[q])
+                stop = gap > caliper
+                take = False
+                if not stop and gap >= near:
+                    if n_found >= wanted:
+                        closer = 0
+                        for s in range(n_found):
+                            if found_d[s] < gap:
+                                closer += 1
+                        stop = closer >= wanted
+                    if not stop and _allowed(t, q, anti_t, anti_c, cov_t, cov_c, widths):
+                        take = True
+                if take:
+                    found[n_found] = q
+                    found_d[n_found] = gap
+                    n_found += 1
+                    if go_left:
+                        n_left += 1
+                        stop = n_left == wanted
+                    else:
+                        n_right += 1
+                        stop = n_right == wanted
+                if go_left:
                     nxt = down - 1
-                    down = _find(left, nxt, lo, hi, -1) if not replace else nxt
-                    if down < lo:
+                    if stop or nxt < lo:
                         down = -1
-            if chosen >= 0:
-                result[t, r] = chosen
+                    else:
+                        down = nxt if replace else _find(left, nxt, lo, hi, -1)
+                else:
+                    nxt = up + 1
+                    if stop or nxt >= hi:
+                        up = -1
+                    else:
+                        up = nxt if replace else _find(right, nxt, lo, hi, 1)
+            if n_found == 0:
+                continue
+            keep = _k_nearest(found_d, n_found, wanted)
+            for s in range(keep.size):
+                q = found[keep[s]]
+                result[t, r + s] = q
                 if not replace:
-                    right[chosen] = chosen + 1
-                    qb = a_to_b[chosen]
-                    left[qb] = qb - 1 if qb > 0 else n_c
+                    right[q] = q + 1
+                    left[q] = q - 1 if q > 0 else n_c
     return result
+
+
+@jit
+def _ranks_before(dist: float, key: int, other: float, other_key: int) -> bool:  # pragma: no cover
+    """Nearer, or as near and met later in MatchIt's walk. Squared distances within 1e-10
+    of each other (relative) are ties: equal in exact arithmetic, they differ only by the
+    rounding of the whitening, which is not the same as R's."""
+    tolerance = 1e-10 * max(dist, other)
+    if dist < other - tolerance:
+        return True
+    return dist <= other + tolerance and key > other_key
 
 
 @jit
 def greedy_multivariate(  # pragma: no cover - compiled; tested through `match`
     order: IntArray,
     treated_z: FloatArray,
+    treated_position: IntArray,
     control_z: FloatArray,
-    control_row: IntArray,
+    control_position: IntArray,
     stratum_lo: IntArray,
     stratum_hi: IntArray,
     ratio: int,
@@ -193,39 +309,52 @@ def greedy_multivariate(  # pragma: no cover - compiled; tested through `match`
     cov_c: FloatArray,
     widths: FloatArray,
 ) -> IntArray:
-    """As :func:`greedy_scalar` with Euclidean distance on (whitened) ``z`` rows."""
+    """As :func:`greedy_scalar` with Euclidean distance on (whitened) ``z`` rows: each
+    control of the stratum is a candidate, ranked by distance and then by how late
+    MatchIt's walk over ``position`` order meets it (later wins)."""
     n_t = treated_z.shape[0]
     n_c = control_z.shape[0]
     result = np.full((n_t, ratio), -1, dtype=np.int64)
     used = np.zeros(n_c, dtype=np.bool_)
-    for r in range(ratio):
+    wanted = ratio if replace else 1
+    best = np.empty(wanted, dtype=np.int64)
+    best_d = np.empty(wanted, dtype=np.float64)
+    best_k = np.empty(wanted, dtype=np.int64)
+    rounds = 1 if replace else ratio
+    for r in range(rounds):
         for t in order:
             if r > 0 and result[t, r - 1] < 0:
                 continue
-            best = -1
-            best_d = np.inf
+            n_best = 0
+            here = treated_position[t]
             for q in range(stratum_lo[t], stratum_hi[t]):
-                if used[q] and not replace:
+                if used[q]:
                     continue
                 dist = 0.0
                 for j in range(treated_z.shape[1]):
                     diff = treated_z[t, j] - control_z[q, j]
                     dist += diff * diff
-                earlier = best >= 0 and control_row[q] < control_row[best]
-                if dist < best_d or (dist == best_d and earlier):
-                    if not _allowed(t, q, anti_t, anti_c, cov_t, cov_c, widths):
-                        continue
-                    if replace:
-                        dup = False
-                        for s in range(r):
-                            if result[t, s] == q:
-                                dup = True
-                        if dup:
-                            continue
-                    best = q
-                    best_d = dist
-            if best >= 0:
-                result[t, r] = best
+                there = control_position[q]
+                key = 2 * (here - there) - 1 if there < here else 2 * (there - here)
+                # insert into the sorted list (distance up, walk step down), keep `wanted`
+                slot = n_best
+                while slot > 0 and _ranks_before(dist, key, best_d[slot - 1], best_k[slot - 1]):
+                    slot -= 1
+                if slot >= wanted:
+                    continue
+                if not _allowed(t, q, anti_t, anti_c, cov_t, cov_c, widths):
+                    continue
+                last = min(n_best, wanted - 1)
+                for s in range(last, slot, -1):
+                    best[s] = best[s - 1]
+                    best_d[s] = best_d[s - 1]
+                    best_k[s] = best_k[s - 1]
+                best[slot] = q
+                best_d[slot] = dist
+                best_k[slot] = key
+                n_best = min(n_best + 1, wanted)
+            for s in range(n_best):
+                result[t, r + s] = best[s]
                 if not replace:
-                    used[best] = True
+                    used[best[s]] = True
     return result

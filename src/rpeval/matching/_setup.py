@@ -17,6 +17,7 @@ __all__ = [
     "check_design",
     "check_options",
     "check_variable",
+    "factor_codes",
     "processing_order",
     "whitened",
 ]
@@ -73,6 +74,13 @@ def check_options(
             "match(): a distance caliper needs a scalar distance",
             hint="give per-covariate calipers as a dict",
         )
+
+
+def factor_codes(frame: pd.DataFrame, columns: Sequence[str]) -> NDArray[np.int64]:
+    """Integer codes of each column (one column of codes per name; none for no names)."""
+    if not columns:
+        return np.zeros((len(frame), 0), dtype=np.int64)
+    return np.column_stack([pd.factorize(frame[c])[0] for c in columns]).astype(np.int64)
 
 
 def processing_order(

@@ -11,14 +11,16 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
-from rpeval.matching._greedy import control_orders, greedy_multivariate, greedy_scalar
+from rpeval.matching._greedy import greedy_multivariate, greedy_scalar
 from rpeval.matching._setup import (
     check_design,
     check_options,
     check_variable,
+    factor_codes,
     processing_order,
     whitened,
 )
+from rpeval.matching._walk_order import mahalanobis_positions, positions
 from rpeval.matching._weights import matching_weights
 from rpeval.matching.designs import STRATIFIED_METHODS, stratified_match
 from rpeval.matching.optimal import optimal_matches
@@ -46,7 +48,7 @@ def match(
     std_caliper: bool = True,
     exact: str | Sequence[str] | None = None,
     antiexact: str | Sequence[str] | None = None,
-    order: Order = "largest",
+    order: Order | None = None,
     discard: Discard = "none",
     estimand: Literal["ATT", "ATC", "ATE"] = "ATT",
     treated: Any = None,
@@ -97,8 +99,11 @@ def match(
         points, ``"sturges"`` (default), ``"scott"``, ``"fd"``, or 0 to keep it exact), and
         ``k2k=True`` to pair units one-to-one (optimally, Mahalanobis) within strata.
     order
-        Order in which treated units choose: ``"largest"`` distance first (MatchIt),
-        ``"smallest"``, ``"random"`` (seeded by ``random_state``) or ``"data"``.
+        Order in which treated units choose: ``"largest"`` distance first, ``"smallest"``,
+        ``"random"`` (seeded by ``random_state``; numpy's generator, so not R's draws) or
+        ``"data"``. The default is MatchIt's: ``"largest"`` for the ATT, ``"smallest"``
+        for the ATC, the data order for Mahalanobis distance. With replacement the order
+        does not matter.
     discard
         Drop units outside the common support of the score before matching.
     estimand
@@ -106,11 +111,17 @@ def match(
 
     Notes
     -----
-    Ties in distance go to the control that comes first in the data. Without a caliper or
-    replacement the matched set equals MatchIt 4.7's (``tests/reference/``). Optimal
-    matching solves a sparse minimum-weight bipartite assignment
-    (:mod:`rpeval.matching.optimal`); its total distance is never above greedy matching's
-    and equals a brute-force search on small problems (tests).
+    Nearest-neighbour matching makes MatchIt 4.7.2's choices, ties included: pair
+    identities and weights equal MatchIt's unit by unit for every option above
+    (``tests/reference/matchit_pairs.R``; the tie rules are in
+    :mod:`rpeval.matching._greedy`). With a scalar distance a tie goes to the control
+    fewer positions away in the order of all units by (distance, row), the lower one at
+    equal steps; with Mahalanobis distance, to the one MatchIt's walk meets last.
+    Mahalanobis distances that are equal in exact arithmetic count as ties here, where R
+    lets its rounding decide. Optimal matching solves a sparse minimum-weight bipartite
+    assignment (:mod:`rpeval.matching.optimal`) with its own documented tie rule; its
+    total distance is never above greedy matching's and equals a brute-force search on
+    small problems (tests).
 
     Examples
     --------
@@ -120,6 +131,7 @@ def match(
     >>> m.counts().loc["matched"].astype(int).tolist()
     [100, 100]
     """
+    order = order or ("smallest" if estimand == "ATC" else "largest")
     variable = check_variable(method, ratio, min_controls, max_controls)
     fixed_ratio = ratio if variable is None else variable[1]
     check_options(method, distance, fixed_ratio, replace, caliper, order, discard, estimand)
@@ -302,12 +314,6 @@ def _pair(
     return matches, rows_focal, weights, subclass
 
 
-def _codes(frame: pd.DataFrame, columns: list[str]) -> NDArray[np.int64]:
-    if not columns:
-        return np.zeros((len(frame), 0), dtype=np.int64)
-    return np.column_stack([pd.factorize(frame[c])[0] for c in columns]).astype(np.int64)
-
-
 def _run(
     frame: pd.DataFrame,
     focal: NDArray[np.bool_],
@@ -328,32 +334,27 @@ def _run(
     """Matched control rows, shape (n focal kept, ratio), -1 where unmatched."""
     t_rows = np.flatnonzero(focal & keep)
     c_rows = np.flatnonzero(~focal & keep)
-    stratum = (
-        frame.groupby(exact_cols, sort=True).ngroup().to_numpy(np.int64)
-        if exact_cols
-        else np.zeros(len(frame), dtype=np.int64)
+    stratum = np.asarray(
+        frame.groupby(exact_cols, sort=True).ngroup() if exact_cols else np.zeros(len(frame)),
+        dtype=np.int64,
     )
-    anti = _codes(frame, anti_cols)
+    anti = factor_codes(frame, anti_cols)
     cov = (
         frame.loc[:, caliper_cols].to_numpy(np.float64)
         if caliper_cols
         else np.zeros((len(frame), 0))
     )
     if score is not None:
-        key, key_b = control_orders(score[c_rows], stratum[c_rows])
+        position = positions(score)  # MatchIt's order of all units: (distance, row)
     else:
-        key = key_b = np.lexsort((c_rows, stratum[c_rows]))
+        position = mahalanobis_positions(
+            frame, covariates, focal, keep, caliper_cols, stratum if exact_cols else None
+        )
+    key = np.lexsort((position[c_rows], stratum[c_rows]))
     c_sorted = c_rows[key]
-    position_a = np.empty(len(c_rows), dtype=np.int64)
-    position_a[key] = np.arange(len(c_rows))
-    b_to_a = position_a[key_b]
-    a_to_b = np.empty(len(c_rows), dtype=np.int64)
-    a_to_b[b_to_a] = np.arange(len(c_rows))
     c_strata = stratum[c_sorted]
     lo = np.searchsorted(c_strata, stratum[t_rows], side="left").astype(np.int64)
     hi = np.searchsorted(c_strata, stratum[t_rows], side="right").astype(np.int64)
-    if ratio * len(t_rows) > len(c_rows) and not replace:
-        pass  # some treated units will simply stay unmatched, and are counted
     if len(c_rows) == 0:
         raise DataError("match(): no control units remain after discarding")
     proc = processing_order(
@@ -362,13 +363,12 @@ def _run(
         seed,
     )
     if score is not None:
-        positions = greedy_scalar(
+        chosen = greedy_scalar(
             proc,
             score[t_rows],
+            position[t_rows],
             score[c_sorted],
-            c_sorted,
-            b_to_a,
-            a_to_b,
+            position[c_sorted],
             lo,
             hi,
             ratio,
@@ -382,11 +382,12 @@ def _run(
         )
     else:
         z = whitened(frame, covariates, focal)
-        positions = greedy_multivariate(
+        chosen = greedy_multivariate(
             proc,
             z[t_rows],
+            position[t_rows],
             z[c_sorted],
-            c_sorted,
+            position[c_sorted],
             lo,
             hi,
             ratio,
@@ -397,4 +398,4 @@ def _run(
             cov[c_sorted],
             widths,
         )
-    return np.where(positions >= 0, c_sorted[np.maximum(positions, 0)], -1).astype(np.int64)
+    return np.where(chosen >= 0, c_sorted[np.maximum(chosen, 0)], -1).astype(np.int64)

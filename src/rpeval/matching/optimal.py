@@ -25,6 +25,7 @@ from scipy.sparse.csgraph import connected_components
 
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._assignment import assign, grid_units
+from rpeval.matching._setup import factor_codes
 
 __all__ = [
     "Edges",
@@ -201,12 +202,6 @@ def _all_pair_edges(
     )
 
 
-def _codes(frame: pd.DataFrame, columns: Sequence[str]) -> IntArray:
-    if not columns:
-        return np.zeros((len(frame), 0), dtype=np.int64)
-    return np.column_stack([pd.factorize(frame[c])[0] for c in columns]).astype(np.int64)
-
-
 def optimal_matches(
     frame: pd.DataFrame,
     focal: NDArray[np.bool_],
@@ -242,7 +237,7 @@ def optimal_matches(
             whitened[t_rows], whitened[c_rows], stratum[t_rows], stratum[c_rows]
         )
     ok = np.ones(edges.row.size, dtype=bool)
-    anti = _codes(frame, anti_cols)
+    anti = factor_codes(frame, anti_cols)
     if anti.shape[1]:
         ok &= (anti[t_rows[edges.row]] != anti[c_rows[edges.col]]).all(axis=1)
     if len(caliper_cols):
