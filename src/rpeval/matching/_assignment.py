@@ -89,7 +89,7 @@ def assign(
         return np.zeros(0, dtype=np.int64)
     if costs.size and costs.min() < 0:
         raise ValueError("assign(): costs must be non-negative")
-    if rows.size and not (0 <= rows.min() and rows.max() < n_rows and 0 <= cols.min()):
+    if rows.size and not (rows.min() >= 0 and rows.max() < n_rows and cols.min() >= 0):
         raise ValueError("assign(): a row index is outside 0..n_rows-1")
     if cols.size and cols.max() >= n_cols:
         raise ValueError("assign(): a column index is outside 0..n_cols-1")
