@@ -1,4 +1,4 @@
-"""Stratified designs of match(): exact, CEM and propensity subclasses against MatchIt 4.5.1,
+"""Stratified designs of match(): exact, CEM and propensity subclasses against MatchIt 4.7.2,
 optimal full matching against a brute-force minimum edge cover, and k2k."""
 
 from __future__ import annotations

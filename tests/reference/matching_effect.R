@@ -7,7 +7,7 @@
 #
 # Data: tests/reference/lalonde.csv (MatchIt's lalonde), outcomes re78 and
 # employed = (re78 > 0). Designs:
-#   matched    MatchIt 4.5.1's 1:1 nearest-neighbour pairs (id/weights/subclass in
+#   matched    MatchIt 4.7.2's 1:1 nearest-neighbour pairs (id/weights/subclass in
 #              matchit_lalonde.json), ATT, cluster = subclass, and HC3
 #   ipt_ate    ATE weights 1/ps, 1/(1 - ps) from a glm logit score on all 614 rows, HC3
 #   ipt_att    ATT weights 1, ps/(1 - ps), HC3, and cluster on grp = (row - 1) %/% 3
@@ -157,7 +157,7 @@ design_blocks <- function(data, target, adjust_rhs, cluster = NULL) {
   blocks
 }
 
-# Matched pairs (MatchIt 4.5.1, recorded in matchit_lalonde.json), ATT
+# Matched pairs (MatchIt 4.7.2, recorded in matchit_lalonde.json), ATT
 nearest <- fromJSON("tests/reference/matchit_lalonde.json")$nearest
 stopifnot(identical(nearest$id, lalonde$id))
 matched <- lalonde

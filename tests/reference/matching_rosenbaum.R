@@ -3,7 +3,7 @@
 # psignrank / wilcox.test for the exact signed-rank test at Gamma = 1, brute-force
 # enumeration of all 2^n sign patterns for exact signed-rank bounds at Gamma > 1, and the
 # normal approximation (mean p * sum(r), variance p (1 - p) * sum(r^2)) on MatchIt's
-# lalonde pairs (1:1 nearest neighbour, MatchIt 4.5.1, the same call as matchit_lalonde.R).
+# lalonde pairs (1:1 nearest neighbour, MatchIt 4.7.2, the same call as matchit_lalonde.R).
 #
 # Run from the repository root:   Rscript tests/reference/matching_rosenbaum.R
 # Writes tests/reference/matching_rosenbaum.json.

@@ -1,6 +1,6 @@
 # Reference values for rpeval.matching.match() with the stratification designs: method =
 # "subclass" (propensity-score subclasses and MatchIt's weights, ATT and ATE) and "cem"
-# (coarsened exact matching with automatic and user cut points), MatchIt 4.5.1 on its
+# (coarsened exact matching with automatic and user cut points), MatchIt 4.7.2 on its
 # lalonde data. (Full matching needs optmatch, which Debian does not package.)
 #
 # Run from the repository root:   Rscript tests/reference/matching_stratified.R

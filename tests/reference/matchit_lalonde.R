@@ -1,22 +1,17 @@
 # Reference values for rpeval.matching on MatchIt's `lalonde` data (Dehejia-Wahba NSW
 # treated men, 185, and a 429-unit comparison sample; MatchIt labels its rows PSID*).
 #
-# Run from the repository root:   Rscript tests/reference/matchit_lalonde.R
+# Run from the repository root with MatchIt 4.7.2 on the library path (see README.md):
+#   R_LIBS=<library holding MatchIt 4.7.2> Rscript tests/reference/matchit_lalonde.R
 # Writes tests/reference/lalonde.csv (the data, row names as `id`) and
-# tests/reference/matchit_lalonde.json (digits = NA, NA as null).
-#
-# VERSION CAVEAT. Debian ships MatchIt 4.5.1, not 4.7 (the version DOMAIN.md quotes).
-# 4.5.1 ignores calipers on this platform and can reuse a control with replace = TRUE
-# (MatchIt issue #163, fixed in 4.5.4), and even its default nearest-neighbour call
-# picks some different controls than 4.7. Only calls WITHOUT a caliper and WITHOUT
-# replacement are recorded here. The propensity model, the "before matching" balance
-# table and the effect computed on 4.5.1's own matched set are version-independent;
-# the matched pairs and "after matching" balance are 4.5.1's.
+# tests/reference/matchit_lalonde.json (digits = NA, NA as null). Pair identities for
+# every nearest-neighbour option are in matchit_pairs.R.
 suppressPackageStartupMessages({
   library(MatchIt)
   library(sandwich)
   library(jsonlite)
 })
+stopifnot(packageVersion("MatchIt") >= "4.7.2")
 
 data("lalonde", package = "MatchIt")
 lalonde$id <- rownames(lalonde)                     # "NSW1".., "PSID1"..
@@ -89,7 +84,7 @@ full_naive <- lm(re78 ~ treat, data = lalonde)
 full_adj <- lm(re78 ~ treat + age + educ + race + married + nodegree + re74 + re75,
                data = lalonde)
 
-# Other designs (no caliper, no replacement: safe on 4.5.1)
+# Other designs
 m_logit <- matchit(form, data = lalonde, distance = "glm", link = "linear.logit")
 m_exact <- matchit(treat ~ race + married + nodegree, data = lalonde, method = "exact")
 m_maha <- matchit(treat ~ age + educ + re74 + re75, data = lalonde,
@@ -107,10 +102,7 @@ out <- list(
     jsonlite = as.character(packageVersion("jsonlite")),
     script = "tests/reference/matchit_lalonde.R",
     data = "tests/reference/lalonde.csv",
-    note = paste("MatchIt 4.5.1 (Debian), not 4.7: no caliper or replacement calls are",
-                 "used; 4.5.1's default nearest-neighbour call picks some different",
-                 "controls than 4.7.2's vignette, so 'nearest' pairs and 'sum_matched'",
-                 "are 4.5.1's, not the vignette's."),
+    note = "MatchIt 4.7.2: the nearest-neighbour balance equals its vignette's",
     formula = "treat ~ age + educ + race + married + nodegree + re74 + re75",
     vcovCL = "sandwich::vcovCL(fit, cluster = ~subclass): type HC1, cadjust = TRUE"
   ),
