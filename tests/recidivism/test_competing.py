@@ -141,7 +141,7 @@ def test_plots(competing: pd.DataFrame) -> None:
         ({"conf_level": 0}, SpecificationError),
         ({"rho": -1}, SpecificationError),
         ({"duration": 3}, SpecificationError),
-        ({"weights": "zero_w"}, DataError),
+        ({"weights": "negative_w"}, DataError),  # weight 0 leaves a row out (zero_weights)
         ({"weights": "one_w", "variance": "gray"}, SpecificationError),
         ({"variance": "jackknife"}, SpecificationError),
     ],
@@ -155,7 +155,7 @@ def test_bad_input(change: dict[str, object], error: type[RpevalError]) -> None:
             "fraction": [0.5, 1, 0],
             "none": [0, 0, 0],
             "minus": [-1.0, 2, 3],
-            "zero_w": [1.0, 0, 1],
+            "negative_w": [1.0, -1, 1],
             "one_w": [1.0, 1, 1],
         }
     )

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from rpeval import _frames
 from rpeval._formula import show_values
 from rpeval.errors import DataError, SpecificationError
-from rpeval.recidivism._survival_input import _codes, _followup
+from rpeval.recidivism._survival_input import _codes, _followup, weighted_rows
 
 __all__ = ["CompetingInput", "cause_codes", "prepare_competing_input"]
 
@@ -67,6 +67,7 @@ def prepare_competing_input(
     """Check the columns of a competing-risks data set and return them as arrays.
 
     ``followup`` (potential follow-up, for ``recidivism_rates``) is checked as there.
+    Rows of weight 0 are left out and counted in ``n_dropped``.
     """
     frame = _frames.as_pandas(data, arg="data", caller=caller)
     named = (
@@ -91,9 +92,10 @@ def prepare_competing_input(
     complete = _frames.complete_cases(
         frame, list(dict.fromkeys(used)), missing=missing, arg="data", caller=caller
     )
-    frame = complete.frame
-    if len(frame) == 0:
+    if len(complete.frame) == 0:
         raise DataError(f"{caller}(): `data` has no rows to analyse")
+    weighted = weighted_rows(complete.frame, weights, group=group, caller=caller)
+    frame = weighted.frame
     time = _frames.numeric_array(frame, duration, arg="duration", caller=caller)
     bad = ~np.isfinite(time) | (time < 0)
     if bad.any():
@@ -110,14 +112,6 @@ def prepare_competing_input(
         codes, labels = _codes(frame, group, arg="group", caller=caller)
     potential = None if followup is None else _followup(frame, followup, time, caller)
     stratum = None if strata is None else _codes(frame, strata, arg="strata", caller=caller)[0]
-    w = None
-    if weights is not None:
-        w = _frames.numeric_array(frame, weights, arg="weights", caller=caller)
-        if np.any(~np.isfinite(w) | (w <= 0)):
-            raise DataError(
-                f"{caller}(): column {weights!r} (`weights`) must be positive and finite",
-                hint="inverse-probability weights are > 0; drop rows with weight 0",
-            )
-    return CompetingInput(
-        time, cause, causes, codes, labels, complete.n_dropped, potential, stratum, w
-    )
+    w = None if weights is None else weighted.weights
+    n_dropped = complete.n_dropped + weighted.n_zero
+    return CompetingInput(time, cause, causes, codes, labels, n_dropped, potential, stratum, w)

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval._jit import jit
+from rpeval._weights import case_weights
 from rpeval.errors import DataError
 from rpeval.recidivism._cox_fused import in_background
 from rpeval.recidivism._risk_sets import RiskSetIndex, build_risk_set_index
@@ -70,7 +71,11 @@ def prepare_cox_data(
     missing: str,
     caller: str,
 ) -> CoxData:
-    """Validate the inputs of a Cox fit and lay them out for the kernels."""
+    """Validate the inputs of a Cox fit and lay them out for the kernels.
+
+    Rows of weight 0 are left out before anything else (they would still enter Efron's
+    tie correction) and counted in ``n_dropped``.
+    """
     frame = _frames.as_pandas(data, arg="data", caller=caller)
     spec = _frames.resolve_covariates(covariates, arg="covariates", caller=caller)
     strata_cols = _strata_list(strata)
@@ -80,9 +85,10 @@ def prepare_cox_data(
     complete = _frames.complete_cases(
         frame, list(dict.fromkeys(needed)), missing=missing, arg="data", caller=caller
     )
-    frame = complete.frame
-    if len(frame) == 0:
+    if len(complete.frame) == 0:
         raise DataError(f"{caller}(): no rows left after removing missing values")
+    weighted = case_weights(complete.frame, weights, caller=caller)
+    frame, w = weighted.frame, weighted.weights
     stop = _frames.numeric_array(frame, duration, arg="duration", caller=caller)
     status = _frames.boolean_array(frame, event, arg="event", caller=caller)
     if np.any(~np.isfinite(stop)) or np.any(stop < 0):
@@ -101,11 +107,6 @@ def prepare_cox_data(
             )
     if not status.any():
         raise DataError(f"{caller}(): column {event!r} has no events; nothing to model")
-    w = np.ones(len(frame))
-    if weights is not None:
-        w = _frames.numeric_array(frame, weights, arg="weights", caller=caller)
-        if np.any(~np.isfinite(w)) or np.any(w < 0):
-            raise DataError(f"{caller}(): weights {weights!r} must be finite and >= 0")
     if strata_cols:
         grouped = frame.groupby(strata_cols, sort=True, dropna=False)
         stratum = grouped.ngroup().to_numpy(dtype=np.int64)
@@ -159,7 +160,7 @@ def prepare_cox_data(
         strata_columns=tuple(strata_cols),
         strata_labels=tuple(str(u) for u in uniques),
         n=len(frame),
-        n_dropped=complete.n_dropped,
+        n_dropped=complete.n_dropped + weighted.n_zero,
     )
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _frames
+from rpeval._weights import case_weights
 from rpeval.errors import DataError
 
 __all__ = [
@@ -89,7 +90,11 @@ def prepare_parametric(
     missing: str,
     caller: str,
 ) -> ParametricInput:
-    """Check the columns and build the designs; ``covariates`` maps argument names to sets."""
+    """Check the columns and build the designs; ``covariates`` maps argument names to sets.
+
+    Rows of weight 0 are left out (R's ``survreg`` refuses them) and counted in
+    ``n_dropped``.
+    """
     frame = _frames.as_pandas(data, arg="data", caller=caller)
     specs = {
         arg: None if cov is None else _frames.resolve_covariates(cov, arg=arg, caller=caller)
@@ -108,9 +113,10 @@ def prepare_parametric(
     complete = _frames.complete_cases(
         frame, list(dict.fromkeys(used)), missing=missing, arg="data", caller=caller
     )
-    frame = complete.frame
-    if len(frame) == 0:
+    if len(complete.frame) == 0:
         raise DataError(f"{caller}(): no rows left after removing missing values")
+    weighted = case_weights(complete.frame, weights, caller=caller)
+    frame, w = weighted.frame, weighted.weights
     time = _frames.numeric_array(frame, duration, arg="duration", caller=caller)
     bad = ~np.isfinite(time) | (time <= 0)
     if bad.any():
@@ -123,15 +129,8 @@ def prepare_parametric(
     status = _frames.boolean_array(frame, event, arg="event", caller=caller)
     if not status.any():
         raise DataError(f"{caller}(): column {event!r} (`event`) has no events; nothing to model")
-    w = np.ones(len(frame))
-    if weights is not None:
-        w = _frames.numeric_array(frame, weights, arg="weights", caller=caller)
-        if np.any(~np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-            raise DataError(
-                f"{caller}(): column {weights!r} (`weights`) must be finite, >= 0 and not all 0"
-            )
     designs = {arg: _design(frame, spec, arg, caller) for arg, spec in specs.items()}
-    return ParametricInput(time, status, w, designs, complete.n_dropped)
+    return ParametricInput(time, status, w, designs, complete.n_dropped + weighted.n_zero)
 
 
 def new_design(design: Design, new_data: object, *, caller: str) -> FloatArray:

@@ -6,6 +6,7 @@ and the column. Nothing here mutates the caller's frame.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,9 +16,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _frames
+from rpeval._weights import CaseWeights, case_weights, user_stacklevel
 from rpeval.errors import DataError, SpecificationError
 
-__all__ = ["SurvivalInput", "prepare_survival_input"]
+__all__ = ["SurvivalInput", "prepare_survival_input", "weighted_rows"]
 
 IntArray = NDArray[np.int64]
 
@@ -109,6 +111,32 @@ def _followup(
     return values
 
 
+def weighted_rows(
+    frame: pd.DataFrame, weights: str | None, *, group: str | None, caller: str
+) -> CaseWeights:
+    """:func:`rpeval._weights.case_weights`, refusing to lose a whole group to zero weights.
+
+    Rows of weight 0 are left out as if absent; a group left with no rows would vanish
+    from the result unnoticed, so that raises :class:`DataError` instead.
+    """
+    if group is None:
+        return case_weights(frame, weights, caller=caller)
+    codes, labels = _codes(frame, group, arg="group", caller=caller)
+    with warnings.catch_warnings(record=True) as caught:  # raise before warning
+        warnings.simplefilter("always")
+        weighted = case_weights(frame, weights, caller=caller)
+    empty = sorted(set(range(len(labels))) - set(codes[weighted.kept].tolist()))
+    if empty:
+        raise DataError(
+            f"{caller}(): group(s) {[labels[k] for k in empty]} of column {group!r} have "
+            "zero total weight",
+            hint="every group needs at least one row with a positive weight",
+        )
+    for message in caught:
+        warnings.warn(message.message, message.category, stacklevel=user_stacklevel())
+    return weighted
+
+
 def prepare_survival_input(
     data: Any,
     duration: str,
@@ -126,7 +154,9 @@ def prepare_survival_input(
 
     Raises :class:`DataError` for missing columns, missing values (unless
     ``missing="drop"``), negative or infinite durations, an event column that is not
-    0/1/boolean, negative weights, no rows, or a group whose weights are all zero.
+    0/1/boolean, negative weights, no rows, or a group whose weights are all zero. Rows of
+    weight 0 are left out (:func:`rpeval._weights.case_weights`) and counted in
+    ``n_dropped`` with those dropped for missing values.
     """
     frame = _frames.as_pandas(data, arg="data", caller=caller)
     for name, value in (
@@ -177,25 +207,13 @@ def prepare_survival_input(
             hint="durations are times from entry to the event or censoring, >= 0",
         )
     status = _frames.boolean_array(frame, event, arg="event", caller=caller)
-    w = np.ones(len(frame))
-    if weights is not None:
-        w = _frames.numeric_array(frame, weights, arg="weights", caller=caller)
-        if np.any(~np.isfinite(w)) or np.any(w < 0):
-            raise DataError(
-                f"{caller}(): column {weights!r} (`weights`) must be finite and >= 0",
-                hint="case weights are frequencies or inverse-probability weights",
-            )
+    weighted = weighted_rows(frame, weights, group=group, caller=caller)
+    frame, w, n_zero = weighted.frame, weighted.weights, weighted.n_zero
+    time, status = time[weighted.kept], status[weighted.kept]
     if group is None:
         codes, labels = np.zeros(len(frame), dtype=np.int64), ("all",)
     else:
         codes, labels = _codes(frame, group, arg="group", caller=caller)
-    totals = np.bincount(codes, weights=w, minlength=len(labels))
-    if np.any(totals <= 0):
-        empty = [labels[k] for k in np.flatnonzero(totals <= 0)]
-        raise DataError(
-            f"{caller}(): group(s) {empty} of column {group!r} have zero total weight",
-            hint="every group needs at least one row with a positive weight",
-        )
     if strata_columns:
         stratum, strata_labels = _combined(frame, strata_columns, arg="strata", caller=caller)
     else:
@@ -213,5 +231,5 @@ def prepare_survival_input(
         strata=strata_labels,
         cluster=cluster_codes,
         followup=_followup(frame, followup, time, caller) if followup else None,
-        n_dropped=complete.n_dropped,
+        n_dropped=complete.n_dropped + n_zero,
     )

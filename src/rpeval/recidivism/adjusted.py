@@ -27,7 +27,7 @@ from scipy import stats
 from rpeval import _frames
 from rpeval.errors import DataError, RpevalError, SpecificationError
 from rpeval.recidivism._results import z_value
-from rpeval.recidivism._survival_input import _codes
+from rpeval.recidivism._survival_input import _codes, weighted_rows
 from rpeval.recidivism.cox import Ties, cox
 from rpeval.recidivism.kaplan_meier import kaplan_meier
 
@@ -45,7 +45,8 @@ class AdjustedSurvival:
 
     ``survival`` and ``std_error`` are (arms × times) arrays; ``variance`` says where the
     standard errors come from (``"robust"`` or ``"bootstrap"``); ``n_bootstrap`` counts
-    the bootstrap replicates used (0 without).
+    the bootstrap replicates used (0 without); ``n`` counts the rows used and
+    ``n_dropped`` those left out for a weight of 0.
     """
 
     method: Method
@@ -59,6 +60,7 @@ class AdjustedSurvival:
     n_bootstrap: int
     conf_level: float
     n: int
+    n_dropped: int  # rows of weight 0, left out
     curve_times: FloatArray = field(repr=False)  # event times (at most 200), for plotting
     curves: FloatArray = field(repr=False)  # arms × curve_times
 
@@ -145,6 +147,7 @@ class AdjustedSurvival:
             "n_bootstrap": self.n_bootstrap,
             "conf_level": self.conf_level,
             "n": self.n,
+            "n_dropped": self.n_dropped,
             "survival": self.summary().astype(object).to_dict("records"),
             "differences": self.differences().astype(object).to_dict("records"),
         }
@@ -235,7 +238,8 @@ def adjusted_survival(
         ``"iptw"`` (weighted Kaplan–Meier; needs ``weights``) or ``"cox"`` (direct
         standardisation; needs ``covariates``).
     weights
-        Column of inverse-probability-of-treatment weights (``method="iptw"``).
+        Column of inverse-probability-of-treatment weights (``method="iptw"``). Rows of
+        weight 0 are left out (``n_dropped``, with a :class:`~rpeval.errors.DataWarning`).
     covariates
         Adjustment covariates of the Cox model (``method="cox"``), list or formula.
     ties
@@ -304,6 +308,8 @@ def adjusted_survival(
     _, levels = _codes(frame, treatment, arg="treatment", caller=caller)
     if len(levels) < 2:
         raise DataError(f"{caller}(): column {treatment!r} has a single arm {levels!r}")
+    weighted = weighted_rows(frame, weights, group=treatment, caller=caller)
+    frame = weighted.frame
     boots = (200 if method == "cox" else 0) if n_bootstrap is None else int(n_bootstrap)
     if boots < 0 or (method == "cox" and boots < 2):
         raise SpecificationError(f"{caller}(): n_bootstrap={n_bootstrap!r} (Cox needs >= 2)")
@@ -328,9 +334,7 @@ def adjusted_survival(
         curves = _standardised(sample, duration, event, treatment, terms, levels, at, ties)
         return curves, np.full_like(curves, np.nan)
 
-    base_w = None
-    if weights is not None:
-        base_w = _frames.numeric_array(frame, weights, arg="weights", caller=caller)
+    base_w = None if weights is None else weighted.weights
     everywhere = np.union1d(grid, _event_times(frame, duration, event, caller))
     full, full_se = estimate(frame, base_w, everywhere)
     positions = np.searchsorted(everywhere, grid)
@@ -352,6 +356,7 @@ def adjusted_survival(
         n_bootstrap=boots,
         conf_level=float(conf_level),
         n=len(frame),
+        n_dropped=weighted.n_zero,
         curve_times=everywhere,
         curves=full,
     )

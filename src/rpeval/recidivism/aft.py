@@ -245,6 +245,9 @@ def aft(
         (Weibull with scale fixed at 1).
     weights
         Column of non-negative case weights (multiply each log-likelihood term).
+        Rows of weight 0 are left out as if absent (counted in ``n_dropped``, with a
+        :class:`~rpeval.errors.DataWarning`); R's ``survreg`` refuses
+        weights <= 0.
     missing
         ``"error"`` or ``"drop"`` rows with missing values (counted in ``n_dropped``).
     conf_level

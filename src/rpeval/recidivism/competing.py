@@ -305,9 +305,11 @@ def cumulative_incidence(
         Column whose values stratify Gray's test (scores and variances summed over
         strata, as ``cmprsk::cuminc(strata = )``); the curves are not stratified.
     weights
-        Column of positive case weights (e.g. inverse-probability weights): weighted
+        Column of non-negative case weights (e.g. inverse-probability weights): weighted
         Aalen–Johansen curves with the robust variance. Gray's test is for unweighted
-        data and is then left out (``gray_test`` is empty).
+        data and is then left out (``gray_test`` is empty). Rows of weight 0 are left
+        out as if absent (counted in ``n_dropped``, with a
+        :class:`~rpeval.errors.DataWarning`).
     variance
         ``"gray"`` (cmprsk's; the default without weights) or ``"robust"`` (the
         infinitesimal jackknife of R ``survfit`` for multi-state data; the default, and

@@ -285,6 +285,10 @@ def cox(
         ``"efron"`` (R's default) or ``"breslow"``.
     weights
         Column of non-negative case weights (frequency or inverse-probability weights).
+        Rows of weight 0 are left out as if absent (counted in ``n_dropped``, with a
+        :class:`~rpeval.errors.DataWarning`); R's ``coxph`` refuses weights
+        <= 0, and a zero-weight event tied with others would still enter Efron's
+        correction. Negative weights raise :class:`~rpeval.errors.DataError`.
     cluster
         Column identifying clusters (matched pairs, people with several rows); implies
         the robust sandwich variance summed within clusters.

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from rpeval import _frames
+from rpeval._weights import case_weights
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._competing_input import cause_codes
 from rpeval.recidivism._fine_gray_data import Expansion, expand_fine_gray
@@ -59,7 +60,9 @@ def fine_gray(
         ``"breslow"`` (default: closest to ``cmprsk::crr``) or ``"efron"`` (R
         ``coxph``'s default).
     weights
-        Column of non-negative case weights; they multiply the censoring weights.
+        Column of non-negative case weights; they multiply the censoring weights. Rows of
+        weight 0 are left out before the expansion, censoring curve included (as if
+        absent), and counted in ``n_dropped`` with a :class:`~rpeval.errors.DataWarning`.
     strata
         Column(s) defining strata: each has its own baseline subdistribution hazard and
         its own censoring distribution (as ``finegray()`` with ``strata()``).
@@ -132,9 +135,10 @@ def fine_gray(
     complete = _frames.complete_cases(
         frame, list(dict.fromkeys(needed)), missing=missing, arg="data", caller=caller
     )
-    frame = complete.frame.reset_index(drop=True)
-    if len(frame) == 0:
+    if len(complete.frame) == 0:
         raise DataError(f"{caller}(): no rows left after removing missing values")
+    weighted = case_weights(complete.frame, weights, caller=caller)  # before the expansion
+    frame, w = weighted.frame.reset_index(drop=True), weighted.weights
     time = _frames.numeric_array(frame, duration, arg="duration", caller=caller)
     if np.any(~np.isfinite(time) | (time <= 0)):
         raise DataError(
@@ -149,11 +153,6 @@ def fine_gray(
             f"{caller}(): no row of {event!r} has code {cause}; codes present: "
             f"{sorted(set(codes.tolist()))}"
         )
-    w = np.ones(len(frame))
-    if weights is not None:
-        w = _frames.numeric_array(frame, weights, arg="weights", caller=caller)
-        if np.any(~np.isfinite(w)) or np.any(w < 0):
-            raise DataError(f"{caller}(): weights {weights!r} must be finite and >= 0")
     require_design_columns(frame, covariates, caller=caller)
     ex = _expand_by_stratum(frame, strata_cols, time, codes, int(cause), w)
     taken = set(frame.columns)
@@ -178,9 +177,8 @@ def fine_gray(
         f"Fine-Gray model for cause {cause}: {len(frame)} people expanded to {len(expanded)} "
         "censoring-weighted (start, stop] rows"
     )
-    return dataclasses.replace(
-        fit, n=len(frame), n_dropped=complete.n_dropped, notes=(note, *fit.notes)
-    )
+    n_dropped = complete.n_dropped + weighted.n_zero
+    return dataclasses.replace(fit, n=len(frame), n_dropped=n_dropped, notes=(note, *fit.notes))
 
 
 def _expand_by_stratum(

@@ -308,6 +308,10 @@ def kaplan_meier(
         Column whose values define the curves (e.g. ``"participant"``); ``None`` for one.
     weights
         Column of non-negative case weights (frequency or inverse-probability weights).
+        Rows of weight 0 are left out as if absent (counted in ``n_dropped``, with a
+        :class:`~rpeval.errors.DataWarning`). R's ``survfit`` keeps them as
+        zero-weight rows: the estimates are the same, but their times join the curve
+        (and can extend it past the last positive-weight time).
     conf_level
         Confidence level of the pointwise intervals.
     conf_type

@@ -10,6 +10,7 @@ on lifelines' ``recur`` data (``tests/reference/recurrent_recur.json``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -19,6 +20,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _frames
+from rpeval._weights import case_weights
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._mcf_kernel import MCFCurve, mean_cumulative
 from rpeval.recidivism._parametric_input import require_design_columns
@@ -321,7 +323,8 @@ def andersen_gill(
         Column numbering each interval by the re-arrest it leads to (1 for the first);
         computed from the data (1 + earlier re-arrests of the person) when omitted.
     ties, weights, conf_level
-        As for :func:`cox`.
+        As for :func:`cox`. Intervals of weight 0 are left out before the event numbers
+        are counted (as if absent), and counted in ``n_dropped``.
 
     Returns
     -------
@@ -352,6 +355,8 @@ def andersen_gill(
         )
     frame = _frames.as_pandas(data, arg="data", caller=caller)
     _frames.require_columns(frame, [start, stop, event, id], arg="data", caller=caller)
+    weighted = case_weights(frame, weights, caller=caller)  # intervals of weight 0: absent
+    frame = weighted.frame
     require_design_columns(frame, covariates, caller=caller)
     check_intervals(frame, id, start, stop, caller=caller)
     strata = None
@@ -366,7 +371,7 @@ def andersen_gill(
         end = _frames.numeric_array(frame, stop, arg="stop", caller=caller)
         frame["_gap_time"] = end - begin
         duration, entry = "_gap_time", None
-    return cox(
+    fit = cox(
         frame,
         duration,
         event,
@@ -378,3 +383,4 @@ def andersen_gill(
         entry=entry,
         conf_level=conf_level,
     )
+    return dataclasses.replace(fit, n_dropped=fit.n_dropped + weighted.n_zero)

@@ -231,7 +231,8 @@ def split_population(
         Latency distribution: ``"lognormal"`` (Schmidt & Witte's choice), ``"weibull"``
         or ``"loglogistic"``.
     weights
-        Column of non-negative case weights.
+        Column of non-negative case weights. Rows of weight 0 are left out as if
+        absent (counted in ``n_dropped``, with a :class:`~rpeval.errors.DataWarning`).
     missing
         ``"error"`` or ``"drop"`` rows with missing values (``n_dropped``).
     conf_level
