@@ -8,7 +8,7 @@ JAVA := $(shell command -v java 2>/dev/null)
 TEST_EXTRAS = dev,data,duckdb,polars,docs$(if $(JAVA),$(comma)spark)
 LINT_PATHS  = $(wildcard src tests benchmarks examples docs/scripts)
 
-.PHONY: demo test lint typecheck pytest test-pandas22 docs clean bench bench-env
+.PHONY: demo test lint typecheck pytest test-pandas22 cross-venv docs clean bench bench-env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,10 +47,18 @@ $(PANDAS22)/.installed: pyproject.toml
 test-pandas22: $(PANDAS22)/.installed
 	$(PANDAS22)/bin/python -m pytest -q -p no:cacheprovider
 
+# The same evaluation in both venvs gives the same results.json (numbers to 1e-12).
+CROSS = .cross-venv
+cross-venv: $(VENV)/.installed-test $(PANDAS22)/.installed
+	rm -rf $(CROSS)
+	$(BIN)/rpeval demo --out $(CROSS)/pandas3 --no-progress > /dev/null
+	$(PANDAS22)/bin/rpeval demo --out $(CROSS)/pandas22 --no-progress > /dev/null
+	$(BIN)/python tests/compare_results.py $(CROSS)/pandas3/results.json $(CROSS)/pandas22/results.json
+
 docs: $(VENV)/.installed-test
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
-test: lint typecheck pytest test-pandas22 docs
+test: lint typecheck pytest test-pandas22 cross-venv docs
 
 # Benchmarks run on demand, never in CI. lifelines (the anchor) gets its own venv: it pins pandas<3.
 bench-env: $(VENV)/.installed-runtime
@@ -62,4 +70,4 @@ bench: $(VENV)/.installed-runtime
 	$(BIN)/python benchmarks/bench_match.py
 
 clean:
-	rm -rf $(VENV) $(PANDAS22) site .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(PANDAS22) $(CROSS) site .pytest_cache .mypy_cache .ruff_cache .hypothesis
