@@ -288,7 +288,9 @@ def cox(
         Rows of weight 0 are left out as if absent (counted in ``n_dropped``, with a
         :class:`~rpeval.errors.DataWarning`); R's ``coxph`` refuses weights
         <= 0, and a zero-weight event tied with others would still enter Efron's
-        correction. Negative weights raise :class:`~rpeval.errors.DataError`.
+        correction. Negative weights raise :class:`~rpeval.errors.DataError`. Unlike
+        R's ``coxph``, weights that are not whole numbers do not switch the variance to
+        the robust one by themselves: pass ``robust=True`` for R's default then.
     cluster
         Column identifying clusters (matched pairs, people with several rows); implies
         the robust sandwich variance summed within clusters.
