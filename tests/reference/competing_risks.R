@@ -102,7 +102,7 @@ fine_gray <- function(cause) {
   res
 }
 out$fine_gray_1 <- fine_gray(1)
-# Case weights: finegray() multiplies them into fgwt and uses them in the censoring curve.
+# Case weights: finegray() multiplies them into fgwt; its censoring curve is unweighted.
 fg_w <- finegray(Surv(time, factor(status)) ~ ., data = competing, etype = "1", weights = w)
 fit_w <- coxph(Surv(fgstart, fgstop, fgstatus) ~ group + x + z, weights = fgwt, data = fg_w,
                ties = "breslow", cluster = id)

@@ -88,7 +88,8 @@ fits <- list(
   strata_breslow = coxph(f_strata, data = paired, ties = "breslow"),
   cluster_efron = coxph(f, data = paired, cluster = pair, ties = "efron"),
   cluster_breslow = coxph(f, data = paired, cluster = pair, ties = "breslow"),
-  # non-integer case weights: default variance is the weighted inverse information
+  # non-integer case weights: coxph then defaults to the robust variance (fit$var);
+  # cox_summary() records the weighted inverse information (fit$naive.var) as `se`
   weighted = coxph(f, data = paired, weights = w),
   weighted_breslow = coxph(f, data = paired, weights = w, ties = "breslow"),
   weighted_robust = coxph(f, data = paired, weights = w, robust = TRUE),
