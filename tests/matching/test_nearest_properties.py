@@ -161,6 +161,46 @@ def test_matches_a_slow_reference(
     df=problems(),
     ratio=st.integers(1, 3),
     replace=st.booleans(),
+    seed=st.integers(0, 99),
+    distance=st.sampled_from(["score", "mahalanobis"]),
+)
+def test_tie_key_makes_pairs_independent_of_row_order(
+    df: pd.DataFrame, ratio: int, replace: bool, seed: int, distance: str
+) -> None:
+    df = df.assign(person=[f"p{i:03d}" for i in range(len(df))], x=df["x"] + df["score"])
+    shuffled = df.sample(frac=1.0, random_state=seed)
+
+    def pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
+        result = match(
+            frame,
+            "treat",
+            ["x"],
+            distance=distance,
+            ratio=ratio,
+            replace=replace,
+            tie_key="person",
+        )
+        return {
+            (frame.loc[t, "person"], frame.loc[c, "person"])
+            for t, c in zip(result.pairs["focal"], result.pairs["match"], strict=True)
+        }
+
+    assert pairs(shuffled) == pairs(df)
+
+
+def test_tie_key_must_identify_rows() -> None:
+    df = pd.DataFrame({"treat": [1, 0, 0], "score": [0.5, 0.4, 0.6], "id": ["a", "b", "b"]})
+    with pytest.raises(DataError, match="repeats values"):
+        match(df, "treat", ["score"], distance="score", tie_key="id")
+    with pytest.raises(DataError, match="missing values"):
+        match(df.assign(id=["a", None, "c"]), "treat", ["score"], distance="score", tie_key="id")
+
+
+@SETTINGS
+@given(
+    df=problems(),
+    ratio=st.integers(1, 3),
+    replace=st.booleans(),
     caliper=st.sampled_from([None, 0.1]),
 )
 def test_invariants(df: pd.DataFrame, ratio: int, replace: bool, caliper: float | None) -> None:

@@ -93,6 +93,24 @@ def test_json_is_complete_and_deterministic(matched: Evaluation, tmp_path: Path)
     assert "NaN" not in (tmp_path / "a.json").read_text()
 
 
+def test_results_do_not_depend_on_row_order(matched: Evaluation, tmp_path: Path) -> None:
+    shuffled = PROGRAM.people.sample(frac=1.0, random_state=5)
+    again = evaluate(
+        shuffled,
+        treatment="participant",
+        covariates=COVARIATES,
+        entry="entry_date",
+        events=PROGRAM.arrests.sample(frac=1.0, random_state=6),
+        custody=PROGRAM.custody,
+        competing=["death_date"],
+        cases=PROGRAM.cases,
+        officers=PROGRAM.officers,
+        progress=False,
+    )
+    first = matched.to_json(tmp_path / "a.json").read_bytes()
+    assert again.to_json(tmp_path / "b.json").read_bytes() == first
+
+
 def test_html_is_self_contained_and_accessible(matched: Evaluation, tmp_path: Path) -> None:
     html = matched.to_html(tmp_path / "report.html").read_text()
     assert html.count("<img ") == 4  # KM, CIF (deaths compete), Love plot, overlap

@@ -18,6 +18,7 @@ __all__ = [
     "check_options",
     "check_variable",
     "factor_codes",
+    "in_key_order",
     "processing_order",
     "whitened",
 ]
@@ -74,6 +75,31 @@ def check_options(
             "match(): a distance caliper needs a scalar distance",
             hint="give per-covariate calipers as a dict",
         )
+
+
+def in_key_order(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """``frame`` sorted by the unique, complete column ``key``: matching on it gives the
+    same pairs whatever order the rows came in (ties follow the key, not the row order)."""
+    _frames.require_columns(frame, [key], arg="tie_key", caller="match")
+    values = frame[key]
+    if values.isna().any():
+        raise DataError(
+            f"match(): tie_key column {key!r} has {int(values.isna().sum())} missing values",
+            hint="give every row an id, or leave tie_key=None to break ties by row order",
+        )
+    if values.duplicated().any():
+        example = values[values.duplicated()].iloc[0]
+        raise DataError(
+            f"match(): tie_key column {key!r} repeats values (e.g. {example!r})",
+            hint="the tie key must identify each row, like a person id",
+        )
+    try:
+        return frame.sort_values(key, kind="stable")
+    except TypeError:
+        raise DataError(
+            f"match(): tie_key column {key!r} mixes values that cannot be ordered",
+            hint="use one type, e.g. all text or all numbers",
+        ) from None
 
 
 def factor_codes(frame: pd.DataFrame, columns: Sequence[str]) -> NDArray[np.int64]:

@@ -11,16 +11,14 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
-from rpeval.matching._greedy import greedy_multivariate, greedy_scalar
+from rpeval.matching._nearest_pairs import nearest_pairs
 from rpeval.matching._setup import (
     check_design,
     check_options,
     check_variable,
-    factor_codes,
-    processing_order,
+    in_key_order,
     whitened,
 )
-from rpeval.matching._walk_order import mahalanobis_positions, positions
 from rpeval.matching._weights import matching_weights
 from rpeval.matching.designs import STRATIFIED_METHODS, stratified_match
 from rpeval.matching.optimal import optimal_matches
@@ -58,6 +56,7 @@ def match(
     k2k: bool = False,
     min_controls: int | None = None,
     max_controls: int | None = None,
+    tie_key: str | None = None,
 ) -> MatchResult:
     """Match each treated unit to its nearest control(s) (greedy, as MatchIt's default),
     or optimally.
@@ -106,6 +105,11 @@ def match(
         does not matter.
     discard
         Drop units outside the common support of the score before matching.
+    tie_key
+        A column identifying each row (a person id): the rows are matched in its order,
+        so ties no longer depend on the order the rows came in and the result is the
+        same for any shuffle of ``data``. The default, ``None``, is MatchIt's rule: ties
+        follow the row order.
     estimand
         ``"ATT"`` matches controls to treated units, ``"ATC"`` the reverse.
 
@@ -136,6 +140,8 @@ def match(
     fixed_ratio = ratio if variable is None else variable[1]
     check_options(method, distance, fixed_ratio, replace, caliper, order, discard, estimand)
     frame = _frames.as_pandas(data, arg="data", caller="match")
+    if tie_key is not None:
+        frame = in_key_order(frame, tie_key)
     exact_cols = [exact] if isinstance(exact, str) else list(exact or [])
     anti_cols = [antiexact] if isinstance(antiexact, str) else list(antiexact or [])
     cov_calipers = dict(caliper) if isinstance(caliper, Mapping) else {}
@@ -251,6 +257,7 @@ def match(
             "cutpoints": cutpoints,
             "k2k": k2k,
             "treated": treated,
+            "tie_key": tie_key,
         },
     )
 
@@ -276,7 +283,7 @@ def _pair(
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], FloatArray, NDArray[np.int64]]:
     """Pairs by greedy or optimal matching, with MatchIt's weights and subclasses."""
     if method == "nearest":
-        matches = _run(
+        matches = nearest_pairs(
             frame,
             focal,
             keep,
@@ -312,90 +319,3 @@ def _pair(
     rows_focal = np.flatnonzero(focal & keep).astype(np.int64)
     weights, subclass = matching_weights(len(frame), rows_focal, matches, replace=replace)
     return matches, rows_focal, weights, subclass
-
-
-def _run(
-    frame: pd.DataFrame,
-    focal: NDArray[np.bool_],
-    keep: NDArray[np.bool_],
-    score: FloatArray | None,
-    covariates: str | Sequence[str],
-    distance: str,
-    exact_cols: list[str],
-    anti_cols: list[str],
-    caliper_cols: list[str],
-    widths: FloatArray,
-    ratio: int,
-    replace: bool,
-    caliper_width: float,
-    order: Order,
-    seed: int | None,
-) -> NDArray[np.int64]:
-    """Matched control rows, shape (n focal kept, ratio), -1 where unmatched."""
-    t_rows = np.flatnonzero(focal & keep)
-    c_rows = np.flatnonzero(~focal & keep)
-    stratum = np.asarray(
-        frame.groupby(exact_cols, sort=True).ngroup() if exact_cols else np.zeros(len(frame)),
-        dtype=np.int64,
-    )
-    anti = factor_codes(frame, anti_cols)
-    cov = (
-        frame.loc[:, caliper_cols].to_numpy(np.float64)
-        if caliper_cols
-        else np.zeros((len(frame), 0))
-    )
-    if score is not None:
-        position = positions(score)  # MatchIt's order of all units: (distance, row)
-    else:
-        position = mahalanobis_positions(
-            frame, covariates, focal, keep, caliper_cols, stratum if exact_cols else None
-        )
-    key = np.lexsort((position[c_rows], stratum[c_rows]))
-    c_sorted = c_rows[key]
-    c_strata = stratum[c_sorted]
-    lo = np.searchsorted(c_strata, stratum[t_rows], side="left").astype(np.int64)
-    hi = np.searchsorted(c_strata, stratum[t_rows], side="right").astype(np.int64)
-    if len(c_rows) == 0:
-        raise DataError("match(): no control units remain after discarding")
-    proc = processing_order(
-        score[t_rows] if score is not None else np.zeros(len(t_rows)),
-        order if score is not None or order != "largest" else "data",
-        seed,
-    )
-    if score is not None:
-        chosen = greedy_scalar(
-            proc,
-            score[t_rows],
-            position[t_rows],
-            score[c_sorted],
-            position[c_sorted],
-            lo,
-            hi,
-            ratio,
-            replace,
-            caliper_width,
-            anti[t_rows],
-            anti[c_sorted],
-            cov[t_rows],
-            cov[c_sorted],
-            widths,
-        )
-    else:
-        z = whitened(frame, covariates, focal)
-        chosen = greedy_multivariate(
-            proc,
-            z[t_rows],
-            position[t_rows],
-            z[c_sorted],
-            position[c_sorted],
-            lo,
-            hi,
-            ratio,
-            replace,
-            anti[t_rows],
-            anti[c_sorted],
-            cov[t_rows],
-            cov[c_sorted],
-            widths,
-        )
-    return np.where(chosen >= 0, c_sorted[np.maximum(chosen, 0)], -1).astype(np.int64)

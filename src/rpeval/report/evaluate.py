@@ -158,6 +158,14 @@ def evaluate(
     spec = resolve_covariates(covariates, arg="covariates", caller=CALLER)
     columns = list(spec.columns)
     require_columns(people, [id, treatment, entry, end, *columns], arg="people", caller=CALLER)
+    # one canonical row order (by id): results do not depend on the order rows came in
+    try:
+        people = people.sort_values(id, kind="stable")
+    except TypeError:
+        raise DataError(
+            f"evaluate(): the id column {id!r} mixes values that cannot be ordered",
+            hint="give ids of one type, e.g. all text",
+        ) from None
     if outcome is None and events is None:
         raise SpecificationError(
             "evaluate(): give `outcome` (a column of first re-arrest dates) or `events`",
@@ -282,6 +290,7 @@ def _followup_and_design(
             caliper=plan.caliper,
             ratio=plan.ratio,
             random_state=plan.random_state,
+            tie_key=plan.id,
         )
         sample = result.data
         ledger.note(
