@@ -83,7 +83,10 @@ def test_nsw_cps_estimates(nsw_cps: pd.DataFrame) -> None:
             match(nsw_cps, "treat", FORMULA, method="full", link="linear.logit"), "re78"
         ),
     }
-    documented = {  # docs/comparison-designs.md, "The NSW-CPS check"
+    # docs/comparison-designs.md, "The NSW-CPS check". Optimal matching has many pairings
+    # of equal total distance here; these are the ones its documented tie rule picks (our
+    # own integer assignment kernel, rows in data order), so they hold on every platform.
+    documented = {
         "aipw": (1576.69, 845.14),
         "ipw": (1782.21, 785.09),
         "entropy": (1583.45, 747.66),
