@@ -142,6 +142,15 @@ def test_date_series_accepts_iso_text_date_objects_and_datetimes() -> None:
         pd.testing.assert_series_equal(got, expected.rename(column))
     assert _dates.date_series(df, "empty", **KW).isna().all()
     assert str(_dates.date_series(df, "zone", **KW).iloc[0]) == "2024-01-31 23:30:00"
+    # offsets that differ between rows (daylight saving time): the local clock time is kept
+    offsets = pd.DataFrame(
+        {"d": ["2024-03-30T23:30+01:00", "2024-04-01T00:30+02:00", "2024-04-02"]}
+    )
+    assert _dates.date_series(offsets, "d", **KW).dt.strftime("%d %H:%M").tolist() == [
+        "30 23:30",
+        "01 00:30",
+        "02 00:00",
+    ]
     with raises(DataError, "f(): column 'text' (argument `x`) has 1 missing dates (rows 12)"):
         _dates.date_series(df, "text", **KW, allow_missing=False)
 
@@ -149,12 +158,15 @@ def test_date_series_accepts_iso_text_date_objects_and_datetimes() -> None:
 @pytest.mark.parametrize(
     ("values", "pattern"),
     [
-        (pd.Series(["2024-01-31", "31/01/2024"]), "1 of 2 values do not, e.g. '31/01/2024'"),
+        (
+            pd.Series(["2024-01-31", "31/01/2024"]),
+            "1 of 2 values do not, the first at row 1: '31/01/2024'",
+        ),
         (pd.Series([1, 2]), "must hold dates, found int64 values, e.g. 1, 2"),
-        (pd.Series([1, "2024-01-01"], dtype=object), "1 of 2 values do not, e.g. 1"),
+        (pd.Series([1, "2024-01-01"], dtype=object), "1 of 2 values do not, the first at row 0: 1"),
         (pd.Series(["1500-01-01"]), "years 1678-2261"),
-        (pd.Series(["2024-01-01T00:00+01:00", "2024-01-01"]), "mixes time zones"),
-        (pd.Series([dt.date(2024, 1, 1), [2024, 1]], dtype=object), "e.g. [2024, 1]"),
+        (pd.Series([dt.date(2024, 1, 1), [2024, 1]], dtype=object), "row 1: [2024, 1]"),
+        (pd.Series(["2022-01-31", "2022-02-30"], index=[7, 9]), "row 9: '2022-02-30'"),
     ],
 )
 def test_date_series_rejects(values: pd.Series, pattern: str) -> None:
