@@ -276,10 +276,17 @@ def code_treatment(
         matches = [i for i, v in enumerate(labels) if _equal(v, treated)]
         if not matches:
             near = [v for v in labels if str(v).casefold() == str(treated).casefold()]
+            hint = f"did you mean treated={near[0]!r}?" if near else "pass one of its values"
+            if isinstance(treated, bool) and not near:
+                hint = (
+                    f"treated={treated!r} is a boolean, but the labels are not: in YAML, "
+                    "unquoted yes/no/on/off/true/false are booleans, so quote the label "
+                    f"(treated: {str(labels[0])!r})"
+                )
             raise SpecificationError(
                 f"{caller}(): treated={treated!r} is not a value of column {column!r} "
                 f"(argument `{arg}`); its values are {show_values(labels)}",
-                hint=f"did you mean treated={near[0]!r}?" if near else "pass one of its values",
+                hint=hint,
             )
         position = matches[0]
     is_treated = np.asarray(codes == position, dtype=np.bool_)

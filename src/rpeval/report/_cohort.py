@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-__all__ = ["CohortLedger", "CohortStep"]
+__all__ = ["CohortLedger", "CohortStep", "followup_drops"]
 
 
 @dataclass(frozen=True)
@@ -55,3 +56,25 @@ class CohortLedger:
     def table(self) -> pd.DataFrame:
         """The cohort flow as a tidy frame."""
         return pd.DataFrame([asdict(step) for step in self.steps])
+
+
+def followup_drops(
+    problems: Mapping[str, int], *, end: str, entry: str, competing: Sequence[str]
+) -> str:
+    """Why :func:`~rpeval.recidivism.build_followup` dropped people, each reason with its
+    count (empty when it dropped nobody); ``problems`` is its report's ``problems``.
+
+    Examples
+    --------
+    >>> followup_drops({"end_before_entry": 3, "missing_end": 0}, end="data_through",
+    ...                entry="entry_date", competing=["death_date"])
+    'end of data (`data_through`) before the entry date (`entry_date`): 3'
+    """
+    named = ", ".join(f"`{name}`" for name in competing) or "competing event"
+    reasons = {
+        "missing_end": f"no end of data (`{end}`)",
+        "end_before_entry": f"end of data (`{end}`) before the entry date (`{entry}`)",
+        "competing_before_entry": f"a date in {named} before the entry date (`{entry}`)",
+    }
+    found = [f"{text}: {problems[key]}" for key, text in reasons.items() if problems.get(key)]
+    return "; ".join(found)

@@ -1,10 +1,18 @@
 """`evaluate`: the whole evaluation of a program against traditional processing.
 
+Every date is read first, by the one date reader of :mod:`rpeval._dates` (ISO 8601 text
+with or without a time of day, date objects, datetime64 naive or aware — the local clock
+time is kept — and the formats in ``date_format``); a bad date stops the run before any
+computation, naming its column and first bad row. The metric tables are read and the metrics
+computed before the long stages too, so that a problem with them cannot end a run late.
+
 Stages (a progress bar shows them; ``progress=False`` turns it off):
 
 1. **cohort** — rows with a missing treatment, covariate or entry date are dropped and
    counted; follow-up is built with :func:`~rpeval.recidivism.build_followup` (street time
-   after custody, death as a competing event) and people with no time at risk are counted;
+   after custody, death as a competing event); people whose follow-up dates are invalid
+   (no end of data, end before entry, a competing event before entry) are counted in a step
+   of their own, shown only when there are any, and people with no time at risk are counted;
 2. **design** — 1:1 nearest-neighbour propensity matching with a caliper (default), or
    inverse-probability / entropy weighting; balance before and after;
 3. **outcomes** — on the matched or weighted sample: Kaplan–Meier curves, re-arrest by
@@ -12,7 +20,8 @@ Stages (a progress bar shows them; ``progress=False`` turns it off):
    weights) with the proportional-hazards test, and the RMST difference;
 4. **sensitivity** — the E-value of the hazard ratio and, with matched pairs, Rosenbaum
    bounds for re-arrest within the first window among pairs followed for all of it;
-5. **metrics** — program metrics from the registry with CIs and small-cell suppression.
+5. **metrics** — program metrics from the registry with CIs and small-cell suppression
+   (on ``people`` with the treatment recoded to True/False, and on ``cases``/``officers``).
 """
 
 from __future__ import annotations
@@ -27,10 +36,19 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from rpeval._dates import DateFormats, check_formats
 from rpeval._formula import resolve_covariates
-from rpeval._frames import as_pandas, require_columns, treatment_indicator
+from rpeval._frames import as_pandas, treatment_indicator
 from rpeval.errors import DataError, SpecificationError
-from rpeval.report._cohort import CohortLedger
+from rpeval.report._cohort import CohortLedger, followup_drops
+from rpeval.report._inputs import (
+    MetricInputs,
+    PeopleColumns,
+    competing_names,
+    metric_inputs,
+    read_dates,
+    read_table,
+)
 from rpeval.report._outcomes import outcome_results, sensitivity_results
 from rpeval.report.evaluation import Evaluation
 
@@ -74,20 +92,22 @@ class _Plan:
 
 def _prepare(
     people: pd.DataFrame, plan: _Plan, treated: Any, columns: list[str]
-) -> tuple[pd.DataFrame, CohortLedger]:
-    """People with the treatment coded True/False; rows with missing inputs dropped."""
+) -> tuple[pd.DataFrame, CohortLedger, pd.DataFrame]:
+    """People with the treatment coded True/False: the cohort (rows with missing inputs
+    dropped), its ledger, and every person (for the metrics)."""
     coding = treatment_indicator(
         people, plan.treatment, treated=treated, arg="treatment", caller=CALLER
     )
-    frame = people.copy()
-    frame[plan.treatment] = coding.is_treated
+    everyone = people.copy()
+    everyone[plan.treatment] = coding.is_treated
+    frame = everyone
     ledger = CohortLedger(frame, plan.treatment)
     missing = frame[columns].isna().any(axis=1)
     frame = ledger.keep(
         "complete covariates", frame, ~missing, f"missing values in {', '.join(columns)}"
     )
     frame = ledger.keep("known entry date", frame, frame[plan.entry].notna(), "no entry date")
-    return frame, ledger
+    return frame, ledger, everyone
 
 
 def evaluate(
@@ -117,6 +137,7 @@ def evaluate(
     conf_level: float = 0.95,
     random_state: int = 0,
     progress: bool = True,
+    date_format: DateFormats = None,
 ) -> Evaluation:
     """Evaluate a restorative program against traditional processing, end to end.
 
@@ -130,6 +151,9 @@ def evaluate(
         Pre-entry covariates for the design: a list or ``"age + C(offense_type)"``.
     entry, end
         Columns with the entry date (day 0) and the end of data for each person.
+        Dates may be datetime64 (naive, or aware: the local clock time is kept),
+        ``datetime.date`` objects or ISO 8601 text with or without a time of day; times of
+        day are dropped (follow-up is counted in whole days).
     outcome
         A column of `people` holding the first re-arrest date (NaT if none); or give
         ``events`` (a long table of ``id`` and ``event_date``) instead.
@@ -149,6 +173,9 @@ def evaluate(
     conf_level, random_state, progress
         Coverage of all intervals; the seed (same inputs and seed, same report); a
         progress bar over the stages.
+    date_format
+        strftime formats (one or a list, e.g. ``"%d/%m/%Y"``) for date text that is not
+        ISO 8601, tried in order after ISO 8601, for every date column of every table.
 
     Returns
     -------
@@ -157,7 +184,11 @@ def evaluate(
     people = as_pandas(people, arg="people", caller=CALLER)
     spec = resolve_covariates(covariates, arg="covariates", caller=CALLER)
     columns = list(spec.columns)
-    require_columns(people, [id, treatment, entry, end, *columns], arg="people", caller=CALLER)
+    formats = check_formats(date_format, arg="date_format", caller=CALLER)
+    wanted = PeopleColumns(
+        id, treatment, entry, end, tuple(columns), outcome, competing_names(competing)
+    )
+    wanted.check(people)
     # one canonical row order (by id): results do not depend on the order rows came in
     try:
         people = people.sort_values(id, kind="stable")
@@ -179,6 +210,25 @@ def evaluate(
         raise SpecificationError(
             f"evaluate(): windows must be positive whole days, got {windows!r}"
         )
+    people = read_dates(people, wanted.dates(), formats)
+    if events is not None:
+        events = read_table(
+            events,
+            arg="events",
+            id=id,
+            id_arg="id",
+            dates=[(event_date, "event_date")],
+            formats=formats,
+        )
+    if custody is not None:
+        custody = read_table(
+            custody,
+            arg="custody",
+            id=id,
+            id_arg="id",
+            dates=[("custody_start", "custody"), ("custody_end", "custody")],
+            formats=formats,
+        )
     plan = _Plan(
         id=id,
         treatment=treatment,
@@ -199,7 +249,9 @@ def evaluate(
     )
     stages = tqdm(total=5, desc="evaluate", disable=not progress, leave=False)
     stages.set_postfix_str("cohort")
-    frame, ledger = _prepare(people, plan, treated, columns)
+    frame, ledger, everyone = _prepare(people, plan, treated, columns)
+    chosen = metric_inputs(everyone, cases, officers, metrics, formats)
+    metric_table = _metrics(chosen, suppress_below, conf_level)
     sample, design_result = _followup_and_design(frame, ledger, plan, stages)
     stages.set_postfix_str("outcomes")
     outcomes = outcome_results(sample, treatment, design, list(windows), conf_level)
@@ -208,8 +260,7 @@ def evaluate(
     sensitivity = sensitivity_results(sample, treatment, design, outcomes, int(windows[0]))
     stages.update()
     stages.set_postfix_str("metrics")
-    metric_table = _metrics(people, cases, officers, metrics, suppress_below, conf_level)
-    stages.update()
+    stages.update()  # computed first, before the long stages
     stages.close()
     settings = {
         "treatment": treatment,
@@ -231,6 +282,7 @@ def evaluate(
         "suppress_below": suppress_below,
         "conf_level": conf_level,
         "random_state": random_state,
+        "date_format": list(formats),
     }
     return Evaluation(
         settings=settings,
@@ -250,12 +302,11 @@ def _followup_and_design(
     frame: pd.DataFrame, ledger: CohortLedger, plan: _Plan, stages: Any
 ) -> tuple[pd.DataFrame, Any]:
     from rpeval.matching import match, weight
-    from rpeval.recidivism import build_followup
+    from rpeval.recidivism import build_followup, followup_report
 
     events = plan.events
     if events is None:
         assert plan.outcome is not None
-        require_columns(frame, [plan.outcome], arg="outcome", caller=CALLER)
         events = frame.loc[frame[plan.outcome].notna(), [plan.id, plan.outcome]].rename(
             columns={plan.outcome: plan.event_date}
         )
@@ -269,14 +320,24 @@ def _followup_and_design(
         custody=plan.custody,
         competing=plan.competing,
     )
+    dropped = followup_drops(
+        followup_report(follow).problems,
+        end=plan.end,
+        entry=plan.entry,
+        competing=competing_names(plan.competing),
+    )
     keep = ["duration", "event", "time_at_risk"]
     data = frame.merge(follow[[plan.id, *keep]], on=plan.id, how="left", validate="one_to_one")
-    data["_potential_followup"] = (data[plan.end] - data[plan.entry]).dt.days
+    # whole days, as build_followup counts them (times of day dropped)
+    days = data[plan.end].dt.normalize() - data[plan.entry].dt.normalize()
+    data["_potential_followup"] = days.dt.days
+    if dropped:
+        data = ledger.keep("valid follow-up dates", data, data["time_at_risk"].notna(), dropped)
     data = ledger.keep(
         "time at risk after entry",
         data,
         data["time_at_risk"] > 0,
-        "no street time at risk (custody or end of data on entry)",
+        "no street time at risk: in custody, or end of data, on the entry day",
     )
     data["rearrest"] = (data["event"] == 1).astype(int)
     stages.update()
@@ -319,38 +380,11 @@ def _followup_and_design(
     return sample.reset_index(drop=True), result
 
 
-def _metrics(
-    people: pd.DataFrame,
-    cases: Any,
-    officers: Any,
-    names: Sequence[str] | None,
-    suppress_below: int,
-    conf_level: float,
-) -> Any:
+def _metrics(chosen: MetricInputs, suppress_below: int, conf_level: float) -> Any:
     from rpeval.metrics import Registry
 
-    registry = Registry.builtin()
-    tables = {"people": people}
-    if cases is not None:
-        tables["cases"] = as_pandas(cases, arg="cases", caller=CALLER)
-    if officers is not None:
-        tables["officers"] = as_pandas(officers, arg="officers", caller=CALLER)
-    if names is None:
-        if cases is None:
-            return None
-        chosen = [
-            d.name
-            for d in registry
-            if d.table in tables and set(_needed(d)).issubset(tables[d.table].columns)
-        ]
-    else:
-        chosen = list(names)
-    if not chosen:
+    if not chosen.names:
         return None
-    return registry.compute(chosen, tables, suppress_below=suppress_below, conf_level=conf_level)
-
-
-def _needed(definition: Any) -> set[str]:
-    from rpeval.metrics.registry import referenced_columns
-
-    return referenced_columns(definition)
+    return Registry.builtin().compute(
+        list(chosen.names), chosen.tables, suppress_below=suppress_below, conf_level=conf_level
+    )
