@@ -15,6 +15,7 @@ from rpeval.metrics.intervals import (
     proportion_interval,
     ratio_interval,
     relative_rate_interval,
+    robust_rate_interval,
 )
 from rpeval.metrics.schema import MetricDefinition
 from rpeval.metrics.suppression import suppress_cells
@@ -58,6 +59,8 @@ def _interval(definition: MetricDefinition, row: pd.Series, conf_level: float) -
         xy=float(row["xy"]),
         rows=float(row["rows"]),
     )
+    if method == "poisson-robust":
+        return robust_rate_interval(sums, conf_level=conf_level)
     return ratio_interval(sums, conf_level=conf_level)
 
 

@@ -195,10 +195,17 @@ def aggregate_metric(
             _condition(exposure.where),
             {"denominator": Agg("sum", nw.col(exposure.sum).cast(nw.Float64()))},
         )
+        if definition.interval_method == "poisson-robust":
+            person_time = Measure(sum=exposure.sum, where=exposure.where)
+            _ratio_statistics(agg, numerator, person_time)
     cells = agg.result()
     if kind == "rate":
         assert definition.exposure is not None
-        cells["denominator"] = cells["denominator"] / definition.exposure.per
+        per = definition.exposure.per
+        cells["denominator"] = cells["denominator"] / per
+        if "yy" in cells:  # the person-level sums in the same unit as the denominator
+            cells["yy"] = cells["yy"] / per**2
+            cells["xy"] = cells["xy"] / per
     if "cell_count" not in cells:
         cells["cell_count"] = cells["denominator"] if kind == "mean" else cells["numerator"]
     if "population" in cells:

@@ -1,4 +1,4 @@
-r"""Confidence intervals for program metrics: proportions, Poisson rates, means and ratios.
+r"""Confidence intervals for program metrics: proportions, rates, means and ratios.
 
 Every function takes plain counts or sums and returns an :class:`Interval`; the registry
 calls them once per cell. They agree with statsmodels
@@ -42,6 +42,7 @@ __all__ = [
     "proportion_interval",
     "ratio_interval",
     "relative_rate_interval",
+    "robust_rate_interval",
 ]
 
 ProportionMethod = Literal["wilson", "clopper-pearson", "jeffreys"]
@@ -219,6 +220,41 @@ def ratio_interval(sums: RatioSums, *, conf_level: float = 0.95) -> Interval:
     variance = max(0.0, residual_squares) * sums.rows / ((sums.rows - 1) * sums.y**2)
     half = float(stats.norm.isf(alpha / 2)) * math.sqrt(variance)
     return Interval(ratio - half, ratio + half)
+
+
+def robust_rate_interval(sums: RatioSums, *, conf_level: float = 0.95) -> Interval:
+    r"""Interval for a rate ``sum(events) / sum(exposure)`` that stays valid when people
+    differ in their own rates (over-dispersion), rows being independent people.
+
+    The person-level linearisation (the ratio estimator's sandwich, as for ``ratio``)
+    gives :math:`\hat V = n \sum_i (y_i - R t_i)^2 / ((n - 1) T^2)`, which needs no model
+    of the counts; the Poisson variance would be :math:`R / T`. With the dispersion
+    :math:`\hat\phi = \max(1, \hat V T / R)` the interval is the exact (Garwood) Poisson
+    interval for :math:`y / \hat\phi` events in :math:`T / \hat\phi` of exposure: the
+    quasi-Poisson scaling, so it keeps the exact interval's asymmetry for small counts, is
+    never narrower than it, and has the robust variance when counts are over-dispersed.
+    With no events (or one person) it is the exact Poisson interval.
+
+    Examples
+    --------
+    Two people with 75 person-years each: 6 and 6 events (no extra variation: the exact
+    Poisson interval), then 12 and 0 (the same rate, far less certain):
+
+    >>> robust_rate_interval(RatioSums(x=12, y=150, xx=72, yy=11250, xy=900, rows=2))
+    Interval(low=0.0413, high=0.1397)
+    >>> robust_rate_interval(RatioSums(x=12, y=150, xx=144, yy=11250, xy=900, rows=2))
+    Interval(low=0.0020, high=0.4457)
+    """
+    alpha = _alpha(conf_level)
+    if sums.y == 0:
+        return _UNDEFINED
+    rate = sums.x / sums.y
+    dispersion = 1.0
+    if sums.rows >= 2 and rate > 0:
+        residual_squares = sums.xx - 2 * rate * sums.xy + rate * rate * sums.yy
+        variance = max(0.0, residual_squares) * sums.rows / ((sums.rows - 1) * sums.y**2)
+        dispersion = max(1.0, variance * sums.y / rate)
+    return poisson_rate_interval(sums.x / dispersion, sums.y / dispersion, conf_level=1.0 - alpha)
 
 
 def relative_rate_interval(

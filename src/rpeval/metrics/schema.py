@@ -46,14 +46,22 @@ MetricKind = Literal[
     "proportion", "ratio", "mean", "count", "rate", "window_proportion", "relative_rate"
 ]
 IntervalMethod = Literal[
-    "wilson", "clopper-pearson", "jeffreys", "poisson-exact", "t", "delta", "katz-log", "none"
+    "wilson",
+    "clopper-pearson",
+    "jeffreys",
+    "poisson-exact",
+    "poisson-robust",
+    "t",
+    "delta",
+    "katz-log",
+    "none",
 ]
 Scalar = str | bool | int | float | dt.datetime | dt.date | None
 
 DEFAULT_INTERVALS: Final[dict[str, str]] = {
     "proportion": "wilson",
     "window_proportion": "wilson",
-    "rate": "poisson-exact",
+    "rate": "poisson-robust",
     "count": "poisson-exact",
     "mean": "t",
     "ratio": "delta",
@@ -62,7 +70,7 @@ DEFAULT_INTERVALS: Final[dict[str, str]] = {
 _ALLOWED_INTERVALS: Final[dict[str, frozenset[str]]] = {
     "proportion": frozenset({"wilson", "clopper-pearson", "jeffreys", "none"}),
     "window_proportion": frozenset({"wilson", "clopper-pearson", "jeffreys", "none"}),
-    "rate": frozenset({"poisson-exact", "none"}),
+    "rate": frozenset({"poisson-robust", "poisson-exact", "none"}),
     "count": frozenset({"poisson-exact", "none"}),
     "mean": frozenset({"t", "none"}),
     "ratio": frozenset({"delta", "none"}),
