@@ -1,0 +1,29 @@
+"""Community trust: survey designs, design-based estimates, weighting and scales.
+
+The fourth pillar (DESIGN.md, "Do communities trust the police more?"). R's ``survey``
+package (Lumley) is the reference: a :class:`SurveyDesign` holds weights, strata,
+clusters and finite-population corrections; :func:`mean`, :func:`total`,
+:func:`proportion`, :func:`ratio` and :func:`quantile` give Taylor-linearised SEs,
+intervals and design effects, overall or by domain (``by=``), and their results give
+contrasts between domains with the right covariance.
+"""
+
+from __future__ import annotations
+
+from rpeval.surveys.design import SurveyDesign
+from rpeval.surveys.estimates import mean, ratio, total
+from rpeval.surveys.proportion import proportion, top_box
+from rpeval.surveys.quantile import quantile
+from rpeval.surveys.results import ContrastResult, SurveyEstimate
+
+__all__ = [
+    "ContrastResult",
+    "SurveyDesign",
+    "SurveyEstimate",
+    "mean",
+    "proportion",
+    "quantile",
+    "ratio",
+    "top_box",
+    "total",
+]

@@ -1,0 +1,300 @@
+"""Design-based means, totals and ratios, overall and by domain, with linearised SEs.
+
+Each function takes a :class:`~rpeval.surveys.SurveyDesign`, column names and optional
+``by`` domains and returns a :class:`~rpeval.surveys.SurveyEstimate`. Domain estimates use
+the whole design (as R survey's ``svyby``), so their SEs count the PSUs without members
+of the domain. Intervals are Wald intervals with the normal quantile, as R's
+``confint(svymean(...))``; proportions and quantiles have their own intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import stats
+
+from rpeval.errors import DataError
+from rpeval.surveys._checks import check_conf_level, column_list
+from rpeval.surveys._domains import Domains, check_design, domains, response
+from rpeval.surveys._linearize import domain_sums, srs_variance, weighted_var
+from rpeval.surveys._variance import ScoreColumns, design_covariance
+from rpeval.surveys.design import SurveyDesign
+from rpeval.surveys.results import ESTIMATE_COLUMNS, SurveyEstimate
+
+__all__ = ["mean", "ratio", "total"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One variable's estimates in every domain, before the covariance is known."""
+
+    variable: str
+    dom: IntArray
+    estimate: FloatArray
+    scores: FloatArray
+    srs_var: FloatArray
+    n: FloatArray
+    weight: FloatArray
+
+
+def domain_df(design: SurveyDesign, dom: IntArray, k: int) -> FloatArray:
+    """PSUs minus strata among each domain's rows (R's ``degf`` of the domain subset)."""
+    inside = dom >= 0
+    d = dom[inside]
+    psu = np.unique(d * design.n_psu + design._cluster[inside]) // design.n_psu
+    strata = np.unique(d * design.n_strata + design._stratum[inside]) // design.n_strata
+    counts = np.bincount(psu, minlength=k) - np.bincount(strata, minlength=k)
+    return counts.astype(np.float64)
+
+
+def _check_nonempty(sums_n: FloatArray, domains_: Domains, variable: str, caller: str) -> None:
+    empty = np.flatnonzero(sums_n == 0)
+    if empty.size:
+        raise DataError(
+            f"{caller}(): domain {domains_.labels[int(empty[0])]!r} has no respondent with a "
+            f"value of {variable!r}",
+            hint="drop that domain or check the `by` column",
+        )
+
+
+def covariance(design: SurveyDesign, blocks: Sequence[Block], k: int) -> FloatArray:
+    """Joint covariance of every block's estimates (variables × domains)."""
+    scored = [ScoreColumns(b.scores, b.dom, offset=j * k) for j, b in enumerate(blocks)]
+    return design_covariance(design.stages, scored, k * len(blocks))
+
+
+def build_estimate(
+    design: SurveyDesign,
+    blocks: Sequence[Block],
+    domains_: Domains,
+    *,
+    statistic: str,
+    conf_level: float,
+    method: str = "linearised (Wald, normal quantile)",
+    intervals: tuple[FloatArray, FloatArray] | None = None,
+    n_missing: int = 0,
+) -> SurveyEstimate:
+    k = domains_.k
+    cov = covariance(design, blocks, k)
+    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    est = np.concatenate([b.estimate for b in blocks])
+    if intervals is None:
+        z = float(stats.norm.ppf(0.5 + conf_level / 2))
+        lower, upper = est - z * se, est + z * se
+    else:
+        lower, upper = intervals
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deff = np.concatenate([b.srs_var for b in blocks])
+        deff = np.diag(cov) / deff
+    table = pd.DataFrame(
+        {
+            "variable": np.repeat([b.variable for b in blocks], k),
+            "domain": list(domains_.labels) * len(blocks),
+            "estimate": est,
+            "std_error": se,
+            "ci_lower": lower,
+            "ci_upper": upper,
+            "deff": deff,
+            "n": np.concatenate([b.n for b in blocks]).astype(np.int64),
+            "weight_sum": np.concatenate([b.weight for b in blocks]),
+            "df": np.concatenate([domain_df(design, b.dom, k) for b in blocks]).astype(np.int64),
+        },
+        columns=ESTIMATE_COLUMNS,
+    )
+    for j, name in enumerate(domains_.names):
+        table[name] = pd.Series([level[j] for level in domains_.levels] * len(blocks))
+    return SurveyEstimate(
+        statistic=statistic,
+        variables=tuple(b.variable for b in blocks),
+        by=domains_.names,
+        conf_level=conf_level,
+        method=method,
+        table=table,
+        covariance=cov,
+        n_missing=n_missing + domains_.n_missing_by,
+    )
+
+
+def mean_block(
+    design: SurveyDesign,
+    y: FloatArray,
+    null: NDArray[np.bool_],
+    domains_: Domains,
+    variable: str,
+    caller: str,
+) -> Block:
+    """Domain means ``Σ w y / Σ w`` and their influence values ``w (y − ȳ_d) / W_d``."""
+    k, w = domains_.k, design.weights
+    dom = np.where(null, -1, domains_.code)
+    sums = domain_sums(dom, w, y, k)
+    _check_nonempty(sums.n, domains_, variable, caller)
+    est = sums.total / sums.weight
+    inside = dom >= 0
+    scores = np.zeros(len(y))
+    scores[inside] = w[inside] * (y[inside] - est[dom[inside]]) / sums.weight[dom[inside]]
+    srs = srs_variance(weighted_var(dom, w, y, est, sums), sums, total=False)
+    return Block(variable, dom, est, scores, srs, sums.n, sums.weight)
+
+
+def _prepare(
+    design: object, variables: object, by: object, conf_level: object, missing: str, caller: str
+) -> tuple[SurveyDesign, list[str], Domains, float]:
+    checked = check_design(design, caller)
+    names = column_list(variables, arg="variables", caller=caller, allow_none=False)
+    level = check_conf_level(conf_level, caller=caller)
+    return checked, names, domains(checked, by, missing=missing, caller=caller), level
+
+
+def mean(
+    design: SurveyDesign,
+    variables: str | list[str],
+    *,
+    by: str | list[str] | None = None,
+    conf_level: float = 0.95,
+    missing: str = "error",
+) -> SurveyEstimate:
+    """Design-based mean of each variable, overall or in each domain of ``by``.
+
+    Parameters
+    ----------
+    design
+        The :class:`SurveyDesign`.
+    variables
+        Numeric column(s); booleans count as 0/1.
+    by
+        Column(s) defining domains (R's ``svyby``); levels sorted, categoricals in order.
+    conf_level
+        Level of the Wald intervals (normal quantile, as R's ``confint``).
+    missing
+        ``"error"`` (default) or ``"drop"``: respondents without a value are left out of
+        that variable's estimate, which is then a domain estimate (R's ``na.rm = TRUE``).
+
+    Returns
+    -------
+    SurveyEstimate
+        See :meth:`SurveyEstimate.summary` for the columns.
+
+    Notes
+    -----
+    ``ȳ_d = Σ_d w y / Σ_d w``; influence values ``w (y − ȳ_d) / Σ_d w`` inside the domain
+    and 0 outside, whose design variance (:class:`SurveyDesign`) is the SE². Agrees with R
+    survey 4.1 ``svymean``/``svyby`` (estimates, SEs, design effects) to 1e-10 on the
+    ``api`` data.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"stratum": ["a", "a", "a", "b", "b", "b"],
+    ...                    "w": [2.0, 2.0, 2.0, 4.0, 4.0, 4.0], "trust": [3, 4, 5, 2, 3, 2]})
+    >>> design = SurveyDesign(df, weights="w", strata="stratum")
+    >>> est = mean(design, "trust")  # R: svymean(~trust, design): 2.8889, SE 0.294
+    >>> est.summary()[["estimate", "std_error"]].round(4)
+       estimate  std_error
+    0    2.8889      0.294
+    """
+    checked, names, domains_, level = _prepare(design, variables, by, conf_level, missing, "mean")
+    blocks, n_missing = [], 0
+    for name in names:
+        y, null = response(checked, name, arg="variables", missing=missing, caller="mean")
+        n_missing += int(null.sum())
+        blocks.append(mean_block(checked, y, null, domains_, name, "mean"))
+    return build_estimate(
+        checked, blocks, domains_, statistic="mean", conf_level=level, n_missing=n_missing
+    )
+
+
+def total(
+    design: SurveyDesign,
+    variables: str | list[str],
+    *,
+    by: str | list[str] | None = None,
+    conf_level: float = 0.95,
+    missing: str = "error",
+) -> SurveyEstimate:
+    """Design-based population total of each variable, overall or by domain.
+
+    Parameters as :func:`mean`. The total is ``Σ_d w y`` with influence values ``w y``;
+    ``weight_sum`` is the estimated population size of the domain. Agrees with R survey
+    4.1 ``svytotal``/``svyby`` to 1e-10 on the ``api`` data.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"w": [10.0, 10.0, 20.0, 20.0], "victim": [1, 0, 1, 1]})
+    >>> total(SurveyDesign(df, weights="w"), "victim").summary()["estimate"].tolist()
+    [50.0]
+    """
+    checked, names, domains_, level = _prepare(design, variables, by, conf_level, missing, "total")
+    blocks, n_missing, k, w = [], 0, domains_.k, checked.weights
+    for name in names:
+        y, null = response(checked, name, arg="variables", missing=missing, caller="total")
+        n_missing += int(null.sum())
+        dom = np.where(null, -1, domains_.code)
+        sums = domain_sums(dom, w, y, k)
+        _check_nonempty(sums.n, domains_, name, "total")
+        scores = np.where(dom >= 0, w * y, 0.0)
+        centre = sums.total / sums.weight
+        srs = srs_variance(weighted_var(dom, w, y, centre, sums), sums, total=True)
+        blocks.append(Block(name, dom, sums.total, scores, srs, sums.n, sums.weight))
+    return build_estimate(
+        checked, blocks, domains_, statistic="total", conf_level=level, n_missing=n_missing
+    )
+
+
+def ratio(
+    design: SurveyDesign,
+    numerator: str,
+    denominator: str,
+    *,
+    by: str | list[str] | None = None,
+    conf_level: float = 0.95,
+    missing: str = "error",
+) -> SurveyEstimate:
+    """Ratio of two population totals, ``Σ w y / Σ w x``, overall or by domain.
+
+    Influence values ``w (y − R x) / Σ w x``; the design effect is that of the total of
+    ``(y − R x) / Σ w x``, as R's ``svyratio(deff = TRUE)``. Rows missing either column
+    are left out with ``missing="drop"``. Agrees with R survey 4.1 ``svyratio``/``svyby``
+    to 1e-10 on the ``api`` data. The ``variable`` column reads ``"numerator/denominator"``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"w": [1.0, 2.0, 1.0], "arrests": [2, 0, 1], "people": [4, 2, 2]})
+    >>> ratio(SurveyDesign(df, weights="w"), "arrests", "people").summary()["estimate"].tolist()
+    [0.3]
+    """
+    caller = "ratio"
+    checked, _, domains_, level = _prepare(design, numerator, by, conf_level, missing, caller)
+    y, null_y = response(checked, numerator, arg="numerator", missing=missing, caller=caller)
+    x, null_x = response(checked, denominator, arg="denominator", missing=missing, caller=caller)
+    null = null_y | null_x
+    k, w = domains_.k, checked.weights
+    dom = np.where(null, -1, domains_.code)
+    num, den = domain_sums(dom, w, y, k), domain_sums(dom, w, x, k)
+    _check_nonempty(num.n, domains_, numerator, caller)
+    if np.any(den.total == 0):
+        bad = domains_.labels[int(np.flatnonzero(den.total == 0)[0])]
+        raise DataError(
+            f"{caller}(): the weighted total of {denominator!r} is 0 in domain {bad!r}",
+            hint="a ratio needs a denominator total different from 0",
+        )
+    est = num.total / den.total
+    inside = dom >= 0
+    resid = np.zeros(len(y))
+    resid[inside] = (y[inside] - est[dom[inside]] * x[inside]) / den.total[dom[inside]]
+    centre = np.bincount(dom[inside], weights=w[inside] * resid[inside], minlength=k) / num.weight
+    srs = srs_variance(weighted_var(dom, w, resid, centre, num), num, total=True)
+    block = Block(f"{numerator}/{denominator}", dom, est, w * resid, srs, num.n, num.weight)
+    return build_estimate(
+        checked,
+        [block],
+        domains_,
+        statistic="ratio",
+        conf_level=level,
+        n_missing=int(null.sum()),
+    )
