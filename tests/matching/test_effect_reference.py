@@ -93,6 +93,7 @@ def test_matched_pairs_equal_r(
         measure=measure,  # type: ignore[arg-type]
         adjust=_adjust(measure, adjusted, ADJUST),
         se=se,  # type: ignore[arg-type]
+        target="sample",  # R's delta method holds the covariates fixed
     )
     _check(result, ref, f"se_{se}", RTOL)
     assert result.n == ref["n"] and result.n_clusters == ref["n_clusters"]
@@ -110,6 +111,8 @@ def test_hc3_with_ipt_weights_equals_r(
         _outcome(measure),
         measure=measure,  # type: ignore[arg-type]
         adjust=_adjust(measure, adjusted, sets),
+        se="hc3",
+        target="sample",
     )
     assert result.se_type == "hc3"
     _check(result, ref, "se_hc3", SMALL_RTOL if design == "small" else RTOL)
@@ -127,6 +130,7 @@ def test_cluster_with_unequal_weights_equals_r(
         treatment="treat",
         measure=measure,  # type: ignore[arg-type]
         adjust=_adjust(measure, adjusted, ADJUST),
+        target="sample",
     )
     assert result.se_type == "cluster"
     _check(result, ref[_key(measure, adjusted)], "se_cluster", RTOL)

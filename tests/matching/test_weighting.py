@@ -33,7 +33,7 @@ def test_ipw_weights_and_hc3_effect_equal_r(lalonde: pd.DataFrame, estimand: str
     ess = w.effective_sample_size()
     assert ess["treated"] == pytest.approx(ref["ess_treated"], rel=1e-6)
     assert ess["control"] == pytest.approx(ref["ess_control"], rel=1e-6)
-    result = effect(w, "re78")
+    result = effect(w, "re78", se="hc3")  # known weights; the default stacks the PS
     assert result.se_type == "hc3"
     assert result.estimate == pytest.approx(ref["estimate"], rel=1e-6)
     assert result.std_error == pytest.approx(ref["se_hc3"], rel=1e-6)

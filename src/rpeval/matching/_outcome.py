@@ -36,6 +36,7 @@ __all__ = [
     "OutcomeFit",
     "aliased_columns",
     "cluster_covariance",
+    "contrast_gradient",
     "fit_outcome",
     "g_computation",
     "hc3_covariance",
@@ -68,6 +69,10 @@ class Estimate(NamedTuple):
     gradient: FloatArray
     fit: OutcomeFit
     estimable: bool  # False: some target prediction depends on an aliased column
+    design: FloatArray  # the outcome model's design (kept columns)
+    means: FloatArray  # weighted mean predictions over the target, under treatment, control
+    treated_design: FloatArray  # target rows of the design set to treatment (kept columns)
+    control_design: FloatArray  # the same rows set to control
 
 
 def aliased_columns(A: FloatArray, tol: float = ALIAS_TOL) -> NDArray[np.bool_]:
@@ -182,18 +187,39 @@ def g_computation(
     X1, X0 = X1[:, kept], X0[:, kept]
     wf = w[target] / w[target].sum()
     if measure == "mean_difference":
-        gradient = wf @ (X1 - X0)
-        return Estimate(float(gradient @ fit.coef), gradient, fit, estimable)
-    p1, p0 = special.expit(X1 @ fit.coef), special.expit(X0 @ fit.coef)
+        p1, p0 = X1 @ fit.coef, X0 @ fit.coef
+        g1, g0 = wf @ X1, wf @ X0
+    else:
+        p1, p0 = special.expit(X1 @ fit.coef), special.expit(X0 @ fit.coef)
+        g1, g0 = (wf * p1 * (1 - p1)) @ X1, (wf * p0 * (1 - p0)) @ X0
     m1, m0 = float(wf @ p1), float(wf @ p0)
-    g1, g0 = (wf * p1 * (1 - p1)) @ X1, (wf * p0 * (1 - p0)) @ X0
-    if measure == "risk_difference":
-        return Estimate(m1 - m0, g1 - g0, fit, estimable)
+    if measure == "mean_difference":  # exactly linear in the coefficients
+        gradient = wf @ (X1 - X0)
+        value = float(gradient @ fit.coef)
+    else:
+        outer = contrast_gradient(measure, m1, m0)
+        gradient = outer[0] * g1 + outer[1] * g0
+        value = m1 - m0
+        if measure == "risk_ratio":
+            value = float(np.log(m1 / m0))
+        elif measure == "odds_ratio":
+            value = float(np.log(m1 / (1 - m1)) - np.log(m0 / (1 - m0)))
+    return Estimate(value, gradient, fit, estimable, X[:, kept], np.array([m1, m0]), X1, X0)
+
+
+def contrast_gradient(measure: Measure, m1: float, m0: float) -> FloatArray:
+    """Derivatives of the effect (log scale for ratios) in the two mean predictions.
+
+    Examples
+    --------
+    >>> contrast_gradient("risk_ratio", 0.5, 0.25).tolist()
+    [2.0, -4.0]
+    """
+    if measure in ("mean_difference", "risk_difference"):
+        return np.array([1.0, -1.0])
     if measure == "risk_ratio":
-        return Estimate(float(np.log(m1 / m0)), g1 / m1 - g0 / m0, fit, estimable)
-    log_odds_ratio = float(np.log(m1 / (1 - m1)) - np.log(m0 / (1 - m0)))
-    gradient = g1 / (m1 * (1 - m1)) - g0 / (m0 * (1 - m0))
-    return Estimate(log_odds_ratio, gradient, fit, estimable)
+        return np.array([1.0 / m1, -1.0 / m0])
+    return np.array([1.0 / (m1 * (1 - m1)), -1.0 / (m0 * (1 - m0))])
 
 
 def _in_row_space(X: FloatArray, w: FloatArray, kept: NDArray[np.bool_], rows: FloatArray) -> bool:

@@ -249,4 +249,5 @@ def aipw(
         conf_level,
         len(y),
         len(y),
+        estimand,
     )

@@ -1,4 +1,5 @@
-"""Treatment effects on a matched sample: weighted outcome models with robust SEs."""
+"""Treatment effects on a matched or weighted sample: weighted outcome models,
+g-computation, and SEs that say which estimand they are for."""
 
 from __future__ import annotations
 
@@ -11,16 +12,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
-from tqdm.auto import tqdm
 
 from rpeval import _frames
-from rpeval.errors import (
-    ConvergenceWarning,
-    DataError,
-    RpevalError,
-    RpevalWarning,
-    SpecificationError,
-)
+from rpeval.errors import ConvergenceWarning, DataError, SpecificationError
+from rpeval.matching._bias_correction import bias_corrected
 from rpeval.matching._outcome import (
     Estimate,
     Measure,
@@ -29,14 +24,18 @@ from rpeval.matching._outcome import (
     g_computation,
     hc3_covariance,
 )
+from rpeval.matching._resampling import reweighted_draws, set_bootstrap, target_rows
+from rpeval.matching._stacked import clustered_variance, influence_values
+from rpeval.matching._weight_model import weight_equations
 from rpeval.matching.result import MatchResult
-from rpeval.matching.weighting import WeightResult, weight
+from rpeval.matching.weighting import WeightResult
 
 __all__ = ["EffectResult", "effect"]
 
 FloatArray = NDArray[np.float64]
 LEVERAGE_TOL = 1.5e-8  # HC3 is undefined for a unit with hat value within this of 1
-SE = Literal["cluster", "hc3", "bootstrap"]
+SE = Literal["sandwich", "cluster", "hc3", "bootstrap"]
+Target = Literal["population", "sample"]
 
 
 @dataclass(frozen=True)
@@ -53,10 +52,14 @@ class EffectResult:
     conf_level: float
     n: int
     n_clusters: int
+    estimand: str = "ATT"  # ATT, ATC, ATE or ATO
+    target: str = "population"  # the SE is for the population's effect, or this sample's
 
     def summary(self) -> pd.DataFrame:
-        """``measure``, ``estimate``, ``std_error`` (on the log scale for ratios),
-        ``statistic``, ``p_value``, ``ci_lower``, ``ci_upper``."""
+        """``measure``, ``estimand`` (e.g. ``"population ATT"``: whose effect, and
+        whether the SE counts the target units as a sample from a population),
+        ``estimate``, ``std_error`` (on the log scale for ratios), ``statistic``,
+        ``p_value``, ``ci_lower``, ``ci_upper``."""
         log_scale = self.measure in ("risk_ratio", "odds_ratio")
         centre = np.log(self.estimate) if log_scale else self.estimate
         null = 0.0
@@ -64,6 +67,7 @@ class EffectResult:
             [
                 {
                     "measure": self.measure,
+                    "estimand": f"{self.target} {self.estimand}",
                     "estimate": self.estimate,
                     "std_error": self.std_error,
                     "statistic": (centre - null) / self.std_error,
@@ -82,6 +86,7 @@ class EffectResult:
             "conf_level": self.conf_level,
             "n": self.n,
             "n_clusters": self.n_clusters,
+            "target": self.target,
         }
 
 
@@ -93,6 +98,8 @@ def effect(
     measure: Measure = "mean_difference",
     adjust: str | Sequence[str] | None = None,
     se: SE | None = None,
+    target: Target = "population",
+    bias_correction: bool = False,
     conf_level: float = 0.95,
     n_bootstrap: int = 999,
     random_state: int | None = None,
@@ -120,14 +127,32 @@ def effect(
         Covariates of the outcome model (names or a formula right-hand side); the model
         is ``outcome ~ treatment * (covariates)``.
     se
-        ``"cluster"``: cluster-robust on the matched set (the default for matching
-        without replacement), as ``sandwich::vcovCL(fit, cluster = ~subclass)``;
-        ``"hc3"``: heteroskedasticity-robust (the default with replacement and for
-        weights), as ``sandwich::vcovHC(fit, type = "HC3")``, for every measure;
-        ``"bootstrap"``: resampling matched sets, or for a :class:`WeightResult` resampling
-        units and re-estimating the weights each time (seeded by ``random_state``; draws in
-        which the weights cannot be estimated are skipped). Robust SEs for weights treat
-        them as known, which is conservative for IPW estimates of the ATE.
+        ``"sandwich"`` (the default for a :class:`WeightResult`): the M-estimation
+        sandwich that stacks the weighting model's estimating equations (the propensity
+        score's, or entropy balancing's) with the outcome model's, so the weights count
+        as estimated (Lunceford & Davidian 2004; Reifeis & Hudgens 2022; Zhao &
+        Percival 2017). ``"cluster"``: cluster-robust on the matched set (the default
+        for matching without replacement), as ``sandwich::vcovCL(fit, cluster =
+        ~subclass)``. ``"hc3"``: heteroskedasticity-robust (the default with
+        replacement), as ``sandwich::vcovHC(fit, type = "HC3")``, for every measure; on
+        weights it treats them as known, which can be too small or too large (for the
+        ATT, too small under effect heterogeneity). ``"bootstrap"``: resampling matched
+        sets, or for a :class:`WeightResult` resampling units and re-estimating the
+        weights each time (seeded by ``random_state``; draws in which the weights cannot
+        be estimated are skipped).
+    target
+        With ``adjust=``: ``"population"`` (the default) counts the target units as a
+        sample from their population (the population ATT, or ATE...), adding the
+        sampling variance of the unit-level predicted contrasts, clustered by matched set
+        (Abadie & Imbens 2006); ``"sample"`` holds their covariates fixed (the effect in
+        these units, as ``marginaleffects::avg_comparisons`` and R's reference).
+        Without ``adjust=`` the two SEs are equal, except for weights (``"sandwich"``).
+    bias_correction
+        Abadie & Imbens' (2011) bias-corrected matching estimator, for a
+        :class:`MatchResult` from nearest-neighbour matching: each focal unit's
+        counterfactual is its matches' mean outcome plus a regression's correction for
+        the covariate gap, with Abadie & Imbens' (2006) variance (see Notes). The
+        regression uses the ``adjust=`` covariates, or by default those matched on.
     conf_level
         Confidence level of the Wald interval (on the log scale for ratios).
     n_bootstrap, random_state, progress
@@ -141,7 +166,8 @@ def effect(
     EffectResult
         ``estimate`` (a ratio for ``risk_ratio``/``odds_ratio``), ``std_error`` (of the
         log ratio for ratios), ``ci_lower``, ``ci_upper``, ``p_value``, ``se_type``,
-        ``conf_level``, ``n`` (units with positive weight) and ``n_clusters``.
+        ``conf_level``, ``n`` (units with positive weight), ``n_clusters``, and the
+        ``estimand`` and ``target`` the SE is for.
 
     Raises
     ------
@@ -150,6 +176,9 @@ def effect(
         ``adjust=`` pattern occurs in one treatment group only, so the model cannot
         predict a target unit under both treatments); ``se="hc3"`` with a unit of
         leverage 1; ``se="cluster"`` with a single matched set.
+    SpecificationError
+        An unknown option, ``se="sandwich"`` without estimated weights, ``se="cluster"``
+        on weights, or ``bias_correction=True`` on anything but nearest-neighbour pairs.
 
     Notes
     -----
@@ -164,25 +193,46 @@ def effect(
       ``lm``, ``"HC0"`` for a ``glm``; ``cadjust = TRUE``);
     - HC3: ``B (sum_i s_i s_i' / (1 - h_i)^2) B``.
 
-    The SE of the estimate ``g(b)`` is the delta method ``sqrt(d' Cov(b) d)`` with the
-    analytic gradient ``d`` of the weighted average of predictions over the target units
-    (as ``marginaleffects::avg_comparisons(fit, variables = "treat", vcov = ...,
-    newdata = target, wts = "weights")``, which holds the covariates fixed).
+    The sample-target SE of the estimate ``g(b)`` is the delta method
+    ``sqrt(d' Cov(b) d)`` with the analytic gradient ``d`` of the weighted average of
+    predictions over the target units (as ``marginaleffects::avg_comparisons(fit,
+    variables = "treat", vcov = ..., newdata = target, wts = "weights")``). The
+    population target and the stacked sandwich use each unit's influence on the
+    estimate from the stacked estimating equations (:mod:`._stacked`): weighting model,
+    outcome model, and the two weighted mean predictions; the population SE sums them
+    by matched set (with the cluster SE's factor ``c``) or, for HC3, scales each score
+    by ``1 / (1 - h_i)``. The stacked sandwich has no small-sample factor (HC0, as R's
+    ``geex``).
 
     Agrees with R 4.2 ``lm``/``glm`` + sandwich 3.0.2 and the delta method written out
     in R to 1e-8 (relative) for every measure, adjusted or not, on lalonde (``re78`` and
     ``re78 > 0``): MatchIt's matched pairs (cluster and HC3) and IPT weights (HC3, and
-    cluster on arbitrary sets) (``tests/reference/matching_effect.R``). Deliberate
-    differences: where R answers with a warning or a meaningless number we raise (a
-    prediction from a rank-deficient fit; HC3 with a hat value of 1); and R's ``glm``
-    takes its bread and hat values from the iteration before the last, so with its
-    default ``epsilon = 1e-8`` R's SEs differ from ours by up to 2e-5 (relative) on
-    those data; they agree when ``glm`` is run to convergence.
+    cluster on arbitrary sets) (``tests/reference/matching_effect.R``); the stacked
+    sandwich agrees with the estimating equations solved and differentiated in base R
+    (``tests/reference/matching_sandwich.R``). Deliberate differences: where R answers
+    with a warning or a meaningless number we raise (a prediction from a rank-deficient
+    fit; HC3 with a hat value of 1); and R's ``glm`` takes its bread and hat values from
+    the iteration before the last, so with its default ``epsilon = 1e-8`` R's SEs differ
+    from ours by up to 2e-5 (relative) on those data; they agree when ``glm`` is run to
+    convergence.
 
     References
     ----------
     Zeileis, Köll and Graham (2020). Various versatile variances: an object-oriented
     implementation of clustered covariances in R. *Journal of Statistical Software* 95(1).
+
+    Lunceford and Davidian (2004). Stratification and weighting via the propensity
+    score in estimation of causal treatment effects. *Statistics in Medicine* 23.
+
+    Reifeis and Hudgens (2022). On variance of the treatment effect in the treated when
+    estimated by inverse probability weighting. *American Journal of Epidemiology* 191.
+
+    Zhao and Percival (2017). Entropy balancing is doubly robust. *Journal of Causal
+    Inference* 5(1).
+
+    Abadie and Imbens (2006). Large sample properties of matching estimators for
+    average treatment effects. *Econometrica* 74. Abadie and Imbens (2011). Bias-
+    corrected matching estimators for average treatment effects. *JBES* 29.
 
     Greifer (2023). Estimating effects after matching. MatchIt vignette.
 
@@ -209,28 +259,30 @@ def effect(
         data = _frames.as_pandas(result, arg="result", caller="effect")
         _frames.require_columns(data, ["weights", "subclass"], arg="result", caller="effect")
         replace, estimand = False, "ATT"
-    if measure not in ("mean_difference", "risk_difference", "risk_ratio", "odds_ratio"):
-        raise SpecificationError(f"effect(): measure={measure!r} is unknown")
-    se_type = se or ("hc3" if replace or weighted else "cluster")
-    if se_type not in ("cluster", "hc3", "bootstrap"):
-        raise SpecificationError(
-            f"effect(): se={se!r} is unknown", hint='use "cluster", "hc3" or "bootstrap"'
-        )
-    if weighted and se_type == "cluster":
-        raise SpecificationError(
-            "effect(): weighting has no matched sets to cluster on",
-            hint='use se="hc3" or se="bootstrap"',
-        )
+    se_type = _check_options(measure, se, target, weighted, replace, bias_correction)
     spec = (
         None
         if adjust is None
         else _frames.resolve_covariates(adjust, arg="adjust", caller="effect")
     )
+    if bias_correction:
+        if not isinstance(result, MatchResult):
+            raise SpecificationError(
+                "effect(): bias_correction=True needs the MatchResult of a "
+                "nearest-neighbour match()",
+                hint="pass the result of match(..., method='nearest')",
+            )
+        corrected = bias_corrected(result, outcome, measure, spec, target=target)
+        return _finish(
+            measure, corrected.estimate, corrected.std_error, "abadie_imbens", conf_level,
+            corrected.n, corrected.n_sets, estimand, target,
+        )  # fmt: skip
     columns = [outcome, treatment, "weights", "subclass", *(spec.columns if spec else [])]
     data = _frames.complete_cases(
         data, columns, missing="error", arg="result", caller="effect"
     ).frame
-    data = data[data["weights"] > 0]
+    positive = data["weights"].to_numpy(np.float64) > 0
+    data = data[positive]
     y = _frames.numeric_array(data, outcome, arg="outcome", caller="effect")
     t = _frames.treatment_indicator(
         data, treatment, treated=label, arg="treatment", caller="effect"
@@ -240,8 +292,8 @@ def effect(
     w = data["weights"].to_numpy(np.float64)
     Z = None if spec is None else _frames.design_matrix(data, spec, arg="adjust", caller="effect").X
     clusters = pd.factorize(data["subclass"])[0]
-    target = _target(t, estimand)
-    point = g_computation(y, t, w, Z, measure, target)
+    focus = target_rows(t, estimand)
+    point = g_computation(y, t, w, Z, measure, focus)
     if not point.estimable:
         raise DataError(
             f"effect(): the {measure} is not identified: the outcome model cannot predict "
@@ -252,17 +304,89 @@ def effect(
         )
     _warn_about_fit(point.fit, measure)
     if se_type == "bootstrap" and isinstance(result, WeightResult):
-        draws = _reweighted_draws(
+        draws = reweighted_draws(
             result, outcome, spec, measure, n_bootstrap, random_state, progress
         )
         std_error = float(np.std(draws, ddof=1))
     elif se_type == "bootstrap":
-        std_error = _bootstrap(
+        std_error = set_bootstrap(
             y, t, w, Z, measure, clusters, n_bootstrap, random_state, progress, estimand
         )
+    elif se_type == "sandwich":
+        assert isinstance(result, WeightResult)
+        model = weight_equations(result._plan())
+        rows = np.flatnonzero(result._plan().inside)[positive]
+        phi = influence_values(
+            point, y, w, focus, measure, population=target == "population", model=model,
+            rows=rows,
+        )  # fmt: skip
+        std_error = float(np.sqrt(phi @ phi))
     else:
-        std_error = _robust_se(point, clusters if se_type == "cluster" else None, measure)
-    estimate = point.value
+        population = target == "population" and Z is not None
+        std_error = _robust_se(
+            point, y, w, focus, clusters if se_type == "cluster" else None, measure, population
+        )
+    return _finish(
+        measure, point.value, std_error, se_type, conf_level, len(y), int(clusters.max()) + 1,
+        estimand, target,
+    )  # fmt: skip
+
+
+def _check_options(
+    measure: str, se: str | None, target: str, weighted: bool, replace: bool, corrected: bool
+) -> str:
+    """The SE type to use, after checking the options against each other."""
+    if measure not in ("mean_difference", "risk_difference", "risk_ratio", "odds_ratio"):
+        raise SpecificationError(f"effect(): measure={measure!r} is unknown")
+    if target not in ("population", "sample"):
+        raise SpecificationError(
+            f"effect(): target={target!r} is unknown", hint='use "population" or "sample"'
+        )
+    if corrected:
+        if se is not None:
+            raise SpecificationError(
+                f"effect(): se={se!r} with bias_correction=True; the bias-corrected "
+                "estimator has its own (Abadie-Imbens) variance",
+                hint="leave se= unset",
+            )
+        return "abadie_imbens"
+    se_type = se or ("sandwich" if weighted else "hc3" if replace else "cluster")
+    if se_type not in ("sandwich", "cluster", "hc3", "bootstrap"):
+        raise SpecificationError(
+            f"effect(): se={se!r} is unknown",
+            hint='use "sandwich", "cluster", "hc3" or "bootstrap"',
+        )
+    if weighted and se_type == "cluster":
+        raise SpecificationError(
+            "effect(): weighting has no matched sets to cluster on",
+            hint='use se="sandwich", se="hc3" or se="bootstrap"',
+        )
+    if not weighted and se_type == "sandwich":
+        raise SpecificationError(
+            'effect(): se="sandwich" stacks the equations of weights estimated by weight()',
+            hint='for matched data use se="cluster", "hc3" or "bootstrap"',
+        )
+    if se_type == "bootstrap" and target == "sample":
+        raise SpecificationError(
+            'effect(): se="bootstrap" resamples the target units, so it estimates the '
+            'population target\'s SE; target="sample" needs an analytic SE',
+            hint='use target="population", or se="cluster"/"hc3"/"sandwich"',
+        )
+    return se_type
+
+
+def _finish(
+    measure: str,
+    estimate: float,
+    std_error: float,
+    se_type: str,
+    conf_level: float,
+    n: int,
+    n_clusters: int,
+    estimand: str,
+    target: str,
+) -> EffectResult:
+    """The Wald interval and p-value (log scale for ratios), as an :class:`EffectResult`."""
     z = stats.norm.ppf(0.5 + conf_level / 2)
     low, high = estimate - z * std_error, estimate + z * std_error
     p_value = float(2 * stats.norm.sf(abs(estimate / std_error)))
@@ -272,20 +396,32 @@ def effect(
         measure,
         estimate,
         std_error,
-        low,
-        high,
+        float(low),
+        float(high),
         p_value,
         se_type,
         conf_level,
-        len(y),
-        int(clusters.max()) + 1,
+        n,
+        n_clusters,
+        estimand,
+        target,
     )
 
 
-def _robust_se(point: Estimate, clusters: NDArray[np.intp] | None, measure: Measure) -> float:
-    """Delta-method SE from the cluster-robust (``clusters`` given) or HC3 covariance."""
+def _robust_se(
+    point: Estimate,
+    y: FloatArray,
+    w: FloatArray,
+    focus: NDArray[np.bool_],
+    clusters: NDArray[np.intp] | None,
+    measure: Measure,
+    population: bool,
+) -> float:
+    """Delta-method SE from the cluster-robust (``clusters`` given) or HC3 covariance;
+    for the ``population`` target, from the influence values summed by cluster."""
     fit = point.fit
     n, k = fit.scores.shape
+    factor = 1.0
     if clusters is not None:
         n_groups = int(clusters.max()) + 1
         if n_groups < 2:
@@ -300,19 +436,28 @@ def _robust_se(point: Estimate, clusters: NDArray[np.intp] | None, measure: Meas
                 f"effect(): the outcome model has {k} coefficients but only {n} units",
                 hint="use fewer adjust= covariates",
             )
-        cov = cluster_covariance(fit, clusters, small_sample=linear)
-    else:
-        exact = int(np.sum(fit.leverage > 1.0 - LEVERAGE_TOL))
-        if exact:
-            raise DataError(
-                f'effect(): se="hc3" is undefined: {exact} unit(s) have leverage 1 in the '
-                "outcome model (each fits its own coefficient, e.g. the only unit of an "
-                "adjust= level in its treatment group), so 1 / (1 - h) is infinite",
-                hint="merge rare levels or drop that covariate from adjust=, or use "
-                'se="cluster" (matching without replacement) or se="bootstrap"',
-            )
+        if not population:
+            cov = cluster_covariance(fit, clusters, small_sample=linear)
+            return float(np.sqrt(point.gradient @ cov @ point.gradient))
+        factor = n_groups / (n_groups - 1) * ((n - 1) / (n - k) if linear else 1.0)
+        phi = influence_values(point, y, w, focus, measure, population=True)
+        return float(np.sqrt(clustered_variance(phi, clusters, factor)))
+    exact = int(np.sum(fit.leverage > 1.0 - LEVERAGE_TOL))
+    if exact:
+        raise DataError(
+            f'effect(): se="hc3" is undefined: {exact} unit(s) have leverage 1 in the '
+            "outcome model (each fits its own coefficient, e.g. the only unit of an "
+            "adjust= level in its treatment group), so 1 / (1 - h) is infinite",
+            hint="merge rare levels or drop that covariate from adjust=, or use "
+            'se="cluster" (matching without replacement) or se="bootstrap"',
+        )
+    if not population:
         cov = hc3_covariance(fit)
-    return float(np.sqrt(point.gradient @ cov @ point.gradient))
+        return float(np.sqrt(point.gradient @ cov @ point.gradient))
+    phi = influence_values(
+        point, y, w, focus, measure, population=True, score_scale=1.0 - fit.leverage
+    )
+    return float(np.sqrt(clustered_variance(phi, None, factor)))
 
 
 def _warn_about_fit(fit: OutcomeFit, measure: Measure) -> None:
@@ -339,73 +484,3 @@ def _target(t: FloatArray, estimand: str) -> NDArray[np.bool_]:
     if estimand == "ATC":
         return np.asarray(t == 0, dtype=np.bool_)
     return np.ones(len(t), dtype=np.bool_)
-
-
-def _reweighted_draws(
-    result: WeightResult,
-    outcome: str,
-    spec: _frames.CovariateSpec | None,
-    measure: Measure,
-    n_boot: int,
-    seed: int | None,
-    progress: bool,
-) -> list[float]:
-    """Estimates on bootstrap resamples of the units, re-estimating the weights in each."""
-    rng = np.random.default_rng(seed)
-    frame = result.data.drop(columns=["weights", "distance"]).reset_index(drop=True)
-    options = {k: v for k, v in result.settings.items() if k != "missing"}
-    draws = []
-    for _ in tqdm(range(n_boot), disable=not progress, desc="bootstrap (re-weighting)"):
-        sample = frame.take(rng.integers(0, len(frame), len(frame))).reset_index(drop=True)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RpevalWarning)
-                again = weight(sample, result.treatment, result._covariates, **options)
-        except RpevalError:
-            continue
-        data = again.data[again.data["weights"] > 0]
-        y = data[outcome].to_numpy(np.float64)
-        t = again._is_treated[again._weights > 0].astype(np.float64)
-        w = data["weights"].to_numpy(np.float64)
-        Z = (
-            None
-            if spec is None
-            else _frames.design_matrix(data, spec, arg="adjust", caller="effect").X
-        )
-        if np.unique(t).size < 2:
-            continue
-        again_point = g_computation(y, t, w, Z, measure, _target(t, result.estimand))
-        if again_point.estimable:
-            draws.append(again_point.value)
-    if len(draws) < 2:
-        raise DataError("effect(): the weights could not be re-estimated in the bootstrap")
-    return draws
-
-
-def _bootstrap(
-    y: FloatArray,
-    t: FloatArray,
-    w: FloatArray,
-    Z: FloatArray | None,
-    measure: Measure,
-    clusters: NDArray[np.intp],
-    n_boot: int,
-    seed: int | None,
-    progress: bool,
-    estimand: str = "ATT",
-) -> float:
-    rng = np.random.default_rng(seed)
-    n_clusters = int(clusters.max()) + 1
-    members = pd.Series(np.arange(len(y))).groupby(clusters).apply(np.asarray).tolist()
-    draws = []
-    for _ in tqdm(range(n_boot), disable=not progress, desc="pair bootstrap"):
-        chosen = rng.integers(0, n_clusters, n_clusters)
-        rows = np.concatenate([members[c] for c in chosen])
-        if np.unique(t[rows]).size < 2:
-            continue
-        Zb = None if Z is None else Z[rows]
-        target = _target(t[rows], estimand)
-        again = g_computation(y[rows], t[rows], w[rows], Zb, measure, target)
-        if again.estimable:
-            draws.append(again.value)
-    return float(np.std(draws, ddof=1))

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._entropy import entropy_weights
+from rpeval.matching._weight_model import WeightingPlan
 from rpeval.matching.balance import BalanceTable, _expand, balance_rows, grids_for, scale_sds
 from rpeval.matching.propensity import PropensityResult, propensity
 
@@ -61,6 +62,23 @@ class WeightResult:
     _covariates: str | Sequence[str] = field(repr=False, compare=False)
     _is_treated: NDArray[np.bool_] = field(repr=False, compare=False)
     _weights: FloatArray = field(repr=False, compare=False)
+    _design: FloatArray = field(repr=False, compare=False)  # covariates of all units weighed
+    _inside: NDArray[np.bool_] = field(repr=False, compare=False)  # not trimmed (= data rows)
+    _all_treated: NDArray[np.bool_] = field(repr=False, compare=False)  # before trimming
+
+    def _plan(self) -> WeightingPlan:
+        """The weighting model as :func:`._weight_model.weight_equations` needs it."""
+        return WeightingPlan(
+            design=self._design,
+            is_treated=self._all_treated,
+            inside=self._inside,
+            method=self.method,
+            estimand=self.estimand,
+            link=str(self.settings["link"]),
+            linear_predictor=None if self.propensity is None else self.propensity.linear_predictor,
+            truncate=self.settings["truncate"],
+            stabilize=bool(self.settings["stabilize"]),
+        )
 
     def effective_sample_size(self) -> dict[str, float]:
         """Kish's ``(sum w)^2 / sum w^2`` for each group."""
@@ -265,6 +283,9 @@ def weight(
     if coding.n_treated == 0 or coding.n_control == 0:
         raise DataError("weight(): one treatment group is empty")
     is_treated = coding.is_treated
+    all_treated = np.asarray(is_treated, dtype=np.bool_)
+    design = _frames.design_matrix(used, spec, arg="covariates", caller="weight")
+    inside = np.ones(len(used), dtype=np.bool_)
     ps: PropensityResult | None = None
     n_trimmed = 0
     if method == "ipw":
@@ -278,7 +299,6 @@ def weight(
                 raise DataError(f"weight(): trim={trim} leaves one treatment group empty")
         weights = ipw_weights(score, is_treated, estimand)
     else:
-        design = _frames.design_matrix(used, spec, arg="covariates", caller="weight")
         score = np.full(len(used), np.nan)
         weights = _entropy(design.X, design.terms, is_treated, estimand)
     if truncate is not None:
@@ -312,4 +332,7 @@ def weight(
         covariates,
         np.asarray(is_treated, dtype=np.bool_),
         np.asarray(weights, dtype=np.float64),
+        np.asarray(design.X, dtype=np.float64),
+        inside,
+        all_treated,
     )
