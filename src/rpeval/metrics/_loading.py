@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -19,6 +20,7 @@ __all__ = [
     "SchemaProblem",
     "builtin_catalog_files",
     "definition_files",
+    "is_data_schema_file",
     "validate_document",
 ]
 
@@ -61,7 +63,9 @@ def builtin_catalog_files() -> list[Path]:
 
 
 def definition_files(paths: Iterable[str | Path]) -> list[Path]:
-    """YAML files named by `paths` (directories are searched recursively), sorted."""
+    """YAML files named by `paths` (directories are searched recursively), sorted, without
+    data schemas: a file whose only top-level key is ``tables`` describes the data, not a
+    metric, whatever its name, so it may sit beside the metrics it serves."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -74,7 +78,30 @@ def definition_files(paths: Iterable[str | Path]) -> list[Path]:
                 f"no such file or directory: {path}",
                 hint="give YAML files or directories that contain them",
             )
-    return list(dict.fromkeys(found))
+    return [p for p in dict.fromkeys(found) if not is_data_schema_file(p)]
+
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:", flags=re.MULTILINE)
+
+
+def is_data_schema_file(path: Path) -> bool:
+    r"""Whether the YAML file at `path` is a data schema (its top-level keys are just
+    ``tables``), told from its unindented keys without parsing it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "schema.yaml").write_text("# ours\ntables:\n  cases:\n    id: string\n")
+    >>> _ = (folder / "metric.yaml").write_text("name: x\nkind: count\ntables: 1\n")
+    >>> is_data_schema_file(folder / "schema.yaml"), is_data_schema_file(folder / "metric.yaml")
+    (True, False)
+    """
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return set(_TOP_KEY.findall(text)) == {"tables"}
 
 
 def _known_keys(location: Sequence[str | int]) -> list[str]:
