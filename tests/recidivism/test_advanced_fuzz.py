@@ -6,7 +6,7 @@ import contextlib
 import warnings
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rpeval.errors import RpevalError, RpevalWarning
@@ -90,6 +90,7 @@ numeric = st.lists(st.integers(0, 6), min_size=2, max_size=16)
 
 @SETTINGS
 @given(numeric, numeric, numeric, st.integers(0, len(CALLS) - 1))
+@example([0, 1, 0, 2], [2, 1, 2, 0], [0, 0, 0, 0], 7)  # a Poisson rate model SE of -0.0
 def test_plausible_numbers_work_or_raise_rpeval_error(
     a: list[int], b: list[int], c: list[int], which: int
 ) -> None:

@@ -258,7 +258,7 @@ def rate_model(
         family=family,
         terms=tuple(terms),
         coef=fit.params,
-        std_error=np.sqrt(np.diag(fit.covariance)),
+        std_error=np.sqrt(np.maximum(np.diag(fit.covariance), 0.0)),  # rounding: -0.0
         loglik=fit.loglik,
         alpha=fit.alpha,
         pearson_dispersion=fit.pearson_chi2 / fit.df_resid if fit.df_resid > 0 else np.nan,
