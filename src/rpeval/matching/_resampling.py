@@ -3,17 +3,18 @@ the weights re-estimated in each draw."""
 
 from __future__ import annotations
 
-import warnings
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from tqdm.auto import tqdm
 
-from rpeval import _frames
-from rpeval.errors import DataError, RpevalError, RpevalWarning
+from rpeval.errors import DataError, RpevalError
+from rpeval.matching._glm import fit_binary
 from rpeval.matching._outcome import Measure, g_computation
-from rpeval.matching.weighting import WeightResult, weight
+from rpeval.matching._weight_model import WeightingPlan
+from rpeval.matching.weighting import entropy_balance, finish_weights, ipw_weights
 
 __all__ = ["reweighted_draws", "set_bootstrap", "target_rows"]
 
@@ -36,44 +37,70 @@ def target_rows(t: FloatArray, estimand: str) -> NDArray[np.bool_]:
 
 
 def reweighted_draws(
-    result: WeightResult,
-    outcome: str,
-    spec: _frames.CovariateSpec | None,
+    plan: WeightingPlan,
+    trim: float | None,
+    y: FloatArray,
+    Z: FloatArray | None,
     measure: Measure,
     n_boot: int,
     seed: int | None,
     progress: bool,
 ) -> list[float]:
-    """Estimates on bootstrap resamples of the units, re-estimating the weights in each."""
+    """Estimates on bootstrap resamples of the weighted sample's units, re-estimating the
+    weights in each exactly as :func:`weight` does (the propensity model refitted, or
+    entropy balancing solved again; trimming, truncation, stabilisation); draws in which
+    the weights cannot be estimated (separation, an unreachable target, one group left)
+    are skipped. ``y`` and ``Z`` are the weighted sample's outcome and ``adjust=`` design."""
     rng = np.random.default_rng(seed)
-    frame = result.data.drop(columns=["weights", "distance"]).reset_index(drop=True)
-    options = {k: v for k, v in result.settings.items() if k != "missing"}
+    X = plan.design[plan.inside]
+    treated = plan.is_treated[plan.inside]
     draws = []
     for _ in tqdm(range(n_boot), disable=not progress, desc="bootstrap (re-weighting)"):
-        sample = frame.take(rng.integers(0, len(frame), len(frame))).reset_index(drop=True)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RpevalWarning)
-                again = weight(sample, result.treatment, result._covariates, **options)
-        except RpevalError:
+        rows = rng.integers(0, len(y), len(y))
+        is_treated = treated[rows]
+        again = _weights(X[rows], is_treated, plan, trim)
+        if again is None:
             continue
-        data = again.data[again.data["weights"] > 0]
-        y = data[outcome].to_numpy(np.float64)
-        t = again._is_treated[again._weights > 0].astype(np.float64)
-        w = data["weights"].to_numpy(np.float64)
-        Z = (
-            None
-            if spec is None
-            else _frames.design_matrix(data, spec, arg="adjust", caller="effect").X
-        )
+        w, kept = again
+        t = is_treated[kept].astype(np.float64)
         if np.unique(t).size < 2:
             continue
-        again_point = g_computation(y, t, w, Z, measure, target_rows(t, result.estimand))
-        if again_point.estimable:
-            draws.append(again_point.value)
+        Zb = None if Z is None else Z[rows][kept]
+        point = g_computation(y[rows][kept], t, w, Zb, measure, target_rows(t, plan.estimand))
+        if point.estimable:
+            draws.append(point.value)
     if len(draws) < 2:
         raise DataError("effect(): the weights could not be re-estimated in the bootstrap")
     return draws
+
+
+def _weights(
+    X: FloatArray, is_treated: NDArray[np.bool_], plan: WeightingPlan, trim: float | None
+) -> tuple[FloatArray, NDArray[np.bool_]] | None:
+    """:func:`weight`'s weights on one resample, and the units kept after trimming."""
+    if is_treated.all() or not is_treated.any():
+        return None
+    kept = np.ones(len(X), dtype=np.bool_)
+    if plan.method == "ipw":
+        y = is_treated.astype(np.float64)
+        link: Literal["logit", "probit"] = "probit" if plan.link == "probit" else "logit"
+        fit = fit_binary(X, y, link=link, intercept=True)
+        if fit.deviance < 1e-6 * max(fit.null_deviance, 1.0):
+            return None  # separation: weight() raises
+        score = fit.fitted
+        if trim is not None:
+            kept = (score >= trim) & (score <= 1.0 - trim)
+            score, is_treated = score[kept], is_treated[kept]
+            if is_treated.all() or not is_treated.any():
+                return None
+        weights = ipw_weights(score, is_treated, plan.estimand)
+    else:
+        try:
+            names = [f"column {j + 1}" for j in range(X.shape[1])]
+            weights = entropy_balance(X, names, is_treated, plan.estimand)
+        except RpevalError:
+            return None
+    return finish_weights(weights, is_treated, plan.truncate, plan.stabilize), kept
 
 
 def set_bootstrap(

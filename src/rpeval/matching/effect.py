@@ -304,9 +304,8 @@ def effect(
         )
     _warn_about_fit(point.fit, measure)
     if se_type == "bootstrap" and isinstance(result, WeightResult):
-        draws = reweighted_draws(
-            result, outcome, spec, measure, n_bootstrap, random_state, progress
-        )
+        plan, trim = result._plan(), result.settings["trim"]
+        draws = reweighted_draws(plan, trim, y, Z, measure, n_bootstrap, random_state, progress)
         std_error = float(np.std(draws, ddof=1))
     elif se_type == "bootstrap":
         std_error = set_bootstrap(

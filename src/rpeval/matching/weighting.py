@@ -17,7 +17,7 @@ from rpeval.matching._weight_model import WeightingPlan
 from rpeval.matching.balance import BalanceTable, _expand, balance_rows, grids_for, scale_sds
 from rpeval.matching.propensity import PropensityResult, propensity
 
-__all__ = ["WeightResult", "ipw_weights", "weight"]
+__all__ = ["WeightResult", "finish_weights", "ipw_weights", "weight"]
 
 FloatArray = NDArray[np.float64]
 WeightEstimand = Literal["ATE", "ATT", "ATC", "ATO"]
@@ -43,6 +43,27 @@ def ipw_weights(score: FloatArray, is_treated: NDArray[np.bool_], estimand: str)
     if estimand == "ATC":
         return np.where(is_treated, (1.0 - p) / p, 1.0)
     return np.where(is_treated, 1.0 - p, p)
+
+
+def finish_weights(
+    weights: FloatArray, is_treated: NDArray[np.bool_], truncate: float | None, stabilize: bool
+) -> FloatArray:
+    """Truncate each group's weights at its ``truncate`` quantile, then (``stabilize``)
+    multiply them by the group's share of the sample.
+
+    Examples
+    --------
+    >>> finish_weights(np.array([1.0, 2.0, 4.0]), np.array([False] * 3), None, False).tolist()
+    [1.0, 2.0, 4.0]
+    """
+    weights = weights.copy()
+    if truncate is not None:
+        for group in (is_treated, ~is_treated):
+            cap = np.quantile(weights[group], truncate)
+            weights[group] = np.minimum(weights[group], cap)
+    if stabilize:
+        weights = np.where(is_treated, is_treated.mean(), 1.0 - is_treated.mean()) * weights
+    return np.asarray(weights, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -171,9 +192,11 @@ def _check(estimand: str, method: str, trim: float | None, truncate: float | Non
         )
 
 
-def _entropy(
+def entropy_balance(
     X: FloatArray, terms: Sequence[str], is_treated: NDArray[np.bool_], estimand: str
 ) -> FloatArray:
+    """Entropy-balancing weights (each reweighted group's summing to its size); raises
+    :class:`DataError` when the target means are out of reach."""
     weights = np.ones(len(X))
     target_rows = {"ATT": is_treated, "ATC": ~is_treated}.get(estimand, np.ones(len(X), bool))
     target = X[target_rows].mean(axis=0)
@@ -300,13 +323,8 @@ def weight(
         weights = ipw_weights(score, is_treated, estimand)
     else:
         score = np.full(len(used), np.nan)
-        weights = _entropy(design.X, design.terms, is_treated, estimand)
-    if truncate is not None:
-        for group in (is_treated, ~is_treated):
-            cap = np.quantile(weights[group], truncate)
-            weights[group] = np.minimum(weights[group], cap)
-    if stabilize:
-        weights = np.where(is_treated, is_treated.mean(), 1.0 - is_treated.mean()) * weights
+        weights = entropy_balance(design.X, design.terms, is_treated, estimand)
+    weights = finish_weights(weights, is_treated, truncate, stabilize)
     out = used.copy()
     out["weights"] = weights
     out["distance"] = score
