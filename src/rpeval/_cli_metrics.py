@@ -1,4 +1,9 @@
-"""``rpeval metrics validate|list|compute|schema|docs``: thin calls into `rpeval.metrics`."""
+"""``rpeval metrics validate|list|compute|schema|docs``: thin calls into `rpeval.metrics`.
+
+Everything printed goes through :func:`rpeval._text.for_terminal` (no escape sequence or
+control character from a definition, a data value or a file name reaches the terminal), and
+``compute --format csv`` prefixes cells a spreadsheet would run as formulas with ``'``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import json
 import sys
 
 from rpeval._files import read_table
+from rpeval._text import csv_frame, for_terminal
 
 __all__ = ["add_metrics_commands"]
 
@@ -16,7 +22,7 @@ def _run_validate(args: argparse.Namespace) -> int:
 
     report = validate(args.paths, schema=args.schema, baseline=args.baseline)
     rendered = {"text": report.to_text, "json": report.to_json, "junit": report.to_junit}
-    print(rendered[args.format]())
+    print(for_terminal(rendered[args.format]()))
     return report.exit_code
 
 
@@ -24,7 +30,7 @@ def _run_list(args: argparse.Namespace) -> int:
     from rpeval.metrics import Registry
 
     registry = Registry.from_paths(*args.definitions, include_builtin=not args.no_builtin)
-    print(registry.listing().to_string(index=False))
+    print(for_terminal(registry.listing().to_string(index=False)))
     return 0
 
 
@@ -42,11 +48,11 @@ def _run_compute(args: argparse.Namespace) -> int:
     )
     frame = table.to_pandas()
     if args.format == "csv":
-        print(frame.to_csv(index=False), end="")
+        print(for_terminal(csv_frame(frame).to_csv(index=False)), end="")
     elif args.format == "json":
-        print(json.dumps(table.to_dict(), indent=2, default=str))
+        print(json.dumps(table.to_dict(), indent=2, default=str))  # escapes controls itself
     else:
-        print(frame.to_string(index=False, na_rep=""))
+        print(for_terminal(frame.to_string(index=False, na_rep="")))
     return 0
 
 
@@ -62,7 +68,7 @@ def _run_docs(args: argparse.Namespace) -> int:
 
     registry = Registry.from_paths(*args.definitions, include_builtin=not args.no_builtin)
     schema = None if args.no_builtin else builtin_data_schema()
-    print(catalog_markdown(registry, schema), end="")
+    print(for_terminal(catalog_markdown(registry, schema)), end="")
     return 0
 
 

@@ -2,8 +2,10 @@
 
 A thin layer: each subcommand parses its arguments and calls library functions.
 Exit codes follow ruff: 0 success, 1 checks failed, 2 usage or configuration error.
-An :class:`~rpeval.errors.RpevalError` is printed as its message and hint; the
-traceback only with ``--debug``.
+An :class:`~rpeval.errors.RpevalError` is printed as its message and hint, an ``OSError``
+(a file that cannot be read or written) as one line; the traceback only with ``--debug``.
+Messages go through :func:`rpeval._text.for_terminal`, so no control character in a file
+name or a value reaches the terminal.
 
 Examples
 --------
@@ -22,6 +24,8 @@ from pathlib import Path
 
 from rpeval import __version__
 from rpeval._cli_metrics import add_metrics_commands
+from rpeval._outputs import staged_output
+from rpeval._text import for_terminal
 from rpeval.errors import RpevalError
 
 __all__ = ["build_parser", "entry_point", "main"]
@@ -31,6 +35,7 @@ EXIT_CHECKS_FAILED = 1
 EXIT_USAGE = 2
 
 Handler = Callable[[argparse.Namespace], int]
+EVALUATE_FILES = ("report.html", "results.json")
 
 
 def _positive_int(text: str) -> int:
@@ -44,16 +49,18 @@ def _positive_int(text: str) -> int:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from rpeval.report.demo import format_demo, run_demo
+    from rpeval.report.demo import DEMO_FILES, format_demo, run_demo
 
-    evaluation, true_hr, written = run_demo(
-        Path(args.out),
-        n_participants=args.participants,
-        n_comparison=args.comparison,
-        random_state=args.seed,
-        progress=not args.no_progress,
-    )
-    print(format_demo(evaluation, true_hr, written[0]))
+    out = Path(args.out)
+    with staged_output(out, DEMO_FILES, force=args.force) as stage:
+        evaluation, true_hr, _ = run_demo(
+            stage,
+            n_participants=args.participants,
+            n_comparison=args.comparison,
+            random_state=args.seed,
+            progress=not args.no_progress,
+        )
+    print(for_terminal(format_demo(evaluation, true_hr, out / "report.html")))
     return EXIT_OK
 
 
@@ -69,6 +76,7 @@ def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
     demo.add_argument("--comparison", type=_positive_int, default=5000, metavar="N")
     demo.add_argument("--seed", type=int, default=0, help="random_state of the simulation")
     demo.add_argument("--out", default="rpeval-demo", metavar="DIR", help="output directory")
+    _force_option(demo)
     demo.add_argument("--no-progress", action="store_true", help="no progress bar")
     demo.set_defaults(handler=_run_demo)
 
@@ -78,14 +86,22 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     config_path = Path(args.config)
     config = load_config(config_path)
-    evaluation = run_config(config, config_path.parent, progress=not args.no_progress)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    report = evaluation.to_html(out / "report.html")
-    evaluation.to_json(out / "results.json")
-    print("\n".join(f"- {sentence}" for sentence in evaluation.headline()))
-    print(f"Report: {report.resolve()}")
+    with staged_output(out, EVALUATE_FILES, force=args.force) as stage:
+        evaluation = run_config(config, config_path.parent, progress=not args.no_progress)
+        evaluation.to_html(stage / "report.html")
+        evaluation.to_json(stage / "results.json")
+    print(for_terminal("\n".join(f"- {sentence}" for sentence in evaluation.headline())))
+    print(for_terminal(f"Report: {(out / 'report.html').resolve()}"))
     return EXIT_OK
+
+
+def _force_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace files in --out that rpeval did not write (by default it refuses)",
+    )
 
 
 def _add_evaluate(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -93,10 +109,12 @@ def _add_evaluate(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
         "evaluate",
         help="run an evaluation described by a YAML configuration",
         description="Read the data named in CONFIG (CSV or Parquet), run the evaluation, "
-        "and write report.html and results.json to --out.",
+        "and write report.html and results.json to --out (checked before the run; the files "
+        "appear only when the run succeeds).",
     )
     command.add_argument("config", metavar="CONFIG")
     command.add_argument("--out", default="rpeval-report", metavar="DIR")
+    _force_option(command)
     command.add_argument("--no-progress", action="store_true", help="no progress bar")
     command.set_defaults(handler=_run_evaluate)
 
@@ -134,8 +152,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RpevalError as error:
         if args.debug:
             traceback.print_exc()
-        print(f"rpeval: error: {error}", file=sys.stderr)
+        print(for_terminal(f"rpeval: error: {error}"), file=sys.stderr)
         return EXIT_USAGE
+    except OSError as error:  # the file system refused: one line, no traceback
+        if args.debug:
+            traceback.print_exc()
+        print(for_terminal(f"rpeval: error: {_os_message(error)}"), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _os_message(error: OSError) -> str:
+    """``OSError`` in one line: what failed, and on which file."""
+    what = error.strerror or str(error) or type(error).__name__
+    files = [str(f) for f in (error.filename, error.filename2) if f is not None]
+    return f"{what}: {' -> '.join(files)}" if files else what
 
 
 def entry_point() -> None:  # pragma: no cover - exercised through the installed script

@@ -8,6 +8,7 @@ an error; a metric that disappears is an error unless the baseline had deprecate
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,29 +71,65 @@ def _git(repo: Path, *args: str) -> str:
             ["git", "-C", str(repo), *args],  # noqa: S607 - git from PATH, as every git tool
             capture_output=True,
             text=True,
+            encoding="utf-8",
             check=False,
         )
     except OSError as error:
         raise SpecificationError(f"cannot run git: {error}", hint="install git") from error
-    if done.returncode != 0:
+    except UnicodeDecodeError:
         raise SpecificationError(
-            f"git {' '.join(args)} failed in {repo}: {done.stderr.strip()}",
+            f"git {' '.join(args)} in {repo}: the output is not UTF-8 text",
+            hint="metric definitions are UTF-8 YAML files",
+        ) from None
+    if done.returncode != 0:
+        detail = done.stderr.strip() or f"exit code {done.returncode}"
+        raise SpecificationError(
+            f"git {' '.join(args)} failed in {repo}: {detail}",
             hint="--baseline git:REF needs a revision that exists (e.g. git:origin/main)",
         )
     return done.stdout
 
 
+# a revision as people write them (main, origin/main, v1.2.0, HEAD~1, HEAD^, @{u}, a hash):
+# no leading "-" (an option), no ":" (a path), no spaces or control characters
+_SAFE_REF = re.compile(r"^(?!-)(?!.*\.\.)[A-Za-z0-9._/@{}~^+-]{1,200}$")
+
+
+def check_ref(ref: str) -> str:
+    """A git revision from ``--baseline git:REF``, checked before git sees it.
+
+    Examples
+    --------
+    >>> check_ref("origin/main")
+    'origin/main'
+    >>> check_ref("--output=/tmp/x")
+    Traceback (most recent call last):
+    rpeval.errors.SpecificationError: --baseline git:'--output=/tmp/x' is not a git revision ...
+    """
+    if not _SAFE_REF.match(ref):
+        raise SpecificationError(
+            f"--baseline git:{ref!r} is not a git revision name (letters, digits and "
+            "._/@{}~^+- only, not starting with '-', no '..')",
+            hint="e.g. --baseline git:origin/main, git:v1.2.0 or git:HEAD~1",
+        )
+    return ref
+
+
 def _git_documents(ref: str, paths: Sequence[str | Path]) -> list[SourceDocument]:
+    ref = check_ref(ref)
     documents: list[SourceDocument] = []
     for raw in paths:
         path = Path(raw).resolve()
         anchor = path if path.is_dir() else path.parent
         top = Path(_git(anchor, "rev-parse", "--show-toplevel").strip())
+        _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
         relative = path.relative_to(top).as_posix()
-        listed = _git(top, "ls-tree", "-r", "--name-only", ref, "--", relative).splitlines()
+        listed = _git(
+            top, "ls-tree", "-r", "--name-only", "--end-of-options", ref, "--", relative
+        ).splitlines()
         for name in listed:
             if name.endswith((".yaml", ".yml")):
-                text = _git(top, "show", f"{ref}:{name}")
+                text = _git(top, "cat-file", "blob", "--end-of-options", f"{ref}:{name}")
                 documents.extend(documents_from_text(text, f"{ref}:{name}"))
     return documents
 

@@ -5,6 +5,13 @@ nodes ourselves (safe: only mappings, sequences and scalars resolved by the safe
 tag resolution) and record ``path -> line`` for every mapping key and sequence item, so
 that a schema error at ``("examples", 0, "expected", "value")`` can be reported as
 ``metrics.yaml:42``.
+
+Hostile files are refused before PyYAML's composer, which recurses, sees them: a text
+longer than :data:`MAX_CHARS` is refused unread, and the token stream (PyYAML's scanner
+does not recurse) is checked for nesting deeper than :data:`MAX_DEPTH` and for tags. Only
+the standard tags of plain data (``!!str``, ``!!int``, ``!!float``, ``!!bool``, ``!!null``,
+``!!seq``, ``!!map``) are allowed; any other (``!!python/object``, ``!custom``) is an error
+at its line, never silently dropped. Every error names ``file:line``.
 """
 
 from __future__ import annotations
@@ -16,9 +23,16 @@ from typing import Final
 
 import yaml
 
-from rpeval.errors import MetricDefinitionError
+from rpeval.errors import MetricDefinitionError, RpevalError
 
-__all__ = ["SourceDocument", "documents_from_text", "load_documents"]
+__all__ = [
+    "MAX_CHARS",
+    "MAX_DEPTH",
+    "SourceDocument",
+    "documents_from_text",
+    "load_documents",
+    "read_yaml_text",
+]
 
 Location = tuple[str | int, ...]
 
@@ -43,34 +57,108 @@ class SourceDocument:
 
 MAX_DEPTH: Final = 40
 MAX_NODES: Final = 200_000
+MAX_CHARS: Final = 2_000_000
+_STANDARD: Final = "tag:yaml.org,2002:"
+ALLOWED_TAGS: Final = frozenset(
+    _STANDARD + name for name in ("str", "int", "float", "bool", "null", "seq", "map")
+)
+_OPEN = (
+    yaml.FlowSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.BlockMappingStartToken,
+)
+_CLOSE = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+ErrorType = type[RpevalError]
+
+
+def _tag_name(value: tuple[str | None, str]) -> str:
+    handle, suffix = value
+    if handle is None:
+        return suffix  # verbatim: !<tag:yaml.org,2002:str>
+    if handle == "!!":
+        return _STANDARD + suffix
+    return handle + suffix
+
+
+def _check_tokens(text: str, file: str, error: ErrorType) -> None:
+    """Size, nesting and tags, from the token stream (no recursion), before composing."""
+    if len(text) > MAX_CHARS:
+        raise error(
+            f"{file}: {len(text):,} characters is more than the {MAX_CHARS:,} a YAML file "
+            "may have here",
+            hint="definitions and configurations are small: split the file",
+        )
+    try:
+        scanner = yaml.SafeLoader(text)
+    except yaml.YAMLError:
+        return  # e.g. a control character: the parser reports it with its line
+    depth = 0
+    try:
+        while scanner.check_token():
+            token = scanner.get_token()  # type: ignore[no-untyped-call]
+            line = token.start_mark.line + 1
+            if isinstance(token, _OPEN):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise error(
+                        f"{file}:{line}: the YAML is nested more than {MAX_DEPTH} levels deep",
+                        hint="definitions and configurations are shallow: write the values out",
+                    )
+            elif isinstance(token, _CLOSE):
+                depth -= 1
+            elif isinstance(token, yaml.TagToken):
+                tag = _tag_name(token.value)
+                if tag not in ALLOWED_TAGS:
+                    raise error(
+                        f"{file}:{line}: the YAML tag {tag!r} is not allowed: only plain data "
+                        "(mappings, lists, text, numbers, true/false, null) is read",
+                        hint="remove the tag; quote the value if it is text",
+                    )
+    except yaml.YAMLError:
+        return  # a syntax error: the parser reports it with its line
+    finally:
+        scanner.dispose()
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, file: str, error: ErrorType) -> None:
         self.lines: dict[Location, int] = {}
         self._constructor = yaml.SafeLoader("")
         self._nodes = 0
+        self._file = file
+        self._error = error
+
+    def _at(self, node: yaml.Node) -> str:
+        return f"{self._file}:{node.start_mark.line + 1}"
 
     def build(self, node: yaml.Node, path: Location) -> object:
         self._nodes += 1
         if len(path) > MAX_DEPTH or self._nodes > MAX_NODES:
-            raise MetricDefinitionError(
-                f"line {node.start_mark.line + 1}: the document is nested too deeply or "
-                "expands to too many values (recursive or repeated aliases?)",
-                hint="metric definitions are small: write the values out",
+            raise self._error(
+                f"{self._at(node)}: the document is nested too deeply or expands to too many "
+                "values (recursive or repeated aliases?)",
+                hint="definitions and configurations are small: write the values out",
+            )
+        if node.tag not in ALLOWED_TAGS and node.tag != _STANDARD + "timestamp":
+            raise self._error(
+                f"{self._at(node)}: the YAML tag {node.tag!r} is not allowed: only plain data "
+                "(mappings, lists, text, numbers, true/false, null) is read",
+                hint="remove the tag; quote the value if it is text",
             )
         if isinstance(node, yaml.MappingNode):
             result: dict[object, object] = {}
             for key_node, value_node in node.value:
                 key = self.build(key_node, path)
                 if not isinstance(key, str | int | bool | float) or key is None:
-                    raise MetricDefinitionError(
-                        f"line {key_node.start_mark.line + 1}: a mapping key must be a "
-                        f"plain scalar, got {type(key).__name__}"
+                    raise self._error(
+                        f"{self._at(key_node)}: a mapping key must be a plain scalar, got "
+                        f"{type(key).__name__}",
+                        hint="write keys as plain words, e.g. `name:`",
                     )
                 if key in result:
-                    raise MetricDefinitionError(
-                        f"line {key_node.start_mark.line + 1}: duplicate key {key!r}",
+                    raise self._error(
+                        f"{self._at(key_node)}: duplicate key {key!r}",
                         hint="each key may appear once in a mapping",
                     )
                 child = (*path, str(key))
@@ -85,35 +173,61 @@ class _Builder:
                 items.append(self.build(item, child))
             return items
         if isinstance(node, yaml.ScalarNode):
-            return self._constructor.construct_object(node, deep=True)
-        raise MetricDefinitionError(f"unsupported YAML node {node!r}")  # pragma: no cover
+            try:
+                return self._constructor.construct_object(node, deep=True)
+            except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:
+                raise self._error(
+                    f"{self._at(node)}: {node.value!r} cannot be read as "
+                    f"{node.tag.removeprefix(_STANDARD)} ({error})",
+                    hint="quote the value if it is text, e.g. '2022-02-30'",
+                ) from None
+        raise self._error(f"{self._at(node)}: unsupported YAML node")  # pragma: no cover
 
 
-def _documents(text: str, file: str) -> Iterator[SourceDocument]:
-    loader = yaml.SafeLoader(text)
+def _line_of_position(text: str, position: int) -> int:
+    return text.count("\n", 0, max(position, 0)) + 1
+
+
+def _documents(text: str, file: str, error_type: ErrorType) -> Iterator[SourceDocument]:
+    loader: yaml.SafeLoader | None = None
     try:
+        _check_tokens(text, file, error_type)
+        loader = yaml.SafeLoader(text)
         while loader.check_node():
             node = loader.get_node()
             if node is None:  # pragma: no cover - check_node guarantees a node
                 break
-            builder = _Builder()
+            builder = _Builder(file, error_type)
             value = builder.build(node, ())
             yield SourceDocument(file, node.start_mark.line + 1, value, builder.lines)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        raise MetricDefinitionError(
-            f"{file}:{line}: not valid YAML: {error.problem or error}",
+        line = mark.line + 1 if mark is not None else 1
+        raise error_type(
+            f"{file}:{line}: not valid YAML: {error.problem or error.context or error}",
             hint="check the indentation and quoting around that line",
-        ) from error
+        ) from None
+    except yaml.reader.ReaderError as error:
+        raise error_type(
+            f"{file}:{_line_of_position(text, error.position)}: not valid YAML: the character "
+            f"{chr(error.character)!r} (a control character) is not allowed",
+            hint="remove it; YAML text may not hold control characters",
+        ) from None
     except yaml.YAMLError as error:
-        raise MetricDefinitionError(f"{file}: not valid YAML: {error}") from error
+        raise error_type(f"{file}:1: not valid YAML: {error}") from None
+    except RecursionError:  # pragma: no cover - the token check keeps nesting shallow
+        raise error_type(f"{file}:1: the YAML is nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
-def documents_from_text(text: str, file: str = "<string>") -> list[SourceDocument]:
+def documents_from_text(
+    text: str, file: str = "<string>", *, error: ErrorType = MetricDefinitionError
+) -> list[SourceDocument]:
     """Every non-empty document of a YAML text, with line numbers.
+
+    Problems raise `error` (a :class:`~rpeval.errors.RpevalError` class) with ``file:line``.
 
     Examples
     --------
@@ -123,18 +237,38 @@ def documents_from_text(text: str, file: str = "<string>") -> list[SourceDocumen
     >>> docs[0].line_of(("numerator", "where")), docs[1].line
     (3, 5)
     """
-    return [doc for doc in _documents(text, file) if doc.value is not None]
+    return [doc for doc in _documents(text, file, error) if doc.value is not None]
+
+
+def read_yaml_text(path: Path, what: str, *, error: ErrorType = MetricDefinitionError) -> str:
+    """The text of a YAML file: at most :data:`MAX_CHARS` characters of UTF-8, else `error`.
+
+    `what` says what the file is for messages ("metric definitions", "the configuration").
+    """
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(4 * MAX_CHARS + 1)
+    except OSError as problem:
+        raise error(
+            f"cannot read {what} from {path}: {problem.strerror or problem}",
+            hint="check the path",
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as problem:
+        line = raw.count(b"\n", 0, problem.start) + 1
+        raise error(
+            f"{path}:{line}: {what} must be UTF-8 text; byte {raw[problem.start]:#04x} is not",
+            hint="save the file as UTF-8",
+        ) from None
+    if len(text) > MAX_CHARS:
+        raise error(
+            f"{path}: {what} of more than {MAX_CHARS:,} characters are refused",
+            hint="definitions and configurations are small: split the file",
+        )
+    return text
 
 
 def load_documents(path: Path) -> list[SourceDocument]:
     """Every document of a YAML file; errors name the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise MetricDefinitionError(
-            f"cannot read metric definitions from {path}: {error.strerror}",
-            hint="check the path",
-        ) from error
-    except UnicodeDecodeError as error:
-        raise MetricDefinitionError(f"{path} is not UTF-8 text") from error
-    return documents_from_text(text, str(path))
+    return documents_from_text(read_yaml_text(path, "metric definitions"), str(path))

@@ -1,5 +1,10 @@
 """A Markdown page describing every metric of a registry (``rpeval metrics docs``).
 
+Every text that comes from a definition file — titles, descriptions, labels, references,
+filters, column names — is escaped for Markdown (:mod:`rpeval._text`): prose is shown as
+plain text, names and filters as code spans, so a definition cannot put HTML, links or
+table breaks into the published catalog.
+
 Examples
 --------
 >>> from rpeval.metrics.data_schema import builtin_data_schema
@@ -13,6 +18,10 @@ Examples
 
 from __future__ import annotations
 
+import re
+
+from rpeval._text import markdown_code as code
+from rpeval._text import markdown_text as text
 from rpeval.metrics.data_schema import DataSchema
 from rpeval.metrics.registry import Registry
 from rpeval.metrics.schema import Measure, MetricDefinition
@@ -25,23 +34,23 @@ def _measure(measure: Measure | None, role: str) -> list[str]:
         return []
     what = {
         "count": "count of rows",
-        "sum": f"sum of `{measure.sum}`",
-        "count_distinct": f"distinct values of `{measure.count_distinct}`",
+        "sum": f"sum of {code(measure.sum)}",
+        "count_distinct": f"distinct values of {code(measure.count_distinct)}",
     }[measure.aggregate]
-    label = f" ({measure.label})" if measure.label else ""
-    where = f" where `{measure.where}`" if measure.where else ""
+    label = f" ({text(measure.label)})" if measure.label else ""
+    where = f" where {code(measure.where)}" if measure.where else ""
     return [f"- **{role}**: {what}{where}{label}"]
 
 
 def definition_markdown(definition: MetricDefinition) -> str:
     """The Markdown section of one metric."""
     lines = [
-        f"### `{definition.name}` {definition.version}",
+        f"### {code(definition.name)} {definition.version}",
         "",
-        f"**{definition.title}** — {definition.kind.replace('_', ' ')}, "
-        f"table `{definition.table or '(any)'}`, {definition.status}.",
+        f"**{text(definition.title)}** — {definition.kind.replace('_', ' ')}, "
+        f"table {code(definition.table or '(any)')}, {definition.status}.",
         "",
-        definition.description.strip(),
+        text(definition.description),
         "",
     ]
     if definition.kind in {"proportion", "relative_rate"}:
@@ -52,39 +61,40 @@ def definition_markdown(definition: MetricDefinition) -> str:
         lines += _measure(definition.denominator, "Denominator")
     if definition.reference is not None:
         lines.append(
-            f"- **Reference group**: rows where `{definition.reference}`; the value is the "
+            f"- **Reference group**: rows where {code(definition.reference)}; the value is the "
             "cell's rate divided by the reference group's rate"
         )
     if definition.window is not None:
         window = definition.window
         lines.append(
-            f"- **Window**: `{window.event}` in (`{window.start}`, `{window.start}` + "
-            f"{window.within}]; denominator: rows with `{window.followup_end}` ≥ "
-            f"`{window.start}` + {window.within}"
+            f"- **Window**: {code(window.event)} in ({code(window.start)}, "
+            f"{code(window.start)} + {text(window.within)}]; denominator: rows with "
+            f"{code(window.followup_end)} ≥ {code(window.start)} + {text(window.within)}"
         )
     if definition.value is not None:
         value = definition.value
         between = value.days_between
         source = (
-            f"`{value.column}`"
+            code(value.column)
             if between is None
-            else (f"days from `{between.start}` to `{between.end}`")
+            else (f"days from {code(between.start)} to {code(between.end)}")
         )
-        where = f" where `{value.where}`" if value.where else ""
+        where = f" where {code(value.where)}" if value.where else ""
         lines.append(f"- **Value**: mean of {source}{where}")
     if definition.exposure is not None:
         exposure = definition.exposure
         lines.append(
-            f"- **Exposure**: sum of `{exposure.sum}` / {exposure.per:g} ({exposure.unit})"
+            f"- **Exposure**: sum of {code(exposure.sum)} / {exposure.per:g} "
+            f"({text(exposure.unit)})"
         )
     lines.append(f"- **Interval**: {definition.interval_method}")
     if definition.dimensions:
-        lines.append("- **Dimensions**: " + ", ".join(f"`{d}`" for d in definition.dimensions))
+        lines.append("- **Dimensions**: " + ", ".join(code(d) for d in definition.dimensions))
     if definition.suppress_below is not None:
         lines.append(f"- **Suppress below**: {definition.suppress_below}")
     if definition.references:
         lines += ["", "References:", ""]
-        lines += [f"- {reference}" for reference in definition.references]
+        lines += [f"- {text(reference)}" for reference in definition.references]
     return "\n".join(lines) + "\n"
 
 
@@ -99,8 +109,8 @@ def schema_markdown(schema: DataSchema) -> str:
         "",
     ]
     for table, columns in schema.tables.items():
-        lines += [f"### Table `{table}`", "", "| column | type |", "|---|---|"]
-        lines += [f"| `{name}` | {kind} |" for name, kind in columns.items()]
+        lines += [f"### Table {code(table)}", "", "| column | type |", "|---|---|"]
+        lines += [f"| {code(name)} | {text(kind)} |" for name, kind in columns.items()]
         lines.append("")
     return "\n".join(lines)
 
@@ -118,8 +128,8 @@ def catalog_markdown(registry: Registry, schema: DataSchema | None = None) -> st
         "|---|---|---|---|---|",
     ]
     lines += [
-        f"| [`{d.name}`](#{d.name}-{d.version.replace('.', '')}) | "
-        f"{d.version} | {d.kind} | {d.table or ''} | {d.title} |"
+        f"| [{code(d.name)}](#{_anchor(d)}) | "
+        f"{d.version} | {d.kind} | {text(d.table or '')} | {text(d.title)} |"
         for d in definitions
     ]
     lines.append("")
@@ -127,3 +137,9 @@ def catalog_markdown(registry: Registry, schema: DataSchema | None = None) -> st
     if schema is not None:
         lines.append(schema_markdown(schema))
     return "\n".join(lines)
+
+
+def _anchor(definition: MetricDefinition) -> str:
+    """The heading id mkdocs gives ``### `name` version`` (letters, digits, - and _ kept)."""
+    slug = f"{definition.name}-{definition.version.replace('.', '')}".lower()
+    return re.sub(r"[^a-z0-9_-]", "", slug)

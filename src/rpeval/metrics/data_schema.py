@@ -30,7 +30,7 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from rpeval.errors import MetricDefinitionError
-from rpeval.metrics._yaml_source import documents_from_text
+from rpeval.metrics._yaml_source import documents_from_text, read_yaml_text
 
 __all__ = ["COLUMN_TYPES", "DataSchema", "builtin_data_schema", "load_data_schema"]
 
@@ -85,13 +85,7 @@ def _parse(text: str, source: str) -> DataSchema:
 def load_data_schema(path: str | Path) -> DataSchema:
     """Read a data schema YAML file (errors name the file and line)."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as error:
-        raise MetricDefinitionError(
-            f"cannot read the data schema {file}: {error.strerror}", hint="check the path"
-        ) from error
-    return _parse(text, str(file))
+    return _parse(read_yaml_text(file, "the data schema"), str(file))
 
 
 def builtin_data_schema() -> DataSchema:

@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,7 +142,7 @@ def _schema_stage(files: Sequence[Path]) -> tuple[list[LoadedDefinition], list[I
         try:
             documents = load_documents(file)
         except MetricDefinitionError as error:
-            line = _line_in(str(error))
+            line = _line_in(error.args[0], str(file))
             issues.append(Issue("error", "schema", str(file), line, None, error.args[0]))
             continue
         for document in documents:
@@ -155,9 +156,10 @@ def _schema_stage(files: Sequence[Path]) -> tuple[list[LoadedDefinition], list[I
     return loaded, issues
 
 
-def _line_in(message: str) -> int:
-    head = message.split(":", 2)
-    return int(head[1]) if len(head) > 1 and head[1].strip().isdigit() else 0
+def _line_in(message: str, file: str) -> int:
+    """The line of a ``file:line: ...`` message (1 when it names none: the file as a whole)."""
+    found = re.match(r"(\d+):", message.removeprefix(f"{file}:"))
+    return int(found.group(1)) if message.startswith(f"{file}:") and found else 1
 
 
 def _example_stage(loaded: Sequence[LoadedDefinition], failed: set[str]) -> list[Issue]:

@@ -18,6 +18,10 @@ Example::
     design: {method: matching, caliper: 0.2, ratio: 1}
     windows: [365, 730, 1095]
     random_state: 0
+    date_format: "%d/%m/%Y"        # optional: dates that are not ISO 8601 (one or a list)
+
+Dates in the tables may be ISO 8601 (``2024-01-31``, with or without a time of day such as
+``2024-01-31 09:30:00``) or in the formats of ``date_format``, tried in order after ISO.
 """
 
 from __future__ import annotations
@@ -26,11 +30,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from rpeval._files import read_table
 from rpeval.errors import SpecificationError
-from rpeval.metrics._yaml_source import documents_from_text
+from rpeval.metrics._yaml_source import documents_from_text, read_yaml_text
 
 __all__ = ["EvaluationConfig", "load_config", "run_config"]
 
@@ -86,6 +97,15 @@ class EvaluationConfig(_Strict):
     suppress_below: int = Field(10, ge=1)
     conf_level: float = Field(0.95, gt=0, lt=1)
     random_state: int = 0
+    date_format: str | list[str] | None = None
+
+    @field_validator("date_format")
+    @classmethod
+    def _formats(cls, value: str | list[str] | None) -> str | list[str] | None:
+        for form in [value] if isinstance(value, str) else value or []:
+            if "%" not in form:
+                raise ValueError(f"{form!r} is not a strftime format such as '%d/%m/%Y'")
+        return value
 
     @model_validator(mode="after")
     def _outcome_given(self) -> EvaluationConfig:
@@ -99,13 +119,8 @@ class EvaluationConfig(_Strict):
 def load_config(path: str | Path) -> EvaluationConfig:
     """Read and validate a configuration file; errors say file:line and what is wrong."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as error:
-        raise SpecificationError(
-            f"cannot read the configuration {file}: {error.strerror}", hint="check the path"
-        ) from error
-    documents = documents_from_text(text, str(file))
+    text = read_yaml_text(file, "the configuration", error=SpecificationError)
+    documents = documents_from_text(text, str(file), error=SpecificationError)
     if len(documents) != 1:
         raise SpecificationError(f"{file}: expected one YAML document, found {len(documents)}")
     document = documents[0]
@@ -126,18 +141,20 @@ def load_config(path: str | Path) -> EvaluationConfig:
         ) from error
 
 
-def _read(base: Path, relative: str | None) -> pd.DataFrame | None:
-    return None if relative is None else read_table(base / relative)
+def _read(base: Path, relative: str | None, formats: tuple[str, ...]) -> pd.DataFrame | None:
+    return None if relative is None else read_table(base / relative, date_formats=formats)
 
 
 def run_config(config: EvaluationConfig, base: Path, *, progress: bool = True) -> Any:
     """Load the data named by `config` (paths relative to `base`) and evaluate."""
+    from rpeval._dates import check_formats
     from rpeval.report.evaluate import evaluate
 
-    people = _read(base, config.data.people)
+    formats = check_formats(config.date_format, arg="date_format", caller="evaluate")
+    people = _read(base, config.data.people, formats)
     assert people is not None
     people = people.rename(columns={theirs: ours for ours, theirs in config.columns.items()})
-    events = _read(base, config.data.arrests) if config.events is not None else None
+    events = _read(base, config.data.arrests, formats) if config.events is not None else None
     return evaluate(
         people,
         treatment=config.treatment,
@@ -149,7 +166,7 @@ def run_config(config: EvaluationConfig, base: Path, *, progress: bool = True) -
         id=config.id,
         events=events,
         event_date=config.events.date if config.events is not None else "arrest_date",
-        custody=_read(base, config.data.custody),
+        custody=_read(base, config.data.custody, formats),
         competing=config.competing or None,
         design=config.design.method,
         caliper=config.design.caliper,
@@ -157,11 +174,12 @@ def run_config(config: EvaluationConfig, base: Path, *, progress: bool = True) -
         weighting=config.design.weighting,
         estimand=config.design.estimand,
         windows=tuple(config.windows),
-        cases=_read(base, config.data.cases),
-        officers=_read(base, config.data.officers),
+        cases=_read(base, config.data.cases, formats),
+        officers=_read(base, config.data.officers, formats),
         metrics=config.metrics,
         suppress_below=config.suppress_below,
         conf_level=config.conf_level,
         random_state=config.random_state,
         progress=progress,
+        date_format=formats,
     )

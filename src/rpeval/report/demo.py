@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from rpeval.datasets import ProgramData
     from rpeval.report.evaluation import Evaluation
 
-__all__ = ["format_demo", "format_program_summary", "run_demo"]
+__all__ = ["DEMO_FILES", "format_demo", "format_program_summary", "run_demo"]
 
 
 def _share(numerator: int, denominator: int) -> str:
@@ -123,6 +123,8 @@ def _mean(people: pd.DataFrame, participant: bool) -> float:
 
 
 DEMO_COVARIATES = "age + prior_arrests + sex + C(offense_type)"
+DEMO_TABLES = ("people", "arrests", "custody", "cases", "officers")
+DEMO_FILES = ("report.html", "results.json", *(f"{t}.csv" for t in DEMO_TABLES), "config.yaml")
 DEMO_CONFIG = """\
 # rpeval evaluate configuration written by `rpeval demo` (paths relative to this file).
 data:
@@ -154,8 +156,10 @@ def run_demo(
     """Simulate a program, evaluate it, and write data, config, report and results.
 
     Returns the evaluation, the true hazard ratio, and the files written (the report
-    first). Four years of data (entries over the first three) so that 1-, 2- and 3-year
-    windows are all estimable.
+    first; their names are :data:`DEMO_FILES`). Four years of data (entries over the first
+    three) so that 1-, 2- and 3-year windows are all estimable. The files are written into
+    `out` as they are made: ``rpeval demo`` gives it a temporary directory
+    (:func:`rpeval._outputs.staged_output`) and moves them into place at the end.
     """
     from rpeval.datasets import simulate_program
     from rpeval.report.evaluate import evaluate
@@ -181,12 +185,14 @@ def run_demo(
     )
     out.mkdir(parents=True, exist_ok=True)
     written = [evaluation.to_html(out / "report.html"), evaluation.to_json(out / "results.json")]
-    for name in ("people", "arrests", "custody", "cases", "officers"):
+    for name in DEMO_TABLES:
         path = out / f"{name}.csv"
         getattr(program, name).to_csv(path, index=False)
         written.append(path)
     config = out / "config.yaml"
-    config.write_text(DEMO_CONFIG.format(covariates=DEMO_COVARIATES, seed=random_state))
+    config.write_text(
+        DEMO_CONFIG.format(covariates=DEMO_COVARIATES, seed=random_state), encoding="utf-8"
+    )
     written.append(config)
     return evaluation, program.true_effect_hr, written
 
