@@ -8,6 +8,7 @@ published numbers rpeval reproduces.
 
 from __future__ import annotations
 
+from rpeval.datasets._truth import ProgramTruth
 from rpeval.datasets.columns import COLUMNS
 from rpeval.datasets.loaders import MissingDataPackageError, load_nsw, load_recid, load_rossi
 from rpeval.datasets.simulate import ProgramData, simulate_program
@@ -16,6 +17,7 @@ __all__ = [
     "COLUMNS",
     "MissingDataPackageError",
     "ProgramData",
+    "ProgramTruth",
     "load_nsw",
     "load_recid",
     "load_rossi",

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,6 +29,9 @@ from rpeval.datasets._timeline import (
 )
 from rpeval.datasets.columns import COLUMNS
 from rpeval.errors import SpecificationError
+
+if TYPE_CHECKING:
+    from rpeval.datasets._truth import ProgramTruth
 
 __all__ = ["ProgramData", "simulate_program"]
 
@@ -57,7 +62,9 @@ class ProgramData:
     officers
         Arresting and referring officers and their facilitator training.
     true_effect_hr
-        The hazard ratio of re-arrest for participants used to simulate the data.
+        The hazard ratio of re-arrest for participants used to simulate the data, given
+        the covariates (conditional). :meth:`truth` gives the marginal effects that a
+        matched evaluation estimates.
     random_state
         The seed.
     columns
@@ -72,6 +79,26 @@ class ProgramData:
     true_effect_hr: float
     random_state: int
     columns: dict[str, dict[str, str]] = field(default_factory=_data_dictionary)
+
+    def truth(
+        self, *, windows: Sequence[int] = (365, 730, 1095), n_participants: int = 20_000
+    ) -> ProgramTruth:
+        """The true effects among participants, as the estimands an evaluation reports:
+        the *marginal* hazard ratio (what Cox on a matched sample estimates; it differs
+        from ``true_effect_hr``, which is conditional on the covariates), the window
+        risks with and without the program and the RMST difference. From potential
+        outcomes: the simulation rerun on about ``n_participants`` participants with the
+        same seed, with and without the effect (a few seconds).
+
+        Examples
+        --------
+        >>> program = simulate_program(200, 800, effect_hr=1.0, random_state=7)
+        >>> program.truth(windows=[365], n_participants=2_000).marginal_hr  # no effect
+        1.0
+        """
+        from rpeval.datasets._truth import program_truth
+
+        return program_truth(self, windows=windows, n_participants=n_participants)
 
     def __repr__(self) -> str:
         tables = ", ".join(f"{name}={len(getattr(self, name)):,} rows" for name in TABLES)
