@@ -1,6 +1,8 @@
 """effect(..., bias_correction=True): Abadie & Imbens' bias-corrected matching estimator
-against R's Matching 4.10 (tests/reference/matching_bias_correction.R) on lalonde, and
-its algebra on random pairs (hypothesis)."""
+against R's Matching 4.10 (tests/reference/matching_bias_correction.R) on lalonde: its pairs
+and estimate, its SE when the variance's neighbours are taken in the score as Matching
+does, and the formulas written out in R with rpeval's neighbours (near in the covariates);
+and its algebra on random pairs (hypothesis)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 from rpeval.errors import SpecificationError
 from rpeval.matching import effect, match, weight
-from rpeval.matching._bias_correction import corrected_kernel
+from rpeval.matching._bias_correction import corrected_kernel, neighbour_variances
 from tests.reference_data import reference, reference_csv
 
 COVARIATES = "age + educ + race + married + nodegree + re74 + re75"
@@ -58,6 +60,18 @@ def test_bias_correction_equals_matching(
     assert result.estimate == pytest.approx(ref["estimate"], rel=RTOL, abs=1e-12)
     assert result.std_error == pytest.approx(ref["se"], rel=RTOL)
     assert result.summary()["estimand"].item() == f"{target} {estimand}"
+    # with Matching's neighbours (near in the score) the same kernel gives Matching's SE
+    y = lalonde[outcome].to_numpy(float)
+    X = pd.get_dummies(lalonde[["age", "educ", "race", "married", "nodegree", "re74", "re75"]],
+                       drop_first=True, dtype=float).to_numpy()  # fmt: skip
+    score = lalonde["score"].to_numpy()[:, None]
+    treated = lalonde["treat"].to_numpy() == 1
+    focal, matched = m.pairs["focal"].to_numpy(), m.pairs["match"].to_numpy()
+    rows = np.union1d(focal, matched)
+    sigma2 = neighbour_variances(y, score / score.std(), treated, rows)
+    kernel = corrected_kernel(y, X, focal, matched, sigma2, focal_is_treated=estimand == "ATT")
+    variance = kernel.var_population if target == "population" else kernel.var_sample
+    assert np.sqrt(variance) == pytest.approx(ref["se_matching"], rel=RTOL)
 
 
 def test_without_replacement_it_is_regression_adjustment(lalonde: pd.DataFrame) -> None:

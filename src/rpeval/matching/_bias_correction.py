@@ -17,10 +17,13 @@ conditional variance of unit ``j``'s outcome and ``K'_j = sum_i w_ij^2``:
 
 ``sigma^2_j`` is the sample variance of ``Y_j`` and the outcomes of the
 :data:`VARIANCE_NEIGHBOURS` nearest units of ``j``'s own group (ties at the last distance
-included, within :data:`TIE_TOL` of its squared distance), on the score matched on
-(the correction's covariates for Mahalanobis matching), each column divided by its SD
-over the kept units: R's ``Matching::Match(..., Var.calc = 4)``. Without replacement every
-``K_j <= 1``, so the population variance needs no ``sigma^2``.
+included, within :data:`TIE_TOL` of its squared distance), in the correction's
+covariates, each divided by its SD over the kept units: R's ``Matching::Match(...,
+Var.calc = 4)`` when it matches on those covariates. When the pairs were matched on a
+propensity score, Matching's neighbours are near in the score only, so its ``sigma^2``
+also holds the outcome's variation among units of equal score (which the correction
+removes) and its SEs run large; ours are near in the covariates. Without replacement
+every ``K_j <= 1``, so the population variance needs no ``sigma^2``.
 """
 
 from __future__ import annotations
@@ -192,10 +195,8 @@ def bias_corrected(
     if np.isnan(focal_at).any() or np.isnan(match_at).any():
         raise DataError("effect(): a matched unit lies outside the kept sample")
     focal_at, match_at = focal_at.astype(np.intp), match_at.astype(np.intp)
-    score = result._score
-    metric = score[pool][:, None] if score is not None else X_pool
-    spread = metric.std(axis=0)  # Matching's scaling: the SD over all units (divisor n)
-    metric = metric / np.where(spread > 0, spread, 1.0)
+    spread = X_pool.std(axis=0)  # Matching's scaling: the SD over all units (divisor n)
+    metric = X_pool / np.where(spread > 0, spread, 1.0)
     groups = result._is_treated[pool]
     needed = np.union1d(focal_at, match_at)
     sigma2 = neighbour_variances(y_pool, metric, groups, needed)
