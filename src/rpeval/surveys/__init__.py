@@ -14,16 +14,19 @@ from rpeval.surveys.design import SurveyDesign
 from rpeval.surveys.estimates import mean, ratio, total
 from rpeval.surveys.proportion import proportion, top_box
 from rpeval.surveys.quantile import quantile
+from rpeval.surveys.replicates import ReplicateDesign, replicate_design
 from rpeval.surveys.results import ContrastResult, SurveyEstimate
 
 __all__ = [
     "ContrastResult",
+    "ReplicateDesign",
     "SurveyDesign",
     "SurveyEstimate",
     "mean",
     "proportion",
     "quantile",
     "ratio",
+    "replicate_design",
     "top_box",
     "total",
 ]

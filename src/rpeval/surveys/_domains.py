@@ -19,8 +19,11 @@ from rpeval._frames import numeric_array, require_columns
 from rpeval.errors import DataError, SpecificationError
 from rpeval.surveys._checks import check_choice, column_list
 from rpeval.surveys.design import SurveyDesign
+from rpeval.surveys.replicates import ReplicateDesign
 
-__all__ = ["Domains", "check_design", "domains", "response"]
+__all__ = ["AnyDesign", "Domains", "check_design", "domains", "response"]
+
+AnyDesign = SurveyDesign | ReplicateDesign
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -46,16 +49,22 @@ class Domains:
         return len(self.levels)
 
 
-def check_design(design: object, caller: str) -> SurveyDesign:
-    if not isinstance(design, SurveyDesign):
+def check_design(design: object, caller: str, *, replicates: bool = True) -> AnyDesign:
+    if isinstance(design, ReplicateDesign) and not replicates:
         raise SpecificationError(
-            f"{caller}(): `design` must be a SurveyDesign, got {type(design).__name__}",
+            f"{caller}(): replicate-weight designs are not supported here",
+            hint="use the SurveyDesign the replicates were built from (linearised SEs)",
+        )
+    if not isinstance(design, SurveyDesign | ReplicateDesign):
+        raise SpecificationError(
+            f"{caller}(): `design` must be a SurveyDesign or ReplicateDesign, got "
+            f"{type(design).__name__}",
             hint="build one with rpeval.surveys.SurveyDesign(data, weights=..., strata=...)",
         )
     return design
 
 
-def domains(design: SurveyDesign, by: object, *, missing: str, caller: str) -> Domains:
+def domains(design: AnyDesign, by: object, *, missing: str, caller: str) -> Domains:
     """Domain codes for the ``by`` columns (one domain, "all", without them)."""
     check_choice(missing, MISSING_RULES, arg="missing", caller=caller)
     names = column_list(by, arg="by", caller=caller)
@@ -97,7 +106,7 @@ def domains(design: SurveyDesign, by: object, *, missing: str, caller: str) -> D
 
 
 def response(
-    design: SurveyDesign, column: str, *, arg: str, missing: str, caller: str
+    design: AnyDesign, column: str, *, arg: str, missing: str, caller: str
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
     """A numeric response and its missing mask; missing values raise unless dropped."""
     values = numeric_array(design.data, column, arg=arg, caller=caller, allow_missing=True)

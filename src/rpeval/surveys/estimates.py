@@ -19,10 +19,10 @@ from scipy import stats
 
 from rpeval.errors import DataError
 from rpeval.surveys._checks import check_conf_level, column_list
-from rpeval.surveys._domains import Domains, check_design, domains, response
+from rpeval.surveys._domains import AnyDesign, Domains, check_design, domains, response
 from rpeval.surveys._linearize import domain_sums, srs_variance, weighted_var
 from rpeval.surveys._variance import ScoreColumns, design_covariance
-from rpeval.surveys.design import SurveyDesign
+from rpeval.surveys.replicates import ReplicateDesign
 from rpeval.surveys.results import ESTIMATE_COLUMNS, SurveyEstimate
 
 __all__ = ["mean", "ratio", "total"]
@@ -42,10 +42,32 @@ class Block:
     srs_var: FloatArray
     n: FloatArray
     weight: FloatArray
+    kind: str = "mean"
+    y: FloatArray | None = None
+    x: FloatArray | None = None
 
 
-def domain_df(design: SurveyDesign, dom: IntArray, k: int) -> FloatArray:
-    """PSUs minus strata among each domain's rows (R's ``degf`` of the domain subset)."""
+def replicate_thetas(design: ReplicateDesign, block: Block, k: int) -> FloatArray:
+    """The block's estimates recomputed with each replicate's weights (replicates × k)."""
+    y = block.y if block.y is not None else np.zeros(design.n_rows)
+    numerator = design.domain_sums(block.dom, y, k)
+    if block.kind == "total":
+        return numerator
+    if block.kind == "ratio" and block.x is not None:
+        denominator = design.domain_sums(block.dom, block.x, k)
+    else:
+        denominator = design.domain_sums(block.dom, np.ones(design.n_rows), k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(numerator / denominator, dtype=np.float64)
+
+
+def domain_df(design: AnyDesign, dom: IntArray, k: int) -> FloatArray:
+    """PSUs minus strata among each domain's rows (R's ``degf`` of the domain subset);
+    for replicate designs the rank of the domain's replicate weights minus 1."""
+    if isinstance(design, ReplicateDesign):
+        return np.array(
+            [design.domain_degrees_of_freedom(dom == j) for j in range(k)], dtype=np.float64
+        )
     inside = dom >= 0
     d = dom[inside]
     psu = np.unique(d * design.n_psu + design._cluster[inside]) // design.n_psu
@@ -64,14 +86,17 @@ def _check_nonempty(sums_n: FloatArray, domains_: Domains, variable: str, caller
         )
 
 
-def covariance(design: SurveyDesign, blocks: Sequence[Block], k: int) -> FloatArray:
+def covariance(design: AnyDesign, blocks: Sequence[Block], k: int) -> FloatArray:
     """Joint covariance of every block's estimates (variables × domains)."""
+    if isinstance(design, ReplicateDesign):
+        thetas = np.hstack([replicate_thetas(design, b, k) for b in blocks])
+        return design.variance(thetas, np.concatenate([b.estimate for b in blocks]))
     scored = [ScoreColumns(b.scores, b.dom, offset=j * k) for j, b in enumerate(blocks)]
     return design_covariance(design.stages, scored, k * len(blocks))
 
 
 def build_estimate(
-    design: SurveyDesign,
+    design: AnyDesign,
     blocks: Sequence[Block],
     domains_: Domains,
     *,
@@ -123,7 +148,7 @@ def build_estimate(
 
 
 def mean_block(
-    design: SurveyDesign,
+    design: AnyDesign,
     y: FloatArray,
     null: NDArray[np.bool_],
     domains_: Domains,
@@ -140,12 +165,12 @@ def mean_block(
     scores = np.zeros(len(y))
     scores[inside] = w[inside] * (y[inside] - est[dom[inside]]) / sums.weight[dom[inside]]
     srs = srs_variance(weighted_var(dom, w, y, est, sums), sums, total=False)
-    return Block(variable, dom, est, scores, srs, sums.n, sums.weight)
+    return Block(variable, dom, est, scores, srs, sums.n, sums.weight, "mean", y)
 
 
 def _prepare(
     design: object, variables: object, by: object, conf_level: object, missing: str, caller: str
-) -> tuple[SurveyDesign, list[str], Domains, float]:
+) -> tuple[AnyDesign, list[str], Domains, float]:
     checked = check_design(design, caller)
     names = column_list(variables, arg="variables", caller=caller, allow_none=False)
     level = check_conf_level(conf_level, caller=caller)
@@ -153,7 +178,7 @@ def _prepare(
 
 
 def mean(
-    design: SurveyDesign,
+    design: AnyDesign,
     variables: str | list[str],
     *,
     by: str | list[str] | None = None,
@@ -190,6 +215,7 @@ def mean(
 
     Examples
     --------
+    >>> from rpeval.surveys import SurveyDesign
     >>> df = pd.DataFrame({"stratum": ["a", "a", "a", "b", "b", "b"],
     ...                    "w": [2.0, 2.0, 2.0, 4.0, 4.0, 4.0], "trust": [3, 4, 5, 2, 3, 2]})
     >>> design = SurveyDesign(df, weights="w", strata="stratum")
@@ -210,7 +236,7 @@ def mean(
 
 
 def total(
-    design: SurveyDesign,
+    design: AnyDesign,
     variables: str | list[str],
     *,
     by: str | list[str] | None = None,
@@ -225,6 +251,7 @@ def total(
 
     Examples
     --------
+    >>> from rpeval.surveys import SurveyDesign
     >>> df = pd.DataFrame({"w": [10.0, 10.0, 20.0, 20.0], "victim": [1, 0, 1, 1]})
     >>> total(SurveyDesign(df, weights="w"), "victim").summary()["estimate"].tolist()
     [50.0]
@@ -240,14 +267,14 @@ def total(
         scores = np.where(dom >= 0, w * y, 0.0)
         centre = sums.total / sums.weight
         srs = srs_variance(weighted_var(dom, w, y, centre, sums), sums, total=True)
-        blocks.append(Block(name, dom, sums.total, scores, srs, sums.n, sums.weight))
+        blocks.append(Block(name, dom, sums.total, scores, srs, sums.n, sums.weight, "total", y))
     return build_estimate(
         checked, blocks, domains_, statistic="total", conf_level=level, n_missing=n_missing
     )
 
 
 def ratio(
-    design: SurveyDesign,
+    design: AnyDesign,
     numerator: str,
     denominator: str,
     *,
@@ -264,6 +291,7 @@ def ratio(
 
     Examples
     --------
+    >>> from rpeval.surveys import SurveyDesign
     >>> df = pd.DataFrame({"w": [1.0, 2.0, 1.0], "arrests": [2, 0, 1], "people": [4, 2, 2]})
     >>> ratio(SurveyDesign(df, weights="w"), "arrests", "people").summary()["estimate"].tolist()
     [0.3]
@@ -289,7 +317,9 @@ def ratio(
     resid[inside] = (y[inside] - est[dom[inside]] * x[inside]) / den.total[dom[inside]]
     centre = np.bincount(dom[inside], weights=w[inside] * resid[inside], minlength=k) / num.weight
     srs = srs_variance(weighted_var(dom, w, resid, centre, num), num, total=True)
-    block = Block(f"{numerator}/{denominator}", dom, est, w * resid, srs, num.n, num.weight)
+    block = Block(
+        f"{numerator}/{denominator}", dom, est, w * resid, srs, num.n, num.weight, "ratio", y, x
+    )
     return build_estimate(
         checked,
         [block],

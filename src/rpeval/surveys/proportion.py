@@ -16,10 +16,18 @@ from scipy import stats
 from rpeval._formula import show_values
 from rpeval.errors import DataError, SpecificationError
 from rpeval.surveys._checks import check_choice, check_conf_level
-from rpeval.surveys._domains import check_design, domains, response
+from rpeval.surveys._domains import AnyDesign, check_design, domains, response
 from rpeval.surveys._profile import likelihood_interval
 from rpeval.surveys.design import SurveyDesign
-from rpeval.surveys.estimates import build_estimate, covariance, domain_df, mean_block
+from rpeval.surveys.estimates import (
+    Block,
+    build_estimate,
+    covariance,
+    domain_df,
+    mean_block,
+    replicate_thetas,
+)
+from rpeval.surveys.replicates import ReplicateDesign
 from rpeval.surveys.results import SurveyEstimate
 
 __all__ = ["proportion", "top_box"]
@@ -66,8 +74,24 @@ def proportion_intervals(
     return np.where(edge, cp_lower, lower), np.where(edge, cp_upper, upper)
 
 
+def _replicate_logit(
+    design: ReplicateDesign, block: Block, df: FloatArray, conf_level: float, k: int
+) -> tuple[FloatArray, FloatArray]:
+    """Logit interval with the replicate variance of logit(p_r), as R's svyglm on
+    replicate weights does for ``svyciprop(method = "logit")``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        thetas = replicate_thetas(design, block, k)
+        logits = np.log(thetas / (1 - thetas))
+        full = np.log(block.estimate / (1 - block.estimate))
+        se = np.sqrt(np.diag(design.variance(logits, full)))
+        crit = _t(df, conf_level)
+        lower = 1 / (1 + np.exp(-(full - crit * se)))
+        upper = 1 / (1 + np.exp(-(full + crit * se)))
+    return lower, upper
+
+
 def _indicator(
-    design: SurveyDesign, variable: str, success: object, missing: str, caller: str
+    design: AnyDesign, variable: str, success: object, missing: str, caller: str
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
     values = design.data[variable] if variable in design.data.columns else None
     if success is None:
@@ -97,7 +121,7 @@ def _indicator(
 
 
 def proportion(
-    design: SurveyDesign,
+    design: AnyDesign,
     variable: str,
     *,
     success: object = None,
@@ -156,7 +180,15 @@ def proportion(
     block = mean_block(checked, y, null, domains_, variable, caller)
     se = np.sqrt(np.clip(np.diag(covariance(checked, [block], domains_.k)), 0.0, None))
     df = domain_df(checked, block.dom, domains_.k)
-    if method == "likelihood":
+    if isinstance(checked, ReplicateDesign) and method in ("logit", "likelihood"):
+        if method == "likelihood":
+            raise SpecificationError(
+                f"{caller}(): method='likelihood' needs a linearised SurveyDesign",
+                hint="use method='logit', 'beta' or 'mean' with replicate weights",
+            )
+        lower, upper = _replicate_logit(checked, block, df, level, domains_.k)
+    elif method == "likelihood":
+        assert isinstance(checked, SurveyDesign)
         lower, upper = likelihood_interval(checked, y, block, se, df, level)
     else:
         lower, upper = proportion_intervals(block.estimate, se, block.n, df, method, level)
@@ -173,7 +205,7 @@ def proportion(
 
 
 def top_box(
-    design: SurveyDesign,
+    design: AnyDesign,
     variable: str,
     *,
     scale: Sequence[object],

@@ -80,7 +80,8 @@ def quantile(
     0          0.5      33.0
     """
     caller = "quantile"
-    checked = check_design(design, caller)
+    checked = check_design(design, caller, replicates=False)
+    assert isinstance(checked, SurveyDesign)
     level = check_conf_level(conf_level, caller=caller)
     plist = [probs] if isinstance(probs, int | float) else list(probs)
     if not plist or any(
