@@ -93,6 +93,16 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         evaluation.to_json(stage / "results.json")
     print(for_terminal("\n".join(f"- {sentence}" for sentence in evaluation.headline())))
     print(for_terminal(f"Report: {(out / 'report.html').resolve()}"))
+    if not evaluation.ok and not args.allow_failed_checks:
+        print(
+            for_terminal(
+                f"rpeval: the design failed {len(evaluation.guards.failed)} check(s) "
+                "(see the banner above the findings); exit 1. "
+                "--allow-failed-checks turns this into a warning."
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_CHECKS_FAILED
     return EXIT_OK
 
 
@@ -114,6 +124,11 @@ def _add_evaluate(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
     )
     command.add_argument("config", metavar="CONFIG")
     command.add_argument("--out", default="rpeval-report", metavar="DIR")
+    command.add_argument(
+        "--allow-failed-checks",
+        action="store_true",
+        help="exit 0 even when a design check fails (the report still says so first)",
+    )
     _force_option(command)
     command.add_argument("--no-progress", action="store_true", help="no progress bar")
     command.set_defaults(handler=_run_evaluate)

@@ -11,6 +11,7 @@ so coefficients and scores agree with the numpy formulation to about 1e-14, not 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -76,9 +77,13 @@ def _null_deviance(y: FloatArray, w: FloatArray) -> float:
 
 
 def _solve(info: FloatArray, rhs: FloatArray) -> FloatArray:
+    """The Newton step; least squares when the information is singular or so
+    ill-conditioned (separation) that scipy would warn."""
     try:
-        return np.asarray(linalg.solve(info, rhs, assume_a="pos"), dtype=np.float64)
-    except (linalg.LinAlgError, ValueError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", linalg.LinAlgWarning)
+            return np.asarray(linalg.solve(info, rhs, assume_a="pos"), dtype=np.float64)
+    except (linalg.LinAlgError, linalg.LinAlgWarning, ValueError):
         return np.asarray(np.linalg.lstsq(info, rhs, rcond=None)[0], dtype=np.float64)
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "Guards",
     "balance_guard",
     "coding_guard",
+    "evaluation_guards",
     "events_guard",
     "kept_guard",
     "ph_guard",
@@ -155,7 +156,7 @@ def coding_guard(frame: pd.DataFrame, columns: Sequence[str]) -> Guard:
         "fail on any",
         f"{len(details)} categor{'y is' if len(details) == 1 else 'ies are'} spelled several "
         "ways (case or spaces), so one group is split into several: normalise the labels "
-        "(the config's `normalize:`) and run again",
+        "(strip the spaces, use one letter case) and run again",
         tuple(details),
     )
 
@@ -261,3 +262,37 @@ def ph_guard(p_value: float | None) -> Guard:
         f"{p_value:.3f}): read the window differences and the RMST, not one hazard ratio"
     )
     return Guard("proportional hazards", status, float(p_value), "warning at p < 0.05", message)
+
+
+def evaluation_guards(
+    cohort: pd.DataFrame,
+    frame: pd.DataFrame,
+    sample: pd.DataFrame,
+    treatment: str,
+    columns: Sequence[str],
+    design: str,
+    balance_after: pd.DataFrame,
+    ph_test: pd.DataFrame,
+) -> Guards:
+    """Every guard of an evaluation: ``cohort`` is its cohort flow (the last step is the
+    design), ``frame`` the cohort before the design, ``sample`` the analysis sample."""
+    before, after = cohort.iloc[-2], cohort.iloc[-1]
+    treated = frame[treatment].to_numpy(dtype=bool)
+    guards = [
+        coding_guard(frame, columns),
+        support_guard(frame, treated, columns),
+        kept_guard(int(before["remaining_treated"]), int(after["remaining_treated"])),
+        balance_guard(balance_after),
+        events_guard(
+            sample["rearrest"], sample[treatment], {True: "participants", False: "comparison"}
+        ),
+        ph_guard(_global_p(ph_test)),
+    ]
+    if design == "weighting":
+        guards.append(sample_size_guard(sample["weights"].to_numpy(), sample[treatment].to_numpy()))
+    return Guards.of(guards)
+
+
+def _global_p(ph_test: pd.DataFrame) -> float | None:
+    rows = ph_test[ph_test["term"] == "GLOBAL"] if "term" in ph_test else ph_test.iloc[:0]
+    return float(rows["p_value"].iloc[0]) if len(rows) else None

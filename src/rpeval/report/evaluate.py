@@ -41,6 +41,7 @@ from rpeval._formula import resolve_covariates
 from rpeval._frames import as_pandas, treatment_indicator
 from rpeval.errors import DataError, SpecificationError
 from rpeval.report._cohort import CohortLedger, followup_drops
+from rpeval.report._guards import coding_guard, evaluation_guards
 from rpeval.report._inputs import (
     MetricInputs,
     PeopleColumns,
@@ -252,12 +253,31 @@ def evaluate(
     frame, ledger, everyone = _prepare(people, plan, treated, columns)
     chosen = metric_inputs(everyone, cases, officers, metrics, formats)
     metric_table = _metrics(chosen, suppress_below, conf_level)
-    sample, design_result = _followup_and_design(frame, ledger, plan, stages)
+    coding = coding_guard(frame, columns)  # before the design: it explains a collapse
+    try:
+        sample, design_result = _followup_and_design(frame, ledger, plan, stages)
+    except DataError as error:
+        if coding.status != "fail":
+            raise
+        raise DataError(
+            f"{error.message}. {coding.message}: {'; '.join(coding.details)}",
+            hint="map each category to one label (strip spaces, one letter case), then rerun",
+        ) from error
     stages.set_postfix_str("outcomes")
     outcomes = outcome_results(sample, treatment, design, list(windows), conf_level)
     stages.update()
     stages.set_postfix_str("sensitivity")
     sensitivity = sensitivity_results(sample, treatment, design, outcomes, int(windows[0]))
+    guards = evaluation_guards(
+        ledger.table(),
+        frame,
+        sample,
+        treatment,
+        columns,
+        design,
+        design_result.balance().after,
+        outcomes.ph_test,
+    )
     stages.update()
     stages.set_postfix_str("metrics")
     stages.update()  # computed first, before the long stages
@@ -286,6 +306,7 @@ def evaluate(
     }
     return Evaluation(
         settings=settings,
+        guards=guards,
         cohort=ledger.table(),
         design=design_result,
         balance=design_result.balance(),

@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from rpeval.report._guards import Guards
+
 __all__ = ["Evaluation"]
 
 
@@ -60,6 +62,11 @@ class Evaluation:
         re-arrest within the first window among complete pairs; ``None`` without pairs).
     metrics
         The program metrics (a MetricTable) or ``None`` without case records.
+    guards
+        The design guards (:class:`~rpeval.report._guards.Guards`): participants kept,
+        common support, balance, effective sample size, events per group, proportional
+        hazards, category coding. A failed guard leads the headline, the report and the
+        JSON, and makes ``rpeval evaluate`` exit 1.
     versions
         Package and dependency versions.
     """
@@ -79,6 +86,17 @@ class Evaluation:
     versions: dict[str, str] = field(repr=False)
     notes: tuple[str, ...] = ()
     cif: Any = field(default=None, repr=False)
+    guards: Guards = field(default_factory=lambda: Guards(()), repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """No design guard failed: the comparison can carry the findings."""
+        return self.guards.ok
+
+    def banner(self) -> list[str]:
+        """What must be read before the findings: one sentence per failed guard (empty
+        when none failed)."""
+        return [f"The design failed a check ({g.name}): {g.message}." for g in self.guards.failed]
 
     @property
     def hazard_ratio(self) -> dict[str, float]:
@@ -92,12 +110,14 @@ class Evaluation:
         }
 
     def headline(self) -> list[str]:
-        """Plain-language findings with numbers and CIs."""
+        """Plain-language findings with numbers and CIs, after the banner of failed
+        design guards (if any)."""
         hr = self.hazard_ratio
         level = round(100 * self.settings["conf_level"])
         counts = self.cohort.iloc[-1]
         design = self.settings["design"]
         sentences = [
+            *self.banner(),
             f"{int(counts['remaining_treated']):,} participants were compared with "
             f"{int(counts['remaining_comparison']):,} people processed traditionally "
             f"({'matched' if design == 'matching' else 'weighted'} on "
@@ -161,6 +181,7 @@ class Evaluation:
         """JSON-ready results (no figures)."""
         cleaned: dict[str, Any] = _clean(
             {
+                "guards": self.guards.to_dict(),
                 "settings": self.settings,
                 "versions": self.versions,
                 "headline": self.headline(),

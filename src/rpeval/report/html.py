@@ -109,6 +109,11 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
             },
             labels={"remaining_treated": "participants", "remaining_comparison": "comparison"},
         ),
+        "guards": html_table(
+            evaluation.guards.summary().drop(columns="value"),
+            "Design checks: each against its stated threshold; a failed check is explained "
+            "above the findings.",
+        ),
         "summary": html_table(
             evaluation.summary(),
             f"Key estimates with {level}% confidence intervals.",
@@ -217,7 +222,7 @@ def render_html(evaluation: Any) -> str:
     )
     return template.render(
         evaluation=evaluation,
-        headline=evaluation.headline(),
+        headline=evaluation.headline()[len(evaluation.banner()) :],
         tables=_tables(evaluation),
         figures=report_figures(evaluation),
         settings_json=json.dumps(evaluation.settings, indent=2, default=str),

@@ -1,0 +1,95 @@
+"""Design guards in evaluate(): a messy export stops with a banner, never a confident
+headline; the CLI exits 1 unless told otherwise."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from rpeval.cli import main
+from rpeval.datasets import simulate_program
+from rpeval.errors import DataError
+from rpeval.report import evaluate
+
+PROGRAM = simulate_program(250, 2000, random_state=11)
+COVARIATES = "age + prior_arrests + sex + C(offense_type)"
+
+
+def _evaluate(people: pd.DataFrame):  # type: ignore[no-untyped-def]
+    return evaluate(
+        people,
+        treatment="participant",
+        covariates=COVARIATES,
+        entry="entry_date",
+        events=PROGRAM.arrests,
+        custody=PROGRAM.custody,
+        competing=["death_date"],
+        progress=False,
+    )
+
+
+def messy(people: pd.DataFrame) -> pd.DataFrame:
+    """Labels as exports have them: in the participants' file "property" and "M" are
+    spelled "PROPERTY" and "M ", so those spellings occur among participants only."""
+    participant = people["participant"]
+    offense = people["offense_type"].mask(
+        participant & (people["offense_type"] == "property"), "PROPERTY"
+    )
+    sex = people["sex"].mask(participant & (people["sex"] == "M"), "M ")
+    return people.assign(sex=sex, offense_type=offense)
+
+
+def collapsed(people: pd.DataFrame) -> pd.DataFrame:
+    """Every participant's labels spelled their own way: the groups separate completely."""
+    participant = people["participant"]
+    sex = people["sex"].where(~participant, people["sex"].str.upper() + " ")
+    return people.assign(sex=sex)
+
+
+def test_clean_simulated_data_passes_every_guard() -> None:
+    evaluation = _evaluate(PROGRAM.people)
+    assert evaluation.ok, evaluation.guards.summary()
+    assert evaluation.banner() == []
+    assert not evaluation.headline()[0].startswith("The design failed")
+
+
+def test_a_messy_export_gets_a_banner_first_everywhere(tmp_path: Path) -> None:
+    evaluation = _evaluate(messy(PROGRAM.people))
+    failed = {g.name for g in evaluation.guards.failed}
+    assert {"category coding", "common support"} <= failed
+    assert evaluation.headline()[0].startswith("The design failed a check")
+    results = json.loads(evaluation.to_json(tmp_path / "results.json").read_text())
+    assert next(iter(results)) == "guards" and results["guards"]["ok"] is False
+    html = evaluation.to_html(tmp_path / "report.html").read_text()
+    banner = html.index('class="guard-banner"')
+    assert banner < html.index('<ul class="headline">')
+    assert "offense_type = &#39;PROPERTY&#39;" in html  # the level is named
+
+
+def test_complete_separation_names_the_spellings() -> None:
+    with pytest.raises(DataError, match="separate treated and control") as caught:
+        _evaluate(collapsed(PROGRAM.people))
+    assert "spelled several ways" in caught.value.message
+    assert "sex: 'MALE ', 'male'" in caught.value.message
+
+
+@pytest.mark.slow
+def test_cli_exits_1_on_a_failed_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    demo = tmp_path / "demo"
+    args = ["--participants", "200", "--comparison", "1500", "--seed", "3", "--no-progress"]
+    assert main(["demo", "--out", str(demo), *args]) == 0
+    people = pd.read_csv(demo / "people.csv")
+    people["participant"] = people["participant"].astype(str).str.lower() == "true"
+    messy(people).to_csv(demo / "people.csv", index=False)
+    capsys.readouterr()
+    config = str(demo / "config.yaml")
+    assert main(["evaluate", config, "--out", str(tmp_path / "a"), "--no-progress"]) == 1
+    captured = capsys.readouterr()
+    assert "- The design failed a check" in captured.out
+    assert "failed" in captured.err and "--allow-failed-checks" in captured.err
+    again = ["evaluate", config, "--out", str(tmp_path / "b"), "--no-progress"]
+    assert main([*again, "--allow-failed-checks"]) == 0
+    assert (tmp_path / "b" / "report.html").exists()
