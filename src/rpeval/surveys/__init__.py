@@ -16,17 +16,33 @@ from rpeval.surveys.proportion import proportion, top_box
 from rpeval.surveys.quantile import quantile
 from rpeval.surveys.replicates import ReplicateDesign, replicate_design
 from rpeval.surveys.results import ContrastResult, SurveyEstimate
+from rpeval.surveys.weighting import (
+    RakingReport,
+    WeightDiagnostics,
+    calibrate,
+    post_stratify,
+    rake,
+    trim_weights,
+    weight_diagnostics,
+)
 
 __all__ = [
     "ContrastResult",
+    "RakingReport",
     "ReplicateDesign",
     "SurveyDesign",
     "SurveyEstimate",
+    "WeightDiagnostics",
+    "calibrate",
     "mean",
+    "post_stratify",
     "proportion",
     "quantile",
+    "rake",
     "ratio",
     "replicate_design",
     "top_box",
     "total",
+    "trim_weights",
+    "weight_diagnostics",
 ]

@@ -165,6 +165,7 @@ class SurveyDesign:
     n_lonely: int
     _stratum: IntArray
     _cluster: IntArray
+    adjustments: tuple[Any, ...]
 
     def __init__(
         self,
@@ -233,12 +234,25 @@ class SurveyDesign:
             "n_lonely": n_lonely,
             "_stratum": stratum,
             "_cluster": inputs[0].cluster,
+            "adjustments": (),
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"SurveyDesign is immutable: cannot set {name!r}")
+
+    def _reweighted(self, weights: FloatArray, adjustment: Any = None) -> SurveyDesign:
+        """A copy with new weights and, for the variance, one more weighting adjustment
+        (an object whose ``residuals(u)`` maps influence values to what remains after
+        weighting; see :mod:`rpeval.surveys.weighting`)."""
+        copy = object.__new__(SurveyDesign)
+        for name, value in self.__dict__.items():
+            object.__setattr__(copy, name, value)
+        object.__setattr__(copy, "weights", np.asarray(weights, dtype=np.float64))
+        if adjustment is not None:
+            object.__setattr__(copy, "adjustments", (*self.adjustments, adjustment))
+        return copy
 
     @staticmethod
     def _stage_inputs(

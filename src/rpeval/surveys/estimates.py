@@ -91,6 +91,16 @@ def covariance(design: AnyDesign, blocks: Sequence[Block], k: int) -> FloatArray
     if isinstance(design, ReplicateDesign):
         thetas = np.hstack([replicate_thetas(design, b, k) for b in blocks])
         return design.variance(thetas, np.concatenate([b.estimate for b in blocks]))
+    if design.adjustments:  # weighting mixes domains: influence values become dense
+        dense = np.zeros((design.n_rows, k * len(blocks)))
+        for j, b in enumerate(blocks):
+            inside = b.dom >= 0
+            dense[np.flatnonzero(inside), j * k + b.dom[inside]] = b.scores[inside]
+        for adjustment in design.adjustments:
+            dense = adjustment.residuals(dense)
+        every = np.zeros(design.n_rows, dtype=np.int64)
+        columns = [ScoreColumns(dense[:, c], every, offset=c) for c in range(dense.shape[1])]
+        return design_covariance(design.stages, columns, dense.shape[1])
     scored = [ScoreColumns(b.scores, b.dom, offset=j * k) for j, b in enumerate(blocks)]
     return design_covariance(design.stages, scored, k * len(blocks))
 
