@@ -1,4 +1,18 @@
-"""From aggregated cells to published rows: values, intervals, notes and suppression."""
+"""From aggregated cells to published rows: values, intervals, notes and suppression.
+
+What a table publishes must not give away a count below the threshold ``k``, directly or
+by arithmetic (see :mod:`rpeval.metrics.suppression` for the totals):
+
+- a cell is hidden when any count it would publish — the numerator or denominator when
+  they count rows (people, cases), or the rows behind a ratio — is in ``1..k-1``; a hidden
+  cell publishes no number at all (numerator, denominator, value, interval), so no value
+  times a denominator gives its numerator back;
+- the relative rate's reference group: its rate divides every value, so when either of its
+  counts is in ``1..k-1`` no value is published, and its counts appear in the notes only
+  when both are at least ``k``;
+- the people left out of a window's denominator are counted in a note only when that count
+  passes the same primary and complementary suppression as the cells.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +31,7 @@ from rpeval.metrics.intervals import (
     relative_rate_interval,
     robust_rate_interval,
 )
-from rpeval.metrics.schema import MetricDefinition
+from rpeval.metrics.schema import Measure, MetricDefinition
 from rpeval.metrics.suppression import suppress_cells
 
 __all__ = ["publish_cells"]
@@ -64,12 +78,14 @@ def _interval(definition: MetricDefinition, row: pd.Series, conf_level: float) -
     return ratio_interval(sums, conf_level=conf_level)
 
 
-def _relative_rate(row: pd.Series, notes: list[str]) -> float | None:
+def _relative_rate(row: pd.Series, notes: list[str], k: int) -> float | None:
     reference_events = float(row["reference_numerator"])
     reference_total = float(row["reference_denominator"])
     if reference_events == 0 or reference_total == 0:
         notes.append("the reference group's rate is 0 or undefined: no value")
         return None
+    if _small(reference_events, k) or _small(reference_total, k):
+        return None  # every value would give the small count away; said in _suppress
     rate = float(row["numerator"]) / float(row["denominator"])
     reference_rate = reference_events / reference_total
     notes.append(
@@ -78,13 +94,37 @@ def _relative_rate(row: pd.Series, notes: list[str]) -> float | None:
     return rate / reference_rate
 
 
-def _window_note(definition: MetricDefinition, excluded: float) -> str | None:
-    if definition.window is None or excluded <= 0:
-        return None
-    return (
-        f"{int(excluded)} without {definition.window.within} of follow-up "
-        "excluded from the denominator"
+def _small(count: float, k: int) -> bool:
+    return 0 < count < k
+
+
+def _reference_is_small(definition: MetricDefinition, cells: CellAggregates, k: int) -> bool:
+    if definition.kind != "relative_rate" or cells.frame.empty:
+        return False
+    first = cells.frame.iloc[0]
+    return _small(float(first["reference_numerator"]), k) or _small(
+        float(first["reference_denominator"]), k
     )
+
+
+def _counts_published(definition: MetricDefinition) -> tuple[bool, bool]:
+    """Whether the published numerator and denominator count rows (people, cases...)."""
+
+    def counts(measure: Measure | None) -> bool:
+        return measure is not None and measure.aggregate in {"count", "count_distinct"}
+
+    if definition.kind == "window_proportion":
+        return True, True
+    if definition.kind == "mean":
+        return False, True
+    if definition.kind == "rate":
+        return counts(definition.numerator), False
+    return counts(definition.numerator), counts(definition.denominator)
+
+
+def _window_text(definition: MetricDefinition) -> str:
+    assert definition.window is not None
+    return f"without {definition.window.within} of follow-up excluded from the denominator"
 
 
 def publish_cells(
@@ -95,6 +135,7 @@ def publish_cells(
     suppress_below: int,
 ) -> pd.DataFrame:
     """One published row per cell, with the by columns first."""
+    k = suppress_below
     rows: list[dict[str, object]] = []
     for _, row in cells.frame.iterrows():
         numerator = float(row["numerator"])
@@ -107,13 +148,10 @@ def publish_cells(
             value = None
             notes.append("denominator is 0: no value")
         elif definition.kind == "relative_rate":
-            value = _relative_rate(row, notes)
+            value = _relative_rate(row, notes, k)
         else:
             value = numerator / denominator
         interval = _interval(definition, row, conf_level) if value is not None else _NONE
-        window_note = _window_note(definition, float(row.get("excluded", 0.0)))
-        if window_note:
-            notes.append(window_note)
         record: dict[str, object] = {column: row[column] for column in cells.by}
         record.update(
             numerator=numerator,
@@ -122,31 +160,62 @@ def publish_cells(
             ci_low=interval.low,
             ci_high=interval.high,
             cell_count=float(row["cell_count"]),
+            excluded=float(row.get("excluded", 0.0)),
             notes=notes,
         )
         rows.append(record)
-    return _suppress(rows, cells.by, suppress_below)
+    return _suppress(rows, cells.by, definition, _reference_is_small(definition, cells, k), k)
 
 
-def _suppress(rows: list[dict[str, object]], by: tuple[str, ...], k: int) -> pd.DataFrame:
+def _suppress(
+    rows: list[dict[str, object]],
+    by: tuple[str, ...],
+    definition: MetricDefinition,
+    reference_small: bool,
+    k: int,
+) -> pd.DataFrame:
+    numerator_counts, denominator_counts = _counts_published(definition)
+
+    def small_count(row: dict[str, object]) -> bool:
+        numerator, denominator = row["numerator"], row["denominator"]
+        return (numerator_counts and _small(float(numerator), k)) or (  # type: ignore[arg-type]
+            denominator_counts and denominator is not None and _small(float(denominator), k)  # type: ignore[arg-type]
+        )
+
     counts = [float(r["cell_count"]) for r in rows]  # type: ignore[arg-type]
     keys = [tuple(r[c] for c in by) for r in rows]
     eligible = [r["denominator"] != 0 for r in rows]
-    decision = suppress_cells(counts, k=k, keys=keys, eligible=eligible)
-    for row, primary, complementary in zip(
-        rows, decision.primary, decision.complementary, strict=True
-    ):
+    decision = suppress_cells(
+        counts, k=k, keys=keys, eligible=eligible, force=[small_count(r) for r in rows]
+    )
+    hidden = decision.hidden
+    excluded = [float(r.pop("excluded")) for r in rows]  # type: ignore[arg-type]
+    window = suppress_cells(
+        excluded, k=k, keys=keys, eligible=[e > 0 for e in excluded], force=hidden
+    ).hidden
+    for index, row in enumerate(rows):
         notes = row.pop("notes")
         assert isinstance(notes, list)
         row.pop("cell_count")
-        hidden = primary or complementary
-        if primary:
+        if decision.primary[index]:
             notes.insert(0, f"suppressed: count below {k}")
-        elif complementary:
+        elif decision.complementary[index]:
             notes.insert(0, "suppressed to protect a small cell (complementary)")
-        if hidden:
-            row.update(numerator=None, value=None, ci_low=None, ci_high=None)
-        row["suppressed"] = hidden
+        elif reference_small:
+            notes.insert(
+                0,
+                f"suppressed: the reference group's count is below {k}, and every relative "
+                "rate would give it away",
+            )
+        if definition.window is not None and window[index]:
+            notes.append(f"the count {_window_text(definition)} is suppressed")
+        elif definition.window is not None and excluded[index] > 0:
+            notes.append(f"{int(excluded[index])} {_window_text(definition)}")
+        if hidden[index]:
+            row.update(numerator=None, denominator=None, value=None, ci_low=None, ci_high=None)
+        elif reference_small:
+            row.update(value=None, ci_low=None, ci_high=None)
+        row["suppressed"] = hidden[index] or reference_small
         row["note"] = "; ".join(notes) if notes else None
     columns = [*by, "numerator", "denominator", "value", "ci_low", "ci_high", "suppressed", "note"]
     return pd.DataFrame(rows, columns=columns)

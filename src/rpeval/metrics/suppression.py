@@ -9,6 +9,14 @@ must not have exactly one hidden cell. While one has, the visible cell of that g
 the smallest count is hidden too (complementary suppression), and the check repeats until
 every group has zero or at least two hidden cells.
 
+Two hidden cells per group is not always enough when groups overlap (the margins of two
+``by`` columns): the published totals are linear equations in the hidden cells, and a hidden
+cell is recoverable exactly when its unit vector lies in the row space of those equations
+(restricted to the hidden cells). After the pairing rule, every hidden cell is tested that
+way, and while one is recoverable a visible cell of one of its groups is hidden too, so no
+hidden count can be solved for from the totals. A group of one cell is its own total, which
+is suppressed wherever it is published, so it is not an equation.
+
 Examples
 --------
 >>> suppress_cells([25, 3, 40], k=10)
@@ -21,6 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from rpeval.errors import SpecificationError
 
@@ -59,6 +69,7 @@ def suppress_cells(
     k: int = 10,
     keys: Sequence[tuple[object, ...]] | None = None,
     eligible: Sequence[bool] | None = None,
+    force: Sequence[bool] | None = None,
 ) -> SuppressionResult:
     """Primary and complementary suppression of a set of cells.
 
@@ -74,6 +85,9 @@ def suppress_cells(
     eligible
         Cells that may be hidden as complements (default: all); a cell with a zero
         denominator carries no information and is a useless complement.
+    force
+        Cells hidden whatever their count (primary suppression for another reason, e.g.
+        another count of the cell is small).
 
     Returns
     -------
@@ -89,24 +103,62 @@ def suppress_cells(
     size = len(counts)
     keys = list(keys) if keys is not None else [() for _ in range(size)]
     usable = list(eligible) if eligible is not None else [True] * size
-    if len(keys) != size or len(usable) != size:
-        raise SpecificationError("counts, keys and eligible must have the same length")
-    primary = [0 < count < k for count in counts]
+    forced = list(force) if force is not None else [False] * size
+    if len(keys) != size or len(usable) != size or len(forced) != size:
+        raise SpecificationError("counts, keys, eligible and force must have the same length")
+    primary = [0 < count < k or bool(f) for count, f in zip(counts, forced, strict=True)]
     hidden = list(primary)
     groups = _groups(keys) if size else []
+
+    def hide_one_of(group: list[int]) -> bool:
+        candidates = [i for i in group if not hidden[i] and usable[i]]
+        if not candidates:
+            candidates = [i for i in group if not hidden[i]]
+        if not candidates:
+            return False
+        hidden[min(candidates, key=lambda i: (counts[i], i))] = True
+        return True
+
     changed = True
     while changed:
         changed = False
         for group in groups:
-            if sum(hidden[i] for i in group) != 1:
-                continue
-            candidates = [i for i in group if not hidden[i] and usable[i]]
-            if not candidates:
-                candidates = [i for i in group if not hidden[i]]
-            if not candidates:
-                continue
-            chosen = min(candidates, key=lambda i: (counts[i], i))
-            hidden[chosen] = True
-            changed = True
+            if sum(hidden[i] for i in group) == 1 and hide_one_of(group):
+                changed = True
+        if not changed:
+            for cell in _recoverable(groups, hidden):
+                if any(hide_one_of(g) for g in groups if cell in g and len(g) > 1):
+                    changed = True
+                    break
     complementary = tuple(h and not p for h, p in zip(hidden, primary, strict=True))
     return SuppressionResult(tuple(primary), complementary)
+
+
+def _recoverable(groups: list[list[int]], hidden: list[bool]) -> list[int]:
+    """Hidden cells that the published group totals determine exactly.
+
+    Each group of two or more cells is an equation: its total minus its visible cells is
+    the sum of its hidden cells. Cell ``i`` is determined when ``e_i`` is in the row space,
+    that is when every vector of the null space is 0 at ``i``.
+
+    Examples
+    --------
+    >>> _recoverable([[0, 1, 2], [0, 1], [2]], [True, True, False])  # each margin has two
+    []
+    >>> _recoverable([[0, 1, 2, 3], [0, 1], [2, 3], [0, 2], [1, 3]], [True, True, False, True])
+    [0, 1, 3]
+    """
+    columns = [i for i, h in enumerate(hidden) if h]
+    equations = [g for g in groups if len(g) > 1 and any(hidden[i] for i in g)]
+    if not columns or not equations:
+        return []
+    where = {cell: j for j, cell in enumerate(columns)}
+    matrix = np.zeros((len(equations), len(columns)))
+    for row, group in enumerate(equations):
+        for cell in group:
+            if hidden[cell]:
+                matrix[row, where[cell]] = 1.0
+    _, singular, vt = np.linalg.svd(matrix)
+    rank = int(np.sum(singular > 1e-9 * max(1.0, float(singular.max(initial=0.0)))))
+    null = vt[rank:]
+    return [cell for cell, j in where.items() if np.all(np.abs(null[:, j]) < 1e-9)]
