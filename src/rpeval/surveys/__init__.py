@@ -16,6 +16,7 @@ from rpeval.surveys.proportion import proportion, top_box
 from rpeval.surveys.quantile import quantile
 from rpeval.surveys.replicates import ReplicateDesign, replicate_design
 from rpeval.surveys.results import ContrastResult, SurveyEstimate
+from rpeval.surveys.scales import ReliabilityResult, recode_items, reliability, scale_scores
 from rpeval.surveys.weighting import (
     RakingReport,
     WeightDiagnostics,
@@ -29,6 +30,7 @@ from rpeval.surveys.weighting import (
 __all__ = [
     "ContrastResult",
     "RakingReport",
+    "ReliabilityResult",
     "ReplicateDesign",
     "SurveyDesign",
     "SurveyEstimate",
@@ -40,7 +42,10 @@ __all__ = [
     "quantile",
     "rake",
     "ratio",
+    "recode_items",
+    "reliability",
     "replicate_design",
+    "scale_scores",
     "top_box",
     "total",
     "trim_weights",
