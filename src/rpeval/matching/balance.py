@@ -11,7 +11,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _frames
-from rpeval.errors import SpecificationError
+from rpeval._formula import show_values
+from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._ecdf import SortedGroups, ecdf_stats, ecdf_weights, sorted_groups
 from rpeval.matching._moments import group_codes, group_moments
 from rpeval.matching._threads import MIN_THREADED_ROWS, thread_map
@@ -169,6 +170,8 @@ def scale_sds(
             if binary[j]:
                 p = x[rows].mean()
                 return float(p * (1 - p))
+            if np.count_nonzero(rows) < 2:  # no spread from one row (and no numpy warning)
+                return float("nan")
             return float(np.var(x[rows], ddof=1))
 
         if estimand == "ATT":
@@ -209,6 +212,29 @@ class BalanceTable:
 
     def _repr_html_(self) -> str:
         return self.summary().to_html(index=False, float_format="{:.4f}".format)
+
+
+def _balance_weights(frame: pd.DataFrame, column: str, is_treated: NDArray[np.bool_]) -> FloatArray:
+    """The `weights` column, checked as every weighted function checks it (finite, >= 0);
+    a weight of 0 keeps its row out of the adjusted columns only (as MatchIt's unmatched
+    units), but each group needs a positive total weight."""
+    w = _frames.numeric_array(frame, column, arg="weights", caller="balance")
+    bad = ~np.isfinite(w) | (w < 0)
+    if bad.any():
+        raise DataError(
+            f"balance(): column {column!r} (argument `weights`) must hold finite weights "
+            f">= 0; {int(bad.sum())} rows do not, e.g. {show_values(frame[column][bad])}",
+            hint="matching weights are >= 0 (0: not in the matched sample) and inverse-"
+            "probability weights are positive; fix or drop those rows",
+        )
+    for in_group, name in ((True, "treated"), (False, "control")):
+        if not float(w[is_treated == in_group].sum()) > 0:
+            raise DataError(
+                f"balance(): the weights in column {column!r} (argument `weights`) are 0 "
+                f"for every {name} row, so the {name} group's weighted means are undefined",
+                hint="give some rows of each group a positive weight (did matching find no pairs?)",
+            )
+    return w
 
 
 def balance(
@@ -255,11 +281,7 @@ def balance(
     before = balance_rows(names, X, binary, coding.is_treated, ones, sd, None, grids)
     after = None
     if weights is not None or subclass is not None:
-        w = (
-            ones
-            if weights is None
-            else _frames.numeric_array(frame, weights, arg="weights", caller="balance")
-        )
+        w = ones if weights is None else _balance_weights(frame, weights, coding.is_treated)
         codes = None
         if subclass is not None:
             codes = pd.factorize(frame[subclass])[0].astype(np.int64) + 1
