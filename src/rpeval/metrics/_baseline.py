@@ -8,19 +8,18 @@ an error; a metric that disappears is an error unless the baseline had deprecate
 
 from __future__ import annotations
 
-import re
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from rpeval.errors import MetricDefinitionError, SpecificationError
+from rpeval._git import check_ref, yaml_documents_at
+from rpeval.errors import MetricDefinitionError
 from rpeval.metrics._loading import LoadedDefinition, definition_files, validate_document
 from rpeval.metrics._rules import Issue
-from rpeval.metrics._yaml_source import SourceDocument, documents_from_text, load_documents
+from rpeval.metrics._yaml_source import load_documents
 from rpeval.metrics.filters import parse_filter
 from rpeval.metrics.schema import MetricDefinition
 
-__all__ = ["breaking_changes", "load_baseline"]
+__all__ = ["breaking_changes", "check_ref", "load_baseline"]
 
 _MEANING = (
     "kind",
@@ -65,80 +64,11 @@ def _meaning(definition: MetricDefinition) -> dict[str, object]:
     return meaning
 
 
-def _git(repo: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(  # noqa: S603 - fixed git argv, no shell
-            ["git", "-C", str(repo), *args],  # noqa: S607 - git from PATH, as every git tool
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            check=False,
-        )
-    except OSError as error:
-        raise SpecificationError(f"cannot run git: {error}", hint="install git") from error
-    except UnicodeDecodeError:
-        raise SpecificationError(
-            f"git {' '.join(args)} in {repo}: the output is not UTF-8 text",
-            hint="metric definitions are UTF-8 YAML files",
-        ) from None
-    if done.returncode != 0:
-        detail = done.stderr.strip() or f"exit code {done.returncode}"
-        raise SpecificationError(
-            f"git {' '.join(args)} failed in {repo}: {detail}",
-            hint="--baseline git:REF needs a revision that exists (e.g. git:origin/main)",
-        )
-    return done.stdout
-
-
-# a revision as people write them (main, origin/main, v1.2.0, HEAD~1, HEAD^, @{u}, a hash):
-# no leading "-" (an option), no ":" (a path), no spaces or control characters
-_SAFE_REF = re.compile(r"^(?!-)(?!.*\.\.)[A-Za-z0-9._/@{}~^+-]{1,200}$")
-
-
-def check_ref(ref: str) -> str:
-    """A git revision from ``--baseline git:REF``, checked before git sees it.
-
-    Examples
-    --------
-    >>> check_ref("origin/main")
-    'origin/main'
-    >>> check_ref("--output=/tmp/x")
-    Traceback (most recent call last):
-    rpeval.errors.SpecificationError: --baseline git:'--output=/tmp/x' is not a git revision ...
-    """
-    if not _SAFE_REF.match(ref):
-        raise SpecificationError(
-            f"--baseline git:{ref!r} is not a git revision name (letters, digits and "
-            "._/@{}~^+- only, not starting with '-', no '..')",
-            hint="e.g. --baseline git:origin/main, git:v1.2.0 or git:HEAD~1",
-        )
-    return ref
-
-
-def _git_documents(ref: str, paths: Sequence[str | Path]) -> list[SourceDocument]:
-    ref = check_ref(ref)
-    documents: list[SourceDocument] = []
-    for raw in paths:
-        path = Path(raw).resolve()
-        anchor = path if path.is_dir() else path.parent
-        top = Path(_git(anchor, "rev-parse", "--show-toplevel").strip())
-        _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
-        relative = path.relative_to(top).as_posix()
-        listed = _git(
-            top, "ls-tree", "-r", "--name-only", "--end-of-options", ref, "--", relative
-        ).splitlines()
-        for name in listed:
-            if name.endswith((".yaml", ".yml")):
-                text = _git(top, "cat-file", "blob", "--end-of-options", f"{ref}:{name}")
-                documents.extend(documents_from_text(text, f"{ref}:{name}"))
-    return documents
-
-
 def load_baseline(baseline: str | Path, paths: Sequence[str | Path]) -> list[LoadedDefinition]:
     """Baseline definitions from ``git:REF`` (the same paths at REF) or a directory."""
     text = str(baseline)
     if text.startswith("git:"):
-        documents = _git_documents(text.removeprefix("git:"), paths)
+        documents = yaml_documents_at(text.removeprefix("git:"), paths, error=MetricDefinitionError)
     else:
         documents = [d for f in definition_files([baseline]) for d in load_documents(f)]
     loaded = []

@@ -6,11 +6,11 @@ rules (unique names) are rules like any other. ``RULES`` is the registered tuple
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from rpeval._names import did_you_mean
 from rpeval.errors import MetricDefinitionError
 from rpeval.metrics._loading import LoadedDefinition
 from rpeval.metrics.data_schema import NUMERIC, DataSchema
@@ -53,8 +53,7 @@ def _filters(loaded: LoadedDefinition) -> list[tuple[tuple[str | int, ...], str]
 
 
 def _suggest(name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return did_you_mean(name, known)
 
 
 class Rule:

@@ -20,10 +20,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 import pandas as pd
 
+from rpeval._junit import JUnitCase, junit_xml
 from rpeval.errors import MetricDefinitionError
 from rpeval.metrics._baseline import breaking_changes, load_baseline
 from rpeval.metrics._examples import run_example
@@ -108,27 +108,28 @@ class ValidationReport:
 
     def to_junit(self) -> str:
         """JUnit XML: a test case per metric (errors are failures), for CI dashboards."""
-        suite = ET.Element("testsuite", name="rpeval-metrics")
-        cases: dict[str, ET.Element] = {}
-        for name in self.metrics:
-            cases[name] = ET.SubElement(suite, "testcase", classname="metrics", name=name)
-        failures = 0
+        grouped: dict[tuple[str, str], list[Issue]] = {("metrics", n): [] for n in self.metrics}
         for issue in self.issues:
             key = issue.metric or issue.file
-            case = cases.get(key)
-            if case is None:
-                case = cases[key] = ET.SubElement(suite, "testcase", classname="files", name=key)
-            if issue.level == "error":
-                failures += 1
-                failure = ET.SubElement(case, "failure", type=issue.stage)
-                failure.set("message", issue.message)
-                failure.text = f"{issue.file}:{issue.line}: {issue.message}"
-            else:
-                out = ET.SubElement(case, "system-out")
-                out.text = f"warning {issue.file}:{issue.line}: {issue.message}"
-        suite.set("tests", str(len(cases)))
-        suite.set("failures", str(failures))
-        return ET.tostring(suite, encoding="unicode", xml_declaration=True)
+            group = ("metrics", key) if ("metrics", key) in grouped else ("files", key)
+            grouped.setdefault(group, []).append(issue)
+        cases = []
+        for (classname, name), issues in grouped.items():
+            errors = [i for i in issues if i.level == "error"]
+            cases.append(
+                JUnitCase(
+                    classname,
+                    name,
+                    failures=tuple((i.stage, i.message) for i in errors),
+                    output=tuple(
+                        f"warning {i.file}:{i.line}: {i.message}"
+                        for i in issues
+                        if i.level != "error"
+                    ),
+                    details=tuple(f"{i.file}:{i.line}: {i.message}" for i in errors),
+                )
+            )
+        return junit_xml("rpeval-metrics", cases)
 
 
 def _plural(count: int, noun: str) -> str:
