@@ -14,9 +14,11 @@ from rpeval.surveys.design import SurveyDesign
 from rpeval.surveys.estimates import mean, ratio, total
 from rpeval.surveys.proportion import proportion, top_box
 from rpeval.surveys.quantile import quantile
+from rpeval.surveys.regression import RegressionResult, regression
 from rpeval.surveys.replicates import ReplicateDesign, replicate_design
 from rpeval.surveys.results import ContrastResult, SurveyEstimate
 from rpeval.surveys.scales import ReliabilityResult, recode_items, reliability, scale_scores
+from rpeval.surveys.waves import PairedChange, WaveComparison, compare_waves, paired_change
 from rpeval.surveys.weighting import (
     RakingReport,
     WeightDiagnostics,
@@ -29,20 +31,26 @@ from rpeval.surveys.weighting import (
 
 __all__ = [
     "ContrastResult",
+    "PairedChange",
     "RakingReport",
+    "RegressionResult",
     "ReliabilityResult",
     "ReplicateDesign",
     "SurveyDesign",
     "SurveyEstimate",
+    "WaveComparison",
     "WeightDiagnostics",
     "calibrate",
+    "compare_waves",
     "mean",
+    "paired_change",
     "post_stratify",
     "proportion",
     "quantile",
     "rake",
     "ratio",
     "recode_items",
+    "regression",
     "reliability",
     "replicate_design",
     "scale_scores",
