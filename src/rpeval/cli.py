@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rpeval import __version__
+from rpeval._cli_codebook import add_codebook_commands
 from rpeval._cli_metrics import add_metrics_commands
 from rpeval._outputs import staged_output
 from rpeval._text import for_terminal
@@ -147,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(subparsers)
     _add_evaluate(subparsers)
     add_metrics_commands(subparsers)
+    add_codebook_commands(subparsers)
     return parser
 
 

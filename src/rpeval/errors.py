@@ -19,6 +19,7 @@ column 'age' is missing
 from __future__ import annotations
 
 __all__ = [
+    "CodebookError",
     "ConvergenceError",
     "ConvergenceWarning",
     "DataError",
@@ -67,6 +68,11 @@ class ConvergenceError(RpevalError, RuntimeError):
 
 class MetricDefinitionError(RpevalError, ValueError):
     """A metric definition is malformed or inconsistent."""
+
+
+class CodebookError(RpevalError, ValueError):
+    """A codebook is malformed, or coded data do not fit it (an unknown code, a rating
+    outside a code's scale)."""
 
 
 class RpevalWarning(UserWarning):

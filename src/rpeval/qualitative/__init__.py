@@ -1,0 +1,23 @@
+"""Qualitative assessment: versioned codebooks, inter-rater reliability, theme prevalence.
+
+Interviews, focus groups and open survey answers are coded by people against a codebook
+(:func:`load_codebook`; ``rpeval codebook validate`` in CI). This pillar imports no other.
+"""
+
+from __future__ import annotations
+
+from rpeval.qualitative.codebook import Codebook, codebook_from_text, load_codebook
+from rpeval.qualitative.schema import Code, CodebookDefinition, codebook_json_schema
+from rpeval.qualitative.validate import CodebookIssue, CodebookReport, validate_codebooks
+
+__all__ = [
+    "Code",
+    "Codebook",
+    "CodebookDefinition",
+    "CodebookIssue",
+    "CodebookReport",
+    "codebook_from_text",
+    "codebook_json_schema",
+    "load_codebook",
+    "validate_codebooks",
+]

@@ -1,0 +1,191 @@
+"""`validate_codebooks`: check codebook files for CI, in stages, with ``file:line``.
+
+Stages: **schema** (YAML and the strict schema), **semantic** (unique names, parents that
+exist, no cycles; documented codes) and **breaking** (against a baseline). Errors make the
+exit code 1, as ``rpeval codebook validate``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from rpeval._junit import JUnitCase, junit_xml
+from rpeval.errors import CodebookError
+from rpeval.qualitative._baseline import breaking_changes, load_baseline
+from rpeval.qualitative._loading import (
+    LoadedCodebook,
+    codebook_files,
+    read_file,
+    validate_document,
+)
+from rpeval.qualitative._rules import RULES, CodebookIssue
+
+__all__ = ["CodebookIssue", "CodebookReport", "validate_codebooks"]
+
+STAGES = ("schema", "semantic", "breaking")
+_COLUMNS = ["level", "stage", "file", "line", "codebook", "code", "message"]
+
+
+@dataclass(frozen=True)
+class CodebookReport:
+    """Every issue found, and what was checked."""
+
+    issues: tuple[CodebookIssue, ...]
+    files: tuple[str, ...]
+    codebooks: tuple[str, ...]
+
+    @property
+    def errors(self) -> tuple[CodebookIssue, ...]:
+        """Issues at level error."""
+        return tuple(i for i in self.issues if i.level == "error")
+
+    @property
+    def warnings(self) -> tuple[CodebookIssue, ...]:
+        """Issues at level warning."""
+        return tuple(i for i in self.issues if i.level == "warning")
+
+    @property
+    def ok(self) -> bool:
+        """No errors (warnings allowed)."""
+        return not self.errors
+
+    @property
+    def exit_code(self) -> int:
+        """0 without errors, 1 with errors."""
+        return 0 if self.ok else 1
+
+    def summary(self) -> pd.DataFrame:
+        """One row per issue: level, stage, file, line, codebook, code, message."""
+        rows = [[getattr(i, c) for c in _COLUMNS] for i in self.issues]
+        return pd.DataFrame(rows, columns=_COLUMNS)
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready report."""
+        return {
+            "ok": self.ok,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "files": list(self.files),
+            "codebooks": list(self.codebooks),
+            "issues": self.summary().to_dict(orient="records"),
+        }
+
+    def to_json(self) -> str:
+        """The report as JSON text."""
+        return json.dumps(self.to_dict(), indent=2)
+
+    def to_text(self) -> str:
+        """``file:line: level [stage] codebook/code: message`` lines and a count."""
+        lines = []
+        for i in self.issues:
+            where = "/".join(part for part in (i.codebook, i.code) if part) or "-"
+            lines.append(f"{i.file}:{i.line}: {i.level} [{i.stage}] {where}: {i.message}")
+        lines.append(
+            f"{len(self.codebooks)} codebook(s) in {len(self.files)} file(s): "
+            f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+        )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def to_junit(self) -> str:
+        """JUnit XML: a test case per codebook (errors are failures)."""
+        grouped: dict[str, list[CodebookIssue]] = {name: [] for name in self.codebooks}
+        for issue in self.issues:
+            grouped.setdefault(issue.codebook or issue.file, []).append(issue)
+        cases = []
+        for name, issues in grouped.items():
+            errors = [i for i in issues if i.level == "error"]
+            cases.append(
+                JUnitCase(
+                    "codebooks",
+                    name,
+                    failures=tuple((i.stage, i.message) for i in errors),
+                    output=tuple(
+                        f"warning {i.file}:{i.line}: {i.message}"
+                        for i in issues
+                        if i.level != "error"
+                    ),
+                    details=tuple(f"{i.file}:{i.line}: {i.message}" for i in errors),
+                )
+            )
+        return junit_xml("rpeval-codebooks", cases)
+
+
+def _line_in(message: str, file: str) -> int:
+    found = re.match(r"(\d+):", message.removeprefix(f"{file}:"))
+    return int(found.group(1)) if message.startswith(f"{file}:") and found else 1
+
+
+def _schema_stage(files: Sequence[Path]) -> tuple[list[LoadedCodebook], list[CodebookIssue]]:
+    loaded: list[LoadedCodebook] = []
+    issues: list[CodebookIssue] = []
+    for file in files:
+        try:
+            documents = read_file(file)
+        except CodebookError as error:
+            line = _line_in(error.message, str(file))
+            issues.append(
+                CodebookIssue("error", "schema", str(file), line, None, None, error.message)
+            )
+            continue
+        for document in documents:
+            result = validate_document(document)
+            if isinstance(result, LoadedCodebook):
+                loaded.append(result)
+            else:
+                issues.extend(
+                    CodebookIssue("error", "schema", p.file, p.line, p.name, None, p.message)
+                    for p in result
+                )
+    return loaded, issues
+
+
+def validate_codebooks(
+    paths: Sequence[str | Path], *, baseline: str | Path | None = None
+) -> CodebookReport:
+    """Validate codebook files.
+
+    Parameters
+    ----------
+    paths
+        YAML files or folders (searched recursively for ``*.yaml``/``*.yml``).
+    baseline
+        ``"git:REF"`` (the same paths at a git revision) or a folder of the previous
+        codebooks; enables the breaking-change stage.
+
+    Returns
+    -------
+    CodebookReport
+        ``summary()`` columns: level, stage, file, line, codebook, code, message.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "book.yaml").write_text(
+    ...     "name: victims\\nversion: 1.0.0\\ntitle: Victims\\ncodes:\\n"
+    ...     "  - name: felt_heard\\n    definition: Listened to.\\n    parnet: x\\n")
+    >>> report = validate_codebooks([folder])
+    >>> report.exit_code, report.errors[0].line
+    (1, 7)
+    >>> report.errors[0].message
+    "code 'felt_heard': unknown key 'parnet' (did you mean 'parent'?); allowed here: ..."
+    """
+    files = codebook_files(paths)
+    loaded, issues = _schema_stage(files)
+    for rule in RULES:
+        issues.extend(rule.check(loaded))
+    if baseline is not None:
+        issues.extend(breaking_changes(loaded, load_baseline(baseline, list(paths))))
+    order = {stage: n for n, stage in enumerate(STAGES)}
+    issues.sort(key=lambda i: (order[i.stage], i.file, i.line))
+    names = tuple(dict.fromkeys(entry.definition.name for entry in loaded))
+    return CodebookReport(tuple(issues), tuple(str(f) for f in files), names)
