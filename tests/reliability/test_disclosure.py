@@ -229,3 +229,72 @@ def test_a_bridge_between_two_cycles_is_protected(k: int) -> None:
     keys = list(itertools.product(range(3), range(3)))
     hidden = [i for i, h in enumerate(suppress_cells(counts, k=k, keys=keys).hidden) if h]
     assert not _determined(_groups(keys), hidden)
+
+
+# -- the report's cohort flow ---------------------------------------------------------
+
+
+@st.composite
+def cohort_flows(draw: st.DrawFn) -> tuple[pd.DataFrame, int]:
+    treated, comparison = draw(st.integers(0, 200)), draw(st.integers(0, 2000))
+    rows = [("people given", treated, comparison, "")]
+    for step in range(draw(st.integers(1, 6))):
+        treated -= draw(st.integers(0, min(treated, 15)))
+        comparison -= draw(st.integers(0, min(comparison, 40)))
+        rows.append((f"step {step}", treated, comparison, f"reason {step}"))
+    frame = pd.DataFrame(
+        rows, columns=["step", "remaining_treated", "remaining_comparison", "reason"]
+    )
+    frame.insert(1, "remaining", frame["remaining_treated"] + frame["remaining_comparison"])
+    frame.insert(4, "dropped", (-frame["remaining"].diff()).fillna(0).astype(int))
+    return frame, draw(st.integers(2, 12))
+
+
+@settings(max_examples=400, deadline=None)
+@given(cohort_flows())
+def test_the_published_cohort_flow_shows_and_implies_no_small_count(
+    drawn: tuple[pd.DataFrame, int],
+) -> None:
+    from rpeval.report._disclosure import published_cohort
+
+    flow, k = drawn
+    shown = published_cohort(flow, k)
+    groups = ["remaining", "remaining_treated", "remaining_comparison", "dropped"]
+    values = shown[groups].to_numpy(dtype=float, na_value=np.nan).ravel()
+    assert not ((values > 0) & (values < k)).any()
+    for column in groups[:3]:  # no difference of two published counts is small
+        present = shown[column].dropna().astype(int).tolist()
+        for earlier, later in itertools.combinations(present, 2):
+            assert earlier - later == 0 or earlier - later >= k
+    last, exact = shown.iloc[-1], flow.iloc[-1]
+    for column in groups[:3]:  # the analysis sample is shown as it is when it is not small
+        if not pd.isna(last[column]):
+            assert last[column] == exact[column]
+    assert " + ".join(shown["step"]).split(" + ") == flow["step"].tolist()
+
+
+def test_report_and_json_publish_the_protected_cohort(
+    tmp_path: Any,
+) -> None:
+    from rpeval.datasets import simulate_program
+    from rpeval.report import evaluate
+
+    program = simulate_program(150, 900, followup_days=1460, random_state=3)
+    people = program.people.copy()
+    people.loc[people.index[:3], "age"] = None  # three people dropped: a count below 10
+    evaluation = evaluate(
+        people,
+        treatment="participant",
+        covariates="age + prior_arrests",
+        entry="entry_date",
+        events=program.arrests,
+        progress=False,
+    )
+    assert evaluation.cohort.loc[1, "dropped"] == 3  # exact for the analyst
+    published = evaluation.to_dict()["cohort"]
+    assert all(row["dropped"] in (0, None) or row["dropped"] >= 10 for row in published)
+    assert "complete covariates + " in published[1]["step"]
+    html = evaluation.to_html(tmp_path / "report.html").read_text()
+    cohort = html[html.index('id="cohort"') : html.index("</table>", html.index('id="cohort"'))]
+    assert '<td class="num">3</td>' not in cohort
+    assert "1,047" not in cohort  # 1,050 given minus 3: the difference would give it away

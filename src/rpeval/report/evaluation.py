@@ -177,8 +177,16 @@ class Evaluation:
             )
         return pd.DataFrame(rows)
 
+    def published_cohort(self) -> pd.DataFrame:
+        """The cohort flow as the report and JSON publish it: steps that would show a count
+        below ``suppress_below`` are combined (see :mod:`rpeval.report._disclosure`);
+        :attr:`cohort` keeps the exact flow for the analyst."""
+        from rpeval.report._disclosure import published_cohort
+
+        return published_cohort(self.cohort, int(self.settings.get("suppress_below", 1)))
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready results (no figures)."""
+        """JSON-ready results (no figures; the cohort flow as :meth:`published_cohort`)."""
         cleaned: dict[str, Any] = _clean(
             {
                 "guards": self.guards.to_dict(),
@@ -186,7 +194,7 @@ class Evaluation:
                 "versions": self.versions,
                 "headline": self.headline(),
                 "summary": self.summary(),
-                "cohort": self.cohort,
+                "cohort": self.published_cohort(),
                 "balance": self.balance.summary(),
                 "rates": self.rates,
                 "cox": self.cox.summary(),

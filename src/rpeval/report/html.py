@@ -99,8 +99,10 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
     level = round(100 * evaluation.settings["conf_level"])
     tables = {
         "cohort": html_table(
-            evaluation.cohort,
-            "Cohort flow: rows remaining after each step, and rows dropped with the reason.",
+            evaluation.published_cohort().astype(object),
+            "Cohort flow: rows remaining after each step, and rows dropped with the reason. "
+            f"No count below {evaluation.settings['suppress_below']} is shown: a step that "
+            "drops fewer people (in all, or in either group) is combined with the next.",
             formats={
                 "remaining": _number(0),
                 "remaining_treated": _number(0),
