@@ -10,6 +10,7 @@ error that says so.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -24,8 +25,15 @@ _BOOLEAN = {"true": True, "false": False}
 _OTHER_SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
-def _typed(frame: pd.DataFrame, column: str, file: Path, formats: tuple[str, ...]) -> pd.Series:
-    """CSV text to dates or nullable booleans where every value looks like one."""
+def _typed(
+    frame: pd.DataFrame,
+    column: str,
+    file: Path,
+    formats: tuple[str, ...],
+    booleans: Mapping[str, bool] = _BOOLEAN,
+) -> pd.Series:
+    """CSV text to dates or nullable booleans where every value looks like one (``booleans``
+    maps lower-case, stripped text to True/False)."""
     values = frame[column]
     if values.dtype != object and str(values.dtype) not in {"str", "string"}:
         return values
@@ -45,11 +53,11 @@ def _typed(frame: pd.DataFrame, column: str, file: Path, formats: tuple[str, ...
                 f"line {first + 2}",
                 hint=error.hint,
             ) from None
-    lowered = present.str.lower()
-    if lowered.isin(list(_BOOLEAN)).all():
-        return values.map(lambda v: _BOOLEAN[str(v).lower()] if pd.notna(v) else pd.NA).astype(
-            "boolean"
-        )
+    lowered = present.str.strip().str.lower()
+    if lowered.isin(list(booleans)).all():
+        return values.map(
+            lambda v: booleans[str(v).strip().lower()] if pd.notna(v) else pd.NA
+        ).astype("boolean")
     return values
 
 
@@ -78,11 +86,19 @@ def _one_column_hint(frame: pd.DataFrame, file: Path) -> None:
             )
 
 
-def read_table(path: str | Path, *, date_formats: tuple[str, ...] = ()) -> pd.DataFrame:
+def read_table(
+    path: str | Path,
+    *,
+    date_formats: tuple[str, ...] = (),
+    booleans: Mapping[str, bool] | None = None,
+) -> pd.DataFrame:
     """Read a CSV or Parquet file; date and true/false text columns of a CSV are typed.
 
-    ``date_formats`` are strftime formats for date text that is not ISO 8601.
+    ``date_formats`` are strftime formats for date text that is not ISO 8601; ``booleans``
+    maps flag text (lower case, e.g. ``{"yes": True, "no": False}``) to True/False, by
+    default ``true``/``false`` only.
     """
+    flags = dict(_BOOLEAN) if booleans is None else {k.lower(): v for k, v in booleans.items()}
     file = Path(path)
     suffix = file.suffix.lower()
     try:
@@ -91,7 +107,9 @@ def read_table(path: str | Path, *, date_formats: tuple[str, ...] = ()) -> pd.Da
         if suffix in {".csv", ".txt"}:
             frame = pd.read_csv(file, encoding="utf-8")
             _one_column_hint(frame, file)
-            typed = {str(c): _typed(frame, str(c), file, date_formats) for c in frame.columns}
+            typed = {
+                str(c): _typed(frame, str(c), file, date_formats, flags) for c in frame.columns
+            }
             return frame.assign(**typed) if typed else frame
     except DataError:
         raise

@@ -135,6 +135,24 @@ def _add_evaluate(subparsers: argparse._SubParsersAction[argparse.ArgumentParser
     command.set_defaults(handler=_run_evaluate)
 
 
+def _run_schema(args: argparse.Namespace) -> int:
+    from rpeval.report.config import config_json_schema
+
+    print(config_json_schema())
+    return EXIT_OK
+
+
+def _add_schema(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = subparsers.add_parser(
+        "schema",
+        help="print a JSON Schema (for editor completion of YAML files)",
+        description="Print the JSON Schema of an rpeval YAML file: `config` is the "
+        "configuration of `rpeval evaluate` (for metric files: `rpeval metrics schema`).",
+    )
+    command.add_argument("which", choices=["config"])
+    command.set_defaults(handler=_run_schema)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser; subcommands register themselves here."""
     parser = argparse.ArgumentParser(
@@ -147,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_demo(subparsers)
     _add_evaluate(subparsers)
+    _add_schema(subparsers)
     add_metrics_commands(subparsers)
     add_codebook_commands(subparsers)
     return parser

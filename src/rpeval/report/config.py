@@ -8,7 +8,13 @@ Example::
       custody: custody.csv
       cases: cases.csv
       officers: officers.csv
-    columns: {person_id: id}       # canonical name: your name (people table)
+    columns:                       # rpeval's name: your name, per table
+      people: {person_id: id}
+      arrests: {person_id: id, arrest_date: date_of_arrest}
+    comparison: {file: court.csv, source: court records}   # optional: a separate pool
+    booleans: {true: [yes, y, "true"], false: [no, n, "false"]}  # flag text (the default)
+    normalize: {sex: {m: male, f: female}, offense_type: {}}   # strip, one case, map
+    end_of_data: 2024-06-30        # optional: the extract date when there is no `end` column
     treatment: participant
     covariates: age + prior_arrests + sex + C(offense_type)
     entry: entry_date
@@ -26,24 +32,26 @@ Dates in the tables may be ISO 8601 (``2024-01-31``, with or without a time of d
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
+import json
 from pathlib import Path
 from typing import Any, Literal
 
-import pandas as pd
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-from rpeval._files import read_table
 from rpeval.errors import SpecificationError
 from rpeval.metrics._yaml_source import documents_from_text, read_yaml_text
 
-__all__ = ["EvaluationConfig", "load_config", "run_config"]
+__all__ = ["EvaluationConfig", "config_json_schema", "load_config", "run_config"]
 
 
 class _Strict(BaseModel):
@@ -58,6 +66,48 @@ class DataPaths(_Strict):
     custody: str | None = None
     cases: str | None = None
     officers: str | None = None
+
+
+class TableColumns(_Strict):
+    """Renames per table, ``{rpeval's name: the export's name}``. A flat mapping at
+    ``columns:`` is the people table's (as before)."""
+
+    people: dict[str, str] = Field(default_factory=dict)
+    arrests: dict[str, str] = Field(default_factory=dict)
+    custody: dict[str, str] = Field(default_factory=dict)
+    cases: dict[str, str] = Field(default_factory=dict)
+    officers: dict[str, str] = Field(default_factory=dict)
+
+
+class BooleanValues(_Strict):
+    """Text read as true/false in CSV flag columns (compared without case or spaces)."""
+
+    true: list[str] = Field(default_factory=lambda: ["true", "yes", "y"], min_length=1)
+    false: list[str] = Field(default_factory=lambda: ["false", "no", "n"], min_length=1)
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> BooleanValues:
+        both = {v.strip().lower() for v in self.true} & {v.strip().lower() for v in self.false}
+        if both:
+            raise ValueError(f"{sorted(both)} cannot mean both true and false")
+        return self
+
+    def mapping(self) -> dict[str, bool]:
+        flags = {v.strip().lower(): True for v in self.true}
+        flags.update({v.strip().lower(): False for v in self.false})
+        return flags
+
+
+class Comparison(_Strict):
+    """A comparison pool in its own file (the people table's layout, without participants)."""
+
+    file: str
+    source: str = Field("comparison pool", description="Where it comes from (the report says).")
+    label: str | bool | None = Field(
+        None,
+        description="Its value of the treatment column when the file has none (default: "
+        "False, or 'comparison' when the treatment is text).",
+    )
 
 
 class Events(_Strict):
@@ -81,7 +131,17 @@ class EvaluationConfig(_Strict):
     """Everything `rpeval evaluate` needs."""
 
     data: DataPaths
-    columns: dict[str, str] = Field(default_factory=dict)
+    columns: TableColumns = Field(default_factory=TableColumns)
+    comparison: Comparison | None = None
+    booleans: BooleanValues = Field(default_factory=BooleanValues)
+    normalize: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Category columns of people to clean: spaces stripped, one letter case, "
+        "then the mapping ({'m': 'male'}); e.g. {sex: {m: male, f: female}, offense_type: {}}.",
+    )
+    end_of_data: dt.date | None = Field(
+        None, description="The data extract date, when the people table has no `end` column."
+    )
     id: str = "person_id"
     treatment: str
     treated: str | int | bool | None = None
@@ -92,12 +152,20 @@ class EvaluationConfig(_Strict):
     events: Events | None = None
     competing: list[str] = Field(default_factory=list)
     design: Design = Field(default_factory=Design)
-    windows: list[int] = Field(default_factory=lambda: [365, 730, 1095], min_length=1)
+    windows: list[StrictInt] = Field(default_factory=lambda: [365, 730, 1095], min_length=1)
     metrics: list[str] | None = None
     suppress_below: int = Field(10, ge=1)
     conf_level: float = Field(0.95, gt=0, lt=1)
     random_state: int = 0
     date_format: str | list[str] | None = None
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _flat_columns(cls, value: Any) -> Any:
+        tables = set(TableColumns.model_fields)
+        if isinstance(value, dict) and value and not set(value) <= tables:
+            return {"people": value}  # the flat form: people's columns
+        return value
 
     @field_validator("date_format")
     @classmethod
@@ -133,7 +201,7 @@ def load_config(path: str | Path) -> EvaluationConfig:
             where = ".".join(str(p) for p in location) or "top level"
             message = str(item["msg"]).removeprefix("Value error, ")
             if item["type"] == "extra_forbidden":
-                message = "unknown key"
+                message = "unknown key" + _suggestion(location)
             problems.append(f"{file}:{document.line_of(location)}: {where}: {message}")
         raise SpecificationError(
             "invalid evaluation configuration:\n  " + "\n  ".join(problems),
@@ -141,22 +209,40 @@ def load_config(path: str | Path) -> EvaluationConfig:
         ) from error
 
 
-def _read(base: Path, relative: str | None, formats: tuple[str, ...]) -> pd.DataFrame | None:
-    return None if relative is None else read_table(base / relative, date_formats=formats)
+def _suggestion(location: tuple[Any, ...]) -> str:
+    """`` (did you mean 'x'?)`` for an unknown key, from the keys allowed where it stands."""
+    model: Any = EvaluationConfig
+    for part in location[:-1]:
+        field = getattr(model, "model_fields", {}).get(part)
+        inner = getattr(field, "annotation", None)
+        options = [a for a in (*getattr(inner, "__args__", ()), inner) if a is not None]
+        nested = [a for a in options if hasattr(a, "model_fields")]
+        if not nested:
+            return ""
+        model = nested[0]
+    allowed = list(getattr(model, "model_fields", {}))
+    close = difflib.get_close_matches(str(location[-1]), allowed, n=1, cutoff=0.6)
+    known = f"; allowed here: {', '.join(allowed)}"
+    return (f" (did you mean {close[0]!r}?)" if close else "") + known
+
+
+def config_json_schema() -> str:
+    """The JSON Schema of the configuration (``rpeval schema config``), for editors."""
+    schema = EvaluationConfig.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return json.dumps(schema, indent=2)
 
 
 def run_config(config: EvaluationConfig, base: Path, *, progress: bool = True) -> Any:
     """Load the data named by `config` (paths relative to `base`) and evaluate."""
     from rpeval._dates import check_formats
+    from rpeval.report._config_tables import load_tables
     from rpeval.report.evaluate import evaluate
 
     formats = check_formats(config.date_format, arg="date_format", caller="evaluate")
-    people = _read(base, config.data.people, formats)
-    assert people is not None
-    people = people.rename(columns={theirs: ours for ours, theirs in config.columns.items()})
-    events = _read(base, config.data.arrests, formats) if config.events is not None else None
+    tables = load_tables(config, base, formats)
     return evaluate(
-        people,
+        tables.people,
         treatment=config.treatment,
         treated=config.treated,
         covariates=config.covariates,
@@ -164,9 +250,9 @@ def run_config(config: EvaluationConfig, base: Path, *, progress: bool = True) -
         end=config.end,
         outcome=config.outcome,
         id=config.id,
-        events=events,
+        events=tables.arrests if config.events is not None else None,
         event_date=config.events.date if config.events is not None else "arrest_date",
-        custody=_read(base, config.data.custody, formats),
+        custody=tables.custody,
         competing=config.competing or None,
         design=config.design.method,
         caliper=config.design.caliper,
@@ -174,8 +260,8 @@ def run_config(config: EvaluationConfig, base: Path, *, progress: bool = True) -
         weighting=config.design.weighting,
         estimand=config.design.estimand,
         windows=tuple(config.windows),
-        cases=_read(base, config.data.cases, formats),
-        officers=_read(base, config.data.officers, formats),
+        cases=tables.cases,
+        officers=tables.officers,
         metrics=config.metrics,
         suppress_below=config.suppress_below,
         conf_level=config.conf_level,
