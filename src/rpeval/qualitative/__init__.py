@@ -7,6 +7,7 @@ Interviews, focus groups and open survey answers are coded by people against a c
 from __future__ import annotations
 
 from rpeval.qualitative.codebook import Codebook, codebook_from_text, load_codebook
+from rpeval.qualitative.coded import CodedSegments, coded_segments
 from rpeval.qualitative.schema import Code, CodebookDefinition, codebook_json_schema
 from rpeval.qualitative.validate import CodebookIssue, CodebookReport, validate_codebooks
 
@@ -16,8 +17,10 @@ __all__ = [
     "CodebookDefinition",
     "CodebookIssue",
     "CodebookReport",
+    "CodedSegments",
     "codebook_from_text",
     "codebook_json_schema",
+    "coded_segments",
     "load_codebook",
     "validate_codebooks",
 ]
