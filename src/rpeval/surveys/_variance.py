@@ -22,6 +22,7 @@ __all__ = ["ScoreColumns", "Stage", "design_covariance"]
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 _TINY_FRACTION = 1e-7  # R: a stratum sampled (almost) completely adds nothing
+_DENSE_LIMIT = 20_000_000  # cluster totals held dense (BLAS) up to this many cells
 
 
 @dataclass(frozen=True)
@@ -73,20 +74,34 @@ def _sparse(
     return matrix
 
 
+def _dense(rows: IntArray, blocks: list[ScoreColumns], n_rows: int, k: int) -> FloatArray:
+    out = np.zeros(n_rows * k)
+    for block in blocks:
+        inside = block.column >= 0
+        cells = rows[inside] * k + block.column[inside] + block.offset
+        out += np.bincount(cells, weights=block.values[inside], minlength=n_rows * k)
+    return out.reshape(n_rows, k)
+
+
 def _stage_covariance(stage: Stage, blocks: list[ScoreColumns], k: int) -> FloatArray:
-    totals = _sparse(stage.cluster, blocks, stage.n_clusters, k)
     cluster_stratum = np.zeros(stage.n_clusters, dtype=np.int64)
     cluster_stratum[stage.cluster] = stage.stratum
     scale = stage.scale.copy()
     if stage.average_lonely:
         scale[stage.lonely] = 0.0
     root = np.sqrt(scale[cluster_stratum])
-    weighted = sparse.diags(root) @ totals
-    raw = (weighted.T @ weighted).toarray()
-    strata = _sparse(stage.stratum, blocks, stage.n_strata, k)
-    centring = np.where(stage.centre, scale / stage.n_psu, 0.0)
-    centred = sparse.diags(np.sqrt(centring)) @ strata
-    cov = np.asarray(raw - (centred.T @ centred).toarray(), dtype=np.float64)
+    centring = np.sqrt(np.where(stage.centre, scale / stage.n_psu, 0.0))
+    if stage.n_clusters * k <= _DENSE_LIMIT:  # few PSUs: dense sums and products (BLAS)
+        weighted_dense = _dense(stage.cluster, blocks, stage.n_clusters, k) * root[:, None]
+        centred_dense = _dense(stage.stratum, blocks, stage.n_strata, k) * centring[:, None]
+        cov = weighted_dense.T @ weighted_dense - centred_dense.T @ centred_dense
+    else:  # e.g. every respondent its own PSU: stay sparse
+        totals = _sparse(stage.cluster, blocks, stage.n_clusters, k)
+        strata = _sparse(stage.stratum, blocks, stage.n_strata, k)
+        weighted = sparse.diags(root) @ totals
+        centred = sparse.diags(centring) @ strata
+        cov = (weighted.T @ weighted).toarray() - (centred.T @ centred).toarray()
+    cov = np.asarray(cov, dtype=np.float64)
     if stage.average_lonely and stage.lonely.any():
         present = _sparse(stage.stratum, blocks, stage.n_strata, k, ones=True)
         n_present = np.asarray((present > 0).sum(axis=0), dtype=np.float64).ravel()

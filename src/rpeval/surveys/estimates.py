@@ -70,9 +70,15 @@ def domain_df(design: AnyDesign, dom: IntArray, k: int) -> FloatArray:
         )
     inside = dom >= 0
     d = dom[inside]
-    psu = np.unique(d * design.n_psu + design._cluster[inside]) // design.n_psu
-    strata = np.unique(d * design.n_strata + design._stratum[inside]) // design.n_strata
-    counts = np.bincount(psu, minlength=k) - np.bincount(strata, minlength=k)
+    counts = np.zeros(k, dtype=np.int64)
+    for codes, size in ((design._cluster, design.n_psu), (design._stratum, design.n_strata)):
+        if k * size <= 50_000_000:  # presence table, O(n)
+            seen = np.zeros(k * size, dtype=bool)
+            seen[d * size + codes[inside]] = True
+            present = seen.reshape(k, size).sum(axis=1)
+        else:
+            present = np.bincount(np.unique(d * size + codes[inside]) // size, minlength=k)
+        counts = counts + (present if codes is design._cluster else -present)
     return counts.astype(np.float64)
 
 
@@ -84,6 +90,17 @@ def _check_nonempty(sums_n: FloatArray, domains_: Domains, variable: str, caller
             f"value of {variable!r}",
             hint="drop that domain or check the `by` column",
         )
+
+
+def _block_dfs(design: AnyDesign, blocks: Sequence[Block], k: int) -> list[FloatArray]:
+    """Domain df per block, computed once for blocks with the same missing pattern."""
+    out: list[FloatArray] = []
+    for j, block in enumerate(blocks):
+        if j and np.array_equal(block.dom, blocks[j - 1].dom):
+            out.append(out[-1])
+        else:
+            out.append(domain_df(design, block.dom, k))
+    return out
 
 
 def covariance(design: AnyDesign, blocks: Sequence[Block], k: int) -> FloatArray:
@@ -139,7 +156,7 @@ def build_estimate(
             "deff": deff,
             "n": np.concatenate([b.n for b in blocks]).astype(np.int64),
             "weight_sum": np.concatenate([b.weight for b in blocks]),
-            "df": np.concatenate([domain_df(design, b.dom, k) for b in blocks]).astype(np.int64),
+            "df": np.concatenate(_block_dfs(design, blocks, k)).astype(np.int64),
         },
         columns=ESTIMATE_COLUMNS,
     )
