@@ -71,7 +71,12 @@ def test_matched_estimate_covers_the_truth(matched: Evaluation) -> None:
     assert matched.metrics is not None
     from rpeval.metrics import Registry
 
-    assert len(matched.metrics.to_pandas()) == len(Registry.builtin())  # every table given
+    metrics = matched.metrics.to_pandas()
+    assert set(metrics["metric"]) == {d.name for d in Registry.builtin()}  # every table given
+    # re-arrest metrics for each group, never pooled; the program's own metrics labelled
+    by_group = metrics[metrics["metric"] == "rearrest_within_12_months"]
+    assert sorted(by_group["group"]) == ["comparison", "participants"]
+    assert metrics.loc[metrics["metric"] == "agreement_rate", "group"].tolist() == ["program"]
 
 
 def test_headline_and_summary_agree(matched: Evaluation) -> None:

@@ -252,7 +252,7 @@ def evaluate(
     stages.set_postfix_str("cohort")
     frame, ledger, everyone = _prepare(people, plan, treated, columns)
     chosen = metric_inputs(everyone, cases, officers, metrics, formats)
-    metric_table = _metrics(chosen, suppress_below, conf_level)
+    metric_table = _metrics(chosen, suppress_below, conf_level, treatment)
     coding = coding_guard(frame, columns)  # before the design: it explains a collapse
     try:
         sample, design_result = _followup_and_design(frame, ledger, plan, stages)
@@ -401,11 +401,37 @@ def _followup_and_design(
     return sample.reset_index(drop=True), result
 
 
-def _metrics(chosen: MetricInputs, suppress_below: int, conf_level: float) -> Any:
-    from rpeval.metrics import Registry
+def _metrics(chosen: MetricInputs, suppress_below: int, conf_level: float, treatment: str) -> Any:
+    """The metrics by group: participants and comparison side by side for every metric
+    that declares the treatment among its dimensions (re-arrest, reoffending rates: a pooled
+    number would mix the two groups); the program's own metrics (cases, conferences,
+    training) labelled ``program``."""
+    from rpeval.metrics import MetricTable, Registry
 
     if not chosen.names:
         return None
-    return Registry.builtin().compute(
-        list(chosen.names), chosen.tables, suppress_below=suppress_below, conf_level=conf_level
-    )
+    registry = Registry.builtin()
+    tables = dict(chosen.tables)
+
+    def by_group(name: str) -> bool:
+        definition = registry[name]
+        declared = set(definition.dimensions or ()) & {treatment, "participant"}
+        return bool(declared) and treatment in tables.get(definition.table or "", ())
+
+    grouped = [n for n in chosen.names if by_group(n)]
+    whole = [n for n in chosen.names if n not in grouped]
+    parts, intervals = [], {}
+    labels = {True: "participants", False: "comparison"}
+    for names, by in ((grouped, [treatment]), (whole, [])):
+        if not names:
+            continue
+        table = registry.compute(
+            names, tables, by=by, suppress_below=suppress_below, conf_level=conf_level
+        )
+        frame = table.to_pandas()
+        group = frame.pop(treatment).map(labels) if by else "program"
+        frame.insert(2, "group", group)
+        parts.append(frame)
+        intervals.update(table.intervals)
+    combined = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return MetricTable(combined, ("group",), conf_level, suppress_below, intervals)
