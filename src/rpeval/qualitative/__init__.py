@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from rpeval.qualitative.codebook import Codebook, codebook_from_text, load_codebook
 from rpeval.qualitative.coded import CodedSegments, coded_segments
+from rpeval.qualitative.reliability import (
+    Reliability,
+    cohen_kappa,
+    fleiss_kappa,
+    gwet_ac1,
+    krippendorff_alpha,
+    percent_agreement,
+)
 from rpeval.qualitative.schema import Code, CodebookDefinition, codebook_json_schema
 from rpeval.qualitative.validate import CodebookIssue, CodebookReport, validate_codebooks
 
@@ -18,9 +26,15 @@ __all__ = [
     "CodebookIssue",
     "CodebookReport",
     "CodedSegments",
+    "Reliability",
     "codebook_from_text",
     "codebook_json_schema",
     "coded_segments",
+    "cohen_kappa",
+    "fleiss_kappa",
+    "gwet_ac1",
+    "krippendorff_alpha",
     "load_codebook",
+    "percent_agreement",
     "validate_codebooks",
 ]

@@ -1,0 +1,70 @@
+"""Option checks shared by the pillars: conf_level, choices, counts, random_state.
+
+(The surveys pillar has the first two in ``surveys/_checks.py``, written before this module;
+they are the same rules and can move here.)
+
+Examples
+--------
+>>> check_conf_level(0.9, caller="krippendorff_alpha")
+0.9
+>>> check_choice("ordinal", ["nominal", "ordinal"], arg="level", caller="krippendorff_alpha")
+'ordinal'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from rpeval.errors import SpecificationError
+
+__all__ = ["check_choice", "check_conf_level", "check_count", "make_rng"]
+
+
+def check_conf_level(conf_level: object, *, caller: str) -> float:
+    """``conf_level`` as a float strictly between 0 and 1, else :class:`SpecificationError`."""
+    if (
+        isinstance(conf_level, bool)
+        or not isinstance(conf_level, int | float)
+        or not 0.0 < float(conf_level) < 1.0
+    ):
+        raise SpecificationError(
+            f"{caller}(): conf_level={conf_level!r} must be a number strictly between 0 and 1",
+            hint="e.g. conf_level=0.95",
+        )
+    return float(conf_level)
+
+
+def check_choice(value: object, choices: Sequence[str], *, arg: str, caller: str) -> str:
+    """``value`` when it is one of ``choices``; raise naming them otherwise."""
+    if not isinstance(value, str) or value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise SpecificationError(
+            f"{caller}(): {arg}={value!r} is not an option", hint=f"use one of {listed}"
+        )
+    return value
+
+
+def check_count(value: object, *, arg: str, caller: str, minimum: int = 0) -> int:
+    """A whole number >= `minimum` (``suppress_below``, ``n_boot``)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise SpecificationError(
+            f"{caller}(): {arg}={value!r} must be a whole number >= {minimum}",
+            hint=f"e.g. {arg}={max(minimum, 10)}",
+        )
+    return int(value)
+
+
+def make_rng(random_state: object, *, caller: str) -> np.random.Generator:
+    """``numpy.random.default_rng(random_state)`` for ``None``, an int or a Generator."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if random_state is None or (
+        isinstance(random_state, int | np.integer) and not isinstance(random_state, bool)
+    ):
+        return np.random.default_rng(None if random_state is None else int(random_state))
+    raise SpecificationError(
+        f"{caller}(): random_state={random_state!r} must be None, an integer or a numpy Generator",
+        hint="e.g. random_state=0 for reproducible draws",
+    )

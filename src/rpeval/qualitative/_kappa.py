@@ -1,0 +1,188 @@
+"""Agreement coefficients other than α: pure numpy kernels (statsmodels where it is right).
+
+Ratings are a units × coders array of category positions 0..q-1 with NaN for missing.
+
+* Percent agreement: the share of units rated at least twice on which all ratings agree
+  (R ``irr::agree`` with tolerance 0).
+* Cohen's κ (two coders) and weighted κ: ``statsmodels.stats.inter_rater.cohens_kappa`` on
+  the q × q table, with its asymptotic SE (Fleiss, Cohen & Everitt 1969) for the interval
+  and the SE under κ = 0 for the test. Linear weights are 1 - |i - j|/(q - 1), quadratic
+  1 - (i - j)²/(q - 1)², on the positions of the scale's levels.
+* Fleiss' κ: ``statsmodels.stats.inter_rater.fleiss_kappa``; the test of κ = 0 with the SE
+  of Fleiss, Nee & Landis (1979), as R ``irr::kappam.fleiss``; the interval from a
+  jackknife over units (the null SE is not an SE of the estimate).
+* Gwet's AC1 (Gwet 2008): observed agreement as Fleiss', chance agreement
+  :math:`p_e = \\sum_k \\pi_k (1 - \\pi_k) / (q - 1)`; jackknife SE over units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+from statsmodels.stats.inter_rater import cohens_kappa, fleiss_kappa
+
+__all__ = [
+    "Coefficient",
+    "KappaWeights",
+    "ac1_kernel",
+    "cohen_kernel",
+    "fleiss_kernel",
+    "percent_kernel",
+]
+
+FloatArray = NDArray[np.float64]
+KappaWeights = Literal["unweighted", "linear", "quadratic"]
+
+
+@dataclass(frozen=True)
+class Coefficient:
+    """One coefficient with its SE, interval and test of zero (NaN where not defined)."""
+
+    estimate: float
+    std_error: float
+    ci_lower: float
+    ci_upper: float
+    statistic: float
+    p_value: float
+    n_units: int
+
+
+def _nan(n_units: int = 0) -> Coefficient:
+    nan = float("nan")
+    return Coefficient(nan, nan, nan, nan, nan, nan, n_units)
+
+
+def _category_counts(ratings: FloatArray, q: int) -> NDArray[np.int64]:
+    """Units × q counts of each category (units rated at least twice)."""
+    present = ~np.isnan(ratings)
+    keep = present.sum(axis=1) >= 2
+    data = np.where(present[keep], ratings[keep], -1).astype(np.int64)
+    counts = np.zeros((data.shape[0], q), dtype=np.int64)
+    for column in data.T:
+        rows = column >= 0
+        np.add.at(counts, (np.flatnonzero(rows), column[rows]), 1)
+    return counts
+
+
+def percent_kernel(ratings: FloatArray, q: int) -> Coefficient:
+    """Share of units (rated twice or more) where every rating is the same."""
+    counts = _category_counts(ratings, q)
+    if counts.shape[0] == 0:
+        return _nan()
+    agree = (counts.max(axis=1) == counts.sum(axis=1)).astype(float)
+    n = agree.size
+    estimate = float(agree.mean())
+    se = float(np.sqrt(estimate * (1 - estimate) / n))
+    nan = float("nan")
+    return Coefficient(estimate, se, nan, nan, nan, nan, n)
+
+
+def _z(conf_level: float) -> float:
+    return float(stats.norm.ppf(0.5 + conf_level / 2))
+
+
+def cohen_kernel(
+    ratings: FloatArray, q: int, weights: KappaWeights, conf_level: float
+) -> Coefficient:
+    """Cohen's κ of two coders (units rated by both)."""
+    both = ~np.isnan(ratings).any(axis=1)
+    pairs = ratings[both].astype(np.int64)
+    n = int(pairs.shape[0])
+    if n == 0:
+        return _nan()
+    table = np.zeros((q, q))
+    np.add.at(table, (pairs[:, 0], pairs[:, 1]), 1)
+    if (table.sum(axis=0) > 0).sum() < 2 and (table.sum(axis=1) > 0).sum() < 2:
+        return _nan(n)  # one category only: chance agreement is 1, κ undefined
+    wt = None if weights == "unweighted" else weights
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = cohens_kappa(table, wt=wt, return_results=True)
+    estimate = float(result.kappa)
+    se = float(result.std_kappa)
+    se0 = float(result.std_kappa0)
+    z = _z(conf_level)
+    statistic = estimate / se0 if se0 > 0 else float("nan")
+    p_value = float(2 * stats.norm.sf(abs(statistic))) if np.isfinite(statistic) else statistic
+    return Coefficient(estimate, se, estimate - z * se, estimate + z * se, statistic, p_value, n)
+
+
+def _fleiss_leave_one_out(counts: FloatArray) -> FloatArray:
+    """Fleiss' κ without each unit in turn (closed form)."""
+    units = counts.shape[0]
+    raters = counts.sum(axis=1)
+    per_unit = (counts * (counts - 1)).sum(axis=1) / (raters * (raters - 1))
+    agreement = (per_unit.sum() - per_unit) / (units - 1)
+    totals = counts.sum(axis=0)[None, :] - counts
+    p = totals / totals.sum(axis=1, keepdims=True)
+    chance = (p**2).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray((agreement - chance) / (1 - chance), dtype=float)
+
+
+def _jackknife(values: FloatArray, estimate: float, conf_level: float) -> tuple[float, ...]:
+    n = values.size
+    good = values[np.isfinite(values)]
+    if n < 2 or good.size < n:
+        nan = float("nan")
+        return nan, nan, nan
+    se = float(np.sqrt((n - 1) / n * ((values - values.mean()) ** 2).sum()))
+    z = _z(conf_level)
+    return se, estimate - z * se, estimate + z * se
+
+
+def fleiss_kernel(ratings: FloatArray, q: int, conf_level: float) -> Coefficient:
+    """Fleiss' κ: every unit rated by the same number of coders (units with fewer dropped
+    by the caller's choice; here all units with a missing rating are left out)."""
+    complete = ~np.isnan(ratings).any(axis=1)
+    counts = _category_counts(ratings[complete], q).astype(float)
+    units, raters = counts.shape[0], ratings.shape[1]
+    if units < 2 or raters < 2:
+        return _nan(units)
+    p = counts.sum(axis=0) / counts.sum()
+    if (p > 0).sum() < 2:
+        return _nan(units)
+    estimate = float(fleiss_kappa(counts, method="fleiss"))
+    pq = p * (1 - p)
+    se0 = float(
+        np.sqrt(2)
+        / (pq.sum() * np.sqrt(units * raters * (raters - 1)))
+        * np.sqrt(pq.sum() ** 2 - (pq * (1 - 2 * p)).sum())
+    )
+    statistic = estimate / se0
+    p_value = float(2 * stats.norm.sf(abs(statistic)))
+    leave_out = _fleiss_leave_one_out(counts)
+    se, lower, upper = _jackknife(leave_out, estimate, conf_level)
+    return Coefficient(estimate, se, lower, upper, statistic, p_value, units)
+
+
+def _ac1_parts(counts: FloatArray, q: int) -> tuple[float, FloatArray]:
+    """AC1, and AC1 without each unit in turn (closed form)."""
+    units = counts.shape[0]
+    r = counts.sum(axis=1)
+    per_unit = (counts * (counts - 1)).sum(axis=1) / (r * (r - 1))
+    share = counts / r[:, None]
+    pi = share.mean(axis=0)
+    chance = float((pi * (1 - pi)).sum() / (q - 1))
+    estimate = (per_unit.mean() - chance) / (1 - chance)
+    agreement_out = (per_unit.sum() - per_unit) / (units - 1)
+    pi_out = (share.sum(axis=0)[None, :] - share) / (units - 1)
+    chance_out = (pi_out * (1 - pi_out)).sum(axis=1) / (q - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = (agreement_out - chance_out) / (1 - chance_out)
+    return float(estimate), np.asarray(out, dtype=float)
+
+
+def ac1_kernel(ratings: FloatArray, q: int, conf_level: float) -> Coefficient:
+    """Gwet's AC1 over units rated at least twice (unequal numbers of coders allowed)."""
+    counts = _category_counts(ratings, q).astype(float)
+    units = counts.shape[0]
+    if units < 2 or q < 2:
+        return _nan(units)
+    estimate, leave_out = _ac1_parts(counts, q)
+    se, lower, upper = _jackknife(leave_out, estimate, conf_level)
+    nan = float("nan")
+    return Coefficient(estimate, se, lower, upper, nan, nan, units)
