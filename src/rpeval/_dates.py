@@ -10,7 +10,7 @@ What is accepted:
 - ``datetime64`` columns, naive or time-zone aware, and pandas periods;
 - ``datetime.date`` / ``datetime.datetime`` objects (aware ones too);
 - ISO 8601 text with or without a time of day (``"2024-01-31"``, ``"2024-01-31 09:30"``,
-  ``"2024-01-31T09:30:00+02:00"``); blank text counts as missing;
+  ``"2024-01-31T09:30:00+02:00"``); blank text and ``NaT`` count as missing;
 - text in a format the caller names (``formats=("%d/%m/%Y",)``), tried after ISO 8601.
 
 The time-zone rule: a time with a zone or UTC offset is read as its **local clock time**
@@ -171,7 +171,7 @@ def text_is_dates(values: pd.Series, formats: tuple[str, ...] = ()) -> bool:
     if present.empty or not all(isinstance(v, str) for v in present):
         return False
     text = present.astype(str).str.strip()
-    text = text[text != ""]
+    text = text[~text.isin(list(_MISSING_TEXT))]
     if text.empty:
         return False
     shaped = text.map(lambda v: _ISO_SHAPE.match(v) is not None).to_numpy(dtype=bool)
@@ -277,12 +277,16 @@ def date_series(
     return result
 
 
+_MISSING_TEXT = frozenset({"", "NaT"})  # blank, or pandas' own text for a missing time
+
+
 def _blank(values: pd.Series) -> NDArray[np.bool_]:
-    """Text that is empty or only spaces (read as a missing date)."""
+    """Text that is empty, only spaces, or ``NaT`` (what pandas 2 writes for a missing
+    timestamp turned into text): read as a missing date."""
     if _types.is_datetime64_any_dtype(values.dtype) or _types.is_numeric_dtype(values.dtype):
         return np.zeros(len(values), dtype=np.bool_)
     return np.fromiter(
-        (isinstance(v, str) and not v.strip() for v in values.astype(object)),
+        (isinstance(v, str) and v.strip() in _MISSING_TEXT for v in values.astype(object)),
         dtype=np.bool_,
         count=len(values),
     )
