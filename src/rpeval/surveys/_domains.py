@@ -18,6 +18,7 @@ from rpeval._formula import show_values
 from rpeval._frames import numeric_array, require_columns
 from rpeval.errors import DataError, SpecificationError
 from rpeval.surveys._checks import check_choice, column_list
+from rpeval.surveys._linearize import DomainSums, domain_sums
 from rpeval.surveys.design import SurveyDesign
 from rpeval.surveys.replicates import ReplicateDesign
 
@@ -38,6 +39,7 @@ class Domains:
     names: tuple[str, ...]
     levels: tuple[tuple[object, ...], ...]
     n_missing_by: int
+    base: DomainSums | None = None  # rows and weights per domain, when known
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -70,7 +72,10 @@ def domains(design: AnyDesign, by: object, *, missing: str, caller: str) -> Doma
     names = column_list(by, arg="by", caller=caller)
     n = design.n_rows
     if not names:
-        return Domains(np.zeros(n, dtype=np.int64), (), (("all",),), 0)
+        zeros = np.zeros(n, dtype=np.int64)
+        return Domains(
+            zeros, (), (("all",),), 0, domain_sums(zeros, design.weights, np.zeros(n), 1)
+        )
     frame = design.data
     require_columns(frame, names, arg="by", caller=caller)
     null = np.zeros(n, dtype=bool)
@@ -102,7 +107,9 @@ def domains(design: AnyDesign, by: object, *, missing: str, caller: str) -> Doma
         levels = tuple(
             tuple(per_column[j][i] for j, i in enumerate(np.unravel_index(u, shape))) for u in used
         )
-    return Domains(codes, tuple(names), levels, int(null.sum()))
+    k = len(levels)
+    base = domain_sums(codes, design.weights, np.zeros(n), k)
+    return Domains(codes, tuple(names), levels, int(null.sum()), base)
 
 
 def response(

@@ -76,10 +76,15 @@ def _sparse(
 
 def _dense(rows: IntArray, blocks: list[ScoreColumns], n_rows: int, k: int) -> FloatArray:
     out = np.zeros(n_rows * k)
+    base = rows * k
     for block in blocks:
-        inside = block.column >= 0
-        cells = rows[inside] * k + block.column[inside] + block.offset
-        out += np.bincount(cells, weights=block.values[inside], minlength=n_rows * k)
+        if block.column.size and block.column.min() >= 0:
+            cells, values = base + (block.column + block.offset), block.values
+        else:
+            inside = block.column >= 0
+            cells = base[inside] + block.column[inside] + block.offset
+            values = block.values[inside]
+        out += np.bincount(cells, weights=values, minlength=n_rows * k)
     return out.reshape(n_rows, k)
 
 
@@ -92,8 +97,13 @@ def _stage_covariance(stage: Stage, blocks: list[ScoreColumns], k: int) -> Float
     root = np.sqrt(scale[cluster_stratum])
     centring = np.sqrt(np.where(stage.centre, scale / stage.n_psu, 0.0))
     if stage.n_clusters * k <= _DENSE_LIMIT:  # few PSUs: dense sums and products (BLAS)
-        weighted_dense = _dense(stage.cluster, blocks, stage.n_clusters, k) * root[:, None]
-        centred_dense = _dense(stage.stratum, blocks, stage.n_strata, k) * centring[:, None]
+        totals_dense = _dense(stage.cluster, blocks, stage.n_clusters, k)
+        to_strata = sparse.csr_matrix(
+            (np.ones(stage.n_clusters), (cluster_stratum, np.arange(stage.n_clusters))),
+            shape=(stage.n_strata, stage.n_clusters),
+        )
+        weighted_dense = totals_dense * root[:, None]
+        centred_dense = np.asarray(to_strata @ totals_dense) * centring[:, None]
         cov = weighted_dense.T @ weighted_dense - centred_dense.T @ centred_dense
     else:  # e.g. every respondent its own PSU: stay sparse
         totals = _sparse(stage.cluster, blocks, stage.n_clusters, k)

@@ -20,7 +20,7 @@ from scipy import stats
 from rpeval.errors import DataError
 from rpeval.surveys._checks import check_conf_level, column_list
 from rpeval.surveys._domains import AnyDesign, Domains, check_design, domains, response
-from rpeval.surveys._linearize import domain_sums, srs_variance, weighted_var
+from rpeval.surveys._linearize import domain_scores, domain_sums, srs_variance, weighted_var
 from rpeval.surveys._variance import ScoreColumns, design_covariance
 from rpeval.surveys.replicates import ReplicateDesign
 from rpeval.surveys.results import ESTIMATE_COLUMNS, SurveyEstimate
@@ -184,13 +184,12 @@ def mean_block(
 ) -> Block:
     """Domain means ``Σ w y / Σ w`` and their influence values ``w (y − ȳ_d) / W_d``."""
     k, w = domains_.k, design.weights
-    dom = np.where(null, -1, domains_.code)
-    sums = domain_sums(dom, w, y, k)
+    dom = domains_.code if not null.any() else np.where(null, -1, domains_.code)
+    base = domains_.base if not null.any() else None
+    sums = domain_sums(dom, w, y, k, base)
     _check_nonempty(sums.n, domains_, variable, caller)
     est = sums.total / sums.weight
-    inside = dom >= 0
-    scores = np.zeros(len(y))
-    scores[inside] = w[inside] * (y[inside] - est[dom[inside]]) / sums.weight[dom[inside]]
+    scores = domain_scores(dom, w, y, est, sums.weight)
     srs = srs_variance(weighted_var(dom, w, y, est, sums), sums, total=False)
     return Block(variable, dom, est, scores, srs, sums.n, sums.weight, "mean", y)
 
