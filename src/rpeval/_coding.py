@@ -29,6 +29,7 @@ __all__ = [
     "code_treatment",
     "constant_columns",
     "is_binary",
+    "separating_columns",
     "sorted_levels",
 ]
 
@@ -213,6 +214,28 @@ def constant_columns(X: NDArray[np.float64], terms: Sequence[str]) -> list[str]:
         return list(terms)
     same = np.all(X[:1] == X, axis=0)
     return [t for t, flag in zip(terms, same, strict=True) if flag]
+
+
+def separating_columns(
+    X: NDArray[np.float64], terms: Sequence[str], group: NDArray[np.bool_]
+) -> list[str]:
+    """Labels of design columns that on their own split `group` from the rest: every value
+    of one group is at or below every value of the other (complete or quasi-separation).
+
+    Examples
+    --------
+    >>> X = np.array([[25.0, 1.0], [31.0, 1.0], [30.0, 0.0], [44.0, 0.0]])
+    >>> separating_columns(X, ["age", "referred"], np.array([True, True, False, False]))
+    ['referred']
+    """
+    found: list[str] = []
+    if not group.any() or group.all():
+        return found
+    for j, term in enumerate(terms):
+        inside, outside = X[group, j], X[~group, j]
+        if inside.max() <= outside.min() or outside.max() <= inside.min():
+            found.append(term)
+    return found
 
 
 # -- treatment --------------------------------------------------------------------------

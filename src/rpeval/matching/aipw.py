@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from rpeval import _frames
+from rpeval._coding import separating_columns
 from rpeval.errors import ConvergenceWarning, DataError, PositivityWarning, SpecificationError
 from rpeval.matching._glm import fit_binary
 from rpeval.matching.effect import EffectResult
@@ -91,6 +92,10 @@ def _predict(X: FloatArray, coef: FloatArray, model: OutcomeModel) -> FloatArray
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(eta, -700, 700))), dtype=np.float64)
 
 
+class _SeparationError(Exception):
+    """The propensity model of a fold separates the groups (turned into a DataError)."""
+
+
 def _nuisance(
     X: FloatArray,
     y: FloatArray,
@@ -102,10 +107,7 @@ def _nuisance(
     Xf, yf, tf = X[fit_rows], y[fit_rows], t[fit_rows]
     ps = fit_binary(Xf, tf)
     if ps.deviance < 1e-6 * max(ps.null_deviance, 1.0):
-        raise DataError(
-            "aipw(): the covariates separate treated and control units completely",
-            hint="drop the covariate that defines participation",
-        )
+        raise _SeparationError  # reported by aipw(), which knows the covariates' names
     treated, control = tf == 1, tf == 0
     coef1 = _outcome_fit(Xf[treated], yf[treated], model, "treated")
     coef0 = _outcome_fit(Xf[control], yf[control], model, "control")
@@ -211,16 +213,27 @@ def aipw(
     X = np.column_stack([np.ones(len(frame)), design.X])
     t = coding.is_treated.astype(np.float64)
     everyone = np.ones(len(frame), dtype=bool)
-    if cross_fit is None:
-        fits = _nuisance(X, y, t, everyone, everyone, model)
-    else:
-        fold = np.random.default_rng(random_state).permutation(len(frame)) % cross_fit
-        e, mu1, mu0 = np.empty(len(frame)), np.empty(len(frame)), np.empty(len(frame))
-        for k in range(cross_fit):
-            held = fold == k
-            part = _nuisance(X, y, t, ~held, held, model)
-            e[held], mu1[held], mu0[held] = part
-        fits = Nuisance(e, mu1, mu0)
+    try:
+        if cross_fit is None:
+            fits = _nuisance(X, y, t, everyone, everyone, model)
+        else:
+            fold = np.random.default_rng(random_state).permutation(len(frame)) % cross_fit
+            e, mu1, mu0 = np.empty(len(frame)), np.empty(len(frame)), np.empty(len(frame))
+            for k in range(cross_fit):
+                held = fold == k
+                part = _nuisance(X, y, t, ~held, held, model)
+                e[held], mu1[held], mu0[held] = part
+            fits = Nuisance(e, mu1, mu0)
+    except _SeparationError:
+        alone = separating_columns(design.X, design.terms, coding.is_treated)
+        which = f"{', '.join(map(repr, alone))} alone" if alone else "a combination of them"
+        raise DataError(
+            f"aipw(): the covariates (argument `covariates`) separate treated and control "
+            f"units completely ({which}{' in a cross-fitting fold' if cross_fit else ''}), so "
+            "the propensity model has no overlap to weight on",
+            hint="drop the covariate that defines participation, or restrict the comparison "
+            "pool to people who could have taken part",
+        ) from None
     # for the ATT only scores near 1 matter (they give controls huge weights)
     high = fits.e > 1.0 - _EXTREME
     extreme = int(np.sum(high if estimand == "ATT" else high | (fits.e < _EXTREME)))

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from rpeval import _frames
+from rpeval._coding import separating_columns
 from rpeval.errors import DataError, PositivityWarning, SpecificationError
 from rpeval.matching._glm import fit_binary
 
@@ -143,9 +144,17 @@ def propensity(
     fit = fit_binary(design.X, y, link=link, intercept=True)
     notes = []
     if fit.deviance < 1e-6 * max(fit.null_deviance, 1.0):
+        alone = separating_columns(design.X, design.terms, coding.is_treated)
+        if len(alone) == 1:
+            which = f"{alone[0]!r} alone does"
+        elif alone:
+            which = f"each of {', '.join(map(repr, alone))} alone does"
+        else:
+            which = "no single one does, a combination does"
         raise DataError(
-            "propensity(): the covariates separate treated and control units completely; "
-            "there is no overlap to match or weight on",
+            f"propensity(): the covariates (argument `covariates`) separate treated and "
+            f"control units completely ({which}), so there is no overlap to match or "
+            "weight on",
             hint="drop the covariate that defines participation, or restrict the comparison "
             "pool to people who could have taken part",
         )

@@ -171,8 +171,37 @@ def validate_document(document: SourceDocument) -> LoadedDefinition | list[Schem
     return LoadedDefinition(definition, document)
 
 
+def _filters(definition: MetricDefinition) -> list[tuple[tuple[str, ...], str]]:
+    """Every filter text of a definition with the key path it was written at."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    for part in ("numerator", "denominator", "value", "exposure"):
+        holder = getattr(definition, part)
+        if holder is not None and holder.where is not None:
+            found.append(((part, "where"), holder.where))
+    if definition.reference is not None:
+        found.append((("reference",), definition.reference))
+    return found
+
+
+def check_filters(loaded: LoadedDefinition) -> None:
+    """Parse every filter now, so that a bad one is reported at its ``file:line``."""
+    from rpeval.metrics.filters import parse_filter
+
+    for location, text in _filters(loaded.definition):
+        try:
+            parse_filter(text)
+        except MetricDefinitionError as error:
+            line = loaded.source.line_of(location)
+            raise MetricDefinitionError(
+                f"{loaded.source.file}:{line}: {'.'.join(location)} of metric "
+                f"{loaded.definition.name!r}: {error.message}",
+                hint=error.hint or "see the filter language in the metrics docs",
+            ) from None
+
+
 def load_definitions(files: Iterable[Path]) -> list[LoadedDefinition]:
-    """Load and schema-check every document; the first problem raises with file:line."""
+    """Load and schema-check every document, filters included; the first problem raises
+    with file:line."""
     loaded: list[LoadedDefinition] = []
     for file in files:
         for document in load_documents(file):
@@ -184,5 +213,6 @@ def load_definitions(files: Iterable[Path]) -> list[LoadedDefinition]:
                     f"{first.file}:{first.line}: {first.message}{more}",
                     hint="run `rpeval metrics validate` on the file for every problem",
                 )
+            check_filters(result)
             loaded.append(result)
     return loaded

@@ -245,6 +245,7 @@ def _frame_for(
                 hint="pass a mapping with that table, or the frame itself",
             )
         native = data[table]
+    native = _local_clock(native)
     try:
         frame = nw.from_native(cast(Any, native))
     except TypeError as error:
@@ -257,13 +258,34 @@ def _frame_for(
     if isinstance(frame, nw.DataFrame) and frame.implementation.is_pyarrow():
         # narwhals' pyarrow backend cannot shift dates by calendar months; an in-memory
         # Arrow table converts to pandas losslessly for the types metrics read.
-        frame = nw.from_native(frame.to_pandas())
+        frame = nw.from_native(_local_clock(frame.to_pandas()))
     lazy: nw.LazyFrame[Any] = frame.lazy()
+    aware = [
+        name
+        for name, dtype in lazy.collect_schema().items()
+        if isinstance(dtype, nw.Datetime) and dtype.time_zone is not None
+    ]
+    if aware:  # rpeval._dates' rule: an aware time is read as its local clock time
+        lazy = lazy.with_columns(nw.col(name).dt.replace_time_zone(None) for name in aware)
     if columns:
         present = set(lazy.collect_schema().names())
         renames = {theirs: ours for ours, theirs in columns.items() if theirs in present}
         lazy = lazy.rename(renames)
     return lazy
+
+
+def _local_clock(native: object) -> object:
+    """A pandas frame's time-zone aware columns as their local clock time (the rule of
+    :mod:`rpeval._dates`; narwhals reads pandas' aware columns as an unknown type)."""
+    if not isinstance(native, pd.DataFrame):
+        return native
+    aware = [c for c in native.columns if isinstance(native[c].dtype, pd.DatetimeTZDtype)]
+    if not aware:
+        return native
+    local = native.copy(deep=False)
+    for column in aware:
+        local[column] = native[column].dt.tz_localize(None)
+    return local
 
 
 def _require(frame: nw.LazyFrame[Any], needed: list[str], metric: str) -> None:
