@@ -110,3 +110,9 @@ def test_alpha_is_invariant_to_item_order(seed: int, k: int, order_seed: int) ->
     assert one.omega_total == pytest.approx(two.omega_total, abs=1e-9)
     by_item = one.summary().set_index("item").loc[shuffled, "r_drop"].to_numpy()
     np.testing.assert_allclose(by_item, two.summary()["r_drop"], atol=1e-12)
+
+
+def test_reverse_item_missing_from_the_data() -> None:
+    frame = pd.DataFrame({"q1": [1, 2], "q2": [3, 4]})
+    with pytest.raises(DataError, match=r"column 'q3' \(argument `items`\) is not in `data`"):
+        sv.reliability(frame, ["q1", "q2", "q3"], scale=(1, 5), reverse=["q3"])
