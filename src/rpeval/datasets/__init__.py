@@ -3,23 +3,27 @@
 :func:`simulate_program` builds a synthetic police restorative-practice program and its
 traditional-processing comparison pool (see the docs page "Simulated program data");
 ``load_rossi``, ``load_recid`` and ``load_nsw`` load the public data sets behind the
-published numbers rpeval reproduces.
+published numbers rpeval reproduces. :func:`simulate_interviews` gives coded interviews
+with known reliability and theme prevalence.
 """
 
 from __future__ import annotations
 
 from rpeval.datasets._truth import ProgramTruth
 from rpeval.datasets.columns import COLUMNS
+from rpeval.datasets.interviews import InterviewData, simulate_interviews
 from rpeval.datasets.loaders import MissingDataPackageError, load_nsw, load_recid, load_rossi
 from rpeval.datasets.simulate import ProgramData, simulate_program
 
 __all__ = [
     "COLUMNS",
+    "InterviewData",
     "MissingDataPackageError",
     "ProgramData",
     "ProgramTruth",
     "load_nsw",
     "load_recid",
     "load_rossi",
+    "simulate_interviews",
     "simulate_program",
 ]

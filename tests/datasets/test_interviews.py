@@ -1,0 +1,31 @@
+"""simulate_interviews: reproducible, and its reliability and prevalence are what it says."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from rpeval.datasets.interviews import PREVALENCE, simulate_interviews
+from rpeval.qualitative import agreement, codebook_from_text, coded_segments
+
+
+def test_same_seed_same_data() -> None:
+    one = simulate_interviews(60, random_state=4)
+    two = simulate_interviews(60, random_state=4)
+    pd.testing.assert_frame_equal(one.segments, two.segments)
+    pd.testing.assert_frame_equal(one.participants, two.participants)
+
+
+def test_known_reliability_and_prevalence() -> None:
+    data = simulate_interviews(600, reliability={"felt_heard": 0.9, "safety_concern": 0.6})
+    coded = coded_segments(data.segments, codebook_from_text(data.codebook_yaml), rating="rating")
+    alpha = agreement(coded, n_boot=0).alpha().set_index("code")["estimate"]
+    assert abs(alpha["felt_heard"] - 0.9) < 0.04
+    assert abs(alpha["safety_concern"] - 0.6) < 0.06
+    presence = coded.presence().join(coded.participants().set_index("participant"))
+    victims = presence[presence["group"] == "victim"]
+    # any of three coders applying it: the true share plus the coders' false positives
+    assert victims["felt_heard"].mean() >= PREVALENCE["felt_heard"]["victim"] - 0.08
+    assert set(data.participants.columns) == {"participant", "group", "rearrest_12m"}
+    offenders = data.participants["group"] == "offender"
+    assert data.participants.loc[~offenders, "rearrest_12m"].isna().all()
+    assert data.participants.loc[offenders, "rearrest_12m"].notna().all()
