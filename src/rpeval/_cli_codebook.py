@@ -9,6 +9,7 @@ below ``--min-alpha``), 2 usage or input error. Everything printed goes through
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from rpeval._text import for_terminal
@@ -23,6 +24,45 @@ def _run_validate(args: argparse.Namespace) -> int:
     rendered = {"text": report.to_text, "json": report.to_json, "junit": report.to_junit}
     print(for_terminal(rendered[args.format]()))
     return report.exit_code
+
+
+def _run_agreement(args: argparse.Namespace) -> int:
+    from rpeval._files import read_table
+    from rpeval.qualitative import agreement, coded_segments, load_codebook
+
+    codebook = load_codebook(args.codebook)
+    data = read_table(args.data)
+    coded = coded_segments(
+        data,
+        codebook,
+        segment=args.segment,
+        participant=args.participant,
+        group=args.group,
+        coder=args.coder,
+        code=args.code,
+        rating=args.rating,
+    )
+    table = agreement(coded, conf_level=args.conf_level, n_boot=args.n_boot, random_state=args.seed)
+    failing = table.failing(args.min_alpha)
+    if args.junit:
+        with open(args.junit, "w", encoding="utf-8") as handle:
+            handle.write(table.to_junit(args.min_alpha))
+    if args.format == "junit":
+        print(for_terminal(table.to_junit(args.min_alpha)))
+    elif args.format == "json":
+        payload = table.to_dict() | {"min_alpha": args.min_alpha, "failing": failing}
+        print(json.dumps(payload, indent=2, default=str))
+    else:
+        print(for_terminal(table.text(args.min_alpha)))
+    if failing:
+        print(
+            for_terminal(
+                f"rpeval: {len(failing)} code(s) below alpha {args.min_alpha}: {', '.join(failing)}"
+            ),
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 def _usage(parser: argparse.ArgumentParser, commands: str) -> int:
@@ -53,3 +93,30 @@ def add_codebook_commands(
     validate.add_argument("--format", choices=["text", "json", "junit"], default="text")
     validate.set_defaults(handler=_run_validate)
     codebook.set_defaults(handler=lambda _args: _usage(codebook, "validate"))
+
+    codes = subparsers.add_parser(
+        "codes",
+        help="check coded qualitative data (inter-rater reliability)",
+        description="Coded interview segments checked against a codebook.",
+    )
+    code_commands = codes.add_subparsers(title="codes commands", metavar="COMMAND")
+    gate = code_commands.add_parser(
+        "agreement",
+        help="reliability per code; exit 1 when a code's alpha is below --min-alpha",
+        description="Krippendorff's alpha (with a bootstrap CI), percent agreement, AC1, "
+        "Fleiss' and Cohen's kappa per code of the codebook. Exit 1 when a code's alpha is "
+        "below --min-alpha or undefined (one value only).",
+    )
+    gate.add_argument("data", metavar="DATA", help="coded segments, .csv or .parquet")
+    gate.add_argument("--codebook", required=True, metavar="PATH", help="codebook YAML")
+    gate.add_argument("--min-alpha", type=float, default=0.667, metavar="A")
+    gate.add_argument("--conf-level", type=float, default=0.95)
+    gate.add_argument("--n-boot", type=int, default=1000, metavar="N")
+    gate.add_argument("--seed", type=int, default=0, help="random_state of the bootstrap")
+    for name in ("segment", "participant", "group", "coder", "code"):
+        gate.add_argument(f"--{name}", default=name, metavar="COLUMN")
+    gate.add_argument("--rating", default=None, metavar="COLUMN", help="ordinal ratings")
+    gate.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    gate.add_argument("--junit", metavar="FILE", help="also write a JUnit report to FILE")
+    gate.set_defaults(handler=_run_agreement)
+    codes.set_defaults(handler=lambda _args: _usage(codes, "agreement"))

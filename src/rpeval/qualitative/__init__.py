@@ -6,6 +6,7 @@ Interviews, focus groups and open survey answers are coded by people against a c
 
 from __future__ import annotations
 
+from rpeval.qualitative.agreement import AgreementTable, agreement
 from rpeval.qualitative.codebook import Codebook, codebook_from_text, load_codebook
 from rpeval.qualitative.coded import CodedSegments, coded_segments
 from rpeval.qualitative.reliability import (
@@ -20,6 +21,7 @@ from rpeval.qualitative.schema import Code, CodebookDefinition, codebook_json_sc
 from rpeval.qualitative.validate import CodebookIssue, CodebookReport, validate_codebooks
 
 __all__ = [
+    "AgreementTable",
     "Code",
     "Codebook",
     "CodebookDefinition",
@@ -27,6 +29,7 @@ __all__ = [
     "CodebookReport",
     "CodedSegments",
     "Reliability",
+    "agreement",
     "codebook_from_text",
     "codebook_json_schema",
     "coded_segments",

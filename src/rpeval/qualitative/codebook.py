@@ -71,6 +71,15 @@ class Codebook:
             code = self.code(code.parent)
         return code.name
 
+    def theme_path(self, name: str) -> tuple[str, ...]:
+        """`name` and its ancestors, nearest first (``("felt_heard", "procedural_justice")``)."""
+        code = self.code(name)
+        path = [code.name]
+        while code.parent is not None and code.parent not in path:
+            path.append(code.parent)
+            code = self.code(code.parent)
+        return tuple(path)
+
     def check_codes(self, names: Iterable[object], *, arg: str, caller: str) -> None:
         """Raise :class:`CodebookError` naming the first value that is not a code."""
         known = set(self.code_names)

@@ -83,11 +83,26 @@ class CodedSegments:
         frame = self.reviewed[["participant", "group"]].drop_duplicates("participant")
         return frame.sort_values("participant", ignore_index=True)
 
+    def members(self, code: str) -> tuple[str, ...]:
+        """The presence codes that make up `code`: itself and, for a theme, every presence
+        code below it (a theme is present where any of them is applied)."""
+        found = self.codebook.code(code)
+        if found.scale != "presence":
+            return (code,)
+        below = [c.name for c in self.codebook.codes if self.codebook.theme_path(c.name)]
+        return tuple(
+            name
+            for name in below
+            if code in self.codebook.theme_path(name)
+            and self.codebook.code(name).scale == "presence"
+        )
+
     def ratings(self, code: str) -> pd.DataFrame:
         """Segments × coders: the code's value (0/1 or the rating), NaN where not read
-        (and, for an ordinal code, where the coder gave no rating)."""
+        (and, for an ordinal code, where the coder gave no rating). A theme is 1 where the
+        coder applied it or any presence code below it."""
         found = self.codebook.code(code)
-        applied = self.codes[self.codes["code"] == code]
+        applied = self.codes[self.codes["code"].isin(self.members(code))]
         matrix = applied.pivot_table(
             index="segment", columns="coder", values="rating", aggfunc="max"
         )
@@ -102,12 +117,16 @@ class CodedSegments:
         return matrix.astype(float)
 
     def presence(self) -> pd.DataFrame:
-        """Participant × code: 1 when any coder applied the code (an ordinal code: rated
-        above its lowest level) to any of the participant's segments, else 0."""
+        """Participant × code: 1 when any coder applied the code (a theme: it or a code
+        below it; an ordinal code: rated above its lowest level) to any of the
+        participant's segments, else 0."""
         codes = self.codes[self.codes["rating"] > 0]  # ordinal: positions 0..k-1
-        table = pd.crosstab(codes["participant"], codes["code"]).clip(upper=1)
         people = self.participants()["participant"]
-        table = table.reindex(index=people, columns=list(self.codebook.code_names), fill_value=0)
+        columns = {}
+        for name in self.codebook.code_names:
+            holders = set(codes.loc[codes["code"].isin(self.members(name)), "participant"])
+            columns[name] = people.isin(holders).to_numpy()
+        table = pd.DataFrame(columns, index=pd.Index(people))
         table.index.name = "participant"
         table.columns.name = "code"
         return table.astype(int)
