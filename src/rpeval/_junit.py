@@ -34,11 +34,11 @@ class JUnitCase:
 def junit_xml(suite: str, cases: Sequence[JUnitCase]) -> str:
     """A ``<testsuite>`` document with a ``<testcase>`` per case, in the order given."""
     root = ET.Element("testsuite", name=suite)
-    failures = 0
+    failures = 0  # failed test cases, as JUnit readers count them (not findings)
     for case in cases:
         element = ET.SubElement(root, "testcase", classname=case.classname, name=case.name)
+        failures += bool(case.failures)
         for index, (kind, message) in enumerate(case.failures):
-            failures += 1
             failure = ET.SubElement(element, "failure", type=kind)
             failure.set("message", message)
             failure.text = case.details[index] if index < len(case.details) else message

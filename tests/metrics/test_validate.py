@@ -61,8 +61,12 @@ def test_text_json_and_junit_formats() -> None:
     assert payload["ok"] is False
     assert payload["errors"] == len(report.errors)
     suite = ET.fromstring(report.to_junit())
-    assert suite.get("failures") == str(len(report.errors))
-    assert {case.get("name") for case in suite.iter("testcase")} >= {"agreement_share"}
+    cases = list(suite.iter("testcase"))
+    # one <testcase> per metric, one <failure> per finding; `failures` counts failed cases
+    assert sum(len(case.findall("failure")) for case in cases) == len(report.errors)
+    failed = [case for case in cases if case.find("failure") is not None]
+    assert suite.get("failures") == str(len(failed)) and int(suite.get("tests", 0)) >= len(failed)
+    assert {case.get("name") for case in cases} >= {"agreement_share"}
 
 
 def _write(path: Path, text: str) -> Path:

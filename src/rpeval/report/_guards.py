@@ -156,7 +156,7 @@ def coding_guard(frame: pd.DataFrame, columns: Sequence[str]) -> Guard:
         "fail on any",
         f"{len(details)} categor{'y is' if len(details) == 1 else 'ies are'} spelled several "
         "ways (case or spaces), so one group is split into several: normalise the labels "
-        "(strip the spaces, use one letter case) and run again",
+        "(`normalize:` in the configuration: spaces stripped, one letter case) and run again",
         tuple(details),
     )
 
