@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval._formula import show_values
-from rpeval._frames import numeric_array, require_columns
 from rpeval.errors import ConvergenceWarning, DataError, SpecificationError
+from rpeval.surveys._adjustments import Calibration, Raking, calibration_matrix, margin_codes
 from rpeval.surveys._checks import check_choice
 from rpeval.surveys.design import SurveyDesign
 
@@ -37,45 +36,6 @@ FloatArray = NDArray[np.float64]
 _SOME_THRESHOLD = 20.0  # R's grake(): rescale the weights first when totals are 20x bigger
 
 
-@dataclass(frozen=True)
-class _Calibration:
-    """Variance adjustment of a calibration (R's ``greg_calibration``): residuals of the
-    influence values from the calibration variables, in the metric of the weights."""
-
-    X: FloatArray
-    root_w0: FloatArray
-    g: FloatArray
-
-    def residuals(self, u: FloatArray) -> FloatArray:
-        scale = (self.g * self.root_w0)[:, None]
-        design = self.X * self.root_w0[:, None]
-        e = u / scale
-        coef, *_ = np.linalg.lstsq(design, e, rcond=None)
-        return np.asarray((e - design @ coef) * scale, dtype=np.float64)
-
-
-@dataclass(frozen=True)
-class _Raking:
-    """R's variance for ``rake()``: ten sweeps of post-stratum centring over the margins,
-    with each margin's weights from the last raking pass."""
-
-    codes: tuple[NDArray[np.int64], ...]
-    weights: tuple[FloatArray, ...]
-
-    def residuals(self, u: FloatArray) -> FloatArray:
-        x = u.copy()
-        for _ in range(10):
-            for code, w in zip(self.codes, self.weights, strict=True):
-                ratio = x / w[:, None]
-                k = int(code.max()) + 1
-                counts = np.bincount(code, minlength=k).astype(np.float64)
-                sums = np.vstack(
-                    [np.bincount(code, weights=ratio[:, j], minlength=k) for j in range(x.shape[1])]
-                ).T
-                x = x - w[:, None] * (sums / counts[:, None])[code]
-        return x
-
-
 def _check(design: object, caller: str) -> SurveyDesign:
     if not isinstance(design, SurveyDesign):
         raise SpecificationError(
@@ -83,50 +43,6 @@ def _check(design: object, caller: str) -> SurveyDesign:
             hint="weight the linearised design, then build replicates from it if needed",
         )
     return design
-
-
-def _margin(
-    design: SurveyDesign,
-    column: str | list[str],
-    population: Mapping[object, float],
-    caller: str,
-) -> tuple[NDArray[np.int64], FloatArray, list[object]]:
-    """Row codes into the population's cells, the cells' totals and labels."""
-    columns = [column] if isinstance(column, str) else list(column)
-    require_columns(design.data, columns, arg="strata", caller=caller)
-    frame = design.data[columns]
-    if frame.isna().to_numpy().any():
-        raise DataError(
-            f"{caller}(): columns {columns} have missing values",
-            hint="give respondents without a value their own category",
-        )
-    keys = (
-        list(frame.itertuples(index=False, name=None))
-        if len(columns) > 1
-        else frame[columns[0]].tolist()
-    )
-    labels = list(population.keys())
-    totals = np.array([float(population[key]) for key in labels])
-    if np.any(~np.isfinite(totals) | (totals <= 0)):
-        raise DataError(f"{caller}(): population counts must be finite and > 0")
-    lookup = {label: i for i, label in enumerate(labels)}
-    codes = np.array([lookup.get(key, -1) for key in keys], dtype=np.int64)
-    if np.any(codes < 0):
-        missing = pd.unique(pd.Series([keys[i] for i in np.flatnonzero(codes < 0)], dtype=object))
-        raise DataError(
-            f"{caller}(): sample categories {show_values(pd.Series(missing))} of {columns} have "
-            f"no population count",
-            hint=f"population keys are {show_values(pd.Series(labels, dtype=object))}",
-        )
-    empty = np.bincount(codes, minlength=len(labels)) == 0
-    if empty.any():
-        raise DataError(
-            f"{caller}(): population categories "
-            f"{show_values(pd.Series([labels[i] for i in np.flatnonzero(empty)], dtype=object))} "
-            f"of {columns} have no respondents, so their count cannot be met",
-            hint="collapse them with a neighbouring category",
-        )
-    return codes, totals, labels
 
 
 def post_stratify(
@@ -149,11 +65,11 @@ def post_stratify(
     """
     caller = "post_stratify"
     checked = _check(design, caller)
-    codes, totals, _ = _margin(checked, strata, population, caller)
+    codes, totals, _ = margin_codes(checked, strata, population, caller)
     estimated = np.bincount(codes, weights=checked.weights, minlength=len(totals))
     g = (totals / estimated)[codes]
     X = np.eye(len(totals))[codes]
-    adjustment = _Calibration(X, np.sqrt(checked.weights), g)
+    adjustment = Calibration(X, np.sqrt(checked.weights), g)
     return checked._reweighted(checked.weights * g, adjustment)
 
 
@@ -242,7 +158,7 @@ def rake(
             f"{caller}(): the margins sum to different population totals: {sums}",
             hint="every margin counts the same population; fix the counts or their source",
         )
-    parsed = [_margin(checked, name, pop, caller) for name, pop in margins.items()]
+    parsed = [margin_codes(checked, name, pop, caller) for name, pop in margins.items()]
     cells = pd.factorize(pd.MultiIndex.from_arrays([p[0] for p in parsed]))[0]
     tol = epsilon * float(checked.weights.sum()) if epsilon < 1 else float(epsilon)
     w = checked.weights.copy()
@@ -276,36 +192,8 @@ def rake(
             ConvergenceWarning,
             stacklevel=2,
         )
-    adjustment = _Raking(tuple(p[0] for p in parsed), tuple(step_weights))
+    adjustment = Raking(tuple(p[0] for p in parsed), tuple(step_weights))
     return checked._reweighted(w, adjustment), report
-
-
-def _calibration_matrix(
-    design: SurveyDesign, population: Mapping[str, object], caller: str
-) -> tuple[FloatArray, FloatArray, list[str]]:
-    columns, totals, names = [], [], []
-    for name, target in population.items():
-        if name == "(intercept)":
-            columns.append(np.ones(design.n_rows))
-            totals.append(float(target))  # type: ignore[arg-type]
-            names.append(name)
-        elif isinstance(target, Mapping):
-            codes, counts, labels = _margin(design, name, target, caller)
-            for j, label in enumerate(labels):
-                columns.append((codes == j).astype(np.float64))
-                totals.append(float(counts[j]))
-                names.append(f"{name}[{label}]")
-        else:
-            columns.append(numeric_array(design.data, name, arg="population", caller=caller))
-            totals.append(float(target))  # type: ignore[arg-type]
-            names.append(name)
-    X = np.column_stack(columns)
-    if np.linalg.matrix_rank(X) < X.shape[1]:
-        raise DataError(
-            f"{caller}(): the calibration variables {names} are linearly dependent",
-            hint="drop '(intercept)' when a categorical margin is given (its counts sum to N)",
-        )
-    return X, np.array(totals), names
 
 
 def calibrate(
@@ -348,7 +236,7 @@ def calibrate(
     check_choice(calfun, ("linear", "raking"), arg="calfun", caller=caller)
     if not population:
         raise SpecificationError(f"{caller}(): `population` is empty")
-    X, totals, _ = _calibration_matrix(checked, population, caller)
+    X, totals, _ = calibration_matrix(checked, population, caller)
     w = checked.weights
     sample = X.T @ w
     scales = totals / sample
@@ -380,7 +268,7 @@ def calibrate(
             ConvergenceWarning,
             stacklevel=2,
         )
-    return checked._reweighted(w * g, _Calibration(X, np.sqrt(w), g))
+    return checked._reweighted(w * g, Calibration(X, np.sqrt(w), g))
 
 
 def trim_weights(
