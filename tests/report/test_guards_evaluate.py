@@ -93,3 +93,31 @@ def test_cli_exits_1_on_a_failed_check(tmp_path: Path, capsys: pytest.CaptureFix
     again = ["evaluate", config, "--out", str(tmp_path / "b"), "--no-progress"]
     assert main([*again, "--allow-failed-checks"]) == 0
     assert (tmp_path / "b" / "report.html").exists()
+
+
+def test_report_metrics_show_units_and_both_groups(tmp_path: Path) -> None:
+    evaluation = evaluate(
+        PROGRAM.people,
+        treatment="participant",
+        covariates=COVARIATES,
+        entry="entry_date",
+        events=PROGRAM.arrests,
+        custody=PROGRAM.custody,
+        competing=["death_date"],
+        cases=PROGRAM.cases,
+        progress=False,
+    )
+    from rpeval.metrics import Registry
+    from rpeval.report._metric_rows import metric_display
+
+    shown = metric_display(evaluation.metrics.to_pandas(), Registry.builtin())
+    rate = shown[shown["metric"] == "reoffenses_per_person_year"]
+    assert rate["group"].tolist() == ["comparison", "participants", "participants − comparison"]
+    values = rate.set_index("group")["value"]
+    assert values["participants − comparison"] == pytest.approx(
+        values["participants"] - values["comparison"]
+    )
+    assert set(rate["unit"]) == {"re-arrests per person-years"}
+    assert shown["unit"].notna().all()
+    html = evaluation.to_html(tmp_path / "report.html").read_text()
+    assert "participants − comparison" in html and "not the program&#39;s effect" in html

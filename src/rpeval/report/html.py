@@ -18,6 +18,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from rpeval.report._figures import report_figures
+from rpeval.report._metric_rows import metric_display
 
 __all__ = ["html_table", "render_html"]
 
@@ -181,10 +182,16 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
             },
         )
     if evaluation.metrics is not None:
+        from rpeval.metrics import Registry
+
+        frame = evaluation.metrics.to_pandas()
+        if "group" in frame:
+            frame = metric_display(frame, Registry.builtin())
         tables["metrics"] = html_table(
-            evaluation.metrics.to_pandas(),
-            f"Program metrics with {level}% CIs; cells with counts below "
-            f"{evaluation.settings['suppress_below']} are suppressed.",
+            frame,
+            f"Program metrics with {level}% CIs, for participants and the comparison group "
+            "where the metric concerns both (never pooled), else for the program; cells with "
+            f"counts below {evaluation.settings['suppress_below']} are suppressed.",
             formats={"numerator": _number(0), "denominator": _number(1)},
         )
     return tables
