@@ -30,7 +30,10 @@ def test_the_config_alone_gives_a_correct_report(
     assert results["guards"]["ok"] is True
     assert results["settings"]["treatment"] == "in_program"
     assert results["metrics"], "the Yes/No case flags were read as flags"
-    assert "149 participants were compared" in capsys.readouterr().out
+    assert "149 diverted people were compared with 149 people whose cases went to court" in (
+        capsys.readouterr().out
+    )
+    assert "<h1>County diversion program" in (out / "report.html").read_text()
 
 
 def test_without_normalising_the_labels_it_stops_with_a_banner(

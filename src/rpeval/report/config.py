@@ -15,6 +15,8 @@ Example::
     booleans: {true: [yes, y, "true"], false: [no, n, "false"]}  # flag text (the default)
     normalize: {sex: {m: male, f: female}, offense_type: {}}   # strip, one case, map
     end_of_data: 2024-06-30        # optional: the extract date when there is no `end` column
+    report: {title: Diversion program evaluation, participants: diverted youth,
+             comparison: youth sent to court}
     treatment: participant
     covariates: age + prior_arrests + sex + C(offense_type)
     entry: entry_date
@@ -110,6 +112,14 @@ class Comparison(_Strict):
     )
 
 
+class ReportText(_Strict):
+    """The report's title and the names of the two groups in its findings."""
+
+    title: str = Field("Evaluation report: restorative program vs traditional processing")
+    participants: str = "participants"
+    comparison: str = "people processed traditionally"
+
+
 class Events(_Strict):
     """A long table of outcome events: which data table, and its date column."""
 
@@ -139,6 +149,7 @@ class EvaluationConfig(_Strict):
         description="Category columns of people to clean: spaces stripped, one letter case, "
         "then the mapping ({'m': 'male'}); e.g. {sex: {m: male, f: female}, offense_type: {}}.",
     )
+    report: ReportText = Field(default_factory=ReportText)
     end_of_data: dt.date | None = Field(
         None, description="The data extract date, when the people table has no `end` column."
     )
@@ -268,4 +279,6 @@ def run_config(config: EvaluationConfig, base: Path, *, progress: bool = True) -
         random_state=config.random_state,
         progress=progress,
         date_format=formats,
+        title=config.report.title,
+        labels={"participants": config.report.participants, "comparison": config.report.comparison},
     )

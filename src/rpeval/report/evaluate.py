@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import platform
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -51,7 +51,7 @@ from rpeval.report._inputs import (
     read_table,
 )
 from rpeval.report._outcomes import outcome_results, sensitivity_results
-from rpeval.report.evaluation import Evaluation
+from rpeval.report.evaluation import DEFAULT_LABELS, Evaluation
 
 __all__ = ["evaluate"]
 
@@ -139,6 +139,8 @@ def evaluate(
     random_state: int = 0,
     progress: bool = True,
     date_format: DateFormats = None,
+    title: str = "Evaluation report: restorative program vs traditional processing",
+    labels: Mapping[str, str] | None = None,
 ) -> Evaluation:
     """Evaluate a restorative program against traditional processing, end to end.
 
@@ -177,6 +179,9 @@ def evaluate(
     date_format
         strftime formats (one or a list, e.g. ``"%d/%m/%Y"``) for date text that is not
         ISO 8601, tried in order after ISO 8601, for every date column of every table.
+    title, labels
+        The report's title, and what to call the two groups in the findings
+        (``{"participants": "diverted youth", "comparison": "youth sent to court"}``).
 
     Returns
     -------
@@ -302,6 +307,8 @@ def evaluate(
         "suppress_below": suppress_below,
         "conf_level": conf_level,
         "random_state": random_state,
+        "title": title,
+        "labels": {**DEFAULT_LABELS, **dict(labels or {})},
         "date_format": list(formats),
     }
     return Evaluation(

@@ -12,7 +12,9 @@ import pandas as pd
 
 from rpeval.report._guards import Guards
 
-__all__ = ["Evaluation"]
+__all__ = ["DEFAULT_LABELS", "Evaluation"]
+
+DEFAULT_LABELS = {"participants": "participants", "comparison": "people processed traditionally"}
 
 
 def _clean(value: Any) -> Any:
@@ -115,11 +117,12 @@ class Evaluation:
         hr = self.hazard_ratio
         level = round(100 * self.settings["conf_level"])
         counts = self.cohort.iloc[-1]
+        names = {**DEFAULT_LABELS, **self.settings.get("labels", {})}
         design = self.settings["design"]
         sentences = [
             *self.banner(),
-            f"{int(counts['remaining_treated']):,} participants were compared with "
-            f"{int(counts['remaining_comparison']):,} people processed traditionally "
+            f"{int(counts['remaining_treated']):,} {names['participants']} were compared with "
+            f"{int(counts['remaining_comparison']):,} {names['comparison']} "
             f"({'matched' if design == 'matching' else 'weighted'} on "
             f"{self.settings['covariates_text']}).",
             f"Participants' hazard of re-arrest was {hr['hazard_ratio']:.2f} times that of "
