@@ -17,7 +17,13 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-__all__ = ["ScoreColumns", "Stage", "design_covariance"]
+__all__ = [
+    "ScoreColumns",
+    "Stage",
+    "dense_stage_covariance",
+    "design_covariance",
+    "fits_dense",
+]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -88,6 +94,30 @@ def _dense(rows: IntArray, blocks: list[ScoreColumns], n_rows: int, k: int) -> F
     return out.reshape(n_rows, k)
 
 
+def fits_dense(stage: Stage, k: int) -> bool:
+    """Whether a stage's cluster totals of ``k`` estimates are held dense."""
+    return stage.n_clusters * k <= _DENSE_LIMIT
+
+
+def dense_stage_covariance(
+    stage: Stage, totals: FloatArray, scale: FloatArray | None = None
+) -> FloatArray:
+    """One stage's covariance from its cluster totals (clusters × estimates), for stages
+    without averaged lonely strata: ``Σ_h scale_h Σ_c (t_c − t̄_h)(t_c − t̄_h)ᵀ``."""
+    cluster_stratum = np.zeros(stage.n_clusters, dtype=np.int64)
+    cluster_stratum[stage.cluster] = stage.stratum
+    scale = stage.scale if scale is None else scale
+    root = np.sqrt(scale[cluster_stratum])
+    centring = np.sqrt(np.where(stage.centre, scale / stage.n_psu, 0.0))
+    to_strata = sparse.csr_matrix(
+        (np.ones(stage.n_clusters), (cluster_stratum, np.arange(stage.n_clusters))),
+        shape=(stage.n_strata, stage.n_clusters),
+    )
+    weighted = totals * root[:, None]
+    centred = np.asarray(to_strata @ totals) * centring[:, None]
+    return np.asarray(weighted.T @ weighted - centred.T @ centred, dtype=np.float64)
+
+
 def _stage_covariance(stage: Stage, blocks: list[ScoreColumns], k: int) -> FloatArray:
     cluster_stratum = np.zeros(stage.n_clusters, dtype=np.int64)
     cluster_stratum[stage.cluster] = stage.stratum
@@ -97,18 +127,12 @@ def _stage_covariance(stage: Stage, blocks: list[ScoreColumns], k: int) -> Float
     root = np.sqrt(scale[cluster_stratum])
     centring = np.sqrt(np.where(stage.centre, scale / stage.n_psu, 0.0))
     if stage.n_clusters * k <= _DENSE_LIMIT:  # few PSUs: dense sums and products (BLAS)
-        totals_dense = _dense(stage.cluster, blocks, stage.n_clusters, k)
-        to_strata = sparse.csr_matrix(
-            (np.ones(stage.n_clusters), (cluster_stratum, np.arange(stage.n_clusters))),
-            shape=(stage.n_strata, stage.n_clusters),
-        )
-        weighted_dense = totals_dense * root[:, None]
-        centred_dense = np.asarray(to_strata @ totals_dense) * centring[:, None]
-        cov = weighted_dense.T @ weighted_dense - centred_dense.T @ centred_dense
+        totals = _dense(stage.cluster, blocks, stage.n_clusters, k)
+        cov = dense_stage_covariance(stage, totals, scale)
     else:  # e.g. every respondent its own PSU: stay sparse
-        totals = _sparse(stage.cluster, blocks, stage.n_clusters, k)
+        cluster_totals = _sparse(stage.cluster, blocks, stage.n_clusters, k)
         strata = _sparse(stage.stratum, blocks, stage.n_strata, k)
-        weighted = sparse.diags(root) @ totals
+        weighted = sparse.diags(root) @ cluster_totals
         centred = sparse.diags(centring) @ strata
         cov = (weighted.T @ weighted).toarray() - (centred.T @ centred).toarray()
     cov = np.asarray(cov, dtype=np.float64)

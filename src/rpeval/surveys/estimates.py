@@ -21,7 +21,13 @@ from rpeval.errors import DataError
 from rpeval.surveys._checks import check_conf_level, column_list
 from rpeval.surveys._domains import AnyDesign, Domains, check_design, domains, response
 from rpeval.surveys._linearize import domain_scores, domain_sums, srs_variance, weighted_var
-from rpeval.surveys._variance import ScoreColumns, design_covariance
+from rpeval.surveys._variance import (
+    ScoreColumns,
+    dense_stage_covariance,
+    design_covariance,
+    fits_dense,
+)
+from rpeval.surveys.design import SurveyDesign
 from rpeval.surveys.replicates import ReplicateDesign
 from rpeval.surveys.results import ESTIMATE_COLUMNS, SurveyEstimate
 
@@ -132,9 +138,11 @@ def build_estimate(
     method: str = "linearised (Wald, normal quantile)",
     intervals: tuple[FloatArray, FloatArray] | None = None,
     n_missing: int = 0,
+    cov: FloatArray | None = None,
 ) -> SurveyEstimate:
     k = domains_.k
-    cov = covariance(design, blocks, k)
+    if cov is None:
+        cov = covariance(design, blocks, k)
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     est = np.concatenate([b.estimate for b in blocks])
     if intervals is None:
@@ -194,6 +202,57 @@ def mean_block(
     return Block(variable, dom, est, scores, srs, sums.n, sums.weight, "mean", y)
 
 
+def _fast_means(
+    design: SurveyDesign, names: list[str], values: list[FloatArray], domains_: Domains
+) -> tuple[list[Block], FloatArray] | None:
+    """Domain means of complete variables straight from cluster × domain sums of ``w y``
+    and ``w`` (the influence totals are ``(Σ_c w y − ȳ_d Σ_c w) / W_d``): two passes over
+    the rows per variable. None when the general path is needed (weighting adjustments,
+    rows outside every domain, averaged lonely strata, too many clusters for dense sums)."""
+    k, d, w = domains_.k, domains_.code, design.weights
+    base = domains_.base
+    kk = k * len(names)
+    if (
+        design.adjustments
+        or base is None
+        or (d.size and d.min() < 0)
+        or any(
+            not fits_dense(st, kk) or (st.average_lonely and st.lonely.any())
+            for st in design.stages
+        )
+    ):
+        return None
+    if np.any(base.n == 0):
+        return None
+    cells = [st.cluster * k + d for st in design.stages]
+    weight_cells = [
+        np.bincount(c, weights=w, minlength=st.n_clusters * k).reshape(st.n_clusters, k)
+        for c, st in zip(cells, design.stages, strict=True)
+    ]
+    totals = [np.empty((st.n_clusters, kk)) for st in design.stages]
+    blocks: list[Block] = []
+    for j, (name, y) in enumerate(zip(names, values, strict=True)):
+        wy = w * y
+        sums = []
+        for c, st in zip(cells, design.stages, strict=True):
+            sums.append(
+                np.bincount(c, weights=wy, minlength=st.n_clusters * k).reshape(st.n_clusters, k)
+            )
+        est = sums[0].sum(axis=0) / base.weight
+        for s, (cell_sum, weight_sum) in enumerate(zip(sums, weight_cells, strict=True)):
+            totals[s][:, j * k : (j + 1) * k] = (cell_sum - est * weight_sum) / base.weight
+        squares = np.bincount(d, weights=wy * y, minlength=k)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            svyvar = (squares / base.weight - est**2) * base.n / (base.n - 1)
+        srs = srs_variance(svyvar, base, total=False)
+        blocks.append(Block(name, d, est, np.zeros(0), srs, base.n, base.weight, "mean", y))
+    cov = sum(
+        (dense_stage_covariance(st, t) for st, t in zip(design.stages, totals, strict=True)),
+        start=np.zeros((kk, kk)),
+    )
+    return blocks, np.asarray(cov, dtype=np.float64)
+
+
 def _prepare(
     design: object, variables: object, by: object, conf_level: object, missing: str, caller: str
 ) -> tuple[AnyDesign, list[str], Domains, float]:
@@ -251,11 +310,20 @@ def mean(
     0    2.8889      0.294
     """
     checked, names, domains_, level = _prepare(design, variables, by, conf_level, missing, "mean")
-    blocks, n_missing = [], 0
-    for name in names:
-        y, null = response(checked, name, arg="variables", missing=missing, caller="mean")
-        n_missing += int(null.sum())
-        blocks.append(mean_block(checked, y, null, domains_, name, "mean"))
+    answers = [
+        response(checked, name, arg="variables", missing=missing, caller="mean") for name in names
+    ]
+    n_missing = sum(int(null.sum()) for _, null in answers)
+    if isinstance(checked, SurveyDesign) and n_missing == 0:
+        fast = _fast_means(checked, names, [y for y, _ in answers], domains_)
+        if fast is not None:
+            return build_estimate(
+                checked, fast[0], domains_, statistic="mean", conf_level=level, cov=fast[1]
+            )
+    blocks = [
+        mean_block(checked, y, null, domains_, name, "mean")
+        for name, (y, null) in zip(names, answers, strict=True)
+    ]
     return build_estimate(
         checked, blocks, domains_, statistic="mean", conf_level=level, n_missing=n_missing
     )
