@@ -121,3 +121,29 @@ def test_report_metrics_show_units_and_both_groups(tmp_path: Path) -> None:
     assert shown["unit"].notna().all()
     html = evaluation.to_html(tmp_path / "report.html").read_text()
     assert "participants − comparison" in html and "not the program&#39;s effect" in html
+
+
+def test_metrics_split_by_declared_dimensions_on_request(tmp_path: Path) -> None:
+    evaluation = evaluate(
+        PROGRAM.people,
+        treatment="participant",
+        covariates=COVARIATES,
+        entry="entry_date",
+        events=PROGRAM.arrests,
+        custody=PROGRAM.custody,
+        competing=["death_date"],
+        cases=PROGRAM.cases,
+        metrics_by=["race"],
+        suppress_below=1,
+        progress=False,
+    )
+    frame = evaluation.metrics.to_pandas()
+    assert evaluation.metrics.by == ("group", "race")
+    rearrest = frame[frame["metric"] == "rearrest_within_12_months"]
+    assert set(rearrest["group"]) == {"participants", "comparison"}
+    assert rearrest["race"].notna().all() and rearrest["race"].nunique() > 1
+    # a case metric does not declare race: one program row, no race
+    agreement = frame[frame["metric"] == "agreement_rate"]
+    assert len(agreement) == 1 and agreement["race"].isna().all()
+    html = evaluation.to_html(tmp_path / "report.html").read_text()
+    assert html.count("participants − comparison") >= rearrest["race"].nunique()

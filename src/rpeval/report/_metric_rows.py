@@ -4,6 +4,7 @@ their difference."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -38,18 +39,23 @@ def metric_unit(definition: Any) -> str:
     return "ratio" if kind == "ratio" else "count"
 
 
-def metric_display(frame: pd.DataFrame, registry: Any) -> pd.DataFrame:
+def metric_display(
+    frame: pd.DataFrame, registry: Any, dimensions: Sequence[str] = ()
+) -> pd.DataFrame:
     """One row per metric and group, with ``unit``, then for each metric computed for
     both groups a row ``participants − comparison`` holding the difference of the values
     (descriptive: the design-based comparison of re-arrest is in the findings)."""
     shown = frame.copy()
     shown.insert(3, "unit", [metric_unit(registry[name]) for name in shown["metric"]])
     rows = []
-    for name, part in shown.groupby("metric", sort=False):
+    keys = ["metric", *dimensions]
+    for key, part in shown.groupby(keys, sort=False, dropna=False):
+        name = key[0]
         rows.append(part)
         values = part.set_index("group")["value"]
         if (
-            registry[name].kind in _COMPARABLE
+            values.index.is_unique
+            and registry[name].kind in _COMPARABLE
             and {"participants", "comparison"} <= set(values.index)
             and pd.notna(values["participants"])
             and pd.notna(values["comparison"])
@@ -59,6 +65,7 @@ def metric_display(frame: pd.DataFrame, registry: Any) -> pd.DataFrame:
                 pd.DataFrame(
                     [
                         {
+                            **{d: part[d].iloc[0] for d in dimensions},
                             "metric": name,
                             "version": part["version"].iloc[0],
                             "group": "participants − comparison",

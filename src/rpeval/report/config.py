@@ -165,6 +165,7 @@ class EvaluationConfig(_Strict):
     design: Design = Field(default_factory=Design)
     windows: list[StrictInt] = Field(default_factory=lambda: [365, 730, 1095], min_length=1)
     metrics: list[str] | None = None
+    metrics_by: list[str] = Field(default_factory=list)
     suppress_below: int = Field(10, ge=1)
     conf_level: float = Field(0.95, gt=0, lt=1)
     random_state: int = 0
@@ -274,6 +275,7 @@ def run_config(config: EvaluationConfig, base: Path, *, progress: bool = True) -
         cases=tables.cases,
         officers=tables.officers,
         metrics=config.metrics,
+        metrics_by=tuple(config.metrics_by),
         suppress_below=config.suppress_below,
         conf_level=config.conf_level,
         random_state=config.random_state,

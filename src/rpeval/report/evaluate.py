@@ -134,6 +134,7 @@ def evaluate(
     cases: Any = None,
     officers: Any = None,
     metrics: Sequence[str] | None = None,
+    metrics_by: Sequence[str] = (),
     suppress_below: int = 10,
     conf_level: float = 0.95,
     random_state: int = 0,
@@ -170,9 +171,12 @@ def evaluate(
         ``"ATT"`` (default) or ``"ATE"`` (weighting only).
     windows
         Fixed follow-up windows in days for re-arrest rates.
-    cases, officers, metrics, suppress_below
+    cases, officers, metrics, metrics_by, suppress_below
         Case records and officers for the program metrics (all built-in metrics whose
-        table is given, or the names in `metrics`), with small-cell suppression.
+        table is given, or the names in `metrics`), with small-cell suppression. Metrics
+        that declare the treatment as a dimension are given for each group; `metrics_by`
+        (e.g. ``["race"]``) splits every metric further by those of its declared
+        dimensions.
     conf_level, random_state, progress
         Coverage of all intervals; the seed (same inputs and seed, same report); a
         progress bar over the stages.
@@ -257,7 +261,7 @@ def evaluate(
     stages.set_postfix_str("cohort")
     frame, ledger, everyone = _prepare(people, plan, treated, columns)
     chosen = metric_inputs(everyone, cases, officers, metrics, formats)
-    metric_table = _metrics(chosen, suppress_below, conf_level, treatment)
+    metric_table = _metrics(chosen, suppress_below, conf_level, treatment, metrics_by)
     coding = coding_guard(frame, columns)  # before the design: it explains a collapse
     try:
         sample, design_result = _followup_and_design(frame, ledger, plan, stages)
@@ -408,37 +412,45 @@ def _followup_and_design(
     return sample.reset_index(drop=True), result
 
 
-def _metrics(chosen: MetricInputs, suppress_below: int, conf_level: float, treatment: str) -> Any:
+def _metrics(
+    chosen: MetricInputs,
+    suppress_below: int,
+    conf_level: float,
+    treatment: str,
+    dimensions: Sequence[str] = (),
+) -> Any:
     """The metrics by group: participants and comparison side by side for every metric
     that declares the treatment among its dimensions (re-arrest, reoffending rates: a pooled
     number would mix the two groups); the program's own metrics (cases, conferences,
-    training) labelled ``program``."""
+    training) labelled ``program``. ``dimensions`` (e.g. ``["race"]``) split each metric
+    further where its definition declares them."""
     from rpeval.metrics import MetricTable, Registry
 
     if not chosen.names:
         return None
     registry = Registry.builtin()
     tables = dict(chosen.tables)
-
-    def by_group(name: str) -> bool:
+    batches: dict[tuple[str, ...], list[str]] = {}
+    for name in chosen.names:
         definition = registry[name]
-        declared = set(definition.dimensions or ()) & {treatment, "participant"}
-        return bool(declared) and treatment in tables.get(definition.table or "", ())
-
-    grouped = [n for n in chosen.names if by_group(n)]
-    whole = [n for n in chosen.names if n not in grouped]
+        columns = tables.get(definition.table or "", pd.DataFrame()).columns
+        declared = set(definition.dimensions or ())
+        grouped = bool(declared & {treatment, "participant"}) and treatment in columns
+        extra = [d for d in dimensions if d in declared and d in columns and d != treatment]
+        batches.setdefault(((treatment,) if grouped else ()) + tuple(extra), []).append(name)
     parts, intervals = [], {}
     labels = {True: "participants", False: "comparison"}
-    for names, by in ((grouped, [treatment]), (whole, [])):
-        if not names:
-            continue
+    for by, names in batches.items():
         table = registry.compute(
-            names, tables, by=by, suppress_below=suppress_below, conf_level=conf_level
+            names, tables, by=list(by), suppress_below=suppress_below, conf_level=conf_level
         )
         frame = table.to_pandas()
-        group = frame.pop(treatment).map(labels) if by else "program"
+        group = frame.pop(treatment).map(labels) if treatment in by else "program"
         frame.insert(2, "group", group)
         parts.append(frame)
         intervals.update(table.intervals)
     combined = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    return MetricTable(combined, ("group",), conf_level, suppress_below, intervals)
+    extra_columns = tuple(d for d in dimensions if d in combined.columns)
+    leading = ["metric", "version", "group", *extra_columns]
+    combined = combined[leading + [c for c in combined.columns if c not in leading]]
+    return MetricTable(combined, ("group", *extra_columns), conf_level, suppress_below, intervals)

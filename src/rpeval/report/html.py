@@ -186,7 +186,7 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
 
         frame = evaluation.metrics.to_pandas()
         if "group" in frame:
-            frame = metric_display(frame, Registry.builtin())
+            frame = metric_display(frame, Registry.builtin(), evaluation.metrics.by[1:])
         tables["metrics"] = html_table(
             frame,
             f"Program metrics with {level}% CIs, for participants and the comparison group "
