@@ -43,7 +43,6 @@ from rpeval.errors import DataError, SpecificationError
 from rpeval.report._cohort import CohortLedger, followup_drops
 from rpeval.report._guards import coding_guard, evaluation_guards
 from rpeval.report._inputs import (
-    MetricInputs,
     PeopleColumns,
     competing_names,
     metric_inputs,
@@ -51,6 +50,7 @@ from rpeval.report._inputs import (
     read_table,
 )
 from rpeval.report._outcomes import outcome_results, sensitivity_results
+from rpeval.report._program_metrics import program_metrics
 from rpeval.report.evaluation import DEFAULT_LABELS, Evaluation
 
 __all__ = ["evaluate"]
@@ -261,7 +261,7 @@ def evaluate(
     stages.set_postfix_str("cohort")
     frame, ledger, everyone = _prepare(people, plan, treated, columns)
     chosen = metric_inputs(everyone, cases, officers, metrics, formats)
-    metric_table = _metrics(chosen, suppress_below, conf_level, treatment, metrics_by)
+    metric_table = program_metrics(chosen, suppress_below, conf_level, treatment, metrics_by)
     coding = coding_guard(frame, columns)  # before the design: it explains a collapse
     try:
         sample, design_result = _followup_and_design(frame, ledger, plan, stages)
@@ -410,47 +410,3 @@ def _followup_and_design(
         )
     stages.update()
     return sample.reset_index(drop=True), result
-
-
-def _metrics(
-    chosen: MetricInputs,
-    suppress_below: int,
-    conf_level: float,
-    treatment: str,
-    dimensions: Sequence[str] = (),
-) -> Any:
-    """The metrics by group: participants and comparison side by side for every metric
-    that declares the treatment among its dimensions (re-arrest, reoffending rates: a pooled
-    number would mix the two groups); the program's own metrics (cases, conferences,
-    training) labelled ``program``. ``dimensions`` (e.g. ``["race"]``) split each metric
-    further where its definition declares them."""
-    from rpeval.metrics import MetricTable, Registry
-
-    if not chosen.names:
-        return None
-    registry = Registry.builtin()
-    tables = dict(chosen.tables)
-    batches: dict[tuple[str, ...], list[str]] = {}
-    for name in chosen.names:
-        definition = registry[name]
-        columns = tables.get(definition.table or "", pd.DataFrame()).columns
-        declared = set(definition.dimensions or ())
-        grouped = bool(declared & {treatment, "participant"}) and treatment in columns
-        extra = [d for d in dimensions if d in declared and d in columns and d != treatment]
-        batches.setdefault(((treatment,) if grouped else ()) + tuple(extra), []).append(name)
-    parts, intervals = [], {}
-    labels = {True: "participants", False: "comparison"}
-    for by, names in batches.items():
-        table = registry.compute(
-            names, tables, by=list(by), suppress_below=suppress_below, conf_level=conf_level
-        )
-        frame = table.to_pandas()
-        group = frame.pop(treatment).map(labels) if treatment in by else "program"
-        frame.insert(2, "group", group)
-        parts.append(frame)
-        intervals.update(table.intervals)
-    combined = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    extra_columns = tuple(d for d in dimensions if d in combined.columns)
-    leading = ["metric", "version", "group", *extra_columns]
-    combined = combined[leading + [c for c in combined.columns if c not in leading]]
-    return MetricTable(combined, ("group", *extra_columns), conf_level, suppress_below, intervals)
