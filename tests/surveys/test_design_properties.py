@@ -108,3 +108,28 @@ def test_total_is_mean_times_population(frame: pd.DataFrame) -> None:
     assert math.isclose(
         total["estimate"][0], mean["estimate"][0] * size, rel_tol=1e-9, abs_tol=1e-9
     )
+
+
+def test_fast_means_keep_precision_far_from_zero() -> None:
+    """Domain means of complete variables take a faster path: a large offset must not
+    change SEs or design effects (both are shift-invariant)."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {
+            "y": rng.normal(size=400),
+            "w": rng.uniform(1, 3, 400),
+            "psu": np.repeat(np.arange(40), 10),
+            "d": rng.integers(0, 3, 400),
+        }
+    )
+    frame["y_far"] = frame["y"] + 1e7
+    design = sv.SurveyDesign(frame, weights="w", psu="psu")
+    near = sv.mean(design, "y", by="d").summary()
+    far = sv.mean(design, "y_far", by="d").summary()
+    np.testing.assert_allclose(far["std_error"], near["std_error"], rtol=1e-8)
+    np.testing.assert_allclose(far["deff"], near["deff"], rtol=1e-8)
+    missing = frame.assign(y_gap=frame["y_far"].where(frame.index != 5))
+    general = sv.mean(
+        sv.SurveyDesign(missing, weights="w", psu="psu"), "y_gap", by="d", missing="drop"
+    ).summary()
+    assert np.all(np.isfinite(general["deff"]))

@@ -232,18 +232,23 @@ def _fast_means(
     totals = [np.empty((st.n_clusters, kk)) for st in design.stages]
     blocks: list[Block] = []
     for j, (name, y) in enumerate(zip(names, values, strict=True)):
-        wy = w * y
-        sums = []
-        for c, st in zip(cells, design.stages, strict=True):
-            sums.append(
-                np.bincount(c, weights=wy, minlength=st.n_clusters * k).reshape(st.n_clusters, k)
-            )
-        est = sums[0].sum(axis=0) / base.weight
+        shift = float(y[0]) if y.size else 0.0  # sums of y - shift: no cancellation
+        centred_y = y - shift
+        wy = w * centred_y
+        sums = [
+            np.bincount(c, weights=wy, minlength=st.n_clusters * k).reshape(st.n_clusters, k)
+            for c, st in zip(cells, design.stages, strict=True)
+        ]
+        offset = sums[0].sum(axis=0) / base.weight  # mean of y - shift per domain
+        est = offset + shift
         for s, (cell_sum, weight_sum) in enumerate(zip(sums, weight_cells, strict=True)):
-            totals[s][:, j * k : (j + 1) * k] = (cell_sum - est * weight_sum) / base.weight
-        squares = np.bincount(d, weights=wy * y, minlength=k)
+            totals[s][:, j * k : (j + 1) * k] = (cell_sum - offset * weight_sum) / base.weight
+        squares = np.bincount(d, weights=wy * centred_y, minlength=k)
         with np.errstate(divide="ignore", invalid="ignore"):
-            svyvar = (squares / base.weight - est**2) * base.n / (base.n - 1)
+            second = squares / base.weight
+            spread = second - offset**2  # rounding alone below 1e-12 of the moments: 0
+            spread = np.where(spread <= 1e-12 * second, 0.0, spread)
+            svyvar = spread * base.n / (base.n - 1)
         srs = srs_variance(svyvar, base, total=False)
         blocks.append(Block(name, d, est, np.zeros(0), srs, base.n, base.weight, "mean", y))
     cov = sum(
