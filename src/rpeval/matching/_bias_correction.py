@@ -45,6 +45,7 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
 VARIANCE_NEIGHBOURS = 4  # units of the same group whose outcomes estimate sigma^2_j
 TIE_TOL = 1e-12  # squared (standardised) distances this close to the last one are ties
+CHUNK = 256  # units whose neighbours are found at once (memory: CHUNK x group size)
 
 
 class BiasCorrected(NamedTuple):
@@ -128,20 +129,28 @@ def neighbour_variances(
     2.5
     """
     out = np.full(len(y), np.nan)
-    for i in rows:
-        same = np.flatnonzero(groups == groups[i])
-        same = same[same != i]
-        distance = ((metric[same] - metric[i]) ** 2).sum(axis=1)
-        if len(same) == 0:
+    for group in (True, False):
+        members = np.flatnonzero(groups == group)
+        wanted = rows[groups[rows] == group]
+        if len(wanted) and len(members) < 2:
             raise DataError(
                 "effect(): bias_correction=True needs at least two units in each group "
                 "to estimate the outcome's variance"
             )
-        count = min(VARIANCE_NEIGHBOURS, len(same))
-        limit = np.partition(distance, count - 1)[count - 1]
-        chosen = same[distance <= limit + TIE_TOL]
-        values = np.concatenate([[y[i]], y[chosen]])
-        out[i] = float(np.var(values, ddof=1))
+        count = min(VARIANCE_NEIGHBOURS, len(members) - 1)
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            distance = np.zeros((len(chunk), len(members)))
+            for column in metric.T:  # one covariate at a time: CHUNK x group in memory
+                distance += (column[chunk][:, None] - column[members][None, :]) ** 2
+            distance[chunk[:, None] == members[None, :]] = np.inf  # not its own neighbour
+            limit = np.partition(distance, count - 1, axis=1)[:, count - 1]
+            chosen = distance <= (limit + TIE_TOL)[:, None]
+            size = chosen.sum(axis=1) + 1.0
+            values = y[members][None, :]
+            mean = (y[chunk] + (chosen * values).sum(axis=1)) / size
+            squares = (y[chunk] - mean) ** 2 + (chosen * (values - mean[:, None]) ** 2).sum(axis=1)
+            out[chunk] = squares / (size - 1.0)
     return out
 
 
@@ -199,7 +208,14 @@ def bias_corrected(
     metric = X_pool / np.where(spread > 0, spread, 1.0)
     groups = result._is_treated[pool]
     needed = np.union1d(focal_at, match_at)
-    sigma2 = neighbour_variances(y_pool, metric, groups, needed)
+    if target == "population":  # only controls serving two or more focal units count
+        pairs = np.unique(np.column_stack([focal_at, match_at]), axis=0)
+        served, count = np.unique(pairs[:, 1], return_counts=True)
+        estimated = served[count > 1]
+    else:
+        estimated = needed
+    sigma2 = neighbour_variances(y_pool, metric, groups, estimated)
+    sigma2[np.isnan(sigma2)] = 0.0  # not used: their variance terms are zero
     kernel = corrected_kernel(
         y_pool, X_pool, focal_at, match_at, sigma2, focal_is_treated=result.estimand == "ATT"
     )
