@@ -67,3 +67,24 @@ def test_schema_command_prints_json_schema(capsys: pytest.CaptureFixture[str]) -
     schema = json.loads(capsys.readouterr().out)
     assert schema["title"] == "EvaluationConfig"
     assert {"comparison", "normalize", "end_of_data", "booleans"} <= set(schema["properties"])
+
+
+def test_every_file_problem_is_reported_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "messy_export"
+    for name in ("program_people.csv", "court_pool.csv", "arrests.csv", "custody.csv"):
+        (tmp_path / name).write_bytes((example / name).read_bytes())
+    (tmp_path / "custody.csv").write_text("client_id,start,end\nP1,2021-01-01,2021-02-01\n")
+    arrests = pd.read_csv(tmp_path / "arrests.csv").rename(columns={"date_of_arrest": "when"})
+    arrests.to_csv(tmp_path / "arrests.csv", index=False)
+    config = (example / "config.yaml").read_text().replace("  cases: cases.csv\n", "")
+    config = config.replace("  cases: {person_id: client_id}\n", "")
+    (tmp_path / "config.yaml").write_text(config)
+    out = tmp_path / "out"
+    code = main(["evaluate", str(tmp_path / "config.yaml"), "--out", str(out), "--no-progress"])
+    assert code == 2 and not out.exists()
+    err = capsys.readouterr().err
+    assert "the data do not match the configuration (3 problems)" in err
+    assert "arrests.csv: no column 'arrest_date' (for events.date)" in err
+    assert "custody.csv: no column 'custody_start'" in err and "'custody_end'" in err

@@ -36,43 +36,105 @@ class LoadedTables:
 
 def load_tables(config: EvaluationConfig, base: Path, formats: tuple[str, ...]) -> LoadedTables:
     """Read every table of ``config`` (paths relative to ``base``), rename its columns,
-    add the comparison file, normalise the categories and set the extract date."""
+    add the comparison file, normalise the categories and set the extract date.
+
+    Every file is read and checked before anything else happens, and the problems of all
+    of them (unreadable files, bad dates, missing columns) are reported together, each
+    with its file and column."""
     flags = config.booleans.mapping()
+    problems: list[str] = []
 
     def read(relative: str | None, table: str) -> pd.DataFrame | None:
         if relative is None:
             return None
-        frame = read_table(base / relative, date_formats=formats, booleans=flags)
+        try:
+            frame = read_table(base / relative, date_formats=formats, booleans=flags)
+        except DataError as error:
+            problems.append(f"{relative}: {error.message}")
+            return None
         renames = getattr(config.columns, table)
         return frame.rename(columns={theirs: ours for ours, theirs in renames.items()})
 
-    people = read(config.data.people, "people")
+    files = {
+        "people": (config.data.people, read(config.data.people, "people")),
+        "comparison": (
+            config.comparison.file if config.comparison else None,
+            read(config.comparison.file, "people") if config.comparison else None,
+        ),
+        "arrests": (config.data.arrests, read(config.data.arrests, "arrests"))
+        if config.events is not None
+        else (None, None),
+        "custody": (config.data.custody, read(config.data.custody, "custody")),
+        "cases": (config.data.cases, read(config.data.cases, "cases")),
+        "officers": (config.data.officers, read(config.data.officers, "officers")),
+    }
+    for table, (relative, frame) in files.items():
+        if frame is not None:
+            problems.extend(_missing_columns(config, table, relative, frame))
+    if problems:
+        raise DataError(
+            f"the data do not match the configuration ({len(problems)} problem"
+            f"{'s' if len(problems) > 1 else ''}):\n  " + "\n  ".join(problems),
+            hint="fix the files or the configuration's columns: (rpeval's name: yours)",
+        )
+    people = files["people"][1]
     assert people is not None
-    if config.comparison is not None:
-        pool = read(config.comparison.file, "people")
-        assert pool is not None
+    pool = files["comparison"][1]
+    if pool is not None:
         people = _with_comparison(people, pool, config)
     for column, mapping in config.normalize.items():
-        if column not in people:
-            raise DataError(
-                f"normalize: {column!r} is not a column of the people table",
-                hint=f"columns are {', '.join(map(str, people.columns))}",
-            )
         people[column] = normalized_labels(people[column], mapping)
     if config.end_of_data is not None:
-        if config.end in people:
-            raise DataError(
-                f"end_of_data is given, but the people table has an end column {config.end!r}",
-                hint="give one of them",
-            )
         people[config.end] = pd.Timestamp(config.end_of_data)
     return LoadedTables(
         people,
-        read(config.data.arrests, "arrests") if config.events is not None else None,
-        read(config.data.custody, "custody"),
-        read(config.data.cases, "cases"),
-        read(config.data.officers, "officers"),
+        files["arrests"][1],
+        files["custody"][1],
+        files["cases"][1],
+        files["officers"][1],
     )
+
+
+def _required(config: EvaluationConfig, table: str) -> dict[str, str]:
+    """Columns a table must have after renaming, with what they are for."""
+    from rpeval._frames import resolve_covariates
+
+    if table in {"people", "comparison"}:
+        spec = resolve_covariates(config.covariates, arg="covariates", caller="evaluate")
+        needed = {config.id: "id", config.entry: "entry"}
+        needed.update(dict.fromkeys(spec.columns, "covariates"))
+        needed.update(dict.fromkeys(config.normalize, "normalize"))
+        needed.update(dict.fromkeys(config.competing, "competing"))
+        if config.end_of_data is None:
+            needed[config.end] = "end"
+        if config.outcome is not None:
+            needed[config.outcome] = "outcome"
+        if table == "people" or config.comparison is None:
+            needed[config.treatment] = "treatment"
+        return needed
+    if table == "arrests":
+        assert config.events is not None
+        return {config.id: "id", config.events.date: "events.date"}
+    if table == "custody":
+        return {config.id: "id", "custody_start": "custody", "custody_end": "custody"}
+    return {}
+
+
+def _missing_columns(
+    config: EvaluationConfig, table: str, relative: str | None, frame: pd.DataFrame
+) -> list[str]:
+    found = []
+    for column, purpose in _required(config, table).items():
+        if column not in frame.columns:
+            found.append(
+                f"{relative}: no column {column!r} (for {purpose}); its columns are "
+                f"{', '.join(map(str, frame.columns))}"
+            )
+    if config.end_of_data is not None and table == "people" and config.end in frame.columns:
+        found.append(
+            f"{relative}: end_of_data is given, but the file has an end column {config.end!r}"
+        )
+    return found
 
 
 def normalized_labels(values: pd.Series, mapping: dict[str, str]) -> pd.Series:
