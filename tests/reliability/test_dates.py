@@ -24,7 +24,9 @@ FORMS: dict[str, Convert] = {
     "iso text with a time of day": lambda s: s.dt.strftime("%Y-%m-%d 09:30:00"),
     "iso text with T and seconds": lambda s: s.dt.strftime("%Y-%m-%dT23:59:59"),
     "date objects": lambda s: s.dt.date.astype(object),
-    "datetime objects": lambda s: pd.Series(s.dt.to_pydatetime(), index=s.index, dtype=object),
+    "datetime objects": lambda s: pd.Series(
+        [v.to_pydatetime() for v in s], index=s.index, dtype=object
+    ),
     "aware datetime64": lambda s: s.dt.tz_localize("America/Chicago"),
     "aware, other zone": lambda s: s.dt.tz_localize("Asia/Tokyo"),
     "microsecond unit": lambda s: s.astype("datetime64[us]"),
