@@ -1,8 +1,10 @@
 """rpeval: evaluate community-based restorative practices in policing.
 
-Three pillars, each a subpackage: :mod:`rpeval.recidivism` (time to reoffense),
-:mod:`rpeval.matching` (comparison cohorts from traditional processing) and
-:mod:`rpeval.metrics` (versioned program metrics); :mod:`rpeval.report` combines them.
+Pillars, each a subpackage that imports no other: :mod:`rpeval.recidivism` (time to
+reoffense), :mod:`rpeval.matching` (comparison cohorts from traditional processing),
+:mod:`rpeval.metrics` (versioned program metrics), :mod:`rpeval.surveys` (design-based
+survey estimates, weighting and scales) and :mod:`rpeval.qualitative` (codebooks,
+inter-rater reliability, theme prevalence); :mod:`rpeval.report` combines them.
 Simulated and public reference data live in :mod:`rpeval.datasets`.
 """
 
