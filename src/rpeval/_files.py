@@ -81,8 +81,9 @@ def _one_column_hint(frame: pd.DataFrame, file: Path) -> None:
         if separator in header:
             raise DataError(
                 f"{file}: the file has one column named {header[:60]!r}: its fields seem to "
-                f"be separated by {name}, but rpeval reads comma-separated files",
-                hint="save the file as comma-separated CSV (UTF-8), or as Parquet",
+                f"be separated by {name}, but rpeval reads comma-separated files: save it "
+                "as comma-separated CSV (UTF-8) or as Parquet",
+                hint="in a spreadsheet program, 'CSV UTF-8 (comma delimited)'",
             )
 
 

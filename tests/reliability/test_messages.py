@@ -101,7 +101,7 @@ def test_a_semicolon_separated_csv_says_so(
     assert main(["evaluate", str(config), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "separated by semicolons, but rpeval reads comma-separated files" in err
-    assert "save the file as comma-separated CSV" in err
+    assert "save it as comma-separated CSV (UTF-8) or as Parquet" in err
 
 
 def test_an_impossible_date_names_column_and_row(program: ProgramData) -> None:
