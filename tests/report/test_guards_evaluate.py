@@ -147,3 +147,15 @@ def test_metrics_split_by_declared_dimensions_on_request(tmp_path: Path) -> None
     assert len(agreement) == 1 and agreement["race"].isna().all()
     html = evaluation.to_html(tmp_path / "report.html").read_text()
     assert html.count("participants − comparison") >= rearrest["race"].nunique()
+
+
+def test_at_risk_tables_hide_small_counts() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from rpeval.recidivism import kaplan_meier
+
+    data = pd.DataFrame({"t": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], "e": [1] * 12})
+    ax = kaplan_meier(data, "t", "e").plot(times=[0, 4, 11], suppress_below=10)
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[2:] == ["12", "<10", "<10"]  # 12, 9 and 2 at risk

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO
+from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO, at_risk_text
 from rpeval.recidivism._results import z_value
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ def plot_incidence(
     times: Sequence[float] | None,
     ci: bool,
     xlabel: str,
+    suppress_below: int | None = None,
 ) -> Any:
     """Draw the curves of ``result`` (see :meth:`CIFResult.plot`) and return the Axes."""
     import matplotlib.pyplot as plt
@@ -102,13 +103,19 @@ def plot_incidence(
         ax.set_xticks(ticks)
         ax.set_xlim(0.0, end * 1.02)
     if at_risk:
-        _at_risk(ax, result, shown, ticks)
+        _at_risk(ax, result, shown, ticks, suppress_below)
     if created:
         ax.figure.tight_layout()
     return ax
 
 
-def _at_risk(ax: Any, result: CIFResult, shown: tuple[Any, ...], ticks: FloatArray) -> None:
+def _at_risk(
+    ax: Any,
+    result: CIFResult,
+    shown: tuple[Any, ...],
+    ticks: FloatArray,
+    suppress_below: int | None,
+) -> None:
     """Numbers still at risk (any cause) at each tick, one row per group under the axis."""
     import matplotlib.transforms as transforms
 
@@ -143,7 +150,7 @@ def _at_risk(ax: Any, result: CIFResult, shown: tuple[Any, ...], ticks: FloatArr
             ax.text(
                 float(tick),
                 0.0,
-                f"{int(count):,}",
+                at_risk_text(count, suppress_below),
                 transform=ax.get_xaxis_transform() + offset + shift,
                 fontsize=8,
                 ha="center",

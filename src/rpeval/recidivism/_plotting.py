@@ -42,6 +42,20 @@ def _ticks(ax: Any, curves: SurvivalCurves, times: Sequence[float] | None) -> Fl
     return ticks
 
 
+def at_risk_text(count: float, suppress_below: int | None) -> str:
+    """A number at risk as printed under a plot: counts from 1 to ``suppress_below - 1``
+    show as ``<k`` so that a published figure holds no small count.
+
+    Examples
+    --------
+    >>> at_risk_text(1234, None), at_risk_text(7, 10), at_risk_text(0, 10)
+    ('1,234', '<10', '0')
+    """
+    if suppress_below is not None and 0 < count < suppress_below:
+        return f"<{suppress_below}"
+    return f"{int(count):,}"
+
+
 def plot_survival_curves(
     curves: SurvivalCurves,
     *,
@@ -52,6 +66,7 @@ def plot_survival_curves(
     censor_marks: bool | None = None,
     xlabel: str = "Time",
     ylabel: str = "Proportion not re-arrested",
+    suppress_below: int | None = None,
 ) -> Any:
     """Step curves with shaded pointwise intervals and, under the axis, the numbers at risk.
 
@@ -113,13 +128,15 @@ def plot_survival_curves(
         ax.legend(frameon=False, loc="lower left")
     ticks = _ticks(ax, curves, times)
     if at_risk:
-        _at_risk_table(ax, curves, ticks)
+        _at_risk_table(ax, curves, ticks, suppress_below)
     if created:
         ax.figure.tight_layout()
     return ax
 
 
-def _at_risk_table(ax: Any, curves: SurvivalCurves, ticks: FloatArray) -> None:
+def _at_risk_table(
+    ax: Any, curves: SurvivalCurves, ticks: FloatArray, suppress_below: int | None
+) -> None:
     """Rows of people at risk at each tick, drawn under the x axis label."""
     import matplotlib.transforms as transforms
 
@@ -159,7 +176,7 @@ def _at_risk_table(ax: Any, curves: SurvivalCurves, ticks: FloatArray) -> None:
             ax.text(
                 float(tick),
                 0.0,
-                f"{int(count):,}",
+                at_risk_text(count, suppress_below),
                 transform=base + shift,
                 fontsize=8,
                 ha="center",

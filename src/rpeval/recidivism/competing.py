@@ -160,8 +160,10 @@ class CIFResult:
         times: Sequence[float] | None = None,
         ci: bool = True,
         xlabel: str = "Time",
+        suppress_below: int | None = None,
     ) -> Any:
-        """Plot the cumulative incidence, with an at-risk table under the axis.
+        """Plot the cumulative incidence, with an at-risk table under the axis (counts from
+        1 to ``suppress_below - 1`` print as ``<k``).
 
         ``kind="cause"`` draws one cause (``cause``, default the first code) for every
         group with shaded intervals; ``kind="stacked"`` stacks all causes of one group
@@ -195,6 +197,7 @@ class CIFResult:
             times=times,
             ci=ci,
             xlabel=xlabel,
+            suppress_below=suppress_below,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -201,12 +201,14 @@ class SurvivalCurves:
         censor_marks: bool | None = None,
         xlabel: str = "Time",
         ylabel: str = "Proportion not re-arrested",
+        suppress_below: int | None = None,
     ) -> Any:
         """Step plot of the curves with shaded intervals and an at-risk table under the axis.
 
         ``times`` are the x ticks at which people at risk are counted (unweighted
         counts, even for weighted curves); ``censor_marks`` marks censoring times
-        (``None``: only when a curve has at most 150 of them). Returns the matplotlib Axes.
+        (``None``: only when a curve has at most 150 of them); with ``suppress_below=k``
+        counts from 1 to k - 1 print as ``<k``. Returns the matplotlib Axes.
 
         Examples
         --------
@@ -229,6 +231,7 @@ class SurvivalCurves:
             censor_marks=censor_marks,
             xlabel=xlabel,
             ylabel=ylabel,
+            suppress_below=suppress_below,
         )
 
     def to_dict(self) -> dict[str, Any]:

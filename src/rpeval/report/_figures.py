@@ -67,7 +67,12 @@ def report_figures(evaluation: Any) -> list[Figure]:
     hr = evaluation.hazard_ratio
 
     def km(ax: Any) -> None:
-        evaluation.curves.plot(ax=ax, at_risk=True, xlabel="Days of street time since entry")
+        evaluation.curves.plot(
+            ax=ax,
+            at_risk=True,
+            xlabel="Days of street time since entry",
+            suppress_below=evaluation.settings["suppress_below"],
+        )
         ax.set_title(f"Time to first re-arrest, {sample_kind} sample")
         _rename_legend(ax, evaluation.settings["treatment"])
 
@@ -107,7 +112,13 @@ def report_figures(evaluation: Any) -> list[Figure]:
     if evaluation.cif is not None:
 
         def cif(ax: Any) -> None:
-            evaluation.cif.plot(ax=ax, kind="cause", cause=1, at_risk=True)
+            evaluation.cif.plot(
+                ax=ax,
+                kind="cause",
+                cause=1,
+                at_risk=True,
+                suppress_below=evaluation.settings["suppress_below"],
+            )
             ax.set_title(f"Cumulative incidence of re-arrest, {sample_kind} sample")
             ax.set_xlabel("Days of street time since entry")
             ax.set_ylabel("Cumulative incidence of re-arrest")
