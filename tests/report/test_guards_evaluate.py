@@ -159,3 +159,22 @@ def test_at_risk_tables_hide_small_counts() -> None:
     ax = kaplan_meier(data, "t", "e").plot(times=[0, 4, 11], suppress_below=10)
     texts = [t.get_text() for t in ax.texts]
     assert texts[2:] == ["12", "<10", "<10"]  # 12, 9 and 2 at risk
+
+
+def test_small_counts_are_not_recoverable_from_balance_or_rosenbaum() -> None:
+    from rpeval.report._disclosure_tables import small_pair_counts_hidden, small_shares_hidden
+
+    table = pd.DataFrame(
+        {
+            "term": ["age", "hispanic", "married"],
+            "kind": ["continuous", "binary", "binary"],
+            "means_treated_before": [30.0, 0.015, 0.98],
+            "means_control_before": [31.0, 0.2, 0.5],
+        }
+    )
+    shown = small_shares_hidden(table, {"before": (200, 1000)}, 10)
+    assert shown["means_treated_before"].tolist() == [30.0, None, None]  # 3 with, 4 without
+    assert shown["means_control_before"].tolist() == [31.0, 0.2, 0.5]
+    bounds = pd.DataFrame({"gamma": [1.0], "statistic": [4.0], "n_pairs": [30]})
+    assert small_pair_counts_hidden(bounds, 10) is None
+    assert small_pair_counts_hidden(bounds.assign(statistic=14.0), 10) is not None

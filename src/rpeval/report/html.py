@@ -17,6 +17,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup, escape
 
+from rpeval.report._disclosure_tables import small_pair_counts_hidden, small_shares_hidden
 from rpeval.report._figures import report_figures
 from rpeval.report._metric_rows import metric_display
 
@@ -145,9 +146,14 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
             formats={"p_value": _pvalue},
         ),
         "balance": html_table(
-            _balance_columns(evaluation.balance.summary()),
+            small_shares_hidden(
+                _balance_columns(evaluation.balance.summary()),
+                _group_sizes(evaluation),
+                evaluation.settings["suppress_below"],
+            ),
             "Balance: standardised mean differences (SD of the unadjusted sample) before and "
-            "after the design.",
+            "after the design; a share of a binary covariate that would reveal fewer than "
+            f"{evaluation.settings['suppress_below']} people is not shown.",
         ),
     }
     if evaluation.rmst is not None:
@@ -167,7 +173,9 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
     evalue = evaluation.sensitivity.get("e_value")
     if evalue is not None:
         tables["evalue"] = html_table(evalue.summary(), "E-value of the hazard ratio.")
-    bounds = evaluation.sensitivity.get("rosenbaum")
+    bounds = small_pair_counts_hidden(
+        evaluation.sensitivity.get("rosenbaum"), evaluation.settings["suppress_below"]
+    )
     if bounds is not None:
         tables["rosenbaum"] = html_table(
             bounds,
@@ -195,6 +203,17 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
             formats={"numerator": _number(0), "denominator": _number(1)},
         )
     return tables
+
+
+def _group_sizes(evaluation: Any) -> dict[str, tuple[int, int]]:
+    """People per group (participants, comparison) before and after the design."""
+    first = evaluation.cohort.iloc[0]
+    treatment = evaluation.settings["treatment"]
+    after = evaluation.sample[treatment].astype(bool)
+    return {
+        "before": (int(first["remaining_treated"]), int(first["remaining_comparison"])),
+        "after": (int(after.sum()), int((~after).sum())),
+    }
 
 
 def _balance_columns(frame: pd.DataFrame) -> pd.DataFrame:
