@@ -3,91 +3,29 @@ g-computation, and SEs that say which estimand they are for."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 from scipy import stats
 
 from rpeval import _frames
-from rpeval.errors import ConvergenceWarning, DataError, SpecificationError
+from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._bias_correction import bias_corrected
-from rpeval.matching._outcome import (
-    Estimate,
-    Measure,
-    OutcomeFit,
-    cluster_covariance,
-    g_computation,
-    hc3_covariance,
-)
+from rpeval.matching._effect_result import EffectResult
+from rpeval.matching._effect_se import robust_se, warn_about_fit
+from rpeval.matching._outcome import Measure, g_computation
 from rpeval.matching._resampling import reweighted_draws, set_bootstrap, target_rows
-from rpeval.matching._stacked import clustered_variance, influence_values
+from rpeval.matching._stacked import influence_values
 from rpeval.matching._weight_model import weight_equations
 from rpeval.matching.result import MatchResult
 from rpeval.matching.weighting import WeightResult
 
 __all__ = ["EffectResult", "effect"]
 
-FloatArray = NDArray[np.float64]
-LEVERAGE_TOL = 1.5e-8  # HC3 is undefined for a unit with hat value within this of 1
 SE = Literal["sandwich", "cluster", "hc3", "bootstrap"]
 Target = Literal["population", "sample"]
-
-
-@dataclass(frozen=True)
-class EffectResult:
-    """One estimate of the effect in the focal group, with its SE and interval."""
-
-    measure: str
-    estimate: float
-    std_error: float
-    ci_lower: float
-    ci_upper: float
-    p_value: float
-    se_type: str
-    conf_level: float
-    n: int
-    n_clusters: int
-    estimand: str = "ATT"  # ATT, ATC, ATE or ATO
-    target: str = "population"  # the SE is for the population's effect, or this sample's
-
-    def summary(self) -> pd.DataFrame:
-        """``measure``, ``estimand`` (e.g. ``"population ATT"``: whose effect, and
-        whether the SE counts the target units as a sample from a population),
-        ``estimate``, ``std_error`` (on the log scale for ratios), ``statistic``,
-        ``p_value``, ``ci_lower``, ``ci_upper``."""
-        log_scale = self.measure in ("risk_ratio", "odds_ratio")
-        centre = np.log(self.estimate) if log_scale else self.estimate
-        null = 0.0
-        return pd.DataFrame(
-            [
-                {
-                    "measure": self.measure,
-                    "estimand": f"{self.target} {self.estimand}",
-                    "estimate": self.estimate,
-                    "std_error": self.std_error,
-                    "statistic": (centre - null) / self.std_error,
-                    "p_value": self.p_value,
-                    "ci_lower": self.ci_lower,
-                    "ci_upper": self.ci_upper,
-                }
-            ]
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        row = {str(k): v for k, v in self.summary().iloc[0].to_dict().items()}
-        return {
-            **row,
-            "se_type": self.se_type,
-            "conf_level": self.conf_level,
-            "n": self.n,
-            "n_clusters": self.n_clusters,
-            "target": self.target,
-        }
 
 
 def effect(
@@ -302,7 +240,7 @@ def effect(
             hint="merge rare levels, drop that covariate from adjust=, or restrict the "
             "sample to common support",
         )
-    _warn_about_fit(point.fit, measure)
+    warn_about_fit(point.fit, measure)
     if se_type == "bootstrap" and isinstance(result, WeightResult):
         plan, trim = result._plan(), result.settings["trim"]
         draws = reweighted_draws(plan, trim, y, Z, measure, n_bootstrap, random_state, progress)
@@ -322,7 +260,7 @@ def effect(
         std_error = float(np.sqrt(phi @ phi))
     else:
         population = target == "population" and Z is not None
-        std_error = _robust_se(
+        std_error = robust_se(
             point, y, w, focus, clusters if se_type == "cluster" else None, measure, population
         )
     return _finish(
@@ -405,81 +343,3 @@ def _finish(
         estimand,
         target,
     )
-
-
-def _robust_se(
-    point: Estimate,
-    y: FloatArray,
-    w: FloatArray,
-    focus: NDArray[np.bool_],
-    clusters: NDArray[np.intp] | None,
-    measure: Measure,
-    population: bool,
-) -> float:
-    """Delta-method SE from the cluster-robust (``clusters`` given) or HC3 covariance;
-    for the ``population`` target, from the influence values summed by cluster."""
-    fit = point.fit
-    n, k = fit.scores.shape
-    factor = 1.0
-    if clusters is not None:
-        n_groups = int(clusters.max()) + 1
-        if n_groups < 2:
-            raise DataError(
-                'effect(): se="cluster" needs at least two matched sets (subclass values); '
-                f"found {n_groups}",
-                hint='use se="hc3" or se="bootstrap"',
-            )
-        linear = measure == "mean_difference"
-        if linear and n <= k:
-            raise DataError(
-                f"effect(): the outcome model has {k} coefficients but only {n} units",
-                hint="use fewer adjust= covariates",
-            )
-        if not population:
-            cov = cluster_covariance(fit, clusters, small_sample=linear)
-            return float(np.sqrt(point.gradient @ cov @ point.gradient))
-        factor = n_groups / (n_groups - 1) * ((n - 1) / (n - k) if linear else 1.0)
-        phi = influence_values(point, y, w, focus, measure, population=True)
-        return float(np.sqrt(clustered_variance(phi, clusters, factor)))
-    exact = int(np.sum(fit.leverage > 1.0 - LEVERAGE_TOL))
-    if exact:
-        raise DataError(
-            f'effect(): se="hc3" is undefined: {exact} unit(s) have leverage 1 in the '
-            "outcome model (each fits its own coefficient, e.g. the only unit of an "
-            "adjust= level in its treatment group), so 1 / (1 - h) is infinite",
-            hint="merge rare levels or drop that covariate from adjust=, or use "
-            'se="cluster" (matching without replacement) or se="bootstrap"',
-        )
-    if not population:
-        cov = hc3_covariance(fit)
-        return float(np.sqrt(point.gradient @ cov @ point.gradient))
-    phi = influence_values(
-        point, y, w, focus, measure, population=True, score_scale=1.0 - fit.leverage
-    )
-    return float(np.sqrt(clustered_variance(phi, None, factor)))
-
-
-def _warn_about_fit(fit: OutcomeFit, measure: Measure) -> None:
-    """Say so when the logistic outcome model did not converge or separates."""
-    if not fit.converged:
-        warnings.warn(
-            f"effect(): the logistic outcome model for the {measure} did not converge; "
-            "the estimate and its SE are unreliable",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
-    elif fit.boundary:
-        warnings.warn(
-            f"effect(): the logistic outcome model fits a risk of 0 or 1 to {fit.boundary} "
-            "unit(s) (separation); the estimate and its SE are unreliable",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
-
-
-def _target(t: FloatArray, estimand: str) -> NDArray[np.bool_]:
-    if estimand == "ATT":
-        return np.asarray(t == 1, dtype=np.bool_)
-    if estimand == "ATC":
-        return np.asarray(t == 0, dtype=np.bool_)
-    return np.ones(len(t), dtype=np.bool_)

@@ -1,0 +1,63 @@
+"""The result of :func:`rpeval.matching.effect` and :func:`rpeval.matching.aipw`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["EffectResult"]
+
+
+@dataclass(frozen=True)
+class EffectResult:
+    """One estimate of the effect in the focal group, with its SE and interval."""
+
+    measure: str
+    estimate: float
+    std_error: float
+    ci_lower: float
+    ci_upper: float
+    p_value: float
+    se_type: str
+    conf_level: float
+    n: int
+    n_clusters: int
+    estimand: str = "ATT"  # ATT, ATC, ATE or ATO
+    target: str = "population"  # the SE is for the population's effect, or this sample's
+
+    def summary(self) -> pd.DataFrame:
+        """``measure``, ``estimand`` (e.g. ``"population ATT"``: whose effect, and
+        whether the SE counts the target units as a sample from a population),
+        ``estimate``, ``std_error`` (on the log scale for ratios), ``statistic``,
+        ``p_value``, ``ci_lower``, ``ci_upper``."""
+        log_scale = self.measure in ("risk_ratio", "odds_ratio")
+        centre = np.log(self.estimate) if log_scale else self.estimate
+        null = 0.0
+        return pd.DataFrame(
+            [
+                {
+                    "measure": self.measure,
+                    "estimand": f"{self.target} {self.estimand}",
+                    "estimate": self.estimate,
+                    "std_error": self.std_error,
+                    "statistic": (centre - null) / self.std_error,
+                    "p_value": self.p_value,
+                    "ci_lower": self.ci_lower,
+                    "ci_upper": self.ci_upper,
+                }
+            ]
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        row = {str(k): v for k, v in self.summary().iloc[0].to_dict().items()}
+        return {
+            **row,
+            "se_type": self.se_type,
+            "conf_level": self.conf_level,
+            "n": self.n,
+            "n_clusters": self.n_clusters,
+            "target": self.target,
+        }
