@@ -16,6 +16,7 @@ import pandas as pd
 
 from rpeval._files import read_table
 from rpeval.errors import DataError
+from rpeval.report._metric_rows import stack_rows
 
 if TYPE_CHECKING:
     from rpeval.report.config import EvaluationConfig
@@ -172,7 +173,7 @@ def _with_comparison(
         pool = pool.assign(**{treatment: label})
     people = people.assign(source=people.get("source", "program"))
     pool = pool.assign(source=pool.get("source", config.comparison.source))
-    combined = pd.concat([people, pool], ignore_index=True, sort=False)
+    combined = stack_rows([people, pool])
     duplicated = combined[config.id].duplicated()
     if duplicated.any():
         raise DataError(

@@ -9,9 +9,25 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["metric_display", "metric_unit"]
+__all__ = ["metric_display", "metric_unit", "stack_rows"]
 
 _COMPARABLE = {"proportion", "window_proportion", "rate", "mean"}
+
+
+def stack_rows(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Frames stacked row-wise with the union of their columns. All-empty columns are
+    left out of the concatenation and put back after it: their dtype would be a guess
+    that pandas 2.2 warns about.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"x": [1.0], "note": [None]})
+    >>> stack_rows([a, pd.DataFrame({"x": [2.0], "y": ["b"]})]).columns.tolist()
+    ['x', 'note', 'y']
+    """
+    columns = list(dict.fromkeys(c for frame in frames for c in frame.columns))
+    parts = [frame.dropna(axis=1, how="all") for frame in frames]
+    return pd.concat(parts, ignore_index=True, sort=False).reindex(columns=columns)
 
 
 def metric_unit(definition: Any) -> str:
@@ -78,4 +94,4 @@ def metric_display(
                     ]
                 )
             )
-    return pd.concat(rows, ignore_index=True).reindex(columns=shown.columns)
+    return stack_rows(rows).reindex(columns=shown.columns)

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from rpeval.report._inputs import MetricInputs
+from rpeval.report._metric_rows import stack_rows
 
 __all__ = ["program_metrics"]
 
@@ -50,7 +51,7 @@ def program_metrics(
         frame.insert(2, "group", group)
         parts.append(frame)
         intervals.update(table.intervals)
-    combined = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    combined = stack_rows(parts)
     extra_columns = tuple(d for d in dimensions if d in combined.columns)
     leading = ["metric", "version", "group", *extra_columns]
     combined = combined[leading + [c for c in combined.columns if c not in leading]]
