@@ -5,8 +5,10 @@ Ratings are a units × coders array of category positions 0..q-1 with NaN for mi
 * Percent agreement: the share of units rated at least twice on which all ratings agree
   (R ``irr::agree`` with tolerance 0).
 * Cohen's κ (two coders) and weighted κ: ``statsmodels.stats.inter_rater.cohens_kappa`` on
-  the q × q table, with its asymptotic SE (Fleiss, Cohen & Everitt 1969) for the interval
-  and the SE under κ = 0 for the test. Linear weights are 1 - |i - j|/(q - 1), quadratic
+  the q × q table; the asymptotic SE (Fleiss, Cohen & Everitt 1969) for the interval and
+  the SE under κ = 0 for the test by the same formulas as statsmodels, with a variance that
+  rounding leaves just below 0 set to 0 (statsmodels then depends on the coders' order).
+  Linear weights are 1 - |i - j|/(q - 1), quadratic
   1 - (i - j)²/(q - 1)², on the positions of the scale's levels.
 * Fleiss' κ: ``statsmodels.stats.inter_rater.fleiss_kappa``; the test of κ = 0 with the SE
   of Fleiss, Nee & Landis (1979), as R ``irr::kappam.fleiss``; the interval from a
@@ -85,6 +87,32 @@ def _z(conf_level: float) -> float:
     return float(stats.norm.ppf(0.5 + conf_level / 2))
 
 
+def _fce_errors(table: FloatArray, kappa: float, weights: KappaWeights) -> tuple[float, float]:
+    """Asymptotic SEs of (weighted) kappa and under kappa = 0 (Fleiss, Cohen & Everitt
+    1969): the formulas statsmodels uses, with variances that rounding leaves a hair below
+    zero set to zero, so that the result does not depend on which coder is which."""
+    q = table.shape[0]
+    i = np.arange(q)
+    if weights == "unweighted":
+        w = np.eye(q)
+    elif weights == "linear":
+        w = 1 - np.abs(i[:, None] - i[None, :]) / (q - 1)
+    else:
+        w = 1 - (i[:, None] - i[None, :]) ** 2 / (q - 1) ** 2
+    n = table.sum()
+    p = table / n
+    rows, cols = p.sum(axis=1), p.sum(axis=0)
+    chance = float((w * np.outer(rows, cols)).sum())
+    if chance >= 1:
+        return float("nan"), float("nan")
+    w_rows, w_cols = w @ cols, rows @ w
+    both = w_rows[:, None] + w_cols[None, :]
+    var = (p * (w - both * (1 - kappa)) ** 2).sum() - (kappa - chance * (1 - kappa)) ** 2
+    var0 = (np.outer(rows, cols) * (w - both) ** 2).sum() - chance**2
+    scale = n * (1 - chance) ** 2
+    return float(np.sqrt(max(var, 0.0) / scale)), float(np.sqrt(max(var0, 0.0) / scale))
+
+
 def cohen_kernel(
     ratings: FloatArray, q: int, weights: KappaWeights, conf_level: float
 ) -> Coefficient:
@@ -97,13 +125,16 @@ def cohen_kernel(
     table = np.zeros((q, q))
     np.add.at(table, (pairs[:, 0], pairs[:, 1]), 1)
     if (table.sum(axis=0) > 0).sum() < 2 and (table.sum(axis=1) > 0).sum() < 2:
-        return _nan(n)  # one category only: chance agreement is 1, κ undefined
+        return _nan(n)  # both coders used one category: chance agreement is 1, κ undefined
     wt = None if weights == "unweighted" else weights
     with np.errstate(divide="ignore", invalid="ignore"):
         result = cohens_kappa(table, wt=wt, return_results=True)
     estimate = float(result.kappa)
-    se = float(result.std_kappa)
-    se0 = float(result.std_kappa0)
+    se, se0 = _fce_errors(table, estimate, weights)
+    if min((table.sum(axis=0) > 0).sum(), (table.sum(axis=1) > 0).sum()) < 2:
+        # a coder used one category: kappa is 0 (observed = chance agreement) and the
+        # asymptotic variances break down, so no SE, interval or test is given
+        se = se0 = float("nan")
     z = _z(conf_level)
     statistic = estimate / se0 if se0 > 0 else float("nan")
     p_value = float(2 * stats.norm.sf(abs(statistic))) if np.isfinite(statistic) else statistic
