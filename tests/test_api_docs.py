@@ -14,6 +14,7 @@ PUBLIC_MODULES = [
     "rpeval.recidivism",
     "rpeval.matching",
     "rpeval.metrics",
+    "rpeval.qualitative",
     "rpeval.surveys",
     "rpeval.report",
     "rpeval.cli",
