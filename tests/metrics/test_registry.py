@@ -40,12 +40,20 @@ def test_lookup_listing_and_repr() -> None:
 
 
 def test_domain_anchor_45_of_50() -> None:
-    row = REGISTRY.compute("agreement_rate", _cases(50, 45)).frame.iloc[0]
+    # the published interval; unsuppressed (the 5 without an agreement are a small count)
+    row = REGISTRY.compute("agreement_rate", _cases(50, 45), suppress_below=1).frame.iloc[0]
     assert (row["numerator"], row["denominator"], row["value"]) == (45, 50, 0.9)
     assert round(row["ci_low"], 4) == 0.7864
     assert round(row["ci_high"], 4) == 0.9565
     assert not row["suppressed"]
     assert pd.isna(row["note"])
+
+
+def test_a_small_complement_is_suppressed() -> None:
+    hidden = REGISTRY.compute("agreement_rate", _cases(50, 45)).frame.iloc[0]
+    assert hidden["suppressed"] and pd.isna(hidden["value"])  # 50 - 45 = 5 would show
+    shown = REGISTRY.compute("agreement_rate", _cases(50, 40)).frame.iloc[0]
+    assert not shown["suppressed"] and shown["value"] == 0.8
 
 
 def test_zero_denominator_gives_no_value_and_a_note() -> None:

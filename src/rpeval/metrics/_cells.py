@@ -178,8 +178,12 @@ def _suppress(
 
     def small_count(row: dict[str, object]) -> bool:
         numerator, denominator = row["numerator"], row["denominator"]
-        return (numerator_counts and _small(float(numerator), k)) or (  # type: ignore[arg-type]
-            denominator_counts and denominator is not None and _small(float(denominator), k)  # type: ignore[arg-type]
+        both = numerator_counts and denominator_counts and denominator is not None
+        return (
+            (numerator_counts and _small(float(numerator), k))  # type: ignore[arg-type]
+            or (denominator_counts and denominator is not None and _small(float(denominator), k))  # type: ignore[arg-type]
+            # the complement (the 3 without an agreement among 100) is a count too
+            or (both and _small(float(denominator) - float(numerator), k))  # type: ignore[arg-type]
         )
 
     counts = [float(r["cell_count"]) for r in rows]  # type: ignore[arg-type]
