@@ -119,10 +119,16 @@ class Evaluation:
         counts = self.cohort.iloc[-1]
         names = {**DEFAULT_LABELS, **self.settings.get("labels", {})}
         design = self.settings["design"]
+        k = int(self.settings.get("suppress_below", 1))
+
+        def count(value: Any) -> str:  # a group of 1 to k-1 people is not published
+            n = int(value)
+            return f"fewer than {k}" if 0 < n < k else f"{n:,}"
+
         sentences = [
             *self.banner(),
-            f"{int(counts['remaining_treated']):,} {names['participants']} were compared with "
-            f"{int(counts['remaining_comparison']):,} {names['comparison']} "
+            f"{count(counts['remaining_treated'])} {names['participants']} were compared with "
+            f"{count(counts['remaining_comparison'])} {names['comparison']} "
             f"({'matched' if design == 'matching' else 'weighted'} on "
             f"{self.settings['covariates_text']}).",
             f"Participants' hazard of re-arrest was {hr['hazard_ratio']:.2f} times that of "
