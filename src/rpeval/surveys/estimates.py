@@ -150,9 +150,12 @@ def build_estimate(
         lower, upper = est - z * se, est + z * se
     else:
         lower, upper = intervals
-    with np.errstate(divide="ignore", invalid="ignore"):
-        deff = np.concatenate([b.srs_var for b in blocks])
-        deff = np.diag(cov) / deff
+    srs = np.concatenate([b.srs_var for b in blocks])
+    # undefined (NaN), never inf, without a positive SRS variance to compare with: a
+    # design variance of 0 or of rounding noise would make inf or NaN by row order
+    usable = np.isfinite(srs) & (srs > 0)
+    deff = np.full(srs.shape, np.nan)
+    deff[usable] = np.diag(cov)[usable] / srs[usable]
     table = pd.DataFrame(
         {
             "variable": np.repeat([b.variable for b in blocks], k),
