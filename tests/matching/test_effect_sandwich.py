@@ -81,3 +81,20 @@ def test_sandwich_equals_r(
     assert result.std_error == pytest.approx(ref["se_sandwich"], rel=rtol)
     if not adjusted:  # the weights' estimation matters: known weights give another SE
         assert abs(ref["se_known_weights"] / ref["se_sandwich"] - 1) > 1e-3
+
+
+def test_a_singular_weighting_model_is_an_error_not_a_linalg_error() -> None:
+    from rpeval.errors import DataError
+    from rpeval.matching._outcome import g_computation
+    from rpeval.matching._stacked import influence_values
+    from rpeval.matching._weight_model import WeightModel
+
+    t = np.array([0.0, 0.0, 1.0, 1.0])
+    y = np.array([1.0, 2.0, 4.0, 5.0])
+    point = g_computation(y, t, np.ones(4), None, "mean_difference", t == 1)
+    model = WeightModel(np.ones((4, 2)), np.ones((2, 2)), np.ones(4), np.zeros((4, 2)))
+    with pytest.raises(DataError, match="singular"):
+        influence_values(
+            point, y, np.ones(4), t == 1, "mean_difference", population=True, model=model,
+            rows=np.arange(4),
+        )  # fmt: skip
