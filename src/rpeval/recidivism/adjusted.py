@@ -268,8 +268,9 @@ def adjusted_survival(
     The IPTW curves and robust SEs agree with R survival 3.5 ``survfit(...,
     weights = w, robust = TRUE)`` to 1e-10, and the standardised curves with the mean
     of R ``survfit(coxph(...), newdata)`` to 1e-10 (Rossi data). The robust SE treats
-    the weights as known, which is conservative for the ATE (Austin 2014); the
-    difference's SE is then ``sqrt(se_1^2 + se_0^2)``. Bootstrap SEs are the standard
+    the weights as known (usually conservative for the ATE, Austin 2014, but not
+    guaranteed; use ``reweight=`` with the bootstrap to refit them); the difference's SE
+    is then ``sqrt(se_1^2 + se_0^2)``. Bootstrap SEs are the standard
     deviation of the replicates.
 
     References
