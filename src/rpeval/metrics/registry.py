@@ -10,12 +10,19 @@ True
 ...     "conference_held": [True] * 50 + [False] * 5,
 ...     "agreement_reached": [True] * 45 + [False] * 5 + [None] * 5,
 ... })
->>> table = registry.compute("agreement_rate", cases)
+>>> table = registry.compute("agreement_rate", cases, suppress_below=1)
 >>> row = table.to_pandas().iloc[0]
 >>> print(row["numerator"], row["denominator"], row["value"])
 45.0 50.0 0.9
 >>> print(round(row["ci_low"], 4), round(row["ci_high"], 4))
 0.7864 0.9565
+
+By default counts of 1 to 9 are suppressed, and so is their complement (here the 5
+conferences without an agreement):
+
+>>> hidden = registry.compute("agreement_rate", cases).to_pandas().iloc[0]
+>>> print(hidden["value"], bool(hidden["suppressed"]))
+<NA> True
 """
 
 from __future__ import annotations
