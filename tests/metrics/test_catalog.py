@@ -91,7 +91,7 @@ def test_catalog_equals_plain_pandas(backend_tables: dict[str, object]) -> None:
         if kind == "relative_rate":
             expected = numerator / denominator / white_non_hispanic_rate(PROGRAM)
             assert row["value"] == pytest.approx(expected, rel=1e-12)
-        assert row["ci_low"] <= row["value"] <= row["ci_high"], row["metric"]
+        assert row["ci_lower"] <= row["value"] <= row["ci_upper"], row["metric"]
 
 
 def test_backends_agree_exactly_by_group(backend_tables: dict[str, object]) -> None:

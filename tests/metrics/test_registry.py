@@ -43,8 +43,8 @@ def test_domain_anchor_45_of_50() -> None:
     # the published interval; unsuppressed (the 5 without an agreement are a small count)
     row = REGISTRY.compute("agreement_rate", _cases(50, 45), suppress_below=1).frame.iloc[0]
     assert (row["numerator"], row["denominator"], row["value"]) == (45, 50, 0.9)
-    assert round(row["ci_low"], 4) == 0.7864
-    assert round(row["ci_high"], 4) == 0.9565
+    assert round(row["ci_lower"], 4) == 0.7864
+    assert round(row["ci_upper"], 4) == 0.9565
     assert not row["suppressed"]
     assert pd.isna(row["note"])
 
@@ -61,7 +61,7 @@ def test_zero_denominator_gives_no_value_and_a_note() -> None:
     row = REGISTRY.compute("agreement_rate", cases).frame.iloc[0]
     assert row["denominator"] == 0
     assert pd.isna(row["value"])
-    assert pd.isna(row["ci_low"])
+    assert pd.isna(row["ci_lower"])
     assert row["note"] == "denominator is 0: no value"
 
 
@@ -174,7 +174,7 @@ def test_cli_list_schema_docs_compute(tmp_path: Path, capsys: pytest.CaptureFixt
     out = capsys.readouterr().out
     assert (
         out.splitlines()[0]
-        == "metric,version,numerator,denominator,value,ci_low,ci_high,suppressed,note"
+        == "metric,version,numerator,denominator,value,ci_lower,ci_upper,suppressed,note"
     )
     assert out.splitlines()[1].startswith("agreement_rate,1.0.0,19.0,30.0,")
     assert main(["metrics", "compute", "agreement_rate", "--data", str(tmp_path / "x.csv")]) == 2

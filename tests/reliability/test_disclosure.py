@@ -74,7 +74,7 @@ def _check_table(table: pd.DataFrame, truth: pd.DataFrame, by: list[str], k: int
         shown = merged[column].dropna().astype(float)
         assert not ((shown > 0) & (shown < k)).any(), f"a {column} below {k} is published"
     hidden_rows = merged["suppressed"].to_numpy(dtype=bool)
-    for column in ("numerator", "denominator", "value", "ci_low", "ci_high"):
+    for column in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
         assert merged.loc[hidden_rows, column].isna().all(), f"hidden {column} published"
     hidden = [i for i, h in enumerate(hidden_rows) if h]
     assert not _exposed(_groups(keys), hidden), "a hidden cell is solvable from totals"
@@ -168,7 +168,7 @@ def test_relative_rate_with_a_small_reference_group() -> None:
     table = REGISTRY.compute("diversion_relative_rate_index", people, by="sex").frame
     assert not table["numerator"].isna().any()  # the cells themselves are large
     assert table["value"].isna().all()
-    assert table["ci_low"].isna().all()
+    assert table["ci_lower"].isna().all()
     assert table["suppressed"].all()
     assert not table["note"].str.contains(r"\b4\b").any()  # the 4 of the reference group
     assert table["note"].str.contains("reference group's count is below 10").all()

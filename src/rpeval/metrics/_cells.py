@@ -157,8 +157,8 @@ def publish_cells(
             numerator=numerator,
             denominator=None if math.isnan(denominator) else denominator,
             value=value,
-            ci_low=interval.low,
-            ci_high=interval.high,
+            ci_lower=interval.low,
+            ci_upper=interval.high,
             cell_count=float(row["cell_count"]),
             excluded=float(row.get("excluded", 0.0)),
             notes=notes,
@@ -216,10 +216,10 @@ def _suppress(
         elif definition.window is not None and excluded[index] > 0:
             notes.append(f"{int(excluded[index])} {_window_text(definition)}")
         if hidden[index]:
-            row.update(numerator=None, denominator=None, value=None, ci_low=None, ci_high=None)
+            row.update(numerator=None, denominator=None, value=None, ci_lower=None, ci_upper=None)
         elif reference_small:
-            row.update(value=None, ci_low=None, ci_high=None)
+            row.update(value=None, ci_lower=None, ci_upper=None)
         row["suppressed"] = hidden[index] or reference_small
         row["note"] = "; ".join(notes) if notes else None
-    columns = [*by, "numerator", "denominator", "value", "ci_low", "ci_high", "suppressed", "note"]
+    columns = [*by, "numerator", "denominator", "value", "ci_lower", "ci_upper", "suppressed", "note"]
     return pd.DataFrame(rows, columns=columns)

@@ -14,7 +14,7 @@ True
 >>> row = table.to_pandas().iloc[0]
 >>> print(row["numerator"], row["denominator"], row["value"])
 45.0 50.0 0.9
->>> print(round(row["ci_low"], 4), round(row["ci_high"], 4))
+>>> print(round(row["ci_lower"], 4), round(row["ci_upper"], 4))
 0.7864 0.9565
 
 By default counts of 1 to 9 are suppressed, and so is their complement (here the 5
@@ -231,7 +231,7 @@ def _tidy(parts: list[pd.DataFrame], group: list[str]) -> pd.DataFrame:
     # Records, not pd.concat: concatenating all-NA columns is deprecated in pandas 2.2.
     records = [record for part in parts for record in part[ordered].to_dict("records")]
     frame = pd.DataFrame.from_records(records, columns=ordered)
-    for column in ("numerator", "denominator", "value", "ci_low", "ci_high"):
+    for column in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
         frame[column] = frame[column].astype(object).astype("Float64")
     frame["suppressed"] = frame["suppressed"].astype(bool)
     frame["note"] = frame["note"].astype("string")

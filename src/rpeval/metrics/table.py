@@ -13,8 +13,8 @@ RESULT_COLUMNS: Final[tuple[str, ...]] = (
     "numerator",
     "denominator",
     "value",
-    "ci_low",
-    "ci_high",
+    "ci_lower",
+    "ci_upper",
     "suppressed",
     "note",
 )
@@ -25,7 +25,7 @@ class MetricTable:
     """Computed metrics, one row per metric and cell of the ``by`` columns.
 
     Columns: ``metric``, ``version``, the ``by`` columns (in order), ``numerator``,
-    ``denominator``, ``value``, ``ci_low``, ``ci_high`` (nullable floats: missing where a
+    ``denominator``, ``value``, ``ci_lower``, ``ci_upper`` (nullable floats: missing where a
     value is undefined or suppressed, never ``inf`` or ``NaN`` posing as a number),
     ``suppressed`` (bool) and ``note`` (why a value is missing, what was excluded, or
     nothing).
