@@ -27,6 +27,10 @@ Example::
     windows: [365, 730, 1095]
     random_state: 0
     date_format: "%d/%m/%Y"        # optional: dates that are not ISO 8601 (one or a list)
+    over_time: {...}               # optional report sections (rpeval.report.sections):
+    trust: {...}                   #   each a block of options; trust, voices and community
+    voices: {...}                  #   read data.survey, data.interviews and data.panel
+    community: {...}
 
 Dates in the tables may be ISO 8601 (``2024-01-31``, with or without a time of day such as
 ``2024-01-31 09:30:00``) or in the formats of ``date_format``, tried in order after ISO.
@@ -52,6 +56,10 @@ from pydantic import (
 
 from rpeval.errors import SpecificationError
 from rpeval.metrics._yaml_source import documents_from_text, read_yaml_text
+from rpeval.report.sections import community as community_section
+from rpeval.report.sections import over_time as over_time_section
+from rpeval.report.sections import trust as trust_section
+from rpeval.report.sections import voices as voices_section
 
 __all__ = ["EvaluationConfig", "config_json_schema", "load_config", "run_config"]
 
@@ -68,6 +76,9 @@ class DataPaths(_Strict):
     custody: str | None = None
     cases: str | None = None
     officers: str | None = None
+    survey: str | None = Field(None, description="Community survey responses (`trust:`).")
+    interviews: str | None = Field(None, description="Coded interview segments (`voices:`).")
+    panel: str | None = Field(None, description="Area x period community outcomes (`community:`).")
 
 
 class TableColumns(_Strict):
@@ -170,6 +181,10 @@ class EvaluationConfig(_Strict):
     conf_level: float = Field(0.95, gt=0, lt=1)
     random_state: int = 0
     date_format: str | list[str] | None = None
+    over_time: over_time_section.Settings | None = None
+    trust: trust_section.Settings | None = None
+    voices: voices_section.Settings | None = None
+    community: community_section.Settings | None = None
 
     @field_validator("columns", mode="before")
     @classmethod
@@ -248,11 +263,13 @@ def config_json_schema() -> str:
 def run_config(config: EvaluationConfig, base: Path, *, progress: bool = True) -> Any:
     """Load the data named by `config` (paths relative to `base`) and evaluate."""
     from rpeval._dates import check_formats
+    from rpeval.report._config_sections import section_arguments
     from rpeval.report._config_tables import load_tables
     from rpeval.report.evaluate import evaluate
 
     formats = check_formats(config.date_format, arg="date_format", caller="evaluate")
     tables = load_tables(config, base, formats)
+    sections = section_arguments(config, base, formats)
     return evaluate(
         tables.people,
         treatment=config.treatment,
@@ -283,4 +300,5 @@ def run_config(config: EvaluationConfig, base: Path, *, progress: bool = True) -
         date_format=formats,
         title=config.report.title,
         labels={"participants": config.report.participants, "comparison": config.report.comparison},
+        **sections,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -133,7 +133,7 @@ data:
   custody: custody.csv
   cases: cases.csv
   officers: officers.csv
-treatment: participant
+{section_data}treatment: participant
 covariates: {covariates}
 entry: entry_date
 end: data_through
@@ -170,6 +170,8 @@ def run_demo(
         followup_days=1460,
         random_state=random_state,
     )
+    out.mkdir(parents=True, exist_ok=True)
+    sections, section_data, section_config, section_files = _demo_sections(program, out)
     evaluation = evaluate(
         program.people,
         treatment="participant",
@@ -182,8 +184,8 @@ def run_demo(
         officers=program.officers,
         random_state=random_state,
         progress=progress,
+        **sections,
     )
-    out.mkdir(parents=True, exist_ok=True)
     written = [evaluation.to_html(out / "report.html"), evaluation.to_json(out / "results.json")]
     for name in DEMO_TABLES:
         path = out / f"{name}.csv"
@@ -191,10 +193,56 @@ def run_demo(
         written.append(path)
     config = out / "config.yaml"
     config.write_text(
-        DEMO_CONFIG.format(covariates=DEMO_COVARIATES, seed=random_state), encoding="utf-8"
+        DEMO_CONFIG.format(covariates=DEMO_COVARIATES, seed=random_state, section_data=section_data)
+        + section_config,
+        encoding="utf-8",
     )
     written.append(config)
+    written.extend(section_files)
     return evaluation, program.true_effect_hr, written
+
+
+def _demo_sections(program: ProgramData, out: Path) -> tuple[dict[str, Any], str, str, list[Path]]:
+    """The report sections the demo shows: evaluate()'s arguments, the configuration's
+    lines (``data:`` files and blocks) and the files written. Each section's table is
+    written to CSV and read back as ``rpeval evaluate`` reads it, so the configuration
+    reproduces the demo's report. Returns the arguments, the ``data:`` lines, the
+    sections' blocks and the files."""
+    import yaml
+
+    from rpeval._files import read_table
+    from rpeval.report.sections import (
+        DATA_TABLES,
+        EVALUATE_ARGUMENTS,
+        SECTION_MODULES,
+        section_module,
+    )
+
+    arguments: dict[str, Any] = {}
+    data_lines: list[str] = []
+    blocks: dict[str, Any] = {}
+    files: list[Path] = []
+    for key in SECTION_MODULES:
+        module = section_module(key)
+        given = module.demo_input(program)
+        if given is None:
+            continue
+        settings, table = given
+        if table is not None:
+            path = out / f"{DATA_TABLES[key]}.csv"
+            table.to_csv(path, index=False)
+            files.append(path)
+            data_lines.append(f"  {DATA_TABLES[key]}: {path.name}")
+            table = read_table(path)
+        blocks[key] = settings.model_dump(mode="json", exclude_defaults=True)
+        arguments[EVALUATE_ARGUMENTS[key]] = module.from_config(settings, table)
+    text = ""
+    if blocks:
+        text = "# report sections (rpeval.report.sections)\n" + "".join(
+            yaml.safe_dump({key: block}, default_flow_style=None, sort_keys=False)
+            for key, block in blocks.items()
+        )
+    return arguments, "".join(f"{line}\n" for line in data_lines), text, files
 
 
 def format_demo(evaluation: Evaluation, true_hr: float, report: Path) -> str:

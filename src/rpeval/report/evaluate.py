@@ -41,7 +41,7 @@ from rpeval._formula import resolve_covariates
 from rpeval._frames import as_pandas, treatment_indicator
 from rpeval.errors import DataError, SpecificationError
 from rpeval.report._cohort import CohortLedger, followup_drops
-from rpeval.report._guards import coding_guard, evaluation_guards
+from rpeval.report._guards import Guards, coding_guard, evaluation_guards
 from rpeval.report._inputs import (
     PeopleColumns,
     competing_names,
@@ -52,6 +52,7 @@ from rpeval.report._inputs import (
 from rpeval.report._outcomes import outcome_results, sensitivity_results
 from rpeval.report._program_metrics import program_metrics
 from rpeval.report.evaluation import DEFAULT_LABELS, Evaluation
+from rpeval.report.sections import SectionContext, build_sections
 
 __all__ = ["evaluate"]
 
@@ -142,6 +143,10 @@ def evaluate(
     date_format: DateFormats = None,
     title: str = "Evaluation report: restorative program vs traditional processing",
     labels: Mapping[str, str] | None = None,
+    over_time: Any = None,
+    survey: Any = None,
+    interviews: Any = None,
+    panel: Any = None,
 ) -> Evaluation:
     """Evaluate a restorative program against traditional processing, end to end.
 
@@ -186,6 +191,10 @@ def evaluate(
     title, labels
         The report's title, and what to call the two groups in the findings
         (``{"participants": "diverted youth", "comparison": "youth sent to court"}``).
+    over_time, survey, interviews, panel
+        Optional report sections (:mod:`rpeval.report.sections`): the program's metrics over
+        reporting periods, community survey waves, coded interviews and an area × period
+        panel of community outcomes; each as its section module's ``from_config`` makes it.
 
     Returns
     -------
@@ -277,6 +286,22 @@ def evaluate(
     stages.update()
     stages.set_postfix_str("sensitivity")
     sensitivity = sensitivity_results(sample, treatment, design, outcomes, int(windows[0]))
+    all_labels = {**DEFAULT_LABELS, **dict(labels or {})}
+    context = SectionContext(
+        labels=all_labels,
+        conf_level=conf_level,
+        suppress_below=suppress_below,
+        random_state=random_state,
+        progress=progress,
+        treatment=treatment,
+        id=id,
+        people=everyone,
+        sample=sample,
+        cases=None if cases is None else as_pandas(cases, arg="cases", caller=CALLER),
+        date_formats=formats,
+    )
+    inputs = {"over_time": over_time, "trust": survey, "voices": interviews, "community": panel}
+    sections = build_sections(context, inputs)
     guards = evaluation_guards(
         ledger.table(),
         frame,
@@ -312,12 +337,16 @@ def evaluate(
         "conf_level": conf_level,
         "random_state": random_state,
         "title": title,
-        "labels": {**DEFAULT_LABELS, **dict(labels or {})},
+        "labels": all_labels,
+        "sections": [section.key for section in sections],
         "date_format": list(formats),
     }
+    if any(section.guards for section in sections):
+        guards = Guards.of([*guards.items, *(g for s in sections for g in s.guards)])
     return Evaluation(
         settings=settings,
         guards=guards,
+        sections=sections,
         cohort=ledger.table(),
         design=design_result,
         balance=design_result.balance(),

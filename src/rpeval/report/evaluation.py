@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from rpeval.report._guards import Guards
+from rpeval.report.sections import Section
 
 __all__ = ["DEFAULT_LABELS", "Evaluation"]
 
@@ -64,6 +65,10 @@ class Evaluation:
         re-arrest within the first window among complete pairs; ``None`` without pairs).
     metrics
         The program metrics (a MetricTable) or ``None`` without case records.
+    sections
+        The optional sections (:mod:`rpeval.report.sections`: program over time, community
+        trust, participant voices, community outcomes) whose inputs were given, in report
+        order.
     guards
         The design guards (:class:`~rpeval.report._guards.Guards`): participants kept,
         common support, balance, effective sample size, events per group, proportional
@@ -89,6 +94,7 @@ class Evaluation:
     notes: tuple[str, ...] = ()
     cif: Any = field(default=None, repr=False)
     guards: Guards = field(default_factory=lambda: Guards(()), repr=False)
+    sections: tuple[Section, ...] = field(default=(), repr=False)
 
     @property
     def ok(self) -> bool:
@@ -216,6 +222,10 @@ class Evaluation:
                 "rosenbaum": self.sensitivity.get("rosenbaum"),
                 "metrics": None if self.metrics is None else self.metrics.to_pandas(),
                 "notes": list(self.notes),
+                "sections": {
+                    s.key: {"title": s.title, **s.data, "notes": list(s.notes)}
+                    for s in self.sections
+                },
             }
         )
         return cleaned

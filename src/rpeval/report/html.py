@@ -258,5 +258,6 @@ def render_html(evaluation: Any) -> str:
         metric_versions=None
         if metric_versions is None
         else html_table(metric_versions, "Metric definitions and their versions."),
-        notes=evaluation.notes,
+        notes=(*evaluation.notes, *(n for s in evaluation.sections for n in s.notes)),
+        sections=evaluation.sections,
     )
