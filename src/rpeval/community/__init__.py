@@ -1,0 +1,22 @@
+"""Community-level outcomes: counts by area and period.
+
+A restorative-practices program rolled out area by area is judged on counts
+(incidents, calls for service, complaints) per area and month. This pillar
+holds the designs for such panels:
+
+- :mod:`rpeval.community.panel` -- the validated area x period panel
+  (:class:`AreaPanel`, built once by :func:`area_panel`);
+- :mod:`rpeval.community.its` -- interrupted time series (segmented
+  regression for counts);
+- :mod:`rpeval.community.did` -- staggered difference-in-differences.
+
+The pillar imports no other pillar; shared helpers live in ``rpeval._*``.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []
+
+# --- exports: panel and interrupted time series ---
+
+# --- exports: staggered difference-in-differences (community/did) ---
