@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from rpeval._formula import show_values
 from rpeval._frames import numeric_array
 from rpeval.errors import DataError, SpecificationError
-from rpeval.surveys._variance import _TINY_FRACTION, Stage
+from rpeval._design_variance import _TINY_FRACTION, Stage
 
 __all__ = [
     "StageInput",

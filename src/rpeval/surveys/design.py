@@ -29,7 +29,7 @@ from rpeval.surveys._design_build import (
     row_weights,
     stage_inputs,
 )
-from rpeval.surveys._variance import Stage
+from rpeval._design_variance import Stage
 
 __all__ = ["LonelyPSU", "SurveyDesign"]
 

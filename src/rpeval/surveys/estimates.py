@@ -21,7 +21,7 @@ from rpeval.errors import DataError
 from rpeval.surveys._checks import check_conf_level, column_list
 from rpeval.surveys._domains import AnyDesign, Domains, check_design, domains, response
 from rpeval.surveys._linearize import domain_scores, domain_sums, srs_variance, weighted_var
-from rpeval.surveys._variance import (
+from rpeval._design_variance import (
     ScoreColumns,
     dense_stage_covariance,
     design_covariance,

@@ -22,7 +22,7 @@ from rpeval._frames import design_matrix, resolve_covariates
 from rpeval.errors import ConvergenceWarning, DataError
 from rpeval.surveys._checks import check_choice, check_conf_level
 from rpeval.surveys._domains import check_design, response
-from rpeval.surveys._variance import ScoreColumns, design_covariance
+from rpeval._design_variance import ScoreColumns, design_covariance
 from rpeval.surveys.design import SurveyDesign
 
 __all__ = ["RegressionResult", "regression"]

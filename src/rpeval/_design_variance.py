@@ -1,5 +1,9 @@
 """Taylor-linearised variance of estimated totals: the kernel behind every design-based SE.
 
+Shared by the survey pillar (:mod:`rpeval.surveys`, multi-stage designs) and the metrics
+pillar (``survey_mean`` and ``survey_proportion`` metrics, one-stage designs), which must
+not import each other.
+
 Pure numpy/scipy on integer codes; nothing here knows about data frames. An estimate's
 influence values ("scores") are summed to cluster totals, centred within strata and
 cross-multiplied with the finite-population and ``n_h / (n_h - 1)`` factors, stage by
@@ -18,11 +22,14 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 __all__ = [
+    "DomainMeans",
     "ScoreColumns",
     "Stage",
     "dense_stage_covariance",
     "design_covariance",
+    "domain_means",
     "fits_dense",
+    "one_stage",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -168,3 +175,92 @@ def design_covariance(stages: tuple[Stage, ...], blocks: list[ScoreColumns], k: 
     for stage in stages:
         cov += _stage_covariance(stage, blocks, k)
     return cov
+
+
+def one_stage(stratum: IntArray, cluster: IntArray, lonely_psu: str = "fail") -> Stage:
+    """A one-stage design without fpc from 0-based stratum and cluster codes (clusters
+    numbered across strata, each in one stratum), as ``svydesign(id=~psu, strata=~s)``.
+
+    ``lonely_psu`` is ``"remove"``, ``"adjust"`` or ``"average"`` (R's
+    ``survey.lonely.psu``); under ``"fail"`` a stratum with one PSU raises ``ValueError``
+    (the caller turns it into its own error).
+
+    Examples
+    --------
+    >>> stage = one_stage(np.array([0, 0, 1, 1]), np.array([0, 1, 2, 3]))
+    >>> stage.scale.tolist(), stage.n_psu.tolist()
+    ([2.0, 2.0], [2.0, 2.0])
+    """
+    n_strata = int(stratum.max()) + 1
+    n_clusters = int(cluster.max()) + 1
+    cluster_stratum = np.zeros(n_clusters, dtype=np.int64)
+    cluster_stratum[cluster] = stratum
+    present = np.zeros(n_clusters, dtype=bool)
+    present[cluster] = True
+    n_psu = np.bincount(cluster_stratum[present], minlength=n_strata).astype(np.float64)
+    lonely = n_psu == 1
+    if lonely.any() and lonely_psu == "fail":
+        raise ValueError(f"{int(lonely.sum())} strata have a single PSU")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(n_psu > 1, n_psu / (n_psu - 1), 1.0)
+    return Stage(
+        stratum=stratum,
+        cluster=cluster,
+        n_strata=n_strata,
+        n_clusters=n_clusters,
+        n_psu=n_psu,
+        scale=np.asarray(scale, dtype=np.float64),
+        centre=np.asarray(~(lonely & (lonely_psu == "adjust")), dtype=np.bool_),
+        lonely=np.asarray(lonely, dtype=np.bool_),
+        average_lonely=lonely_psu == "average",
+    )
+
+
+@dataclass(frozen=True)
+class DomainMeans:
+    """Weighted means per domain with their linearised SEs, rows, weight sums and design
+    degrees of freedom (PSUs minus strata among the domain's rows, R's ``degf``)."""
+
+    estimate: FloatArray
+    std_error: FloatArray
+    n: FloatArray
+    weight: FloatArray
+    df: FloatArray
+
+
+def domain_means(
+    stage: Stage, weights: FloatArray, y: FloatArray, dom: IntArray, k: int
+) -> DomainMeans:
+    """Ratio-linearised domain means ``Σ w y / Σ w`` (``svyby(~y, ~d, design, svymean)``).
+
+    Rows with ``dom < 0`` are outside every domain but keep their PSU in its stratum.
+
+    Examples
+    --------
+    >>> stage = one_stage(np.zeros(4, np.int64), np.arange(4, dtype=np.int64))
+    >>> out = domain_means(stage, np.ones(4), np.array([1.0, 2, 3, 6]), np.zeros(4, np.int64), 1)
+    >>> float(out.estimate[0]), round(float(out.std_error[0]), 4)  # sd / sqrt(n)
+    (3.0, 1.0801)
+    """
+    inside = dom >= 0
+    d, w, yy = dom[inside], weights[inside], y[inside]
+    n = np.bincount(d, minlength=k).astype(np.float64)
+    weight = np.bincount(d, weights=w, minlength=k).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        estimate = np.bincount(d, weights=w * yy, minlength=k) / weight
+    safe = np.where(inside, dom, 0)
+    score = np.where(inside, weights * (y - estimate[safe]) / weight[safe], 0.0)
+    block = ScoreColumns(np.asarray(score, dtype=np.float64), np.where(inside, dom, -1), 0)
+    variance = np.diag(design_covariance((stage,), [block], k)).copy()
+    df = np.zeros(k)
+    for codes in (stage.cluster, stage.stratum):
+        pairs = np.unique(d * (int(codes.max()) + 1) + codes[inside])
+        present = np.bincount(pairs // (int(codes.max()) + 1), minlength=k)
+        df = df + (present if codes is stage.cluster else -present)
+    return DomainMeans(
+        np.asarray(estimate, dtype=np.float64),
+        np.sqrt(np.clip(variance, 0.0, None)),
+        n,
+        weight,
+        df.astype(np.float64),
+    )
