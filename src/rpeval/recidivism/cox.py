@@ -159,6 +159,19 @@ class CoxResult:
         )
 
     def test_proportional_hazards(self, transform: Transform = "km") -> pd.DataFrame:
+    def score_residuals(self) -> FloatArray:
+        """Each row's score residual ``L_i`` (rows × terms), as R
+        ``residuals(fit, type = "score")``: ``sum_i w_i L_i`` is the score, ``w_i L_i`` times
+        the covariance is the row's ``dfbeta``, and ``L_i`` is the score's derivative in
+        ``w_i`` (what an estimated-weights sandwich needs). Rows are those the model used, in
+        the data's order (rows dropped for missing values left out).
+        """
+        d = self._data
+        sorted_rows = score_residuals(d.index, d.X, d.weights, self.coef, self.ties).residuals
+        rows = np.empty_like(sorted_rows)
+        rows[d.index.order] = sorted_rows
+        return rows
+
         """Score tests of proportional hazards per term and GLOBAL, as R ``cox.zph``.
 
         Columns: ``term``, ``chisq``, ``df``, ``p_value``. ``transform`` is the time scale
