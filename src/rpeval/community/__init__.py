@@ -15,7 +15,9 @@ The pillar imports no other pillar; shared helpers live in ``rpeval._*``.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from rpeval.community.panel import AreaPanel, PanelColumns, area_panel
+
+__all__: list[str] = ["AreaPanel", "PanelColumns", "area_panel"]
 
 # --- exports: panel and interrupted time series ---
 
