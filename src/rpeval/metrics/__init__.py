@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rpeval.metrics.catalog_docs import catalog_markdown
+from rpeval.metrics.control_charts import ControlChart, control_chart
 from rpeval.metrics.data_schema import DataSchema, builtin_data_schema, load_data_schema
 from rpeval.metrics.filters import FilterSyntaxError, parse_filter, to_narwhals
 from rpeval.metrics.intervals import (
@@ -16,9 +17,11 @@ from rpeval.metrics.registry import Registry
 from rpeval.metrics.schema import MetricDefinition, json_schema
 from rpeval.metrics.suppression import SuppressionResult, suppress_cells
 from rpeval.metrics.table import MetricTable
+from rpeval.metrics.trend import TrendResult, trend
 from rpeval.metrics.validate import Issue, ValidationReport, validate
 
 __all__ = [
+    "ControlChart",
     "DataSchema",
     "FilterSyntaxError",
     "Interval",
@@ -27,9 +30,11 @@ __all__ = [
     "MetricTable",
     "Registry",
     "SuppressionResult",
+    "TrendResult",
     "ValidationReport",
     "builtin_data_schema",
     "catalog_markdown",
+    "control_chart",
     "json_schema",
     "load_data_schema",
     "mean_interval",
@@ -39,5 +44,6 @@ __all__ = [
     "ratio_interval",
     "suppress_cells",
     "to_narwhals",
+    "trend",
     "validate",
 ]
