@@ -41,6 +41,10 @@ _NONE = Interval(None, None)
 
 def _interval(definition: MetricDefinition, row: pd.Series, conf_level: float) -> Interval:
     method = definition.interval_method
+    if definition.design is not None:
+        from rpeval.metrics._survey_kinds import survey_interval
+
+        return survey_interval(definition, row, conf_level)
     numerator, denominator = float(row["numerator"]), float(row["denominator"])
     if method == "none":
         return _NONE
@@ -113,6 +117,8 @@ def _counts_published(definition: MetricDefinition) -> tuple[bool, bool]:
     def counts(measure: Measure | None) -> bool:
         return measure is not None and measure.aggregate in {"count", "count_distinct"}
 
+    if definition.design is not None:  # weighted sums; cell_count holds the respondents
+        return False, False
     if definition.kind == "window_proportion":
         return True, True
     if definition.kind == "mean":

@@ -141,6 +141,10 @@ def aggregate_metric(
     definition: MetricDefinition, frame: nw.LazyFrame[Any], by: Sequence[str]
 ) -> CellAggregates:
     """Numerator, denominator and interval statistics of `definition` per ``by`` cell."""
+    if definition.design is not None:  # survey_mean, survey_proportion: row-level design
+        from rpeval.metrics._survey_kinds import survey_cells
+
+        return survey_cells(definition, frame, list(by))
     agg = _Aggregator(frame, by)
     kind = definition.kind
     numerator, denominator = definition.numerator, definition.denominator

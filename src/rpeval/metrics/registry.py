@@ -35,7 +35,7 @@ from typing import Any, cast
 import narwhals as nw
 import pandas as pd
 
-from rpeval.errors import DataError, MetricDefinitionError, SpecificationError
+from rpeval.errors import DataError, MetricDefinitionError, RpevalError, SpecificationError
 from rpeval.metrics._cells import publish_cells
 from rpeval.metrics._column_types import check_column_types
 from rpeval.metrics._compute import aggregate_metric
@@ -75,6 +75,8 @@ def referenced_columns(definition: MetricDefinition) -> set[str]:
     if definition.window is not None:
         window = definition.window
         names.update((window.start, window.event, window.followup_end))
+    if definition.design is not None:
+        names.update(definition.design.columns)
     return names
 
 
@@ -213,6 +215,8 @@ class Registry:
             try:
                 cells = aggregate_metric(definition, frame, group)
             except (TypeError, ValueError, NotImplementedError) as error:
+                if isinstance(error, RpevalError):
+                    raise
                 raise DataError(
                     f"metric {name!r} could not be computed on this data: {error}",
                     hint="check the column types: dates must be date or datetime columns, "

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 __all__ = [
     "DEFAULT_INTERVALS",
     "DaysBetween",
+    "DesignColumns",
     "Example",
     "ExpectedResult",
     "Exposure",
@@ -43,7 +44,15 @@ __all__ = [
 ]
 
 MetricKind = Literal[
-    "proportion", "ratio", "mean", "count", "rate", "window_proportion", "relative_rate"
+    "proportion",
+    "ratio",
+    "mean",
+    "count",
+    "rate",
+    "window_proportion",
+    "relative_rate",
+    "survey_mean",
+    "survey_proportion",
 ]
 IntervalMethod = Literal[
     "wilson",
@@ -54,6 +63,8 @@ IntervalMethod = Literal[
     "t",
     "delta",
     "katz-log",
+    "wald",
+    "logit",
     "none",
 ]
 Scalar = str | bool | int | float | dt.datetime | dt.date | None
@@ -66,6 +77,8 @@ DEFAULT_INTERVALS: Final[dict[str, str]] = {
     "mean": "t",
     "ratio": "delta",
     "relative_rate": "katz-log",
+    "survey_mean": "wald",
+    "survey_proportion": "logit",
 }
 _ALLOWED_INTERVALS: Final[dict[str, frozenset[str]]] = {
     "proportion": frozenset({"wilson", "clopper-pearson", "jeffreys", "none"}),
@@ -75,6 +88,8 @@ _ALLOWED_INTERVALS: Final[dict[str, frozenset[str]]] = {
     "mean": frozenset({"t", "none"}),
     "ratio": frozenset({"delta", "none"}),
     "relative_rate": frozenset({"katz-log", "none"}),
+    "survey_mean": frozenset({"wald", "none"}),
+    "survey_proportion": frozenset({"logit", "wald", "none"}),
 }
 _WITHIN = re.compile(r"^([1-9][0-9]{0,4}) (day|days|month|months)$")
 
@@ -183,6 +198,21 @@ class Window(_Strict):
         return "months" if self.within.split()[1].startswith("month") else "days"
 
 
+class DesignColumns(_Strict):
+    """The survey design of a ``survey_mean`` or ``survey_proportion`` metric (one stage,
+    as ``svydesign(id=~psu, strata=~strata, weights=~weights)``)."""
+
+    weights: ColumnName = Field(description="Sampling weights (> 0, no missing values).")
+    strata: ColumnName | None = None
+    psu: ColumnName | None = Field(None, description="Clusters; without it each row is one.")
+    lonely_psu: Literal["fail", "remove", "adjust", "average"] = "fail"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns read."""
+        return tuple(c for c in (self.weights, self.strata, self.psu) if c is not None)
+
+
 class ExpectedResult(_Strict):
     """What an example must compute; ``value: null`` means no value (zero denominator)."""
 
@@ -216,6 +246,9 @@ class MetricDefinition(_Strict):
     value: ValueColumn | None = None
     exposure: Exposure | None = None
     window: Window | None = None
+    design: DesignColumns | None = Field(
+        None, description="survey_mean/survey_proportion: weights, strata and psu columns."
+    )
     reference: FilterText | None = Field(
         None, description="relative_rate: the filter selecting the reference group's rows."
     )
@@ -237,6 +270,8 @@ class MetricDefinition(_Strict):
             "rate": {"numerator", "exposure"},
             "window_proportion": {"window"},
             "relative_rate": {"numerator", "denominator", "reference"},
+            "survey_mean": {"value", "design"},
+            "survey_proportion": {"numerator", "denominator", "design"},
         }[self.kind]
         allowed = (
             needs
@@ -248,9 +283,12 @@ class MetricDefinition(_Strict):
                 "rate": set(),
                 "window_proportion": {"numerator", "denominator"},
                 "relative_rate": set(),
+                "survey_mean": set(),
+                "survey_proportion": set(),
             }[self.kind]
         )
-        for field_name in ("numerator", "denominator", "value", "exposure", "window", "reference"):
+        fields = ("numerator", "denominator", "value", "exposure", "window", "reference", "design")
+        for field_name in fields:
             present = getattr(self, field_name) is not None
             if field_name in needs and not present:
                 raise ValueError(f"a {self.kind} metric needs `{field_name}`")
@@ -268,6 +306,10 @@ class MetricDefinition(_Strict):
         return self
 
     def _check_subset_measures(self) -> None:
+        if self.kind == "survey_proportion":
+            for measure in (self.numerator, self.denominator):
+                if measure is not None and measure.aggregate != "count":
+                    raise ValueError("a survey_proportion counts respondents (weighted): no sum")
         if self.kind in {"proportion", "window_proportion", "relative_rate"}:
             numerator, denominator = self.numerator, self.denominator
             for role, measure in (("numerator", numerator), ("denominator", denominator)):
