@@ -48,7 +48,7 @@ def test_derivatives_equal_finite_differences(sample: tuple) -> None:
     t, d, w = sample
     out = weight_derivatives(t, d, w, times=TIMES, tau=5.0)
     values, area = _slow_curve(t, d, w, 5.0)
-    np.testing.assert_allclose(out.values, values, atol=1e-12)
+    np.testing.assert_allclose(out.estimate, values, atol=1e-12)
     assert out.area == pytest.approx(area, abs=1e-12)
     eps = 1e-6
     for i in range(len(t)):
@@ -70,7 +70,7 @@ def test_jackknife_variance_is_kaplan_meiers_robust_variance() -> None:
     frame = pd.DataFrame({"t": t, "d": d.astype(int), "w": w})
     fit = kaplan_meier(frame, "t", "d", weights="w", robust=True).at(list(TIMES))
     out = weight_derivatives(t, d, w, times=TIMES)
-    np.testing.assert_allclose(out.values, fit["survival"], rtol=1e-12)
+    np.testing.assert_allclose(out.estimate, fit["survival"], rtol=1e-12)
     np.testing.assert_allclose(
         np.sqrt(((w[:, None] * out.survival) ** 2).sum(axis=0)), fit["std_error"], rtol=1e-10
     )

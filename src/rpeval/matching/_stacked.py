@@ -29,11 +29,10 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import linalg, special
+from scipy import special
 
-from rpeval.errors import DataError
 from rpeval.matching._outcome import Estimate, Measure, contrast_gradient
-from rpeval.matching._weight_model import WeightModel
+from rpeval.matching._weight_model import WeightModel, parameter_influence
 
 __all__ = ["clustered_variance", "influence_values"]
 
@@ -89,20 +88,7 @@ def influence_values(
         size = len(model.weights)
         where = rows
         weights = model.weights[rows]
-        diagonal = np.abs(np.diag(model.jacobian))
-        scale = 1.0 / np.sqrt(np.where(diagonal > 0, diagonal, 1.0))  # equilibrated solve
-        try:
-            scaled = linalg.solve(
-                model.jacobian * np.outer(scale, scale), scale[:, None] * model.psi.T
-            )
-            phi_nu = -(scale[:, None] * scaled).T  # N x q: -J^-1 psi_i for each unit
-        except (linalg.LinAlgError, ValueError):
-            raise DataError(
-                "effect(): the weighting model's estimating equations are singular at its "
-                "fit (fitted scores of 0 or 1, or covariates that do not vary), so the "
-                'stacked sandwich (se="sandwich") is not defined',
-                hint='use se="bootstrap", or trim the sample to the region of overlap',
-            ) from None
+        phi_nu = parameter_influence(model, "effect")  # N x q: -J^-1 psi_i
     v = weights[target]
     total_v = float(v.sum())
     full_scores = np.zeros((size, scores.shape[1]))

@@ -28,12 +28,13 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special, stats
+from scipy import linalg, special, stats
 
+from rpeval.errors import DataError
 from rpeval.matching._entropy import entropy_weights
 from rpeval.matching._outcome import aliased_columns
 
-__all__ = ["WeightModel", "WeightingPlan", "weight_equations"]
+__all__ = ["WeightModel", "WeightingPlan", "parameter_influence", "weight_equations"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -210,3 +211,22 @@ def _stabilized(model: WeightModel, treated: BoolArray, inside: BoolArray) -> We
     d_share = np.where(treated, model.weights, -model.weights)
     derivative = np.column_stack([model.derivative * factor[:, None], d_share])
     return WeightModel(psi, jacobian, model.weights * factor, derivative)
+
+
+def parameter_influence(model: WeightModel, caller: str) -> FloatArray:
+    """Each unit's influence ``-J^-1 psi_i`` on the weighting model's parameters (N x q),
+    solved after scaling ``J`` to a unit diagonal (covariates in dollars stay well
+    conditioned); a singular ``J`` is a :class:`~rpeval.errors.DataError` naming the
+    bootstrap instead."""
+    diagonal = np.abs(np.diag(model.jacobian))
+    scale = 1.0 / np.sqrt(np.where(diagonal > 0, diagonal, 1.0))
+    try:
+        scaled = linalg.solve(model.jacobian * np.outer(scale, scale), scale[:, None] * model.psi.T)
+    except (linalg.LinAlgError, ValueError):
+        raise DataError(
+            f"{caller}(): the weighting model's estimating equations are singular at its "
+            "fit (fitted scores of 0 or 1, or covariates that do not vary), so the "
+            "stacked sandwich is not defined",
+            hint='use se="bootstrap", or trim the sample to the region of overlap',
+        ) from None
+    return np.asarray(-(scale[:, None] * scaled).T, dtype=np.float64)

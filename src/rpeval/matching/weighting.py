@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,7 @@ from rpeval.matching._weight_model import WeightingPlan
 from rpeval.matching.balance import BalanceTable, _expand, balance_rows, grids_for, scale_sds
 from rpeval.matching.propensity import PropensityResult, propensity
 
-__all__ = ["WeightResult", "finish_weights", "ipw_weights", "weight"]
+__all__ = ["WeightInfluence", "WeightResult", "finish_weights", "ipw_weights", "weight"]
 
 FloatArray = NDArray[np.float64]
 WeightEstimand = Literal["ATE", "ATT", "ATC", "ATO"]
@@ -66,6 +66,14 @@ def finish_weights(
     return np.asarray(weights, dtype=np.float64)
 
 
+class WeightInfluence(NamedTuple):
+    """See :meth:`WeightResult.weight_influence`."""
+
+    derivative: FloatArray
+    influence: FloatArray
+    rows: NDArray[np.intp]
+
+
 @dataclass(frozen=True)
 class WeightResult:
     """Weighted sample (``data``, with ``weights`` and ``distance`` columns) and its
@@ -99,6 +107,26 @@ class WeightResult:
             linear_predictor=None if self.propensity is None else self.propensity.linear_predictor,
             truncate=self.settings["truncate"],
             stabilize=bool(self.settings["stabilize"]),
+        )
+
+    def weight_influence(self) -> WeightInfluence:
+        """The weights' estimation, for the stacked (M-estimation) sandwich of any statistic
+        computed with them: ``derivative`` (rows of :attr:`data` x q) holds ``dw_i/dnu``,
+        ``influence`` (every unit weighed, trimmed ones included, x q) each unit's
+        ``-J^-1 psi_i`` on the weighting model's parameters ``nu``, and ``rows`` the
+        positions of :attr:`data`'s rows among those units. A statistic ``F`` with
+        known-weights influence ``phi_i`` and ``g_i = dF/dw_i`` has the estimated-weights
+        influence ``phi_i + (sum_k g_k derivative_k) . influence_i``.
+        """
+        from rpeval.matching._weight_model import parameter_influence, weight_equations
+
+        plan = self._plan()
+        model = weight_equations(plan)
+        rows = np.flatnonzero(plan.inside)
+        return WeightInfluence(
+            derivative=model.derivative[rows],
+            influence=parameter_influence(model, "weight_influence"),
+            rows=rows,
         )
 
     def effective_sample_size(self) -> dict[str, float]:

@@ -33,11 +33,11 @@ FloatArray = NDArray[np.float64]
 @dataclass(frozen=True)
 class WeightDerivatives:
     """``survival[i, k] = dS(times[k]) / dw_i`` and ``rmst[i] = dRMST(tau) / dw_i``
-    (``None`` without ``tau``), rows in the input order; ``values`` holds ``S(times)``
+    (``None`` without ``tau``), rows in the input order; ``estimate`` holds ``S(times)``
     and ``area`` the RMST."""
 
     times: FloatArray
-    values: FloatArray
+    estimate: FloatArray
     survival: FloatArray
     area: float | None
     rmst: FloatArray | None
@@ -59,7 +59,7 @@ def weight_derivatives(
     >>> t = np.array([1.0, 2.0, 2.0, 3.0])
     >>> d = np.array([True, True, False, True])
     >>> out = weight_derivatives(t, d, times=[2.0], tau=3.0)
-    >>> out.values.tolist(), out.area
+    >>> out.estimate.tolist(), out.area
     ([0.5], 2.25)
     >>> out.survival[:, 0].tolist()   # events pull S(2) down, later rows hold it up
     [-0.125, -0.125, 0.125, 0.125]

@@ -66,7 +66,8 @@ class RMSTResult:
 
     ``rmst[k]`` is the mean arrest-free time within ``[0, tau]`` of ``groups[k]``;
     ``variance[k]`` its variance. Contrasts compare each group with the first
-    (``groups[0]``, the reference).
+    (``groups[0]``, the reference); they use ``covariance`` (groups × groups) when the
+    groups' estimates are correlated (e.g. through estimated weights).
     """
 
     tau: float
@@ -77,6 +78,7 @@ class RMSTResult:
     n_events: FloatArray
     conf_level: float
     n_dropped: int
+    covariance: FloatArray | None = None  # groups x groups; None: independent groups
 
     @property
     def std_error(self) -> FloatArray:
@@ -118,9 +120,10 @@ class RMSTResult:
         m0, v0 = self.rmst[0], self.variance[0]
         for k in range(1, len(self.groups)):
             m1, v1 = self.rmst[k], self.variance[k]
-            diff, se_diff = m1 - m0, float(np.sqrt(v1 + v0))
+            c = 0.0 if self.covariance is None else float(self.covariance[k, 0])  # covariance
+            diff, se_diff = m1 - m0, float(np.sqrt(v1 + v0 - 2 * c))
             log_ratio = float(np.log(m1 / m0))
-            se_log = float(np.sqrt(v1 / m1**2 + v0 / m0**2))
+            se_log = float(np.sqrt(v1 / m1**2 + v0 / m0**2 - 2 * c / (m1 * m0)))
             with np.errstate(divide="ignore", invalid="ignore"):
                 z_diff, z_ratio = diff / se_diff, log_ratio / se_log
             head = [self.groups[k], self.groups[0]]

@@ -282,7 +282,14 @@ def evaluate(
             hint="map each category to one label (strip spaces, one letter case), then rerun",
         ) from error
     stages.set_postfix_str("outcomes")
-    outcomes = outcome_results(sample, treatment, design, list(windows), conf_level)
+    outcomes = outcome_results(
+        sample,
+        treatment,
+        design,
+        list(windows),
+        conf_level,
+        weighting=design_result if design == "weighting" else None,
+    )
     stages.update()
     stages.set_postfix_str("sensitivity")
     sensitivity = sensitivity_results(sample, treatment, design, outcomes, int(windows[0]))
