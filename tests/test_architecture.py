@@ -1,6 +1,7 @@
 """The architecture of DESIGN.md holds: the pillars never import one another (shared
 helpers live in ``rpeval/_*.py`` and import no pillar); only ``rpeval.report``,
-``rpeval.datasets`` and the command line (``cli.py``, ``_cli_*.py``) combine them. Read from the source with ``ast`` (imports inside functions count too)."""
+``rpeval.datasets`` and the command line (``cli.py``, ``_cli_*.py``) combine them. Read
+from the source with ``ast`` (imports inside functions count too)."""
 
 from __future__ import annotations
 
