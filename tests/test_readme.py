@@ -17,7 +17,12 @@ def test_readme_example_runs() -> None:
         [sys.executable, "-c", blocks[0]], capture_output=True, text=True, timeout=300, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert "participant" in result.stdout and "simulated truth: 0.75" in result.stdout
+    assert "simulated truth (given the covariates): 0.75" in result.stdout
+    # print(fit) shows the program's hazard ratio with its interval, whole
+    row = next(line for line in result.stdout.splitlines() if line.startswith("participant"))
+    assert len(row.split()) == 8, row  # term, HR, lower, upper, coef, se, z, p
+    assert "HR" in result.stdout and "lower 95%" in result.stdout and "upper 95%" in result.stdout
+    assert "..." not in result.stdout and "array(" not in result.stdout
 
 
 def test_readme_shows_the_two_commands() -> None:

@@ -92,7 +92,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         evaluation = run_config(config, config_path.parent, progress=not args.no_progress)
         evaluation.to_html(stage / "report.html")
         evaluation.to_json(stage / "results.json")
-    print(for_terminal("\n".join(f"- {sentence}" for sentence in evaluation.headline())))
+    print(for_terminal("\n".join(f"- {sentence}" for sentence in evaluation.headline_sentences())))
     print(for_terminal(f"Report: {(out / 'report.html').resolve()}"))
     if not evaluation.ok and not args.allow_failed_checks:
         print(

@@ -82,7 +82,8 @@ def test_matched_estimate_covers_the_truth(matched: Evaluation) -> None:
 def test_headline_and_summary_agree(matched: Evaluation) -> None:
     summary = matched.summary()
     hr = summary.iloc[0]
-    sentence = matched.headline()[1]
+    sentence = matched.headline_sentences()[1]
+    assert sentence in matched.headline() and sentence in str(matched)
     assert f"{hr['estimate']:.2f} times" in sentence
     assert f"{hr['ci_lower']:.2f}–{hr['ci_upper']:.2f}" in sentence
 

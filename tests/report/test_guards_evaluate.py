@@ -53,14 +53,14 @@ def test_clean_simulated_data_passes_every_guard() -> None:
     evaluation = _evaluate(PROGRAM.people)
     assert evaluation.ok, evaluation.guards.summary()
     assert evaluation.banner() == []
-    assert not evaluation.headline()[0].startswith("The design failed")
+    assert not evaluation.headline().startswith("The design failed")
 
 
 def test_a_messy_export_gets_a_banner_first_everywhere(tmp_path: Path) -> None:
     evaluation = _evaluate(messy(PROGRAM.people))
     failed = {g.name for g in evaluation.guards.failed}
     assert {"category coding", "common support"} <= failed
-    assert evaluation.headline()[0].startswith("The design failed a check")
+    assert evaluation.headline().startswith("The design failed a check")
     results = json.loads(evaluation.to_json(tmp_path / "results.json").read_text())
     assert next(iter(results)) == "guards" and results["guards"]["ok"] is False
     html = evaluation.to_html(tmp_path / "report.html").read_text()

@@ -8,11 +8,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rpeval._display import Display, Displayed
+
 __all__ = ["EffectResult"]
 
 
-@dataclass(frozen=True)
-class EffectResult:
+@dataclass(frozen=True, repr=False)
+class EffectResult(Displayed):
     """One estimate of the effect in the focal group, with its SE and interval."""
 
     measure: str
@@ -61,3 +63,8 @@ class EffectResult:
             "n_clusters": self.n_clusters,
             "target": self.target,
         }
+
+    def _display(self) -> Display:
+        from rpeval.matching._display import effect_display
+
+        return effect_display(self)

@@ -11,6 +11,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _frames
+from rpeval._display import Display, Displayed
 from rpeval._formula import show_values
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._ecdf import SortedGroups, ecdf_stats, ecdf_weights, sorted_groups
@@ -183,8 +184,8 @@ def scale_sds(
     return out
 
 
-@dataclass(frozen=True)
-class BalanceTable:
+@dataclass(frozen=True, repr=False)
+class BalanceTable(Displayed):
     """Balance before (and after) adjustment, with flags against the usual thresholds."""
 
     before: pd.DataFrame
@@ -210,8 +211,10 @@ class BalanceTable:
     def to_dict(self) -> dict[str, Any]:
         return {"estimand": self.estimand, "table": self.summary().to_dict(orient="records")}
 
-    def _repr_html_(self) -> str:
-        return self.summary().to_html(index=False, float_format="{:.4f}".format)
+    def _display(self) -> Display:
+        from rpeval.matching._display import balance_display
+
+        return balance_display(self)
 
 
 def _balance_weights(frame: pd.DataFrame, column: str, is_treated: NDArray[np.bool_]) -> FloatArray:

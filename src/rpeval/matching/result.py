@@ -11,6 +11,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _frames
+from rpeval._display import Display, Displayed
 from rpeval.matching.balance import BalanceTable, _expand, balance_rows, grids_for, scale_sds
 
 if TYPE_CHECKING:
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
 __all__ = ["MatchResult"]
 
 
-@dataclass(frozen=True)
-class MatchResult:
+@dataclass(frozen=True, repr=False)
+class MatchResult(Displayed):
     """Matched sample (``data``), pairs and diagnostics; frozen.
 
     ``data`` holds the matched rows of the input with three added columns: ``weights``
@@ -156,3 +157,13 @@ class MatchResult:
             "counts": self.counts().to_dict(),
             "balance": self.balance().to_dict(),
         }
+
+    def summary(self) -> pd.DataFrame:
+        """Balance before and after matching, one row per term (the tidy frame of
+        :meth:`BalanceTable.summary`); ``print(result)`` adds the call and sample sizes."""
+        return self.balance().summary()
+
+    def _display(self) -> Display:
+        from rpeval.matching._display import match_display
+
+        return match_display(self)

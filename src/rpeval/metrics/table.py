@@ -7,6 +7,8 @@ from typing import Final
 
 import pandas as pd
 
+from rpeval._display import Display, Displayed
+
 __all__ = ["RESULT_COLUMNS", "MetricTable"]
 
 RESULT_COLUMNS: Final[tuple[str, ...]] = (
@@ -20,8 +22,8 @@ RESULT_COLUMNS: Final[tuple[str, ...]] = (
 )
 
 
-@dataclass(frozen=True)
-class MetricTable:
+@dataclass(frozen=True, repr=False)
+class MetricTable(Displayed):
     """Computed metrics, one row per metric and cell of the ``by`` columns.
 
     Columns: ``metric``, ``version``, the ``by`` columns (in order), ``numerator``,
@@ -70,5 +72,24 @@ class MetricTable:
     def __len__(self) -> int:
         return len(self.frame)
 
-    def _repr_html_(self) -> str:
-        return str(self.frame.to_html(index=False, na_rep=""))
+    def _display(self) -> Display:
+        """Each row with its interval; notes under the table, numbered in a ``note`` column."""
+        level = f"{100 * self.conf_level:g}%"
+        table = self.frame.drop(columns=["note"]).astype(object)
+        marks: list[str] = []
+        notes: list[str] = []
+        for text in self.frame["note"]:
+            if isinstance(text, str) and text:
+                notes.append(f"[{len(notes) + 1}] {text}")
+                marks.append(f"[{len(notes)}]")
+            else:
+                marks.append("")
+        if notes:
+            table["note"] = marks
+        header = (
+            ("metrics", f"{self.frame['metric'].nunique():,}; rows {len(self.frame):,}"),
+            ("by", ", ".join(self.by) or "none"),
+            ("suppress_below", str(self.suppress_below)),
+        )
+        labels = {"ci_lower": f"lower {level}", "ci_upper": f"upper {level}"}
+        return Display("Metrics", header, table, notes=tuple(notes), labels=labels)

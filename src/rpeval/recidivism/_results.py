@@ -15,6 +15,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from rpeval._display import Display, Displayed
 from rpeval.errors import SpecificationError
 
 __all__ = [
@@ -186,8 +187,8 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class TestResult:
+@dataclass(frozen=True, repr=False)
+class TestResult(Displayed):
     """A k-sample test of survival curves (log-rank and its Fleming–Harrington family).
 
     ``observed`` and ``expected`` are (weighted) event counts per group, summed over
@@ -247,10 +248,7 @@ class TestResult:
             "variance": self.variance.tolist(),
         }
 
-    def _repr_html_(self) -> str:
-        head = (
-            f"<p>{self.method}: chi-square = {self.statistic:.3f} on {self.df} df, "
-            f"p = {self.p_value:.4g}</p>"
-        )
-        table = self.summary().drop(columns=["statistic", "df", "p_value"])
-        return head + table.to_html(index=False, float_format="{:.4g}".format)
+    def _display(self) -> Display:
+        from rpeval.recidivism._display import logrank_display
+
+        return logrank_display(self)

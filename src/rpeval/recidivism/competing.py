@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._display import Display, Displayed
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._cif_kernel import (
     IncidenceCurves,
@@ -48,8 +49,8 @@ COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class CIFResult:
+@dataclass(frozen=True, repr=False)
+class CIFResult(Displayed):
     """Cumulative incidence curves by group and cause, with Gray's test per cause.
 
     ``curves[g]`` holds group ``groups[g]``'s curves at each of its distinct times, one
@@ -217,12 +218,10 @@ class CIFResult:
             "curves": {k: [jsonable(v) for v in vs] for k, vs in table.to_dict("list").items()},
         }
 
-    def _repr_html_(self) -> str:
-        head = f"<p>Cumulative incidence (Aalen–Johansen), causes {list(self.causes)}</p>"
-        tests = self.gray_test
-        return head + (
-            tests.to_html(index=False, float_format="{:.4g}".format) if len(tests) else ""
-        )
+    def _display(self) -> Display:
+        from rpeval.recidivism._display import cif_display
+
+        return cif_display(self)
 
 
 def incidence_from_input(

@@ -23,6 +23,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from rpeval._display import Display, Displayed
 from rpeval.errors import ConvergenceWarning, SpecificationError
 from rpeval.recidivism._concordance import concordance
 from rpeval.recidivism._cox_baseline import (
@@ -57,8 +58,8 @@ SUMMARY_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class CoxResult:
+@dataclass(frozen=True, repr=False)
+class CoxResult(Displayed):
     """A fitted Cox model.
 
     ``covariance`` is the model-based (inverse information) variance; when the fit was
@@ -158,7 +159,6 @@ class CoxResult:
             }
         )
 
-    def test_proportional_hazards(self, transform: Transform = "km") -> pd.DataFrame:
     def score_residuals(self) -> FloatArray:
         """Each row's score residual ``L_i`` (rows × terms), as R
         ``residuals(fit, type = "score")``: ``sum_i w_i L_i`` is the score, ``w_i L_i`` times
@@ -172,6 +172,7 @@ class CoxResult:
         rows[d.index.order] = sorted_rows
         return rows
 
+    def test_proportional_hazards(self, transform: Transform = "km") -> pd.DataFrame:
         """Score tests of proportional hazards per term and GLOBAL, as R ``cox.zph``.
 
         Columns: ``term``, ``chisq``, ``df``, ``p_value``. ``transform`` is the time scale
@@ -260,12 +261,10 @@ class CoxResult:
             "notes": list(self.notes),
         }
 
-    def _repr_html_(self) -> str:
-        head = (
-            f"<p>Cox model ({self.ties} ties): n={self.n}, events={self.n_events}, "
-            f"concordance={self.concordance:.3f}</p>"
-        )
-        return head + self.summary().to_html(index=False, float_format="{:.4g}".format)
+    def _display(self) -> Display:
+        from rpeval.recidivism._display import cox_display
+
+        return cox_display(self)
 
 
 def cox(

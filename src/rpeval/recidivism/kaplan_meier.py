@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._display import Display, Displayed
 from rpeval.errors import SpecificationError
 from rpeval.recidivism._km_kernel import Curve, product_limit, values_at
 from rpeval.recidivism._results import (
@@ -55,8 +56,8 @@ SUMMARY_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class SurvivalCurves:
+@dataclass(frozen=True, repr=False)
+class SurvivalCurves(Displayed):
     """Kaplan–Meier curves, one per group, with pointwise confidence intervals.
 
     ``groups`` holds the values of the ``group`` column in sorted order (``("all",)``
@@ -262,13 +263,10 @@ class SurvivalCurves:
             },
         }
 
-    def _repr_html_(self) -> str:
-        head = (
-            f"<p>Kaplan–Meier curves ({self.variance} variance, {self.conf_type} "
-            f"{self.conf_level:.0%} intervals); median time to event:</p>"
-        )
-        table = self.median().assign(n=self.n, n_events=self.n_events)
-        return head + table.to_html(index=False, float_format="{:.4g}".format)
+    def _display(self) -> Display:
+        from rpeval.recidivism._display import km_display
+
+        return km_display(self)
 
 
 def _time_grid(times: float | Sequence[float] | FloatArray) -> FloatArray:

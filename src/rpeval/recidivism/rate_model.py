@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from rpeval import _frames
+from rpeval._display import Display, Displayed
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._count_glm import fit_count_model
 from rpeval.recidivism._parametric_input import INTERCEPT, with_intercept
@@ -44,8 +45,8 @@ SUMMARY_COLUMNS = (
 RATE_COLUMNS = ("group", "events", "exposure", "rate", "ci_lower", "ci_upper")
 
 
-@dataclass(frozen=True)
-class RateModelResult:
+@dataclass(frozen=True, repr=False)
+class RateModelResult(Displayed):
     """A fitted rate model: coefficient table, rates by group, dispersion."""
 
     family: Family
@@ -103,17 +104,10 @@ class RateModelResult:
             "rates": self.rates_table.astype(object).to_dict("records"),
         }
 
-    def _repr_html_(self) -> str:
-        head = (
-            f"<p>Rate model ({self.family}{', robust SEs' if self.robust else ''}): "
-            f"n={self.n}, rates per {self.per:g} units of exposure</p>"
-        )
-        fmt = "{:.4g}".format
-        return (
-            head
-            + self.rates_table.to_html(index=False, float_format=fmt)
-            + self.summary().to_html(index=False, float_format=fmt)
-        )
+    def _display(self) -> Display:
+        from rpeval.recidivism._display import rate_model_display
+
+        return rate_model_display(self)
 
 
 def rate_model(

@@ -18,6 +18,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from rpeval import _frames
+from rpeval._display import Display, Displayed
 from rpeval.errors import DataWarning, SpecificationError
 from rpeval.recidivism._results import ConfType, check_conf, jsonable, z_value
 from rpeval.recidivism._survival_input import prepare_survival_input
@@ -55,8 +56,8 @@ DIFFERENCE_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class RecidivismRates:
+@dataclass(frozen=True, repr=False)
+class RecidivismRates(Displayed):
     """Re-arrest by fixed windows, by group, and each group's difference from the first."""
 
     rates: pd.DataFrame
@@ -112,12 +113,10 @@ class RecidivismRates:
             "differences": records(self.differences_table),
         }
 
-    def _repr_html_(self) -> str:
-        fmt = "{:.4g}".format
-        html = self.rates.to_html(index=False, float_format=fmt)
-        if len(self.differences_table):
-            html += self.differences_table.to_html(index=False, float_format=fmt)
-        return html
+    def _display(self) -> Display:
+        from rpeval.recidivism._display import rates_display
+
+        return rates_display(self)
 
 
 def _windows(windows: float | Sequence[float], caller: str) -> FloatArray:

@@ -252,7 +252,7 @@ def format_demo(evaluation: Evaluation, true_hr: float, report: Path) -> str:
     lines = [
         "rpeval demo: a simulated police restorative-practice program, evaluated",
         "",
-        *[f"  - {sentence}" for sentence in evaluation.headline()],
+        *[f"  - {sentence}" for sentence in evaluation.headline_sentences()],
         "",
         f"Simulated true hazard ratio: {true_hr:.2f}; estimate {hr['hazard_ratio']:.2f} "
         f"({hr['ci_lower']:.2f}-{hr['ci_upper']:.2f}): "

@@ -117,9 +117,22 @@ class Evaluation:
             "p_value": float(row["p_value"]),
         }
 
-    def headline(self) -> list[str]:
-        """Plain-language findings with numbers and CIs, after the banner of failed
-        design guards (if any)."""
+    def headline(self) -> str:
+        """Plain-language findings with numbers and CIs, one sentence a line, after the
+        banner of failed design guards (if any); :meth:`headline_sentences` gives the list."""
+        return "\n".join(self.headline_sentences())
+
+    def __str__(self) -> str:
+        from rpeval._display import Display
+
+        level = f"{100 * self.settings['conf_level']:g}%"
+        labels = {"ci_lower": f"lower {level}", "ci_upper": f"upper {level}", "p_value": "p"}
+        lines = tuple(f"- {sentence}" for sentence in self.headline_sentences())
+        title = f"Evaluation ({self.settings['design']})\n" + "\n".join(lines)
+        return Display(title, (), self.summary(), labels=labels).text()
+
+    def headline_sentences(self) -> list[str]:
+        """The sentences of :meth:`headline`, as a list."""
         hr = self.hazard_ratio
         level = round(100 * self.settings["conf_level"])
         counts = self.cohort.iloc[-1]
@@ -207,7 +220,7 @@ class Evaluation:
                 "guards": self.guards.to_dict(),
                 "settings": self.settings,
                 "versions": self.versions,
-                "headline": self.headline(),
+                "headline": self.headline_sentences(),
                 "summary": self.summary(),
                 "cohort": self.published_cohort(),
                 "balance": self.balance.summary(),

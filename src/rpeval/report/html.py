@@ -250,7 +250,7 @@ def render_html(evaluation: Any) -> str:
     )
     return template.render(
         evaluation=evaluation,
-        headline=evaluation.headline()[len(evaluation.banner()) :],
+        headline=evaluation.headline_sentences()[len(evaluation.banner()) :],
         tables=_tables(evaluation),
         figures=report_figures(evaluation),
         settings_json=json.dumps(evaluation.settings, indent=2, default=str),
