@@ -11,6 +11,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _frames
+from rpeval._display import Display, Displayed
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._entropy import entropy_weights
 from rpeval.matching._weight_model import WeightingPlan
@@ -74,8 +75,8 @@ class WeightInfluence(NamedTuple):
     rows: NDArray[np.intp]
 
 
-@dataclass(frozen=True)
-class WeightResult:
+@dataclass(frozen=True, repr=False)
+class WeightResult(Displayed):
     """Weighted sample (``data``, with ``weights`` and ``distance`` columns) and its
     diagnostics; frozen. ``distance`` is the propensity score (NaN for entropy balancing).
     """
@@ -178,8 +179,10 @@ class WeightResult:
         score = self.data["distance"].to_numpy(np.float64)
         return propensity_plot(score, self._is_treated, self._weights, ax=ax)
 
-    def _repr_html_(self) -> str:
-        return self.summary().to_html(index=False, float_format="{:.4f}".format)
+    def _display(self) -> Display:
+        from rpeval.matching._display import weight_display
+
+        return weight_display(self)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -10,6 +10,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from rpeval._display import Display, Displayed
 from rpeval.errors import SpecificationError
 from rpeval.recidivism._km_kernel import Curve, product_limit
 from rpeval.recidivism._results import check_conf, jsonable, z_value
@@ -60,8 +61,8 @@ def area_under_curve(curve: Curve, tau: float) -> tuple[float, float]:
     return float(pieces.sum()), float(np.sum(area_after**2 * hazard_terms))
 
 
-@dataclass(frozen=True)
-class RMSTResult:
+@dataclass(frozen=True, repr=False)
+class RMSTResult(Displayed):
     """Restricted mean survival time per group and the contrasts between groups.
 
     ``rmst[k]`` is the mean arrest-free time within ``[0, tau]`` of ``groups[k]``;
@@ -168,14 +169,10 @@ class RMSTResult:
             "contrasts": records(self.contrasts()),
         }
 
-    def _repr_html_(self) -> str:
-        head = f"<p>Restricted mean survival time to tau = {self.tau:g}</p>"
-        fmt = "{:.4g}".format
-        return (
-            head
-            + self.summary().to_html(index=False, float_format=fmt)
-            + self.contrasts().to_html(index=False, float_format=fmt)
-        )
+    def _display(self) -> Display:
+        from rpeval.recidivism._display import rmst_display
+
+        return rmst_display(self)
 
 
 def rmst(
