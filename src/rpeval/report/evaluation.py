@@ -58,8 +58,8 @@ class Evaluation:
         Aalen–Johansen cumulative incidence by group (with Gray's test) when competing
         events are present in a matched design, else ``None``.
     curves, rates, cox, ph_test, rmst
-        Outcome results on the matched or weighted sample (``rmst`` is ``None`` for a
-        weighted design: the RMST variance with estimated weights is not implemented).
+        Outcome results on the matched or weighted sample; in a weighted design the
+        variances include the estimation of the weights (stacked sandwich).
     sensitivity
         ``e_value`` (an EValueResult for the hazard ratio) and ``rosenbaum`` (bounds for
         re-arrest within the first window among complete pairs; ``None`` without pairs).
