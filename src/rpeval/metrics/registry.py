@@ -45,6 +45,13 @@ from rpeval.metrics._loading import (
     definition_files,
     load_definitions,
 )
+from rpeval.metrics._periods import (
+    PERIOD_COLUMN,
+    PERIOD_KEY,
+    complete_periods,
+    finish_periods,
+    period_plan,
+)
 from rpeval.metrics.filters import parse_filter
 from rpeval.metrics.schema import MetricDefinition
 from rpeval.metrics.table import RESULT_COLUMNS, MetricTable
@@ -165,6 +172,9 @@ class Registry:
         conf_level: float = 0.95,
         suppress_below: int | None = None,
         columns: Mapping[str, str] | None = None,
+        period: str | None = None,
+        period_of: str | Mapping[str, str] | None = None,
+        fiscal_year_start: int = 1,
     ) -> MetricTable:
         """Compute metrics on a dataframe (or a mapping of table name to dataframe).
 
@@ -186,6 +196,11 @@ class Registry:
             10. ``1`` turns suppression off.
         columns
             Map canonical column names to yours, e.g. ``{"conference_held": "conf_yn"}``.
+        period, period_of, fiscal_year_start
+            ``"month"``, ``"quarter"`` or ``"year"``: one row per period (column ``period``,
+            labels ``2024-03``, ``2024Q1``, ``FY2025Q1``) and cell, empty periods included;
+            ``period_of`` names the date column (or ``{metric or table: column}``); window
+            metrics use their window start. See :mod:`rpeval.metrics._periods`.
 
         Returns
         -------
@@ -204,6 +219,7 @@ class Registry:
                 f"compute(): suppress_below must be a positive integer, got {suppress_below!r}",
                 hint="1 turns suppression off",
             )
+        plan = period_plan(period, period_of, fiscal_year_start)
         parts: list[pd.DataFrame] = []
         intervals: dict[str, str] = {}
         for name in chosen:
@@ -211,9 +227,12 @@ class Registry:
             frame = _frame_for(definition, data, columns)
             _require(frame, sorted(referenced_columns(definition) | set(group)), name)
             check_column_types(definition, frame)
+            keyed = group if plan is None else [*group, PERIOD_KEY]
+            frame = frame if plan is None else plan.add_key(frame, definition)
             k = suppress_below or definition.suppress_below or DEFAULT_SUPPRESS_BELOW
             try:
-                cells = aggregate_metric(definition, frame, group)
+                cells = aggregate_metric(definition, frame, keyed)
+                cells = cells if plan is None else complete_periods(cells)
             except (TypeError, ValueError, NotImplementedError) as error:
                 if isinstance(error, RpevalError):
                     raise
@@ -223,10 +242,13 @@ class Registry:
                     "flags booleans, measures numbers (CSV text needs parsing first)",
                 ) from error
             published = publish_cells(definition, cells, conf_level=conf_level, suppress_below=k)
+            if plan is not None:
+                published = finish_periods(plan, definition, frame, cells, published)
             published.insert(0, "version", definition.version)
             published.insert(0, "metric", definition.name)
             parts.append(published)
             intervals[name] = definition.interval_method
+        group = group if plan is None else [*group, PERIOD_COLUMN]
         return MetricTable(_tidy(parts, group), tuple(group), conf_level, suppress_below, intervals)
 
 
