@@ -4,11 +4,13 @@
 traditional-processing comparison pool (see the docs page "Simulated program data");
 ``load_rossi``, ``load_recid`` and ``load_nsw`` load the public data sets behind the
 published numbers rpeval reproduces. :func:`simulate_interviews` gives coded interviews
-with known reliability and theme prevalence.
+with known reliability and theme prevalence; :func:`simulate_survey_waves` community survey
+waves (before and after the program) with known population values.
 """
 
 from __future__ import annotations
 
+from rpeval.datasets._survey_waves import SurveyWaves, simulate_survey_waves
 from rpeval.datasets._truth import ProgramTruth
 from rpeval.datasets.columns import COLUMNS
 from rpeval.datasets.interviews import InterviewData, simulate_interviews
@@ -21,9 +23,11 @@ __all__ = [
     "MissingDataPackageError",
     "ProgramData",
     "ProgramTruth",
+    "SurveyWaves",
     "load_nsw",
     "load_recid",
     "load_rossi",
     "simulate_interviews",
     "simulate_program",
+    "simulate_survey_waves",
 ]
