@@ -54,14 +54,14 @@ def _run_demo(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     with staged_output(out, DEMO_FILES, force=args.force) as stage:
-        evaluation, true_hr, _ = run_demo(
+        evaluation, truth, _ = run_demo(
             stage,
             n_participants=args.participants,
             n_comparison=args.comparison,
             random_state=args.seed,
             progress=not args.no_progress,
         )
-    print(for_terminal(format_demo(evaluation, true_hr, out / "report.html")))
+    print(for_terminal(format_demo(evaluation, truth, out / "report.html")))
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from rpeval.datasets import ProgramData
+    from rpeval.datasets._truth import ProgramTruth
     from rpeval.report.evaluation import Evaluation
 
 __all__ = ["DEMO_FILES", "format_demo", "format_program_summary", "run_demo"]
@@ -46,7 +47,7 @@ def format_program_summary(program: ProgramData) -> str:
     --------
     >>> from rpeval.datasets import simulate_program
     >>> text = format_program_summary(simulate_program(100, 400, random_state=1))
-    >>> "true hazard ratio" in text
+    >>> "hazard ratio given the covariates" in text
     True
     """
     people, cases = program.people, program.cases
@@ -56,7 +57,7 @@ def format_program_summary(program: ProgramData) -> str:
         "rpeval demo: simulated police restorative-practice program",
         f"  participants: {n_part:,}   traditional processing: {n_comp:,}",
         f"  data through: {people['data_through'].max():%Y-%m-%d}",
-        f"  true hazard ratio of the program (simulated): {program.true_effect_hr:.2f}",
+        f"  true hazard ratio given the covariates (simulated): {program.true_effect_hr:.2f}",
         "",
         "Re-arrest within 365 days, people with full follow-up (naive, unadjusted):",
     ]
@@ -83,7 +84,10 @@ def format_program_summary(program: ProgramData) -> str:
 
 def _matched_effect_lines(program: ProgramData) -> list[str]:
     """1:1 propensity match on the true confounders, then a Cox model of street time to
-    re-arrest stratified on the matched pairs: the estimate the simulation should recover."""
+    re-arrest stratified on the matched pairs. That model estimates a within-pair hazard
+    ratio: a third estimand, neither the hazard ratio given the covariates (the simulation's
+    ``true_effect_hr``) nor the marginal one among participants that the report's
+    headline estimates (``ProgramData.truth()``); hazard ratios are non-collapsible."""
     from rpeval.matching import match
     from rpeval.recidivism import build_followup, cox
 
@@ -112,8 +116,9 @@ def _matched_effect_lines(program: ProgramData) -> list[str]:
         f"({naive['hazard_ratio_lower']:.2f}-{naive['hazard_ratio_upper']:.2f})",
         f"  1:1 matched, caliper 0.2 SD  {row['hazard_ratio']:.2f} "
         f"({row['hazard_ratio_lower']:.2f}-{row['hazard_ratio_upper']:.2f}), "
-        f"{n_pairs:,} pairs, stratified on pair",
-        f"  simulated truth              {program.true_effect_hr:.2f}",
+        f"{n_pairs:,} pairs, stratified on pair (a within-pair hazard ratio)",
+        f"  simulated truth given the covariates  {program.true_effect_hr:.2f} (the naive and "
+        "matched estimates target other quantities: hazard ratios are non-collapsible)",
     ]
 
 
@@ -123,6 +128,7 @@ def _mean(people: pd.DataFrame, participant: bool) -> float:
 
 
 DEMO_COVARIATES = "age + prior_arrests + sex + C(offense_type)"
+DEMO_WINDOWS = (365, 730, 1095)
 DEMO_TABLES = ("people", "arrests", "custody", "cases", "officers")
 DEMO_FILES = ("report.html", "results.json", *(f"{t}.csv" for t in DEMO_TABLES), "config.yaml")
 DEMO_CONFIG = """\
@@ -152,10 +158,12 @@ def run_demo(
     n_comparison: int = 5000,
     random_state: int = 0,
     progress: bool = True,
-) -> tuple[Evaluation, float, list[Path]]:
+) -> tuple[Evaluation, ProgramTruth, list[Path]]:
     """Simulate a program, evaluate it, and write data, config, report and results.
 
-    Returns the evaluation, the true hazard ratio, and the files written (the report
+    Returns the evaluation, the simulation's true effects among participants
+    (:meth:`ProgramData.truth`: the marginal hazard ratio the headline estimates, window
+    risks and RMST, from potential outcomes), and the files written (the report
     first; their names are :data:`DEMO_FILES`). Four years of data (entries over the first
     three) so that 1-, 2- and 3-year windows are all estimable. The files are written into
     `out` as they are made: ``rpeval demo`` gives it a temporary directory
@@ -199,7 +207,7 @@ def run_demo(
     )
     written.append(config)
     written.extend(section_files)
-    return evaluation, program.true_effect_hr, written
+    return evaluation, program.truth(windows=DEMO_WINDOWS), written
 
 
 def _demo_sections(program: ProgramData, out: Path) -> tuple[dict[str, Any], str, str, list[Path]]:
@@ -245,19 +253,39 @@ def _demo_sections(program: ProgramData, out: Path) -> tuple[dict[str, Any], str
     return arguments, "".join(f"{line}\n" for line in data_lines), text, files
 
 
-def format_demo(evaluation: Evaluation, true_hr: float, report: Path) -> str:
-    """What `rpeval demo` prints: headline findings, the truth check, the report path."""
+def format_demo(evaluation: Evaluation, truth: ProgramTruth, report: Path) -> str:
+    """What `rpeval demo` prints: headline findings, what the headline estimates and the
+    check against the simulation's truth of that quantity, the report path."""
     hr = evaluation.hazard_ratio
-    covered = hr["ci_lower"] <= true_hr <= hr["ci_upper"]
+    level = round(100 * evaluation.settings["conf_level"])
+
+    def covers(value: float, lower: float, upper: float) -> str:
+        return "covers" if lower <= value <= upper else "misses"
+
     lines = [
         "rpeval demo: a simulated police restorative-practice program, evaluated",
         "",
         *[f"  - {sentence}" for sentence in evaluation.headline_sentences()],
         "",
-        f"Simulated true hazard ratio: {true_hr:.2f}; estimate {hr['hazard_ratio']:.2f} "
-        f"({hr['ci_lower']:.2f}-{hr['ci_upper']:.2f}): "
-        + ("the CI covers the truth." if covered else "the CI misses the truth."),
-        "",
-        f"Report: {report.resolve()}",
+        f"What the headline estimates: {evaluation.estimand_text()} (a marginal hazard "
+        "ratio among participants).",
+        f"Simulated truth of that quantity: {truth.marginal_hr:.2f}; estimate "
+        f"{hr['hazard_ratio']:.2f} ({level}% CI {hr['ci_lower']:.2f}-{hr['ci_upper']:.2f}): "
+        f"the CI {covers(truth.marginal_hr, hr['ci_lower'], hr['ci_upper'])} the truth.",
+        f"(The simulation's hazard ratio given the covariates is {truth.conditional_hr:.2f}; "
+        "hazard ratios are non-collapsible, so that one is not what the headline estimates.)",
     ]
+    risks = dict(zip(truth.risks["window"].astype(int), truth.risks["difference"], strict=True))
+    for _, row in evaluation.rates.iterrows():
+        window = int(row["window"])
+        if window not in risks:
+            continue
+        true = float(risks[window])
+        lines.append(
+            f"Re-arrest within {window} days, participants minus comparison: true "
+            f"{100 * true:+.1f} percentage points; estimate {100 * row['difference']:+.1f} "
+            f"({level}% CI {100 * row['ci_lower']:+.1f} to {100 * row['ci_upper']:+.1f}): "
+            f"the CI {covers(true, row['ci_lower'], row['ci_upper'])} the truth."
+        )
+    lines += ["", f"Report: {report.resolve()}"]
     return "\n".join(lines)

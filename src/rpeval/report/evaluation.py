@@ -117,6 +117,30 @@ class Evaluation:
             "p_value": float(row["p_value"]),
         }
 
+    def estimand_text(self) -> str:
+        """What the headline hazard ratio estimates, in words (a marginal hazard ratio:
+        hazard ratios are non-collapsible, so it is not the hazard ratio given the
+        covariates)."""
+        names = {**DEFAULT_LABELS, **self.settings.get("labels", {})}
+        who, other = names["participants"], names["comparison"]
+        if self.settings["design"] == "matching":
+            return (
+                f"the hazard ratio of re-arrest among matched {who}, relative to what it "
+                "would have been under traditional processing"
+            )
+        estimand = self.settings.get("estimand", "ATE")
+        population = {
+            "ATT": f"among {who}, relative to what it would have been under traditional processing",
+            "ATC": f"among {other}, had they taken part, relative to traditional processing",
+            "ATO": "in the overlap population (people who could as well have been in either "
+            "group), with the program relative to traditional processing",
+        }.get(
+            estimand,
+            f"in everyone studied ({who} and {other}), all taking part relative to all "
+            "processed traditionally",
+        )
+        return f"the hazard ratio of re-arrest {population} (weighted, {estimand})"
+
     def headline(self) -> str:
         """Plain-language findings with numbers and CIs, one sentence a line, after the
         banner of failed design guards (if any); :meth:`headline_sentences` gives the list."""
@@ -153,13 +177,14 @@ class Evaluation:
             f"Participants' hazard of re-arrest was {hr['hazard_ratio']:.2f} times that of "
             f"the comparison group ({level}% CI {hr['ci_lower']:.2f}–{hr['ci_upper']:.2f}, "
             f"p = {hr['p_value']:.3g}).",
+            f"This is {self.estimand_text()}.",
         ]
         for _, row in self.rates.iterrows():
             sentences.append(
                 f"Re-arrest within {int(row['window'])} days: {row['treated']:.1%} of "
-                f"participants vs {row['comparison']:.1%} (difference "
-                f"{row['difference']:+.1%}, {level}% CI {row['ci_lower']:+.1%} to "
-                f"{row['ci_upper']:+.1%})."
+                f"{names['participants']} vs {row['comparison']:.1%} (difference "
+                f"{100 * row['difference']:+.1f} percentage points, {level}% CI "
+                f"{100 * row['ci_lower']:+.1f} to {100 * row['ci_upper']:+.1f})."
             )
         evalue = self.sensitivity.get("e_value")
         if evalue is not None:
