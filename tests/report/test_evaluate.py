@@ -144,7 +144,8 @@ def test_html_is_self_contained_and_accessible(matched: Evaluation, tmp_path: Pa
 def test_weighting_design() -> None:
     weighted = _evaluate(design="weighting", estimand="ATE", cases=None, officers=None)
     assert weighted.settings["design"] == "weighting"
-    assert weighted.rmst is None
+    assert weighted.rmst is not None  # with the weights' estimation in its variance
+    assert len(weighted.rmst.contrasts()) == 2
     assert weighted.sensitivity["rosenbaum"] is None
     assert weighted.metrics is None
     hr = weighted.hazard_ratio
