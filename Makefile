@@ -8,7 +8,7 @@ JAVA := $(shell command -v java 2>/dev/null)
 TEST_EXTRAS = dev,data,duckdb,polars,docs$(if $(JAVA),$(comma)spark)
 LINT_PATHS  = $(wildcard src tests benchmarks examples docs/scripts)
 
-.PHONY: demo test lint typecheck pytest test-pandas22 cross-venv docs clean bench bench-env
+.PHONY: demo test test-thorough lint typecheck pytest test-pandas22 cross-venv docs clean bench bench-env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ typecheck: $(VENV)/.installed-test
 
 pytest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
+
+# Every property test with its whole example budget (make test draws a third).
+test-thorough: $(VENV)/.installed-test
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -q
 
 # pandas 2.2 is supported too: the suite runs again against it in its own venv.
 PANDAS22 = .venv-pandas22

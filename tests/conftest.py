@@ -1,6 +1,8 @@
 """Hypothesis profiles: ``make test`` draws the same examples on every machine and run
-(derandomised, no example database), so a fresh clone passes or fails the same way; set
-``HYPOTHESIS_PROFILE=explore`` to draw new random examples each run."""
+(derandomised, no example database), so a fresh clone passes or fails the same way, and a
+third of each test's example budget (:mod:`tests.hypothesis_budget`); ``make
+test-thorough`` (``HYPOTHESIS_PROFILE=thorough``) draws the whole budgets, still
+derandomised; ``HYPOTHESIS_PROFILE=explore`` draws new random examples each run."""
 
 from __future__ import annotations
 
@@ -9,5 +11,6 @@ import os
 from hypothesis import settings
 
 settings.register_profile("default", derandomize=True, database=None)
+settings.register_profile("thorough", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

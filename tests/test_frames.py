@@ -11,13 +11,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval import _dates, _frames
 from rpeval.errors import DataError, RpevalError, SpecificationError
+from tests.hypothesis_budget import budget
 
-SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KW = {"arg": "x", "caller": "f"}
 
 
@@ -421,7 +422,7 @@ def test_bad_treatment_codings_raise_rpeval_errors(labels: list[object], treated
     assert coding.treated_label == (1 if treated is None else treated)
 
 
-@settings(max_examples=300, deadline=None)
+@budget(300, deadline=None)
 @given(text=st.text(alphabet=st.sampled_from("aC_é1 +()*~.\t"), max_size=24) | st.text(max_size=16))
 def test_formula_parser_raises_only_specification_errors(text: str) -> None:
     try:

@@ -10,14 +10,15 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.datasets import COLUMNS, ProgramData, simulate_program
 from rpeval.errors import SpecificationError
+from tests.hypothesis_budget import budget
 
 DOCS_PAGE = Path(__file__).resolve().parents[2] / "docs" / "simulated-data.md"
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 programs = st.builds(
     simulate_program,
     n_participants=st.integers(1, 120),
@@ -174,7 +175,7 @@ def test_case_invariants(program: ProgramData) -> None:
         assert (cases.loc[both, before] < cases.loc[both, after]).all(), (before, after)
 
 
-@settings(max_examples=10, deadline=None)
+@budget(10, deadline=None)
 @given(seed=st.integers(0, 2**32 - 2))
 def test_same_seed_gives_identical_frames(seed: int) -> None:
     a = simulate_program(40, 160, random_state=seed)

@@ -8,15 +8,16 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.errors import DataError, PositivityWarning, RpevalError, SpecificationError
 from rpeval.matching import aipw
+from tests.hypothesis_budget import budget
 from tests.reference_data import reference, reference_csv
 
 FORMULA = "age + educ + race + married + nodegree + re74 + re75"
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
 from rpeval.errors import DataError
 from rpeval.matching._assignment import GRID_STEPS, assign, grid_units
+from tests.hypothesis_budget import budget
 
-SETTINGS = settings(max_examples=200, deadline=None)
+SETTINGS = budget(200, deadline=None)
 
 
 @st.composite

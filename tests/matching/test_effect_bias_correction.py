@@ -9,12 +9,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.errors import SpecificationError
 from rpeval.matching import effect, match, weight
 from rpeval.matching._bias_correction import corrected_kernel, neighbour_variances
+from tests.hypothesis_budget import budget
 from tests.reference_data import reference, reference_csv
 
 COVARIATES = "age + educ + race + married + nodegree + re74 + re75"
@@ -97,7 +98,7 @@ def test_bias_correction_needs_nearest_pairs_and_a_difference(lalonde: pd.DataFr
         effect(m, "re78", bias_correction=True, se="cluster")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@budget(40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 2**32 - 1), st.integers(3, 12), st.integers(1, 3))
 def test_kernel_is_the_direct_formula(seed: int, n_focal: int, k: int) -> None:
     """Random pairs with reuse: estimate and both variances from a direct loop."""

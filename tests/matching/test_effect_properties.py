@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
@@ -21,8 +21,9 @@ from rpeval.matching._outcome import (
     fit_outcome,
     hc3_covariance,
 )
+from tests.hypothesis_budget import budget
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FloatArray = NDArray[np.float64]
 
 

@@ -10,16 +10,17 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 from scipy import optimize, special
 
 from rpeval.errors import RpevalError, RpevalWarning
 from rpeval.matching import effect, weight
+from tests.hypothesis_budget import budget
 
 FloatArray = NDArray[np.float64]
-SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _weights_ipw(estimand: str, t: FloatArray, e: FloatArray) -> FloatArray:

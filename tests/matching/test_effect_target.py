@@ -9,13 +9,14 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 from scipy import special
 
 from rpeval.errors import SpecificationError
 from rpeval.matching import effect, match
+from tests.hypothesis_budget import budget
 from tests.matching.test_effect_sandwich_properties import numerical_se
 from tests.reference_data import reference_csv
 
@@ -46,7 +47,7 @@ class Matched:
 matched = st.builds(Matched, st.integers(0, 2**32 - 1), st.integers(15, 40), st.booleans())
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@budget(30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(matched)
 def test_population_se_is_the_clustered_stacked_sandwich(problem: Matched) -> None:
     frame = problem.frame

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
@@ -12,9 +12,10 @@ from rpeval.matching._glm import FUSED_MIN_ROWS, _logit_iterations, _numpy_itera
 from rpeval.matching._greedy import _k_nearest
 from rpeval.matching._moments import group_codes, group_moments
 from rpeval.matching._walk_order import positions
+from tests.hypothesis_budget import budget
 
 Sample = tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]
-SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite

@@ -5,14 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.errors import DataError, RpevalError, SpecificationError
 from rpeval.matching import effect, match
 from rpeval.matching._greedy import _k_nearest
+from tests.hypothesis_budget import budget
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite

@@ -8,15 +8,16 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.errors import SpecificationError
 from rpeval.matching import match
 from rpeval.matching.optimal import Edges, optimal_assignment
+from tests.hypothesis_budget import budget
 from tests.reference_data import reference_csv
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FORMULA = "age + educ + race + married + nodegree + re74 + re75"
 
 

@@ -9,16 +9,17 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
 from rpeval.errors import DataError, RpevalError, SpecificationError
 from rpeval.matching import e_value, match, rosenbaum_bounds
 from rpeval.matching.rosenbaum import mcnemar_bounds, signed_rank_bounds
+from tests.hypothesis_budget import budget
 from tests.reference_data import reference, reference_csv
 
-SETTINGS = settings(max_examples=60, deadline=None)
+SETTINGS = budget(60, deadline=None)
 
 
 def test_e_values_from_vanderweele_ding() -> None:

@@ -6,17 +6,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.errors import DataError, RpevalError, SpecificationError
 from rpeval.matching import WeightResult, effect, weight
 from rpeval.matching._entropy import entropy_weights
 from rpeval.matching.weighting import ipw_weights
+from tests.hypothesis_budget import budget
 from tests.reference_data import reference, reference_csv
 
 FORMULA = "age + educ + race + married + nodegree + re74 + re75"
-SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval.metrics import control_chart
+from tests.hypothesis_budget import budget
 
 SIZES = st.lists(st.integers(1, 500), min_size=3, max_size=40)
 
 
-@settings(max_examples=60, deadline=None)
+@budget(60, deadline=None)
 @given(SIZES, st.data())
 def test_p_chart_limits_contain_the_centre(sizes: list[int], data: st.DataObject) -> None:
     counts = [data.draw(st.integers(0, n)) for n in sizes]
@@ -27,7 +28,7 @@ def test_p_chart_limits_contain_the_centre(sizes: list[int], data: st.DataObject
         assert ((summary["lcl"] >= 0) & (summary["ucl"] <= 1)).all()
 
 
-@settings(max_examples=40, deadline=None)
+@budget(40, deadline=None)
 @given(
     st.integers(3, 60),
     st.integers(1, 50),

@@ -8,13 +8,14 @@ the same tree, and compile.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.errors import MetricDefinitionError
 from rpeval.metrics.filters import FilterSyntaxError, parse_filter, to_narwhals
+from tests.hypothesis_budget import budget
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = budget(300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _survives(text: str) -> None:
@@ -141,7 +142,7 @@ def test_token_soup_never_escapes_as_another_error(words: list[str], glue: str) 
     _survives(glue.join(words))
 
 
-@settings(max_examples=200, deadline=None)
+@budget(200, deadline=None)
 @given(st.integers(0, 200), st.sampled_from(["(", "not ", "-", "[", "a + ", "date("]))
 def test_nesting_of_any_depth_is_refused_or_parsed(depth: int, opener: str) -> None:
     closer = {"(": ")", "[": "]", "date(": ")"}.get(opener, "")

@@ -18,7 +18,7 @@ import duckdb
 import narwhals as nw
 import pandas as pd
 import polars as pl
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given
 from hypothesis import strategies as st
 
 from rpeval.metrics.filters import (
@@ -40,12 +40,13 @@ from rpeval.metrics.filters import (
     parse_filter,
     to_narwhals,
 )
+from tests.hypothesis_budget import budget
 
 NUMERIC = ["n1", "n2", "f"]
 TEXT = ["s t"]  # a name that needs backticks
 DATES = ["d1", "date"]  # `date` is a column here, not the function
 BOOLS = ["b"]
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # -- strategies of well-typed trees -------------------------------------------------------------
 ints = st.integers(-20, 20).map(Number)
@@ -301,7 +302,7 @@ def _kept(native: Any, expr: FilterExpr) -> list[int]:
     return sorted(int(i) for i in result["id"].to_list())
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@budget(80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(filters, st.lists(row_strategy, min_size=1, max_size=10))
 def test_backends_agree_with_the_reference_interpreter(
     expr: FilterExpr, records: list[dict[str, Any]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
@@ -13,6 +13,7 @@ from statsmodels.stats.rates import confint_poisson
 from rpeval.errors import SpecificationError
 from rpeval.metrics import mean_interval, poisson_rate_interval, proportion_interval
 from rpeval.metrics.intervals import RatioSums, ratio_interval
+from tests.hypothesis_budget import budget
 
 STATSMODELS = {"wilson": "wilson", "clopper-pearson": "beta", "jeffreys": "jeffreys"}
 
@@ -27,7 +28,7 @@ def test_domain_anchors() -> None:
     assert (round(rate.low, 4), round(rate.high, 4)) == (0.0413, 0.1397)
 
 
-@settings(max_examples=300, deadline=None)
+@budget(300, deadline=None)
 @given(
     trials=st.integers(1, 5000),
     share=st.floats(0, 1),
@@ -49,7 +50,7 @@ def test_proportions_equal_statsmodels(
         assert ours.low <= successes / trials <= ours.high
 
 
-@settings(max_examples=200, deadline=None)
+@budget(200, deadline=None)
 @given(events=st.integers(0, 10_000), exposure=st.floats(0.01, 1e6))
 def test_poisson_equals_statsmodels_exact(events: int, exposure: float) -> None:
     ours = poisson_rate_interval(events, exposure)
@@ -58,7 +59,7 @@ def test_poisson_equals_statsmodels_exact(events: int, exposure: float) -> None:
     assert ours.high == pytest.approx(high, rel=1e-9)
 
 
-@settings(max_examples=100, deadline=None)
+@budget(100, deadline=None)
 @given(values=st.lists(st.floats(-1e3, 1e3), min_size=2, max_size=50))
 def test_mean_interval_is_the_t_interval(values: list[float]) -> None:
     from scipy import stats

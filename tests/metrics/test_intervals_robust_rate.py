@@ -9,13 +9,14 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval.metrics import Registry
 from rpeval.metrics.intervals import RatioSums, poisson_rate_interval, robust_rate_interval
+from tests.hypothesis_budget import budget
 
-SETTINGS = settings(max_examples=200, deadline=None)
+SETTINGS = budget(200, deadline=None)
 
 
 def sums_of(events: np.ndarray, exposure: np.ndarray) -> RatioSums:

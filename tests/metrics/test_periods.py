@@ -6,11 +6,12 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval.errors import DataError, SpecificationError
 from rpeval.metrics import Registry, control_chart
+from tests.hypothesis_budget import budget
 from tests.metrics.test_catalog import BACKENDS, PROGRAM
 
 REGISTRY = Registry.builtin()
@@ -161,7 +162,7 @@ def test_a_period_table_charts_directly() -> None:
     assert len(chart.summary()) == len(table)
 
 
-@settings(max_examples=40, deadline=None)
+@budget(40, deadline=None)
 @given(
     st.lists(
         st.tuples(

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.metrics import Registry, validate
 from rpeval.metrics._loading import builtin_catalog_files
+from tests.hypothesis_budget import budget
 
 REGISTRY = Registry.builtin()
 CASE_PROPORTIONS = [d.name for d in REGISTRY if d.table == "cases" and d.kind == "proportion"]
@@ -58,7 +59,7 @@ def case_tables(draw: st.DrawFn) -> pd.DataFrame:
     return frame
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@budget(60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases=case_tables())
 def test_proportions_are_subsets_and_groups_add_up(cases: pd.DataFrame) -> None:
     total = REGISTRY.compute(CASE_PROPORTIONS, cases, suppress_below=1).frame
@@ -121,9 +122,7 @@ def _mutate(document: dict[str, object], seed: int, junk: object) -> str:
     return yaml.safe_dump(document, sort_keys=False)
 
 
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@budget(150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(index=st.integers(0, len(DOCUMENTS) - 1), seed=st.integers(0, 2**31), junk=JUNK)
 def test_mutated_definitions_give_issues_not_exceptions(
     tmp_path_factory: object, index: int, seed: int, junk: object

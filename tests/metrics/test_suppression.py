@@ -5,11 +5,12 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval.errors import SpecificationError
 from rpeval.metrics import suppress_cells
+from tests.hypothesis_budget import budget
 
 
 def test_primary_rule_hides_one_to_k_minus_one() -> None:
@@ -43,7 +44,7 @@ def _groups(keys: list[tuple[int, ...]]) -> list[list[int]]:
     return groups
 
 
-@settings(max_examples=300, deadline=None)
+@budget(300, deadline=None)
 @given(
     rows=st.integers(1, 4),
     columns=st.integers(1, 4),

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import rpeval.surveys as sv
 from rpeval.metrics import Registry
+from tests.hypothesis_budget import budget
 from tests.surveys.test_design_properties import designs
 
 YAML = """
@@ -45,7 +46,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
     return Registry.from_paths(path, include_builtin=False)
 
 
-@settings(max_examples=40, deadline=None)
+@budget(40, deadline=None)
 @given(frame=designs(), by=st.booleans())
 def test_survey_mean_equals_the_survey_pillar(
     registry: Registry, frame: pd.DataFrame, by: bool
@@ -60,7 +61,7 @@ def test_survey_mean_equals_the_survey_pillar(
         assert mine == pytest.approx(expected[column].to_numpy(), rel=1e-9, abs=1e-9)
 
 
-@settings(max_examples=40, deadline=None)
+@budget(40, deadline=None)
 @given(frame=designs())
 def test_survey_proportion_equals_the_survey_pillar(
     registry: Registry, frame: pd.DataFrame

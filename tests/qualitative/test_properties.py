@@ -7,7 +7,7 @@ import itertools
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval.qualitative import (
@@ -19,6 +19,7 @@ from rpeval.qualitative import (
     krippendorff_alpha,
     theme_prevalence,
 )
+from tests.hypothesis_budget import budget
 
 LEVELS = ["nominal", "ordinal", "interval", "ratio"]
 
@@ -75,7 +76,7 @@ def reliability_data(draw: st.DrawFn) -> pd.DataFrame:
     return frame.loc[:, frame.notna().any()]
 
 
-@settings(max_examples=60, deadline=None)
+@budget(60, deadline=None)
 @given(reliability_data(), st.sampled_from(LEVELS))
 def test_alpha_equals_slow_reference(frame: pd.DataFrame, level: str) -> None:
     if frame.shape[1] < 2:
@@ -89,7 +90,7 @@ def test_alpha_equals_slow_reference(frame: pd.DataFrame, level: str) -> None:
     assert abs(ours - _slow_alpha(data, level)) < 1e-9
 
 
-@settings(max_examples=40, deadline=None)
+@budget(40, deadline=None)
 @given(
     st.lists(st.integers(0, 5), min_size=2, max_size=30).filter(lambda v: len(set(v)) > 1),
     st.integers(2, 5),
@@ -104,7 +105,7 @@ def test_alpha_is_one_for_perfect_agreement(values: list[int], coders: int, leve
     assert abs(gwet_ac1(frame).estimate - 1.0) < 1e-12
 
 
-@settings(max_examples=60, deadline=None)
+@budget(60, deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=3, max_size=40),
     st.sampled_from(["unweighted", "linear", "quadratic"]),
@@ -129,7 +130,7 @@ BOOK = codebook_from_text(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@budget(40, deadline=None)
 @given(
     st.lists(
         st.tuples(

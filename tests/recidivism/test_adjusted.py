@@ -7,12 +7,13 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval.datasets import load_rossi
 from rpeval.errors import DataError, RpevalError, SpecificationError
 from rpeval.recidivism import adjusted_survival, kaplan_meier
+from tests.hypothesis_budget import budget
 from tests.reference_data import reference
 
 RTOL = 1e-10
@@ -97,7 +98,7 @@ def test_weight_refitting_bootstrap(rossi: pd.DataFrame) -> None:
     assert fit.plot().get_ylabel().startswith("Adjusted proportion")
 
 
-@settings(max_examples=40, deadline=None)
+@budget(40, deadline=None)
 @given(
     st.lists(st.tuples(st.integers(1, 15), st.booleans(), st.booleans()), min_size=4, max_size=40)
 )

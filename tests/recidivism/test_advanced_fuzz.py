@@ -6,7 +6,7 @@ import contextlib
 import warnings
 
 import pandas as pd
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, example, given
 from hypothesis import strategies as st
 
 from rpeval.errors import RpevalError, RpevalWarning
@@ -21,8 +21,9 @@ from rpeval.recidivism import (
     recidivism_rates,
     split_population,
 )
+from tests.hypothesis_budget import budget
 
-SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 value = st.one_of(
     st.integers(-2, 6),
     st.floats(allow_nan=True, allow_infinity=True, width=32),

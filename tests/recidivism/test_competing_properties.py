@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.errors import RpevalError
 from rpeval.recidivism import cumulative_incidence, kaplan_meier
+from tests.hypothesis_budget import budget
 
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 rows = st.lists(
     st.tuples(st.integers(0, 12), st.integers(0, 3), st.sampled_from(["a", "b", "c"])),
@@ -72,7 +73,7 @@ def test_gray_test_ignores_row_order_and_group_names(
     np.testing.assert_allclose(first["statistic"], second["statistic"], rtol=1e-7, atol=1e-9)
 
 
-@settings(max_examples=60, deadline=None)
+@budget(60, deadline=None)
 @given(
     st.lists(
         st.one_of(st.none(), st.floats(allow_nan=True), st.integers(-3, 3), st.text(max_size=2)),

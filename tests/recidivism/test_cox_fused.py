@@ -5,15 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.recidivism import cox
 from rpeval.recidivism._cox_fused import fused_partial_likelihood
 from rpeval.recidivism._cox_kernel import event_sums, partial_likelihood
 from rpeval.recidivism._risk_sets import build_risk_set_index
+from tests.hypothesis_budget import budget
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _data(seed: int, n: int, p: int, n_strata: int, n_times: int, weighted: bool) -> dict:  # type: ignore[type-arg]
@@ -131,7 +132,7 @@ def _direct(d: dict) -> tuple[float, np.ndarray, np.ndarray]:  # type: ignore[ty
     return float(loglik), score.astype(np.float64), info.astype(np.float64)
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@budget(20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 100_000), scale=st.floats(0.5, 6.0), n_strata=st.integers(1, 6))
 def test_fused_kernel_is_accurate_when_risks_span_many_orders(
     seed: int, scale: float, n_strata: int

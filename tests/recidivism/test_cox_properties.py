@@ -7,13 +7,14 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given
 from hypothesis import strategies as st
 
 from rpeval.errors import ConvergenceWarning, DataError, RpevalError, SpecificationError
 from rpeval.recidivism import cox
+from tests.hypothesis_budget import budget
 
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _frame(seed: int, n: int, *, ties: bool = True) -> pd.DataFrame:

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.recidivism.followup import build_followup, followup_report
+from tests.hypothesis_budget import budget
 
 BASE = pd.Timestamp("2020-01-01")
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-QUICK = settings(SETTINGS, max_examples=80)
+SETTINGS = budget(150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+QUICK = budget(80, suppress_health_check=list(SETTINGS.suppress_health_check))
 Frame = pd.DataFrame
 COLUMNS = ["pid", "entry", "exit", "duration", "event", "time_at_risk", "custody_time"]
 

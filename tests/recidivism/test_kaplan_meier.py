@@ -7,16 +7,17 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.datasets import load_rossi
 from rpeval.errors import DataError, RpevalError, SpecificationError
 from rpeval.recidivism import kaplan_meier
+from tests.hypothesis_budget import budget
 from tests.reference_data import reference, reference_csv
 
 RTOL = 1e-6  # R prints these with full precision; we agree to about 1e-14
-SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 AT_COLUMNS = ["group", "time", "n_risk", "n_event", "survival", "std_error", "ci_lower", "ci_upper"]
 
 

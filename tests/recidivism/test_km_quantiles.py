@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given
 from hypothesis import strategies as st
 
 from rpeval.recidivism import kaplan_meier
+from tests.hypothesis_budget import budget
 from tests.reference_data import reference
 
 CASES = ["flat_end", "half_exact", "half_below", "half_above", "steps"]
@@ -92,7 +93,7 @@ def _exact_curve(
     return out
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@budget(60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rows=st.lists(
         st.tuples(

@@ -7,14 +7,15 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.errors import RpevalError, RpevalWarning
 from rpeval.recidivism import aft, cox, fine_gray
 from rpeval.recidivism._fine_gray_data import expand_fine_gray
+from tests.hypothesis_budget import budget
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _survival_frame(seed: int, n: int = 120) -> pd.DataFrame:
@@ -81,7 +82,7 @@ def test_fine_gray_without_competing_events_is_cox(seed: int) -> None:
     np.testing.assert_allclose(fg.coef, plain.coef, rtol=1e-8, atol=1e-10)
 
 
-@settings(max_examples=40, deadline=None)
+@budget(40, deadline=None)
 @given(
     st.lists(
         st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5)),

@@ -7,14 +7,15 @@ from decimal import Decimal, localcontext
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, given
 from hypothesis import strategies as st
 
 from rpeval.errors import ConvergenceWarning
 from rpeval.recidivism import rate_model
 from rpeval.recidivism._count_glm import theta_score
+from tests.hypothesis_budget import budget
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _score_50_digits(theta: float, y: list[int], mu: list[float]) -> Decimal:

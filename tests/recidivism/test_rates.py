@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
@@ -15,10 +15,11 @@ from statsmodels.stats.proportion import proportion_confint
 from rpeval.datasets import load_rossi
 from rpeval.errors import DataError, DataWarning, RpevalError, SpecificationError
 from rpeval.recidivism import kaplan_meier, recidivism_rates
+from tests.hypothesis_budget import budget
 from tests.reference_data import reference
 
 RTOL = 1e-6
-SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 RATE_COLUMNS = [
     "group",
     "window",

@@ -8,11 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval.errors import DataError, RpevalError, SpecificationError
 from rpeval.recidivism import andersen_gill, mean_cumulative_function
+from tests.hypothesis_budget import budget
 from tests.reference_data import reference
 
 RTOL = 1e-10
@@ -92,7 +93,7 @@ def test_mcf_by_group_matches_survfit(recur: pd.DataFrame) -> None:
     assert ax.get_ylabel() == "Mean re-arrests per person"
 
 
-@settings(max_examples=100, deadline=None)
+@budget(100, deadline=None)
 @given(
     st.lists(
         st.tuples(st.integers(0, 5), st.integers(1, 20), st.integers(0, 20)),

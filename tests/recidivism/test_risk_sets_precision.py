@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval.recidivism._risk_sets import (
@@ -19,6 +19,7 @@ from rpeval.recidivism._risk_sets import (
     risk_set_sums,
     sum_over_risk_sets,
 )
+from tests.hypothesis_budget import budget
 
 
 def _data(seed: int, n: int, strata: int, counting: bool):  # type: ignore[no-untyped-def]
@@ -38,7 +39,7 @@ def _relative(got: np.ndarray, exact: np.ndarray) -> float:
     return float(np.max(np.abs(got - exact) / scale)) if exact.size else 0.0
 
 
-@settings(max_examples=60, deadline=None)
+@budget(60, deadline=None)
 @given(
     seed=st.integers(0, 2**31),
     n=st.integers(2, 80),

@@ -7,17 +7,18 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 from scipy import stats
 
 from rpeval.datasets import load_rossi
 from rpeval.errors import DataError, RpevalError, SpecificationError
 from rpeval.recidivism import rmst
+from tests.hypothesis_budget import budget
 from tests.reference_data import reference
 
 RTOL = 1e-6
-SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.datasets import load_rossi
@@ -31,6 +31,7 @@ from rpeval.recidivism import (
     kaplan_meier,
     split_population,
 )
+from tests.hypothesis_budget import budget
 from tests.reference_data import reference, reference_csv
 
 RTOL = 1e-8
@@ -189,7 +190,7 @@ def test_a_group_whose_weights_are_all_zero_raises() -> None:
 # ------------------------------------------------------------------ property
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@budget(40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**32 - 1),
     n=st.integers(8, 60),

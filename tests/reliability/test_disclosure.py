@@ -20,13 +20,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.metrics import Registry, suppress_cells
+from tests.hypothesis_budget import budget
 
 REGISTRY = Registry.builtin()
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = budget(40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _determined(groups: list[list[int]], hidden: list[int]) -> list[int]:
@@ -203,7 +204,7 @@ def test_mean_cells_hide_their_row_count() -> None:
     assert table["suppressed"].sum() == 2
 
 
-@settings(max_examples=300, deadline=None)
+@budget(300, deadline=None)
 @given(
     rows=st.integers(1, 5),
     columns=st.integers(1, 5),
@@ -250,7 +251,7 @@ def cohort_flows(draw: st.DrawFn) -> tuple[pd.DataFrame, int]:
     return frame, draw(st.integers(2, 12))
 
 
-@settings(max_examples=400, deadline=None)
+@budget(400, deadline=None)
 @given(cohort_flows())
 def test_the_published_cohort_flow_shows_and_implies_no_small_count(
     drawn: tuple[pd.DataFrame, int],

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval._text import csv_cell, for_terminal, markdown_code, markdown_text
@@ -24,6 +24,7 @@ from rpeval.cli import main
 from rpeval.errors import MetricDefinitionError, RpevalError, SpecificationError
 from rpeval.metrics import Registry, catalog_markdown, validate
 from rpeval.metrics._yaml_source import MAX_CHARS, documents_from_text
+from tests.hypothesis_budget import budget
 
 GOOD = Path(__file__).parents[1] / "metrics" / "fixtures" / "good" / "program.yaml"
 DEFINITION = """\
@@ -260,14 +261,14 @@ ANY_TEXT = st.text(
 ) | st.sampled_from(["<script>", "\x1b[31m", "=1+1", "| a |", "[a](b)", "\x9b31m", "`x`"])
 
 
-@settings(max_examples=300, deadline=None)
+@budget(300, deadline=None)
 @given(ANY_TEXT)
 def test_terminal_text_has_no_controls(text: str) -> None:
     shown = for_terminal(text)
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", shown)
 
 
-@settings(max_examples=300, deadline=None)
+@budget(300, deadline=None)
 @given(ANY_TEXT)
 def test_markdown_text_is_inert(text: str) -> None:
     shown = markdown_text(text)
@@ -276,7 +277,7 @@ def test_markdown_text_is_inert(text: str) -> None:
     assert not re.search(r"(?<!\\)[|`*_\[\]{}]", shown.replace("\\\\", ""))
 
 
-@settings(max_examples=300, deadline=None)
+@budget(300, deadline=None)
 @given(ANY_TEXT)
 def test_markdown_code_spans_hold(text: str) -> None:
     span = markdown_code(text)
@@ -287,7 +288,7 @@ def test_markdown_code_spans_hold(text: str) -> None:
     assert "\n" not in span
 
 
-@settings(max_examples=300, deadline=None)
+@budget(300, deadline=None)
 @given(ANY_TEXT)
 def test_csv_cells_never_start_a_formula(text: str) -> None:
     cell = csv_cell(text)

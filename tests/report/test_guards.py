@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval.report._guards import (
@@ -18,6 +18,7 @@ from rpeval.report._guards import (
     sample_size_guard,
     support_guard,
 )
+from tests.hypothesis_budget import budget
 
 
 @pytest.mark.parametrize(
@@ -78,7 +79,7 @@ def test_balance_thresholds_ignore_the_score() -> None:
 
 
 @given(st.lists(st.floats(0.01, 100.0), min_size=1, max_size=300))
-@settings(max_examples=100, deadline=None)
+@budget(100, deadline=None)
 def test_effective_sample_size_is_kish(weights: list[float]) -> None:
     w = np.asarray(weights)
     guard = sample_size_guard(np.concatenate([[1.0], w]), np.r_[True, np.zeros(w.size, bool)])

@@ -6,12 +6,13 @@ import math
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import rpeval.surveys as sv
+from tests.hypothesis_budget import budget
 
-SETTINGS = settings(max_examples=60, deadline=None)
+SETTINGS = budget(60, deadline=None)
 
 
 @st.composite

@@ -9,11 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import rpeval.surveys as sv
 from rpeval.errors import DataError, SpecificationError
+from tests.hypothesis_budget import budget
 from tests.reference_data import REFERENCE, reference, reference_csv
 
 SE_RTOL = 1e-10
@@ -129,7 +130,7 @@ def test_bootstrap_is_reproducible_and_reported() -> None:
     assert one.to_dict()["type"] == "bootstrap" and one.summary()["n_replicates"][0] == 40
 
 
-@settings(max_examples=40, deadline=None)
+@budget(40, deadline=None)
 @given(
     n=st.integers(30, 300),
     seed=st.integers(0, 2**32 - 1),

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import rpeval.surveys as sv
 from rpeval.errors import DataError, SpecificationError
+from tests.hypothesis_budget import budget
 from tests.reference_data import reference, reference_csv
 
 CASES = [
@@ -93,7 +94,7 @@ def test_reliability_result_contract() -> None:
         sv.reliability(data.assign(A2=3), ["A1", "A2"], scale=(1, 6))
 
 
-@settings(max_examples=40, deadline=None)
+@budget(40, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), k=st.integers(3, 7), order_seed=st.integers(0, 1000))
 def test_alpha_is_invariant_to_item_order(seed: int, k: int, order_seed: int) -> None:
     rng = np.random.default_rng(seed)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 
 import rpeval.surveys as sv
+from tests.hypothesis_budget import budget
 from tests.surveys.test_design_properties import designs
 
 
-@settings(max_examples=40, deadline=None)
+@budget(40, deadline=None)
 @given(before=designs(), after=designs())
 def test_waves_equal_the_stacked_contrast(before: pd.DataFrame, after: pd.DataFrame) -> None:
     one = sv.mean(sv.SurveyDesign(before, weights="w", strata="stratum", psu="psu"), "y")

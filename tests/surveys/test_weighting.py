@@ -9,11 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import rpeval.surveys as sv
 from rpeval.errors import ConvergenceWarning, DataError, SpecificationError
+from tests.hypothesis_budget import budget
 from tests.reference_data import reference, reference_csv
 
 POP_STYPE = {"E": 4421, "H": 755, "M": 1018}
@@ -111,7 +112,7 @@ def test_margins_that_fight_do_not_converge_and_say_so() -> None:
     assert report.summary()["max_abs_error"].max() > 1
 
 
-@settings(max_examples=50, deadline=None)
+@budget(50, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
     n=st.integers(20, 200),
