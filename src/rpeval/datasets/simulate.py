@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from rpeval.datasets._population import Population, draw_officers, draw_population
 from rpeval.datasets._program_cases import simulate_cases
+from rpeval.datasets._staffing import apply_staffing_shift
 from rpeval.datasets._timeline import (
     ArrestTimes,
     CustodySpells,
@@ -154,6 +155,7 @@ def simulate_program(
     effect_hr: float = 0.75,
     followup_days: int = 1095,
     random_state: int = 0,
+    staffing_shift: bool = True,
 ) -> ProgramData:
     """Simulate a police restorative-practice program and its comparison pool.
 
@@ -175,6 +177,9 @@ def simulate_program(
         extract ``data_through``: the longest follow-up anyone has (>= 30).
     random_state
         Seed of ``numpy.random.default_rng``; the same seed gives identical frames.
+    staffing_shift
+        Apply the known shift of the case process (fewer conferences held and agreements
+        reached for referrals in 2022Q2–2022Q3); ``False`` leaves the process stable.
 
     Returns
     -------
@@ -237,6 +242,8 @@ def simulate_program(
       a top-2 satisfaction answer. Nothing in a case happens after ``data_through`` or
       the person's death. The program effect is an intention-to-treat effect: it does
       not depend on what happened in the case.
+    * **Staffing shift** (a known signal, on by default): referrals of 2022Q2–Q3 keep a
+      would-be conference with probability 0.55 and an agreement with 0.7 (own stream).
 
     Draws come from ``numpy.random.default_rng(random_state)``, spawned into independent
     streams for people, time lines and cases: with one seed, changing ``effect_hr``
@@ -304,6 +311,7 @@ def simulate_program(
     people["rearrest_count"] = np.bincount(arrests.person, minlength=len(ids))
     people["street_days"] = np.minimum(horizon, death_day) - custody_days
     cases = simulate_cases(cases_rng, people.loc[population.participant], data_through)
+    cases = apply_staffing_shift(cases, int(random_state)) if staffing_shift else cases
     return ProgramData(
         people=people,
         arrests=_arrests_table(ids, entry, arrests),
