@@ -23,7 +23,9 @@ each pair from unit *u* contributing :math:`2\\delta^2/((m_u - 1)\\,n\\,D_e)` to
 :math:`1 - \\alpha`, with the expected disagreement :math:`D_e` held at its observed value.
 Pairs with the same contribution are interchangeable, so a draw is a multinomial count of
 the distinct contributions: the same distribution as drawing pairs one by one, at a cost
-that does not grow with the number of units.
+that does not grow with the number of units (it grows with the number of distinct
+contributions: a few for nominal data, one per distance for interval data, up to one per
+pair of values for ordinal and ratio data).
 
 References
 ----------
@@ -133,7 +135,10 @@ def _pair_table(core: AlphaCore) -> tuple[FloatArray, FloatArray]:
     contribution = np.concatenate(contributions)
     number = np.concatenate(numbers)
     keep = number > 0
-    return contribution[keep], number[keep]
+    # pairs with equal contributions are interchangeable too: one category each (all
+    # agreements are one category; interval differences merge by distance)
+    distinct, index = np.unique(contribution[keep], return_inverse=True)
+    return distinct, np.bincount(index.ravel(), weights=number[keep]).astype(float)
 
 
 def alpha_bootstrap(core: AlphaCore, n_boot: int, rng: np.random.Generator) -> FloatArray:
@@ -142,5 +147,11 @@ def alpha_bootstrap(core: AlphaCore, n_boot: int, rng: np.random.Generator) -> F
         return np.full(n_boot, np.nan)
     contribution, number = _pair_table(core)
     total = int(np.rint(number.sum()))
-    draws = rng.multinomial(total, number / number.sum(), size=n_boot)
-    return np.maximum(1.0 - draws @ contribution, -1.0)
+    share = number / number.sum()
+    # draws in chunks of at most about 2e7 counts, so memory stays bounded for many values
+    step = max(1, 20_000_000 // max(contribution.size, 1))
+    values = [
+        rng.multinomial(total, share, size=min(step, n_boot - start)) @ contribution
+        for start in range(0, n_boot, step)
+    ]
+    return np.maximum(1.0 - np.concatenate(values), -1.0)
