@@ -1,4 +1,4 @@
-"""``rpeval metrics validate|list|compute|schema|docs``: thin calls into `rpeval.metrics`.
+"""``rpeval metrics validate|list|compute|schema|docs|monitor``: thin calls into `rpeval.metrics`.
 
 Everything printed goes through :func:`rpeval._text.for_terminal` (no escape sequence or
 control character from a definition, a data value or a file name reaches the terminal), and
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from rpeval._files import read_table
 from rpeval._text import csv_frame, for_terminal
@@ -72,6 +73,21 @@ def _run_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_monitor(args: argparse.Namespace) -> int:
+    from rpeval.metrics import Registry
+    from rpeval.metrics._monitor_spec import load_monitor
+    from rpeval.metrics.monitor import load_tables, run_monitor
+
+    spec = load_monitor(args.monitor)
+    folder = Path(args.monitor).parent
+    paths = [*(folder / p for p in spec.definitions), *args.definitions]
+    registry = Registry.from_paths(*paths, include_builtin=spec.include_builtin)
+    report = run_monitor(spec, load_tables(spec, args.data, registry), registry=registry)
+    rendered = {"text": report.to_text, "json": report.to_json, "junit": report.to_junit}
+    print(for_terminal(rendered[args.format]()))
+    return report.exit_code
+
+
 def _definitions_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--definitions",
@@ -126,6 +142,21 @@ def add_metrics_commands(
     schema = commands.add_parser("schema", help="print the JSON Schema of a definition")
     schema.set_defaults(handler=_run_schema)
 
+    monitor = commands.add_parser(
+        "monitor",
+        help="chart metrics by period; exit 1 when a run rule fires",
+        description="Compute the metrics of MONITOR.yaml by period on the tables in --data, "
+        "draw their control charts and apply the run rules: exit 1 when any rule fires, "
+        "0 when every chart is in control, 2 on bad input.",
+    )
+    monitor.add_argument("monitor", metavar="MONITOR.yaml")
+    monitor.add_argument("--data", required=True, metavar="DIR", help="folder of the tables")
+    monitor.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    monitor.add_argument(
+        "--definitions", nargs="*", default=[], metavar="PATH", help="extra metric YAML"
+    )
+    monitor.set_defaults(handler=_run_monitor)
+
     docs = commands.add_parser("docs", help="print a Markdown catalog page")
     _definitions_options(docs)
     docs.set_defaults(handler=_run_docs)
@@ -135,7 +166,8 @@ def add_metrics_commands(
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_usage(sys.stderr)
     print(
-        "rpeval metrics: error: a command is required (validate, list, compute, schema, docs)",
+        "rpeval metrics: error: a command is required "
+        "(validate, list, compute, schema, docs, monitor)",
         file=sys.stderr,
     )
     return 2
