@@ -117,6 +117,8 @@ def response(
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
     """A numeric response and its missing mask; missing values raise unless dropped."""
     values = numeric_array(design.data, column, arg=arg, caller=caller, allow_missing=True)
+    if np.isfinite(values).all():  # the common case: one pass, no copy
+        return values, np.zeros(values.size, dtype=bool)
     null = np.isnan(values)
     if np.isinf(values).any():
         raise DataError(f"{caller}(): column {column!r} (argument `{arg}`) has infinite values")
