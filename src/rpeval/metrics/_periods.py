@@ -35,6 +35,7 @@ __all__ = [
     "complete_periods",
     "finish_periods",
     "label",
+    "period_labels",
     "period_plan",
 ]
 
@@ -187,3 +188,21 @@ def finish_periods(
         [label(int(k), plan.unit, plan.fiscal_year_start) for k in keys],
     )
     return out
+
+
+def period_labels(dates: pd.Series, unit: str, fiscal_year_start: int = 1) -> pd.Series:
+    """The period label of each date of a pandas series (missing where the date is), with
+    the same keys and labels as ``Registry.compute(period=...)``.
+
+    >>> period_labels(pd.Series(pd.to_datetime(["2024-07-01", None])), "quarter", 7).tolist()
+    ['FY2025Q1', None]
+    """
+    stamps = pd.to_datetime(dates)
+    months = stamps.dt.year * 12 + stamps.dt.month - 1
+    shift = (13 - fiscal_year_start) % 12 if unit != "month" else 0
+    keys = (months + shift) // MONTHS[unit]
+    return pd.Series(
+        [None if pd.isna(k) else label(int(k), unit, fiscal_year_start) for k in keys],
+        index=dates.index,
+        dtype=object,
+    )
