@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
+
+from rpeval._lazy import sparse
 
 __all__ = [
     "DomainMeans",

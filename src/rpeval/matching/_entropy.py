@@ -6,7 +6,8 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
+
+from rpeval._lazy import special
 
 __all__ = ["EntropyFit", "entropy_weights"]
 

@@ -17,8 +17,8 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import linalg, special, stats
 
+from rpeval._lazy import linalg, special, stats
 from rpeval.matching._irls import logit_pass
 
 __all__ = ["FUSED_MIN_ROWS", "BinaryFit", "fit_binary"]

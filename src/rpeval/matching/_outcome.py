@@ -25,8 +25,8 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import linalg, special
 
+from rpeval._lazy import linalg, special
 from rpeval.matching._glm import fit_binary
 
 __all__ = [

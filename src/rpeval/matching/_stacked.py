@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
+from rpeval._lazy import special
 from rpeval.matching._outcome import Estimate, Measure, contrast_gradient
 from rpeval.matching._weight_model import WeightModel, parameter_influence
 

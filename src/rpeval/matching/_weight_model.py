@@ -28,8 +28,8 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import linalg, special, stats
 
+from rpeval._lazy import linalg, special, stats
 from rpeval.errors import DataError
 from rpeval.matching._entropy import entropy_weights
 from rpeval.matching._outcome import aliased_columns

@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from rpeval import _frames
+from rpeval._lazy import stats
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._bias_correction import bias_corrected
 from rpeval.matching._effect_result import EffectResult

@@ -19,10 +19,9 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import connected_components
 
+from rpeval._lazy import sparse as sp
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._assignment import assign, grid_units
 from rpeval.matching._setup import factor_codes
@@ -310,6 +309,8 @@ def full_matching(edges: Edges, n_focal: int, n_control: int) -> IntArray:
         (np.ones(int(chosen.sum())), (edges.row[chosen], n_focal + edges.col[chosen])),
         shape=(n_focal + n_control,) * 2,
     )
+    from scipy.sparse.csgraph import connected_components
+
     _, labels = connected_components(graph, directed=False)
     in_set = np.flatnonzero(degree > 0)
     # sets numbered by their first unit (focal units first, then controls), whatever

@@ -10,10 +10,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from rpeval import _frames
 from rpeval._coding import separating_columns
+from rpeval._lazy import stats
 from rpeval.errors import DataError, PositivityWarning, SpecificationError
 from rpeval.matching._glm import fit_binary
 

@@ -8,9 +8,9 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from rpeval import _frames
+from rpeval._lazy import stats
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching.result import MatchResult
 

@@ -21,9 +21,9 @@ from typing import Any, Final
 import narwhals as nw
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from rpeval._design_variance import domain_means, one_stage
+from rpeval._lazy import stats
 from rpeval.errors import DataError
 from rpeval.metrics._compute import CellAggregates, _condition, _value_expr
 from rpeval.metrics.intervals import Interval

@@ -30,8 +30,7 @@ import math
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from scipy import stats
-
+from rpeval._lazy import stats
 from rpeval.errors import SpecificationError
 
 __all__ = [

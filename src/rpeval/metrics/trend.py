@@ -25,8 +25,8 @@ from typing import Any, Final, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
+from rpeval._lazy import stats
 from rpeval._options import check_conf_level
 from rpeval.errors import DataError, SpecificationError
 from rpeval.metrics._chart_input import PeriodSeries, period_series

@@ -24,8 +24,8 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
-from statsmodels.stats.inter_rater import cohens_kappa, fleiss_kappa
+
+from rpeval._lazy import stats
 
 __all__ = [
     "Coefficient",
@@ -128,6 +128,8 @@ def cohen_kernel(
         return _nan(n)  # both coders used one category: chance agreement is 1, κ undefined
     wt = None if weights == "unweighted" else weights
     with np.errstate(divide="ignore", invalid="ignore"):
+        from statsmodels.stats.inter_rater import cohens_kappa
+
         result = cohens_kappa(table, wt=wt, return_results=True)
     estimate = float(result.kappa)
     se, se0 = _fce_errors(table, estimate, weights)
@@ -176,6 +178,8 @@ def fleiss_kernel(ratings: FloatArray, q: int, conf_level: float) -> Coefficient
     p = counts.sum(axis=0) / counts.sum()
     if (p > 0).sum() < 2:
         return _nan(units)
+    from statsmodels.stats.inter_rater import fleiss_kappa
+
     estimate = float(fleiss_kappa(counts, method="fleiss"))
     pq = p * (1 - p)
     se0 = float(

@@ -15,9 +15,9 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from rpeval._frames import as_pandas, require_columns
+from rpeval._lazy import stats
 from rpeval._options import check_conf_level
 from rpeval.errors import DataError
 from rpeval.qualitative.coded import CodedSegments

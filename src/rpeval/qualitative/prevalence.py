@@ -22,9 +22,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
+from rpeval._lazy import stats
 from rpeval._options import check_choice, check_conf_level
 from rpeval.errors import SpecificationError
 from rpeval.qualitative.coded import CodedSegments
@@ -291,6 +290,8 @@ def theme_prevalence(
         if adjust == "none":
             tested.loc[valid, "p_adjusted"] = tested.loc[valid, "p_value"]
         else:
+            from statsmodels.stats.multitest import multipletests
+
             method = _ADJUST[adjust]
             adjusted = multipletests(tested.loc[valid, "p_value"].to_numpy(), method=method)[1]
             tested.loc[valid, "p_adjusted"] = adjusted

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import linalg
 
+from rpeval._lazy import linalg
 from rpeval.recidivism._distributions import standard_terms
 
 __all__ = ["AFTFit", "AFTLikelihood", "aft_likelihood", "fit_aft"]

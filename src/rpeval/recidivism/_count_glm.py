@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-import statsmodels.api as sm
 from numpy.typing import NDArray
-from scipy import optimize
 
+from rpeval._lazy import optimize
 from rpeval.errors import ConvergenceError, ConvergenceWarning
 
 __all__ = ["CountFit", "fit_count_model", "theta_score"]
@@ -92,6 +91,8 @@ def _theta_ml(y: FloatArray, mu: FloatArray, exceed: FloatArray) -> float:
 
 
 def _glm(y: FloatArray, X: FloatArray, offset: FloatArray, alpha: float, start: Any) -> Any:
+    import statsmodels.api as sm
+
     family: Any = sm.families.NegativeBinomial(alpha=alpha) if alpha > 0 else sm.families.Poisson()
     model = sm.GLM(y, X, family=family, offset=offset)
     try:

@@ -7,8 +7,8 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import linalg
 
+from rpeval._lazy import linalg
 from rpeval.errors import ConvergenceError, DataError
 from rpeval.recidivism._cox_fused import (
     Workspace,

@@ -13,8 +13,8 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
+from rpeval._lazy import stats
 from rpeval.recidivism._cox_kernel import event_terms, weighted_information
 from rpeval.recidivism._risk_sets import (
     RiskSetIndex,

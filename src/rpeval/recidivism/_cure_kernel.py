@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import linalg, optimize, special
 
+from rpeval._lazy import linalg, optimize, special
 from rpeval.recidivism._aft_kernel import fit_aft
 from rpeval.recidivism._distributions import standard_terms
 

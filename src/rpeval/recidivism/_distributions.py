@@ -15,7 +15,8 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
+
+from rpeval._lazy import special
 
 __all__ = ["DISTRIBUTIONS", "Distribution", "StandardTerms", "standard_terms"]
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import linalg, stats
+
+from rpeval._lazy import linalg, stats
 
 __all__ = ["GrayTest", "gray_test"]
 

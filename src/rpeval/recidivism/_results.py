@@ -13,9 +13,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from rpeval._display import Display, Displayed
+from rpeval._lazy import stats
 from rpeval.errors import SpecificationError
 
 __all__ = [

@@ -22,9 +22,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 from rpeval import _frames
+from rpeval._lazy import stats
 from rpeval.errors import DataError, RpevalError, SpecificationError
 from rpeval.recidivism._results import z_value
 from rpeval.recidivism._survival_input import _codes, weighted_rows

@@ -18,8 +18,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
+from rpeval._lazy import stats
 from rpeval.errors import ConvergenceWarning, SpecificationError
 from rpeval.recidivism._aft_kernel import fit_aft
 from rpeval.recidivism._distributions import DISTRIBUTIONS, standard_terms

@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
+from rpeval._lazy import stats
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._results import TestResult
 from rpeval.recidivism._survival_input import prepare_survival_input

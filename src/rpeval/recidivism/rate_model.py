@@ -16,10 +16,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from rpeval import _frames
 from rpeval._display import Display, Displayed
+from rpeval._lazy import stats
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._count_glm import fit_count_model
 from rpeval.recidivism._parametric_input import INTERCEPT, with_intercept

@@ -14,11 +14,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
 from rpeval import _frames
 from rpeval._display import Display, Displayed
+from rpeval._lazy import stats
 from rpeval.errors import DataWarning, SpecificationError
 from rpeval.recidivism._results import ConfType, check_conf, jsonable, z_value
 from rpeval.recidivism._survival_input import prepare_survival_input
@@ -156,6 +155,8 @@ def _complete_follow_up(
     n = observed.sum(axis=1).astype(np.float64)
     k = within.sum(axis=1).astype(np.float64)
     safe = np.maximum(n, 1.0)
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(k, safe, alpha=1 - conf_level, method="wilson")
     empty = n == 0
     return {

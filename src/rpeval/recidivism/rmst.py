@@ -8,9 +8,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from rpeval._display import Display, Displayed
+from rpeval._lazy import stats
 from rpeval.errors import SpecificationError
 from rpeval.recidivism._km_kernel import Curve, product_limit
 from rpeval.recidivism._results import check_conf, jsonable, z_value

@@ -17,8 +17,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import special, stats
 
+from rpeval._lazy import special, stats
 from rpeval.errors import ConvergenceError, ConvergenceWarning, SpecificationError
 from rpeval.recidivism._cure_kernel import CureData, fit_cure
 from rpeval.recidivism._distributions import standard_terms

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
+
+from rpeval._lazy import stats
 
 __all__ = ["corrected_cox", "corrected_rates", "corrected_rmst", "cox_influence", "rate_influence"]
 

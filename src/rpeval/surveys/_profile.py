@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+
+from rpeval._lazy import stats
 
 if TYPE_CHECKING:
     from rpeval.surveys.design import SurveyDesign

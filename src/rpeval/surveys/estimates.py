@@ -15,18 +15,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
-from rpeval.errors import DataError
-from rpeval.surveys._checks import check_conf_level, column_list
-from rpeval.surveys._domains import AnyDesign, Domains, check_design, domains, response
-from rpeval.surveys._linearize import domain_scores, domain_sums, srs_variance, weighted_var
 from rpeval._design_variance import (
     ScoreColumns,
     dense_stage_covariance,
     design_covariance,
     fits_dense,
 )
+from rpeval._lazy import stats
+from rpeval.errors import DataError
+from rpeval.surveys._checks import check_conf_level, column_list
+from rpeval.surveys._domains import AnyDesign, Domains, check_design, domains, response
+from rpeval.surveys._linearize import domain_scores, domain_sums, srs_variance, weighted_var
 from rpeval.surveys.design import SurveyDesign
 from rpeval.surveys.replicates import ReplicateDesign
 from rpeval.surveys.results import ESTIMATE_COLUMNS, SurveyEstimate

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from rpeval._formula import show_values
+from rpeval._lazy import stats
 from rpeval.errors import DataError, SpecificationError
 from rpeval.surveys._checks import check_choice, check_conf_level
 from rpeval.surveys._domains import AnyDesign, check_design, domains, response

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
+from rpeval._lazy import stats
 from rpeval.errors import SpecificationError
 from rpeval.surveys._checks import check_conf_level
 from rpeval.surveys._domains import check_design, domains, response

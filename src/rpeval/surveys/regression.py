@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
+from rpeval._design_variance import ScoreColumns, design_covariance
 from rpeval._frames import design_matrix, resolve_covariates
+from rpeval._lazy import stats
 from rpeval.errors import ConvergenceWarning, DataError
 from rpeval.surveys._checks import check_choice, check_conf_level
 from rpeval.surveys._domains import check_design, response
-from rpeval._design_variance import ScoreColumns, design_covariance
 from rpeval.surveys.design import SurveyDesign
 
 __all__ = ["RegressionResult", "regression"]

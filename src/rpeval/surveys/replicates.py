@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import sparse
 
 from rpeval._frames import as_pandas, numeric_array, require_columns
+from rpeval._lazy import sparse
 from rpeval.errors import DataError, SpecificationError
 from rpeval.surveys._checks import check_choice, column_list
 from rpeval.surveys.design import SurveyDesign

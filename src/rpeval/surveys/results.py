@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
+from rpeval._lazy import stats
 from rpeval.errors import SpecificationError
 
 __all__ = ["ContrastResult", "SurveyEstimate"]

@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from rpeval._formula import show_values
 from rpeval._frames import as_pandas, numeric_array, require_columns
+from rpeval._lazy import stats
 from rpeval.errors import ConvergenceWarning, DataError, SpecificationError
 from rpeval.surveys._checks import check_conf_level, column_list
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from rpeval._lazy import stats
 from rpeval.errors import SpecificationError
 from rpeval.surveys._checks import check_conf_level
 from rpeval.surveys._domains import AnyDesign, Domains, check_design, domains, response
