@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._design_variance import _TINY_FRACTION, Stage
 from rpeval._formula import show_values
 from rpeval._frames import numeric_array
 from rpeval.errors import DataError, SpecificationError
-from rpeval._design_variance import _TINY_FRACTION, Stage
 
 __all__ = [
     "StageInput",

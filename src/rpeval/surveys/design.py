@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._design_variance import Stage
 from rpeval._frames import as_pandas, require_columns
 from rpeval.errors import DataError, SpecificationError
 from rpeval.surveys._checks import check_choice, column_list
@@ -29,7 +30,6 @@ from rpeval.surveys._design_build import (
     row_weights,
     stage_inputs,
 )
-from rpeval._design_variance import Stage
 
 __all__ = ["LonelyPSU", "SurveyDesign"]
 
