@@ -227,5 +227,14 @@ def _suppress(
             row.update(value=None, ci_lower=None, ci_upper=None)
         row["suppressed"] = hidden[index] or reference_small
         row["note"] = "; ".join(notes) if notes else None
-    columns = [*by, "numerator", "denominator", "value", "ci_lower", "ci_upper", "suppressed", "note"]
+    columns = [
+        *by,
+        "numerator",
+        "denominator",
+        "value",
+        "ci_lower",
+        "ci_upper",
+        "suppressed",
+        "note",
+    ]
     return pd.DataFrame(rows, columns=columns)
