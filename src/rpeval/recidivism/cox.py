@@ -21,9 +21,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from rpeval._display import Display, Displayed
+from rpeval._lazy import stats
 from rpeval.errors import ConvergenceWarning, SpecificationError
 from rpeval.recidivism._concordance import concordance
 from rpeval.recidivism._cox_baseline import (
@@ -34,9 +34,9 @@ from rpeval.recidivism._cox_baseline import (
 from rpeval.recidivism._cox_data import CoxData, prepare_cox_data, prepare_new_data
 from rpeval.recidivism._cox_fit import newton_raphson
 from rpeval.recidivism._cox_kernel import score_residuals
+from rpeval.recidivism._cox_sandwich import robust_covariance
 from rpeval.recidivism._cox_zph import Transform, zph_tests
 from rpeval.recidivism._results import wald_columns
-from rpeval.recidivism._risk_sets import group_sums
 
 __all__ = ["CoxResult", "cox"]
 
@@ -376,11 +376,9 @@ def cox(
         warnings.warn(message, ConvergenceWarning, stacklevel=2)
     robust_cov = None
     if robust or cluster is not None:
-        resid = score_residuals(d.index, d.X, d.weights, fit.beta, ties).residuals
-        dfbeta = (resid * d.weights[:, None]) @ fit.covariance
-        if d.cluster is not None:
-            dfbeta = group_sums(d.cluster, dfbeta, int(d.cluster.max()) + 1)
-        robust_cov = dfbeta.T @ dfbeta
+        robust_cov = robust_covariance(
+            d.index, d.X, d.weights, fit.beta, ties, fit.covariance, d.cluster
+        )
     return CoxResult(
         terms=d.terms,
         coef=fit.beta,
