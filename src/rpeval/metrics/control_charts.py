@@ -9,8 +9,11 @@
 0.2313 0.4102 0.0524
 >>> chart.fired["beyond_limits"]
 ('15', '23')
->>> chart.signals()[["rule", "period"]].values.tolist()[2:]
-[['two_of_three_beyond_2', 22], ['two_of_three_beyond_2', 23], ['four_of_five_beyond_1', 24]]
+>>> for rule, period in chart.signals()[["rule", "period"]].values[2:]:
+...     print(rule, period)
+two_of_three_beyond_2 22
+two_of_three_beyond_2 23
+four_of_five_beyond_1 24
 """
 
 from __future__ import annotations
