@@ -140,7 +140,7 @@ def run_scenario(
                 "bias": float(values[:, 0].mean()) if n else math.nan,
                 "empirical_sd": sd,
                 "mean_se": mean_se,
-                "se_ratio": mean_se / sd if n > 1 else math.nan,
+                "se_ratio": mean_se / sd if n > 1 and sd > 0 else math.nan,
                 "failures": failures[method.name],
                 "seconds": spent[method.name],
             }

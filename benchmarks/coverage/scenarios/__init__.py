@@ -13,6 +13,9 @@ from _study import Scenario
 
 GROUPS = {
     "matching": "scenarios.matching",  # matched, weighted and doubly robust ATT/ATE
+    "survival": "scenarios.survival",  # Cox, KM, window rates, RMST, CIF, Fine–Gray
+    "metrics": "scenarios.metrics",  # the metric catalog's intervals
+    "evaluate": "scenarios.evaluate",  # evaluate() end to end on simulate_program data
 }
 
 
