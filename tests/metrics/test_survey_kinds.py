@@ -133,3 +133,14 @@ def test_schema_requires_a_design(tmp_path: Path) -> None:
     )
     with pytest.raises(MetricDefinitionError, match="does not apply"):
         Registry.from_paths(path, include_builtin=False)
+
+
+def test_validate_checks_the_design_columns(tmp_path: Path) -> None:
+    from rpeval.metrics import validate
+
+    path = tmp_path / "survey.yaml"
+    text = METRICS.format(design="design: {weights: pw, strata: stype}")
+    path.write_text(text.replace("kind: survey_mean", "kind: survey_mean\ntable: cases"))
+    messages = " ".join(issue.message for issue in validate([path]).issues)
+    assert "column 'pw' is not a column of table 'cases'" in messages
+    assert "column 'stype' is not a column of table 'cases'" in messages

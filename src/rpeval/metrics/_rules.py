@@ -133,6 +133,14 @@ def _columns_used(loaded: LoadedDefinition) -> list[tuple[tuple[str | int, ...],
         window = definition.window
         for key in ("start", "event", "followup_end"):
             used.append((("window", key), getattr(window, key), "date"))
+    if definition.design is not None:
+        design = definition.design
+        used.append((("design", "weights"), design.weights, "sum"))
+        used.extend(
+            (("design", key), getattr(design, key), "design")
+            for key in ("strata", "psu")
+            if getattr(design, key) is not None
+        )
     used.extend((("dimensions", i), d, "dimension") for i, d in enumerate(definition.dimensions))
     return used
 
