@@ -87,6 +87,9 @@ def test_small_waves_are_not_shown(demo: tuple[trust.Settings, pd.DataFrame]) ->
     settings, table = demo
     section = trust.build(trust.from_config(settings, table), _context(suppress_below=5_000))
     assert all(r["estimate"] is None for r in section.data["trust_by_wave"])
+    assert all(r["respondents"] is None for r in section.data["trust_by_wave"])
+    assert all(r["n"] is None for r in section.data["weights"])
+    assert all(r["complete_responses"] is None for r in section.data["reliability"])
     assert section.data["change"] is None
     assert "no estimate is shown" in section.html
 

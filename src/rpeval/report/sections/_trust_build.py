@@ -85,9 +85,11 @@ def _row(estimate: Any) -> dict[str, float]:
 
 
 def _blank(row: dict[str, Any], shown: bool) -> dict[str, Any]:
+    """The row, or only its wave when the wave has fewer respondents than k (no count or
+    estimate of a small group is published)."""
     if shown:
         return row
-    return {k: (None if isinstance(v, float) else v) for k, v in row.items()}
+    return {k: (v if k == "wave" else None) for k, v in row.items()}
 
 
 def _tables(results: list[WaveResult]) -> dict[str, list[dict[str, Any]]]:
@@ -99,17 +101,20 @@ def _tables(results: list[WaveResult]) -> dict[str, list[dict[str, Any]]]:
         top.append(_blank({"wave": r.label, **_row(r.top_box)}, r.shown))
         rel = r.reliability
         reliability.append(
-            {
-                "wave": r.label,
-                "complete_responses": rel.n,
-                "alpha": rel.alpha,
-                "alpha_ci_lower": rel.ci_lower,
-                "alpha_ci_upper": rel.ci_upper,
-                "alpha_std": rel.alpha_std,
-                "omega_total": rel.omega_total,
-            }
+            _blank(
+                {
+                    "wave": r.label,
+                    "complete_responses": rel.n,
+                    "alpha": rel.alpha,
+                    "alpha_ci_lower": rel.ci_lower,
+                    "alpha_ci_upper": rel.ci_upper,
+                    "alpha_std": rel.alpha_std,
+                    "omega_total": rel.omega_total,
+                },
+                r.shown,
+            )
         )
-        weights.append({"wave": r.label, **r.weights.to_dict()})
+        weights.append(_blank({"wave": r.label, **r.weights.to_dict()}, r.shown))
     return {"trust_by_wave": trust, "top_box": top, "reliability": reliability, "weights": weights}
 
 

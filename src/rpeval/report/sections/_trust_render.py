@@ -14,6 +14,10 @@ from rpeval.report.sections.trust import ALPHA_THRESHOLD, Settings
 __all__ = ["render"]
 
 
+def _count(value: Any, digits: int = 0) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
 def _pct(value: Any) -> str:
     return "–" if value is None else f"{100 * float(value):.1f}%"
 
@@ -34,12 +38,14 @@ def _trust_table(tables: dict[str, Any], weights: list[dict[str, Any]], level: s
         rows.append(
             {
                 "wave": row["wave"],
-                "respondents": f"{row['respondents']:,}",
+                "respondents": _count(row["respondents"]),
                 "trust score": fmt(row["estimate"]),
                 f"{level} CI": _interval(row["ci_lower"], row["ci_upper"]),
                 "design effect": fmt(row["deff"]),
-                "Kish effective n": f"{w['kish_ess']:,.0f}",
-                "weights (min to max)": f"{w['min']:,.3g} to {w['max']:,.3g}",
+                "Kish effective n": _count(w["kish_ess"]),
+                "weights (min to max)": "–"
+                if w["min"] is None
+                else f"{w['min']:,.3g} to {w['max']:,.3g}",
             }
         )
     return html_table(pd.DataFrame(rows), "Trust score by wave (design-based)")
@@ -60,7 +66,7 @@ def _other_tables(tables: dict[str, Any], level: str) -> Markup:
     reliability = pd.DataFrame(
         {
             "wave": row["wave"],
-            "complete responses": f"{row['complete_responses']:,}",
+            "complete responses": _count(row["complete_responses"]),
             "Cronbach's alpha": fmt(row["alpha"]),
             f"Feldt {level} CI": _interval(row["alpha_ci_lower"], row["alpha_ci_upper"]),
             "standardised alpha": fmt(row["alpha_std"]),
