@@ -15,9 +15,16 @@ The pillar imports no other pillar; shared helpers live in ``rpeval._*``.
 
 from __future__ import annotations
 
+from rpeval.community.its import ITSResult, interrupted_time_series
 from rpeval.community.panel import AreaPanel, PanelColumns, area_panel
 
-__all__: list[str] = ["AreaPanel", "PanelColumns", "area_panel"]
+__all__: list[str] = [
+    "AreaPanel",
+    "ITSResult",
+    "PanelColumns",
+    "area_panel",
+    "interrupted_time_series",
+]
 
 # --- exports: panel and interrupted time series ---
 

@@ -44,7 +44,7 @@ from rpeval.community._panel_checks import (
 from rpeval.community._periods import period_label, period_ordinals
 from rpeval.errors import DataError, SpecificationError
 
-__all__ = ["AreaPanel", "PanelColumns", "area_panel"]
+__all__ = ["AreaPanel", "PanelColumns", "area_panel", "build_panel"]
 
 _CALLER = "area_panel"
 
@@ -189,28 +189,30 @@ class AreaPanel:
         return f"<p>{caption}</p>" + self.summary().to_html(index=False)
 
 
-def _check_names(**names: str | None) -> None:
+def _check_names(caller: str, **names: str | None) -> None:
     for arg, name in names.items():
         if name is not None and not isinstance(name, str):
             raise SpecificationError(
-                f"{_CALLER}(): `{arg}` must be a column name, got {name!r}",
+                f"{caller}(): `{arg}` must be a column name, got {name!r}",
                 hint=f"e.g. {arg}='{arg}'",
             )
 
 
-def _exposure(frame: pd.DataFrame, column: str | None, kind: str) -> NDArray[np.float64]:
+def _exposure(
+    frame: pd.DataFrame, column: str | None, kind: str, caller: str
+) -> NDArray[np.float64]:
     if column is None:
         return np.ones(len(frame))
     if kind != "count":
         raise SpecificationError(
-            f"{_CALLER}(): exposure= is for counts; kind={kind!r}",
+            f"{caller}(): exposure= is for counts; kind={kind!r}",
             hint="drop exposure= or use kind='count'",
         )
-    values = numeric_array(frame, column, arg="exposure", caller=_CALLER)
+    values = numeric_array(frame, column, arg="exposure", caller=caller)
     bad = ~np.isfinite(values) | (values <= 0)
     if bad.any():
         raise DataError(
-            f"{_CALLER}(): column {column!r} (argument `exposure`) must be positive and finite; "
+            f"{caller}(): column {column!r} (argument `exposure`) must be positive and finite; "
             f"found {show_values(frame[column][bad])} in {int(bad.sum())} rows",
             hint="exposure is a population, area or number of days: drop or fix those rows",
         )
@@ -260,19 +262,34 @@ def area_panel(
         panel or varying within an area, negative or non-integer counts, non-positive
         exposure.
     """
-    frame = as_pandas(data, arg="data", caller=_CALLER)
-    check_choice(kind, ["count", "continuous"], arg="kind", caller=_CALLER)
     columns = PanelColumns(area, period, outcome, exposure, adoption)
-    _check_frame(frame, columns)
-    what = f"{_CALLER}(): column {period!r} (argument `period`)"
+    return build_panel(data, columns, never=never, kind=kind, freq=freq, caller=_CALLER)
+
+
+def build_panel(
+    data: object,
+    columns: PanelColumns,
+    *,
+    never: object = None,
+    kind: str = "count",
+    freq: str = "M",
+    caller: str = _CALLER,
+) -> AreaPanel:
+    """:func:`area_panel` with the caller's name in the messages (for other functions)."""
+    area, period, outcome = columns.area, columns.period, columns.outcome
+    exposure, adoption = columns.exposure, columns.adoption
+    frame = as_pandas(data, arg="data", caller=caller)
+    check_choice(kind, ["count", "continuous"], arg="kind", caller=caller)
+    _check_frame(frame, columns, caller)
+    what = f"{caller}(): column {period!r} (argument `period`)"
     codes = period_ordinals(frame[period], freq=freq, what=what)
     label_freq = freq if codes.calendar else None
-    values = check_outcome(frame, outcome, kind=kind, caller=_CALLER)
-    weights = _exposure(frame, exposure, kind)
-    grid = ordinal_grid(codes.ordinals, column=period, caller=_CALLER, freq=label_freq)
+    values = check_outcome(frame, outcome, kind=kind, caller=caller)
+    weights = _exposure(frame, exposure, kind, caller)
+    grid = ordinal_grid(codes.ordinals, column=period, caller=caller, freq=label_freq)
     area_codes, labels = pd.factorize(frame[area], sort=True)
     t_index = codes.ordinals - grid.first
-    order = check_balanced(area_codes, t_index, labels, grid.size, frame[period], caller=_CALLER)
+    order = check_balanced(area_codes, t_index, labels, grid.size, frame[period], caller=caller)
     starts = adoption_ordinals(
         frame,
         adoption,
@@ -281,9 +298,9 @@ def area_panel(
         never=never,
         freq=freq,
         calendar=codes.calendar,
-        caller=_CALLER,
+        caller=caller,
     )
-    position = _adoption_positions(starts, grid, labels, label_freq)
+    position = _adoption_positions(starts, grid, labels, label_freq, caller)
     shape = (len(labels), grid.size)
     tidy = frame.iloc[order].reset_index(drop=True)
     tidy["_area_index"] = area_codes[order]
@@ -301,25 +318,25 @@ def area_panel(
     )
 
 
-def _check_frame(frame: pd.DataFrame, columns: PanelColumns) -> None:
+def _check_frame(frame: pd.DataFrame, columns: PanelColumns, caller: str) -> None:
     names = vars(columns)
-    _check_names(**names)
-    require_columns(frame, [c for c in names.values() if c is not None], arg="", caller=_CALLER)
+    _check_names(caller, **names)
+    require_columns(frame, [c for c in names.values() if c is not None], arg="", caller=caller)
     if len(frame) == 0:
-        raise DataError(f"{_CALLER}(): `data` has no rows", hint="pass the area x period rows")
+        raise DataError(f"{caller}(): `data` has no rows", hint="pass the area x period rows")
     for arg in ("area", "period"):
         column = names[arg]
         missing = frame[column].isna().to_numpy(dtype=bool)
         if missing.any():
             raise DataError(
-                f"{_CALLER}(): column {column!r} (argument `{arg}`) has {int(missing.sum())} "
+                f"{caller}(): column {column!r} (argument `{arg}`) has {int(missing.sum())} "
                 "missing values",
                 hint="every row needs its area and period",
             )
 
 
 def _adoption_positions(
-    starts: Adoption, grid: Grid, labels: pd.Index, freq: str | None
+    starts: Adoption, grid: Grid, labels: pd.Index, freq: str | None, caller: str
 ) -> NDArray[np.int64]:
     adopted, ordinals = starts.adopted, starts.ordinals
     last = grid.first + grid.size - 1
@@ -329,7 +346,7 @@ def _adoption_positions(
             f"{labels[i]!r}: {period_label(ordinals[i], freq)}" for i in np.flatnonzero(outside)[:5]
         ]
         raise DataError(
-            f"{_CALLER}(): adoption periods outside the panel ({period_label(grid.first, freq)} "
+            f"{caller}(): adoption periods outside the panel ({period_label(grid.first, freq)} "
             f"to {period_label(last, freq)}) for {int(outside.sum())} areas: {', '.join(shown)}",
             hint="trim the adoption column to the panel: an area adopting after it is 'never'",
         )

@@ -1,0 +1,175 @@
+"""The result of :func:`rpeval.community.interrupted_time_series`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from rpeval._lazy import stats
+
+__all__ = ["ITSResult", "wald_table"]
+
+WALD_COLUMNS = [
+    "term",
+    "estimate",
+    "std_error",
+    "statistic",
+    "p_value",
+    "ci_lower",
+    "ci_upper",
+    "rate_ratio",
+    "rate_ratio_lower",
+    "rate_ratio_upper",
+]
+
+
+def wald_table(
+    terms: list[str], estimate: NDArray[np.float64], std_error: NDArray[np.float64], conf: float
+) -> pd.DataFrame:
+    """Wald z tests and intervals of log-scale coefficients, with their rate ratios."""
+    crit = float(stats.norm.ppf(0.5 + conf / 2.0))
+    z = estimate / std_error
+    lower, upper = estimate - crit * std_error, estimate + crit * std_error
+    table = pd.DataFrame(
+        {
+            "term": terms,
+            "estimate": estimate,
+            "std_error": std_error,
+            "statistic": z,
+            "p_value": 2.0 * stats.norm.sf(np.abs(z)),
+            "ci_lower": lower,
+            "ci_upper": upper,
+            "rate_ratio": np.exp(estimate),
+            "rate_ratio_lower": np.exp(lower),
+            "rate_ratio_upper": np.exp(upper),
+        }
+    )
+    return table[WALD_COLUMNS]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        return None if math.isnan(number) else number
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, pd.Period | pd.Timestamp):
+        return str(value)
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+@dataclass(frozen=True)
+class ITSResult:
+    """Segmented regression of a count series: level and slope change as rate ratios.
+
+    Attributes
+    ----------
+    effects
+        ``summary()``: rows ``level_change`` (the step at the interruption) and, when
+        modelled, ``slope_change`` (the change in trend per period), with ``estimate``
+        and ``std_error`` on the log scale, ``statistic``, ``p_value``, ``ci_lower``,
+        ``ci_upper`` (log scale), ``rate_ratio`` and its interval. With a comparison
+        series these are the changes beyond the comparison's.
+    coefficients
+        The same columns for every term of the model.
+    fitted
+        One row per series and period: ``series`` ("intervention" or "comparison"),
+        ``period``, ``observed``, ``exposure``, ``post``, ``expected`` (the fitted count),
+        ``counterfactual`` (expected count without the program) and its
+        ``counterfactual_lower``/``counterfactual_upper`` band.
+    ljung_box
+        Residual autocorrelation check per series: ``series``, ``lags``, ``statistic``,
+        ``df``, ``p_value`` (Ljung–Box on deviance residuals).
+    family, robust, lags, dispersion, alpha, conf_level, interruption, seasonality
+        The model: ``robust`` means Newey–West (HAC) standard errors with ``lags``;
+        ``dispersion`` the quasi-Poisson scale (1 otherwise); ``alpha`` the negative
+        binomial over-dispersion (0 otherwise); ``interruption`` the first period under
+        the program.
+    """
+
+    effects: pd.DataFrame
+    coefficients: pd.DataFrame
+    fitted: pd.DataFrame
+    ljung_box: pd.DataFrame
+    family: str
+    robust: bool
+    lags: int | None
+    dispersion: float
+    alpha: float
+    conf_level: float
+    interruption: Any
+    seasonality: str | None
+    n_periods: int
+    controlled: bool
+
+    def _ratio(self, term: str) -> float:
+        rows = self.effects[self.effects["term"] == term]
+        return float(rows["rate_ratio"].iloc[0]) if len(rows) else math.nan
+
+    @property
+    def level_change(self) -> float:
+        """Rate ratio of the step at the interruption."""
+        return self._ratio("level_change")
+
+    @property
+    def slope_change(self) -> float:
+        """Rate ratio of the change in trend per period (NaN when not modelled)."""
+        return self._ratio("slope_change")
+
+    def summary(self) -> pd.DataFrame:
+        """The effects table (see :attr:`effects`), a new frame."""
+        return self.effects.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: model settings, effects, autocorrelation check and fitted series."""
+        return {
+            "family": self.family,
+            "robust": self.robust,
+            "lags": self.lags,
+            "dispersion": self.dispersion,
+            "alpha": self.alpha,
+            "conf_level": self.conf_level,
+            "interruption": _plain(self.interruption),
+            "seasonality": self.seasonality,
+            "n_periods": self.n_periods,
+            "controlled": self.controlled,
+            "effects": _records(self.effects),
+            "coefficients": _records(self.coefficients),
+            "ljung_box": _records(self.ljung_box),
+            "fitted": _records(self.fitted),
+        }
+
+    def _headline(self) -> str:
+        se = f"Newey-West SEs ({self.lags} lags)" if self.robust else "model SEs"
+        kind = "Controlled interrupted" if self.controlled else "Interrupted"
+        return (
+            f"{kind} time series, {self.family}, {self.n_periods} periods, "
+            f"interruption at {self.interruption}; {se}, {self.conf_level:.0%} CIs"
+        )
+
+    def __str__(self) -> str:
+        table = self.effects[["term", "rate_ratio", "rate_ratio_lower", "rate_ratio_upper"]]
+        box = self.ljung_box[["series", "lags", "statistic", "p_value"]]
+        return (
+            f"{self._headline()}\n{table.to_string(index=False)}\n"
+            f"Residual autocorrelation (Ljung-Box):\n{box.to_string(index=False)}"
+        )
+
+    def _repr_html_(self) -> str:
+        table = self.effects[["term", "rate_ratio", "rate_ratio_lower", "rate_ratio_upper"]]
+        return f"<p>{self._headline()}</p>" + table.to_html(index=False)
+
+    def plot(self, ax: Any = None) -> Any:
+        """Observed counts, the fitted segments and the counterfactual with its band."""
+        from rpeval.community.its._plot import plot_its
+
+        return plot_its(self, ax=ax)
