@@ -135,3 +135,17 @@ def test_demo_report_shows_the_section(tmp_path: Path) -> None:
     assert "trust:" in (tmp_path / "config.yaml").read_text()
     html = next(tmp_path.glob("*.html")).read_text()
     assert '<section id="trust"' in html
+
+
+def test_a_small_domain_hides_every_domain_count(
+    demo: tuple[trust.Settings, pd.DataFrame],
+) -> None:
+    settings, table = demo
+    value = trust.from_config(settings, table)
+    full = trust.build(value, _context(suppress_below=1)).data["by_domain"]
+    counts = [row[f"{w}_respondents"] for row in full for w in ("pre", "post")]
+    section = trust.build(value, _context(suppress_below=min(counts) + 1))
+    rows = section.data["by_domain"]
+    assert any(row["difference"] is None for row in rows)
+    assert any(row["difference"] is not None for row in rows)
+    assert all(row["pre_respondents"] is None for row in rows)

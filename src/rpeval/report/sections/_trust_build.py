@@ -144,6 +144,11 @@ def _domains(results: list[WaveResult], k: int) -> list[dict[str, Any]]:
         if small:
             row = {c: (None if c != "domain" else v) for c, v in row.items()}
         rows.append(row)
+    if any(row[f"{results[0].label}_estimate"] is None for row in rows):
+        # a hidden domain's count would follow from the wave's total and the others'
+        for row in rows:
+            for r in results:
+                row[f"{r.label}_respondents"] = None
     return rows
 
 
