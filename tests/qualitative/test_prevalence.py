@@ -158,6 +158,12 @@ def test_joint_display(sim) -> None:  # type: ignore[no-untyped-def]
     assert joint_display(coded, numeric, theme="procedural_justice", outcome="score").kind == (
         "numeric"
     )
+    # true/false with missing values as a CSV reader leaves them (object dtype)
+    as_object = data.participants.assign(
+        rearrest_12m=data.participants["rearrest_12m"].astype(object)
+    )
+    again = joint_display(coded, as_object, theme="felt_heard", outcome="rearrest_12m")
+    pd.testing.assert_frame_equal(again.summary(), table)
     hidden = joint_display(
         coded, data.participants, theme="felt_heard", outcome="rearrest_12m", suppress_below=1000
     )

@@ -27,6 +27,9 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
+
+from rpeval.errors import DataError
 
 __all__ = ["INTERVIEW_CODEBOOK", "PREVALENCE", "InterviewData", "simulate_interviews"]
 
@@ -118,12 +121,118 @@ def _reliability(value: float | Mapping[str, float], code: str) -> float:
     return float(found)
 
 
+HEARD_GIVEN_REARREST: Final = {True: 0.45, False: 0.58}
+"""With ``offenders=``: the chance that an offender holds ``felt_heard`` given whether they
+were re-arrested within 12 months (unknown outcome: the group's 0.55)."""
+
+
+def _people(
+    n_participants: int, offenders: pd.Series | None, rng: np.random.Generator
+) -> tuple[list[str], NDArray[np.str_]]:
+    """Interviewees' ids and groups: drawn in :data:`GROUP_SHARES`, or the given offenders
+    first and the others drawn from the other groups."""
+    if offenders is None:
+        groups = rng.choice(len(GROUPS), size=n_participants, p=GROUP_SHARES)
+        names: NDArray[np.str_] = np.array(GROUPS)[groups]
+        return [f"P{i + 1:04d}" for i in range(n_participants)], names
+    known = [str(person) for person in offenders.index]
+    if len(set(known)) != len(known) or len(known) > n_participants:
+        raise DataError(
+            f"simulate_interviews(): `offenders` needs unique ids, at most n_participants="
+            f"{n_participants} ({len(known)} given)",
+            hint="pass one re-arrest value per offender, indexed by person id",
+        )
+    others = [g for g in GROUPS if g != "offender"]
+    shares = np.array([GROUP_SHARES[GROUPS.index(g)] for g in others])
+    drawn = rng.choice(len(others), size=n_participants - len(known), p=shares / shares.sum())
+    ids = known + [f"I{i + 1:04d}" for i in range(n_participants - len(known))]
+    labels: NDArray[np.str_] = np.array(["offender"] * len(known) + [others[g] for g in drawn])
+    return ids, labels
+
+
+def _holding(
+    code: str, groups: NDArray[np.str_], offenders: pd.Series | None
+) -> NDArray[np.float64]:
+    """Each interviewee's chance of holding `code`."""
+    p = np.array([PREVALENCE[code][g] for g in groups])
+    if offenders is not None and code == "felt_heard":
+        p[: len(offenders)] = [
+            HEARD_GIVEN_REARREST[bool(v)] if pd.notna(v) else PREVALENCE[code]["offender"]
+            for v in offenders
+        ]
+    return p
+
+
+QUOTES: Final[dict[str, tuple[str, ...]]] = {
+    "felt_heard": (
+        "For once somebody actually listened to what happened to me.",
+        "They let me say everything I needed to say, start to finish.",
+        "Nobody rushed me. I felt like my side counted.",
+    ),
+    "fair_process": (
+        "It was fair to both of us, nobody got talked down to.",
+        "The facilitator treated everyone in that room the same.",
+    ),
+    "took_responsibility": (
+        "I did it, and I know what it cost her.",
+        "No excuses. I was the one who broke the window.",
+    ),
+    "safety_concern": (
+        "I still check the street before I go out.",
+        "I worry he will come back to the shop.",
+    ),
+}
+"""Simulated quotes: a segment says one line of each code it truly shows (none: a neutral
+remark)."""
+NEUTRAL: Final = ("We met in the community centre on a Tuesday.", "It took about two hours.")
+
+
+def _quotes(seg_ids: NDArray[np.str_], truth: dict[str, NDArray[np.bool_]]) -> dict[str, str]:
+    """A simulated quote per segment, from the codes it truly shows."""
+    out = {}
+    for s, seg in enumerate(seg_ids):
+        said = [QUOTES[c][s % len(QUOTES[c])] for c in PRESENCE_CODES if truth[c][s]]
+        out[str(seg)] = " ".join(said) or NEUTRAL[s % len(NEUTRAL)]
+    return out
+
+
+def _coder_rows(
+    coder: str,
+    rng: np.random.Generator,
+    truth: dict[str, NDArray[np.bool_]],
+    apology: tuple[NDArray[np.bool_], NDArray[np.int64]],
+    reliability: float | Mapping[str, float],
+    owners: tuple[NDArray[np.str_], list[str], NDArray[np.str_]],
+) -> list[tuple[object, ...]]:
+    """One coder's rows: each value copies the truth with probability sqrt(r)."""
+    seg_ids, ids, groups = owners[0], owners[1], owners[2]
+    n_seg = seg_ids.size
+    per = n_seg // len(ids)
+    applied = {}
+    for code in PRESENCE_CODES:
+        copy = rng.random(n_seg) < np.sqrt(_reliability(reliability, code))
+        applied[code] = np.where(copy, truth[code], rng.random(n_seg) < truth[code].mean())
+    copy = rng.random(n_seg) < np.sqrt(_reliability(reliability, "apology_sincere"))
+    ratings = np.where(copy, apology[1], rng.choice(4, size=n_seg))
+    rows: list[tuple[object, ...]] = []
+    for s in range(n_seg):
+        head = (seg_ids[s], ids[s // per], groups[s // per], coder)
+        found: list[tuple[object, ...]] = [
+            (*head, code, np.nan) for code in PRESENCE_CODES if applied[code][s]
+        ]
+        if apology[0][s]:
+            found.append((*head, "apology_sincere", float(ratings[s])))
+        rows.extend(found or [(*head, None, np.nan)])
+    return rows
+
+
 def simulate_interviews(
     n_participants: int = 200,
     *,
     n_coders: int = 3,
     segments_per_participant: int = 4,
     reliability: float | Mapping[str, float] = 0.85,
+    offenders: pd.Series | None = None,
     random_state: int | None = 0,
 ) -> InterviewData:
     """Coded interviews with known reliability and theme prevalence.
@@ -139,6 +248,13 @@ def simulate_interviews(
         Segments per interview.
     reliability
         The target Krippendorff's α of each presence code (one number, or per code).
+    offenders
+        Link the interviews to a program: re-arrest within 12 months (True/False/NA)
+        indexed by the person ids of the interviewed offenders (e.g. program
+        participants). They are the offender group, with their ids and outcomes; the other
+        interviewees (ids ``I0001``...) are drawn from the other groups; an offender holds
+        ``felt_heard`` with probability 0.45 when re-arrested, 0.58 when not
+        (:data:`HEARD_GIVEN_REARREST`).
     random_state
         Seed; the same seed gives the same data.
 
@@ -151,20 +267,20 @@ def simulate_interviews(
     >>> data = simulate_interviews(50, random_state=1)
     >>> sorted(data.segments.columns)
     ['code', 'coder', 'group', 'participant', 'quote', 'rating', 'segment', 'shareable']
+    >>> linked = simulate_interviews(
+    ...     10, offenders=pd.Series([True, False], index=["P000007", "P000012"]))
+    >>> linked.participants["participant"].tolist()[:3]
+    ['P000007', 'P000012', 'I0001']
     """
     rng = np.random.default_rng(random_state)
-    ids = [f"P{i + 1:04d}" for i in range(n_participants)]
-    groups = rng.choice(len(GROUPS), size=n_participants, p=GROUP_SHARES)
-    group_names = np.array(GROUPS)[groups]
-    coders = [f"coder_{chr(ord('a') + j)}" for j in range(n_coders)]
+    ids, group_names = _people(n_participants, offenders, rng)
     n_seg = n_participants * segments_per_participant
     seg_owner = np.repeat(np.arange(n_participants), segments_per_participant)
     seg_ids = np.array([f"S{i + 1:05d}" for i in range(n_seg)])
-    truth_values: dict[str, np.ndarray] = {}
-    holds: dict[str, np.ndarray] = {}
+    truth_values: dict[str, NDArray[np.bool_]] = {}
+    holds: dict[str, NDArray[np.bool_]] = {}
     for code in PRESENCE_CODES:
-        p = np.array([PREVALENCE[code][g] for g in group_names])
-        holder = rng.random(n_participants) < p
+        holder = rng.random(n_participants) < _holding(code, group_names, offenders)
         shown = (rng.random(n_seg) < 0.6) & holder[seg_owner]
         first = np.arange(n_participants) * segments_per_participant
         shown[first] |= holder  # at least one segment shows it
@@ -175,40 +291,23 @@ def simulate_interviews(
     )
     apology_true = rng.choice(4, size=n_seg, p=[0.2, 0.3, 0.3, 0.2])
     rows: list[tuple[object, ...]] = []
-    for c_index, coder in enumerate(coders):
+    for c_index in range(n_coders):
         coder_rng = np.random.default_rng([0 if random_state is None else random_state, c_index])
-        applied = {}
-        for code in PRESENCE_CODES:
-            copy = coder_rng.random(n_seg) < np.sqrt(_reliability(reliability, code))
-            base = truth_values[code].mean()
-            applied[code] = np.where(copy, truth_values[code], coder_rng.random(n_seg) < base)
-        copy = coder_rng.random(n_seg) < np.sqrt(_reliability(reliability, "apology_sincere"))
-        ratings = np.where(copy, apology_true, coder_rng.choice(4, size=n_seg))
-        for s in range(n_seg):
-            owner = seg_owner[s]
-            any_code = False
-            for code in PRESENCE_CODES:
-                if applied[code][s]:
-                    rows.append((seg_ids[s], ids[owner], group_names[owner], coder, code, np.nan))
-                    any_code = True
-            if apology_seg[s]:
-                rows.append(
-                    (seg_ids[s], ids[owner], group_names[owner], coder, "apology_sincere",
-                     float(ratings[s]))
-                )  # fmt: skip
-                any_code = True
-            if not any_code:
-                rows.append((seg_ids[s], ids[owner], group_names[owner], coder, None, np.nan))
+        coder = f"coder_{chr(ord('a') + c_index)}"
+        owners = (seg_ids, ids, group_names)
+        apology = (apology_seg, apology_true)
+        rows.extend(_coder_rows(coder, coder_rng, truth_values, apology, reliability, owners))
     segments = pd.DataFrame(
         rows, columns=["segment", "participant", "group", "coder", "code", "rating"]
     )
     shareable = pd.Series(rng.random(n_seg) < 0.5, index=seg_ids)
     segments["shareable"] = segments["segment"].map(shareable).astype(bool)
-    segments["quote"] = "Simulated quote " + segments["segment"].str[1:]
-    felt = holds["felt_heard"]
-    risk = np.where(felt, 0.20, 0.30)
+    segments["quote"] = segments["segment"].map(_quotes(seg_ids, truth_values))
+    risk = np.where(holds["felt_heard"], 0.20, 0.30)
     rearrest = pd.Series(rng.random(n_participants) < risk, dtype="boolean")
     rearrest[group_names != "offender"] = pd.NA
+    if offenders is not None:
+        rearrest[: len(offenders)] = pd.array(offenders.to_numpy(), dtype="boolean")
     participants = pd.DataFrame(
         {"participant": ids, "group": group_names, "rearrest_12m": rearrest}
     )
@@ -219,4 +318,6 @@ def simulate_interviews(
         },
         "rearrest_risk": {"felt_heard": 0.20, "not_felt_heard": 0.30},
     }
+    if offenders is not None:
+        truth["felt_heard_given_rearrest"] = dict(HEARD_GIVEN_REARREST)
     return InterviewData(INTERVIEW_CODEBOOK, segments, participants, truth)

@@ -126,6 +126,9 @@ def _binary(values: pd.Series) -> bool:
     if pd.api.types.is_bool_dtype(values):
         return True
     seen = set(pd.unique(values.dropna()))
+    if values.dtype == object:  # e.g. true/false read with missing values
+        kinds = all(isinstance(v, bool | int | float | np.bool_ | np.number) for v in seen)
+        return kinds and seen <= {0, 1}
     return seen <= {0, 1} and pd.api.types.is_numeric_dtype(values)
 
 
