@@ -77,3 +77,28 @@ def test_bad_input() -> None:
         trend(_table([1, 2, 3], [10] * 3), kind="ratio")  # type: ignore[arg-type]
     with pytest.raises(DataError, match="standard errors"):
         trend(_table([1, 2, 3], [10] * 3).assign(value=1.0), kind="mean")
+
+
+def test_a_mean_from_a_metric_table_with_several_metrics() -> None:
+    from rpeval.datasets import simulate_program
+    from rpeval.metrics import Registry
+
+    cases = simulate_program(300, 300, random_state=3).cases
+    table = Registry.builtin().compute(
+        ["agreement_rate", "days_referral_to_conference"],
+        cases,
+        period="quarter",
+        period_of="referral_date",
+        suppress_below=1,
+    )
+    result = trend(table, "days_referral_to_conference", kind="mean", last=2)
+    rows = table.to_pandas()
+    days = rows[rows["metric"] == "days_referral_to_conference"]
+    width = (days["ci_upper"] - days["ci_lower"]).to_numpy(float)
+    first = result.changes.iloc[0]
+    z = 1.959963984540054
+    expected = np.sqrt((width[0] / (2 * z)) ** 2 + (width[1] / (2 * z)) ** 2)
+    assert first["difference_ci_upper"] - first["difference"] == pytest.approx(z * expected)
+    assert result.summary()["term"].tolist() == [
+        "trend", "last_minus_previous", "last_over_previous",
+    ]  # fmt: skip

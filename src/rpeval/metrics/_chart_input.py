@@ -30,6 +30,8 @@ class PeriodSeries:
     denominator: NDArray[np.float64]
     value: NDArray[np.float64]
     notes: tuple[str, ...]
+    std_error: NDArray[np.float64] | None = None
+    ci_width: NDArray[np.float64] | None = None
 
     @property
     def labels(self) -> list[str]:
@@ -148,7 +150,13 @@ def period_series(
             note = str(raw_notes.iloc[i])
         notes.append(note)
     name = metric if metric is not None else _only_metric(frame)
-    return PeriodSeries(name, periods, numerator, denominator, value, tuple(notes))
+    std_error = _floats(frame, "std_error", caller) if "std_error" in frame else None
+    width = None
+    if {"ci_lower", "ci_upper"} <= set(frame.columns):
+        width = _floats(frame, "ci_upper", caller) - _floats(frame, "ci_lower", caller)
+    return PeriodSeries(
+        name, periods, numerator, denominator, value, tuple(notes), std_error, width
+    )
 
 
 def _only_metric(frame: pd.DataFrame) -> str | None:

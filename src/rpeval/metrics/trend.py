@@ -124,17 +124,11 @@ def _standard_errors(series: PeriodSeries, kind: str, table: object) -> Array:
             return np.asarray(np.sqrt(v * (1 - v) / n), float)
         if kind in ("rate", "count"):
             return np.asarray(np.sqrt(x) / n, float)
-    frame = table.frame if isinstance(table, MetricTable) else table
-    assert isinstance(frame, pd.DataFrame)
-    rows = frame.loc[frame["period"].isin(series.periods)] if "period" in frame else frame
-    if "std_error" in rows:
-        return np.asarray(pd.to_numeric(rows["std_error"]).to_numpy(float), float)
-    if isinstance(table, MetricTable) and {"ci_lower", "ci_upper"} <= set(rows.columns):
+    if series.std_error is not None:
+        return series.std_error
+    if isinstance(table, MetricTable) and series.ci_width is not None:
         z = stats.norm.ppf(0.5 + table.conf_level / 2)
-        width = rows["ci_upper"].to_numpy(float, na_value=np.nan) - rows["ci_lower"].to_numpy(
-            float, na_value=np.nan
-        )
-        return np.asarray(width / (2 * z), float)
+        return np.asarray(series.ci_width / (2 * z), float)
     raise DataError(
         "trend(): a mean needs its per-period standard errors: a MetricTable (its CIs are "
         "used) or a `std_error` column"
@@ -319,7 +313,7 @@ def trend(
             np.ones(len(series.periods)),
             series.numerator,
             series.notes,
-        )
+        )  # a count: one unit of exposure per period
     z = float(stats.norm.ppf(0.5 + level / 2))
     se = _standard_errors(series, kind, table)
     keep = np.flatnonzero(np.isfinite(series.value) & np.isfinite(se) & (series.denominator > 0))
