@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-__all__ = ["Bootstrap", "multiplier_bootstrap", "multipliers"]
+__all__ = ["Bootstrap", "generic_draws", "multiplier_bootstrap", "multipliers", "summarise"]
 
 FloatArray = NDArray[np.float64]
 
@@ -52,19 +52,52 @@ def multipliers(rng: np.random.Generator, size: tuple[int, int], kind: str) -> F
     return np.asarray(np.where(low, (1 - root5) / 2, (1 + root5) / 2), dtype=np.float64)
 
 
-def _draws(
-    influence: FloatArray, n_boot: int, rng: np.random.Generator, kind: str, progress: bool
-) -> FloatArray:
+def generic_draws(
+    influence: FloatArray,
+    cohort_index: NDArray[np.int64],
+    *,
+    n_boot: int,
+    rng: np.random.Generator,
+    kind: str,
+    progress: bool,
+) -> tuple[FloatArray, FloatArray]:
+    """Draws ``sum_i v_i psi_i / sqrt(n)`` (``n_boot x k``) and, from the same weights,
+    the per-cohort sums ``sum_{i in cohort} v_i / sqrt(n)``."""
     from tqdm.auto import tqdm
 
     n = influence.shape[0]
+    n_cohorts = int(cohort_index.max()) + 1
+    onehot = np.zeros((n, n_cohorts))
+    onehot[np.arange(n), cohort_index] = 1.0
     out = np.empty((n_boot, influence.shape[1]))
+    cohorts = np.empty((n_boot, n_cohorts))
     starts = range(0, n_boot, _BLOCK)
     for start in tqdm(starts, desc="multiplier bootstrap", disable=not progress, leave=False):
         stop = min(start + _BLOCK, n_boot)
         weights = multipliers(rng, (stop - start, n), kind)
         out[start:stop] = weights @ influence
-    return np.asarray(out / np.sqrt(n), dtype=np.float64)
+        cohorts[start:stop] = weights @ onehot
+    return out / np.sqrt(n), cohorts / np.sqrt(n)
+
+
+def summarise(draws: FloatArray, *, n: int, conf_level: float) -> Bootstrap:
+    """Standard errors (IQR of the draws over that of a normal, divided by sqrt(n)) and
+    the uniform critical value, from ``n_boot x k`` draws of ``sum_i v_i psi_i / sqrt(n)``."""
+    n_boot = draws.shape[0]
+    ok = np.isfinite(draws).all(axis=0) & ((draws**2).sum(axis=0) > _TINY)
+    ordered = np.sort(draws[:, ok], axis=0)
+    upper = ordered[int(np.ceil(0.75 * n_boot)) - 1]
+    lower = ordered[int(np.ceil(0.25 * n_boot)) - 1]
+    sigma = (upper - lower) / _IQR_NORMAL
+    std_error = np.full(draws.shape[1], np.nan)
+    std_error[ok] = sigma / np.sqrt(n)
+    usable = ok.copy()
+    usable[ok] = sigma > 0
+    if not usable.any():
+        return Bootstrap(std_error, float("nan"))
+    biggest = np.sort(np.max(np.abs(draws[:, usable] / sigma[sigma > 0]), axis=1))
+    index = max(int(np.ceil(conf_level * n_boot)) - 1, 0)
+    return Bootstrap(std_error, float(biggest[index]))
 
 
 def multiplier_bootstrap(
@@ -78,21 +111,8 @@ def multiplier_bootstrap(
 ) -> Bootstrap:
     """Standard errors and the uniform critical value from ``n_boot`` multiplier draws
     of the ``(n_areas, k)`` influence matrix."""
-    n = influence.shape[0]
-    draws = _draws(influence, n_boot, rng, multiplier, progress)
-    ok = np.isfinite(draws).all(axis=0) & ((draws**2).sum(axis=0) > _TINY)
-    ordered = np.sort(draws[:, ok], axis=0)
-    upper = ordered[int(np.ceil(0.75 * n_boot)) - 1]
-    lower = ordered[int(np.ceil(0.25 * n_boot)) - 1]
-    sigma = (upper - lower) / _IQR_NORMAL
-    std_error = np.full(influence.shape[1], np.nan)
-    std_error[ok] = sigma / np.sqrt(n)
-    if not ok.any():
-        return Bootstrap(std_error, float("nan"))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        biggest = np.max(np.abs(draws[:, ok] / sigma), axis=1)
-    biggest = np.sort(biggest[np.isfinite(biggest)])
-    if biggest.size == 0:
-        return Bootstrap(std_error, float("nan"))
-    index = max(int(np.ceil(conf_level * biggest.size)) - 1, 0)
-    return Bootstrap(std_error, float(biggest[index]))
+    cohorts = np.zeros(influence.shape[0], dtype=np.int64)
+    out, _ = generic_draws(
+        influence, cohorts, n_boot=n_boot, rng=rng, kind=multiplier, progress=progress
+    )
+    return summarise(out, n=influence.shape[0], conf_level=conf_level)

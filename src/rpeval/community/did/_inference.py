@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from rpeval.community.did._bootstrap import multiplier_bootstrap
+from rpeval.community.did._bootstrap import summarise
 
 __all__ = ["Inference", "Options", "inference"]
 
@@ -54,24 +54,18 @@ class Options:
     covariates: tuple[str, ...]
 
 
-def inference(influence: FloatArray, options: Options, *, salt: int = 0) -> Inference:
-    """Standard errors and critical value: analytical (``n_boot=0``) or bootstrap."""
+def inference(
+    influence: FloatArray, options: Options, draws: FloatArray | None = None
+) -> Inference:
+    """Standard errors and critical value: analytical when ``draws`` is None (pointwise
+    normal intervals), else from the bootstrap draws (uniform band over the columns)."""
     n = influence.shape[0]
-    if options.n_boot == 0:
+    if draws is None:
         se = np.sqrt((influence**2).sum(axis=0)) / n
         se[se <= _TINY] = np.nan
         crit = float(stats.norm.ppf(0.5 + options.conf_level / 2))
         return Inference(se, crit, uniform=False)
-    seed = None if options.random_state is None else [options.random_state, salt]
-    rng = np.random.default_rng(seed)
-    boot = multiplier_bootstrap(
-        influence,
-        n_boot=options.n_boot,
-        conf_level=options.conf_level,
-        rng=rng,
-        multiplier=options.multiplier,
-        progress=options.progress,
-    )
+    boot = summarise(draws, n=n, conf_level=options.conf_level)
     se = boot.std_error.copy()
     se[se <= _TINY] = np.nan
     return Inference(se, boot.crit_val, uniform=True)

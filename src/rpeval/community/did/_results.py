@@ -43,6 +43,9 @@ class GroupTimeResult(Displayed):
 
     ``influence`` is ``(n_areas, n_cells)``; ``adoption`` holds each kept area's
     adoption position (-1 never); ``skipped`` lists cells with no comparison area.
+    With the bootstrap, ``draws`` holds the ``(n_boot, n_cells)`` multiplier draws and
+    ``cohort_draws`` the ``(n_boot, n_cohorts)`` multiplier sums by adoption cohort
+    (cohorts in sorted order of adoption, never first), reused by the aggregations.
     """
 
     cells: tuple[Cell, ...]
@@ -56,6 +59,8 @@ class GroupTimeResult(Displayed):
     options: Options
     skipped: tuple[Cell, ...]
     n_dropped_areas: int
+    draws: FloatArray | None = None
+    cohort_draws: FloatArray | None = None
 
     @property
     def conf_level(self) -> float:

@@ -2,7 +2,8 @@
 
 Weights are the groups' shares of areas. As in R ``did``'s ``aggte``, the influence
 function of an aggregate adds the estimation error of those shares (``_share_term``),
-so its standard error matches ``aggte`` (analytical) or its bootstrap.
+so its standard error matches ``aggte`` (analytical) or its bootstrap. Bootstrapped
+aggregates reuse the fit's multiplier draws, so all aggregates share one bootstrap.
 
 - ``simple``: the share-weighted mean of all post-adoption ATT(g, t).
 - ``dynamic``: ATT by event time ``e = t - g`` (share-weighted over groups); overall is
@@ -27,7 +28,6 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
@@ -35,8 +35,9 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from rpeval._options import check_choice
-from rpeval.community.did._inference import inference
+from rpeval.community.did._inference import Inference, inference
 from rpeval.community.did._results import AggregateResult, GroupTimeResult
+from rpeval.community.did._unconditional import cohort_layout
 
 __all__ = ["aggregate"]
 
@@ -47,111 +48,138 @@ _KINDS = ("simple", "dynamic", "group", "calendar")
 class _Piece(NamedTuple):
     estimate: float
     influence: FloatArray
+    draws: FloatArray | None
 
 
-def _share_term(
-    keep: NDArray[np.intp], shares: FloatArray, area_group: NDArray[np.int64],
-    groups: NDArray[np.int64], att: FloatArray,
-) -> FloatArray:  # fmt: skip
-    """Influence of the estimated group shares on ``sum(w_k att_k)`` with
-    ``w_k = share_k / sum(share)`` over the kept cells."""
-    total = shares[keep].sum()
-    centered = (area_group[:, None] == groups[keep][None, :]) - shares[keep][None, :]
-    first = centered @ att[keep] / total
-    second = centered.sum(axis=1) * float(shares[keep] @ att[keep]) / total**2
-    return np.asarray(first - second)
+class _Setup(NamedTuple):
+    fit: GroupTimeResult
+    groups: NDArray[np.int64]
+    times: NDArray[np.int64]
+    codes: NDArray[np.int64]
+    cohort: NDArray[np.int64]
+    share_of: dict[int, float]
 
 
-def _weighted(
-    fit: GroupTimeResult, keep: NDArray[np.intp], shares: FloatArray, groups: NDArray[np.int64]
-) -> _Piece:
-    w = shares[keep] / shares[keep].sum()
-    influence = fit.influence[:, keep] @ w
-    influence = influence + _share_term(keep, shares, fit.adoption, groups, fit.att)
-    return _Piece(float(fit.att[keep] @ w), influence)
-
-
-def _levels(fit: GroupTimeResult, kind: str) -> tuple[list[int], list[_Piece], list[bool]]:
+def _setup(fit: GroupTimeResult) -> _Setup:
+    layout = cohort_layout(fit.adoption)
+    n = len(fit.adoption)
+    shares = {int(c): float(s) / n for c, s in zip(layout.codes, layout.sizes, strict=True)}
     groups = np.array([c.group for c in fit.cells], dtype=np.int64)
     times = np.array([c.time for c in fit.cells], dtype=np.int64)
-    post = times >= groups
-    n = len(fit.adoption)
-    share_of = {int(g): float(np.sum(fit.adoption == g)) / n for g in np.unique(groups)}
-    shares = np.array([share_of[int(g)] for g in groups])
+    return _Setup(fit, groups, times, layout.codes, layout.cohort, shares)
+
+
+def _combine(
+    s: _Setup, columns: NDArray[np.intp], w: FloatArray, groups: NDArray[np.int64],
+    shares: FloatArray, att: FloatArray, base: tuple[FloatArray, FloatArray | None],
+) -> _Piece:  # fmt: skip
+    """``sum_k w_k att_k`` with the influence of estimating the shares ``w`` (per cohort:
+    ``(1{cohort = g_k} - share_k) / S`` terms, as R's ``wif``)."""
+    total = shares.sum()
+    centered = (s.codes[:, None] == groups[None, :]) - shares[None, :]
+    per_cohort = centered @ att / total - centered.sum(axis=1) * float(shares @ att) / total**2
+    influence = base[0] + per_cohort[s.cohort]
+    draws = None
+    if base[1] is not None and s.fit.cohort_draws is not None:
+        draws = base[1] + s.fit.cohort_draws @ per_cohort
+    return _Piece(float(att @ w), influence, draws)
+
+
+def _weighted(s: _Setup, keep: NDArray[np.intp]) -> _Piece:
+    groups = s.groups[keep]
+    shares = np.array([s.share_of[int(g)] for g in groups])
+    w = shares / shares.sum()
+    fit = s.fit
+    base_draws = None if fit.draws is None else fit.draws[:, keep] @ w
+    return _combine(s, keep, w, groups, shares, fit.att[keep],
+                    (fit.influence[:, keep] @ w, base_draws))  # fmt: skip
+
+
+def _mean(pieces: list[_Piece]) -> _Piece:
+    draws = [p.draws for p in pieces if p.draws is not None]
+    return _Piece(
+        float(np.mean([p.estimate for p in pieces])),
+        np.mean(np.column_stack([p.influence for p in pieces]), axis=1),
+        np.mean(np.column_stack(draws), axis=1) if len(draws) == len(pieces) else None,
+    )
+
+
+def _levels(s: _Setup, kind: str) -> tuple[list[int], list[_Piece]]:
+    post = s.times >= s.groups
+    fit = s.fit
     levels: list[int] = []
     pieces: list[_Piece] = []
     if kind == "dynamic":
-        for e in np.unique(times - groups).tolist():
-            keep = np.flatnonzero(times - groups == e)
+        for e in np.unique(s.times - s.groups).tolist():
             levels.append(int(e))
-            pieces.append(_weighted(fit, keep, shares, groups))
-        return levels, pieces, [e >= 0 for e in levels]
-    if kind == "group":
-        for g in np.unique(groups).tolist():
-            keep = np.flatnonzero((groups == g) & post)
+            pieces.append(_weighted(s, np.flatnonzero(s.times - s.groups == e)))
+    elif kind == "group":
+        for g in np.unique(s.groups).tolist():
+            keep = np.flatnonzero((s.groups == g) & post)
             if keep.size:
                 levels.append(int(g))
-                pieces.append(_Piece(float(fit.att[keep].mean()), fit.influence[:, keep].mean(1)))
-        return levels, pieces, [True] * len(levels)
-    for t in np.unique(times[times >= groups.min()]).tolist():
-        keep = np.flatnonzero((times == t) & post)
-        if keep.size:
-            levels.append(int(t))
-            pieces.append(_weighted(fit, keep, shares, groups))
-    return levels, pieces, [True] * len(levels)
+                draws = None if fit.draws is None else fit.draws[:, keep].mean(axis=1)
+                est = float(fit.att[keep].mean())
+                pieces.append(_Piece(est, fit.influence[:, keep].mean(axis=1), draws))
+    else:
+        for t in np.unique(s.times[s.times >= s.groups.min()]).tolist():
+            keep = np.flatnonzero((s.times == t) & post)
+            if keep.size:
+                levels.append(int(t))
+                pieces.append(_weighted(s, keep))
+    return levels, pieces
 
 
-def _overall(fit: GroupTimeResult, kind: str, levels: list[int], pieces: list[_Piece],
-             use: list[bool]) -> _Piece:  # fmt: skip
-    if kind != "group":
-        chosen = [p for p, u in zip(pieces, use, strict=True) if u]
-        est = float(np.mean([p.estimate for p in chosen]))
-        return _Piece(est, np.mean(np.column_stack([p.influence for p in chosen]), axis=1))
-    n = len(fit.adoption)
-    shares = np.array([np.sum(fit.adoption == g) / n for g in levels])
-    att = np.array([p.estimate for p in pieces])
-    w = shares / shares.sum()
-    influence = np.column_stack([p.influence for p in pieces]) @ w
+def _overall(s: _Setup, kind: str, levels: list[int], pieces: list[_Piece]) -> _Piece:
+    if kind == "dynamic":
+        return _mean([p for p, e in zip(pieces, levels, strict=True) if e >= 0])
+    if kind == "calendar":
+        return _mean(pieces)
     glist = np.array(levels, dtype=np.int64)
-    keep = np.arange(len(levels))
-    influence = influence + _share_term(keep, shares, fit.adoption, glist, att)
-    return _Piece(float(att @ w), influence)
+    shares = np.array([s.share_of[g] for g in levels])
+    w = shares / shares.sum()
+    att = np.array([p.estimate for p in pieces])
+    influence = np.column_stack([p.influence for p in pieces]) @ w
+    draws = None
+    if s.fit.draws is not None:
+        draws = np.column_stack([p.draws for p in pieces if p.draws is not None]) @ w
+    return _combine(s, np.arange(len(levels)), w, glist, shares, att, (influence, draws))
+
+
+def _inference_of(s: _Setup, pieces: list[_Piece]) -> Inference:
+    if not pieces:
+        return inference(np.zeros((len(s.fit.adoption), 0)), s.fit.options)
+    matrix = np.column_stack([p.influence for p in pieces])
+    if s.fit.draws is None:
+        return inference(matrix, s.fit.options)
+    draws = np.column_stack([p.draws for p in pieces if p.draws is not None])
+    return inference(matrix, s.fit.options, draws)
 
 
 def aggregate(fit: GroupTimeResult, kind: str = "dynamic") -> AggregateResult:
     """Aggregate group-time effects (see the module text for each ``kind``).
 
-    With a bootstrapped fit the same seed and number of draws are used, and the band
-    over levels is uniform; the overall effect has a pointwise interval.
+    With a bootstrapped fit the band over levels is uniform (from the fit's draws);
+    the overall effect has a pointwise interval.
     """
     check_choice(kind, _KINDS, arg="kind", caller="aggregate")
-    salt = 1 + _KINDS.index(kind)
-    post = np.flatnonzero([c.time >= c.group for c in fit.cells])
+    s = _setup(fit)
     if kind == "simple":
-        groups = np.array([c.group for c in fit.cells], dtype=np.int64)
-        n = len(fit.adoption)
-        shares = np.array([np.sum(fit.adoption == g) / n for g in groups])
-        overall = _weighted(fit, post, shares, groups)
         levels: list[int] = []
         pieces: list[_Piece] = []
+        overall = _weighted(s, np.flatnonzero(s.times >= s.groups))
     else:
-        levels, pieces, use = _levels(fit, kind)
-        overall = _overall(fit, kind, levels, pieces, use)
-    matrix = np.column_stack([p.influence for p in pieces]) if pieces else np.zeros((0, 0))
-    options = replace(fit.options, progress=False)
-    by_level = inference(matrix, fit.options, salt=salt) if pieces else None
-    whole = inference(overall.influence[:, None], options, salt=10 + salt)
-    z = float(stats.norm.ppf(0.5 + fit.options.conf_level / 2))
-    calendar = kind in ("group", "calendar")
-    labels = tuple(fit.periods[v] for v in levels) if calendar else tuple(levels)
-    empty = inference(np.zeros((len(fit.adoption), 0)), replace(options, n_boot=0))
+        levels, pieces = _levels(s, kind)
+        overall = _overall(s, kind, levels, pieces)
+    whole = _inference_of(s, [overall])
+    labels = tuple(fit.periods[v] for v in levels) if kind != "dynamic" else tuple(levels)
     return AggregateResult(
         kind=kind,
         levels=labels,
         estimate=np.array([p.estimate for p in pieces]),
-        inference=by_level if by_level is not None else empty,
+        inference=_inference_of(s, pieces),
         overall_estimate=overall.estimate,
         overall_std_error=float(whole.std_error[0]),
-        overall_crit_val=z,
+        overall_crit_val=float(stats.norm.ppf(0.5 + fit.options.conf_level / 2)),
         options=fit.options,
     )

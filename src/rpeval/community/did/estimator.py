@@ -30,15 +30,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rpeval._options import check_choice, check_conf_level, check_count, make_rng
+from rpeval.community.did._bootstrap import generic_draws
 from rpeval.community.did._cells import Cell, comparison_mask, plan_cells
 from rpeval.community.did._inference import Options, inference
 from rpeval.community.did._results import GroupTimeResult
 from rpeval.community.did._twobytwo import did_2x2
+from rpeval.community.did._unconditional import cohort_layout, estimate
+from rpeval.community.did._unconditional import draws as draws_of
 from rpeval.community.panel import AreaPanel, area_panel
 from rpeval.errors import DataError, SpecificationError
 
@@ -56,6 +60,8 @@ class _Estimates:
     n_treated: NDArray[np.int64]
     n_control: NDArray[np.int64]
     skipped: tuple[Cell, ...]
+    draws: FloatArray | None = None
+    cohort_draws: FloatArray | None = None
 
 
 def _as_panel(data: object, columns: dict[str, str | None], never: object) -> AreaPanel:
@@ -142,45 +148,82 @@ def _covariate_matrices(panel: AreaPanel, names: tuple[str, ...]) -> list[FloatA
     return mats
 
 
-def _estimate(
-    outcome: FloatArray, adoption: NDArray[np.int64], covs: list[FloatArray], options: Options
-) -> _Estimates:
-    n, n_periods = outcome.shape
-    planned = plan_cells(adoption, n_periods=n_periods, anticipation=options.anticipation)
-    kept: list[Cell] = []
-    skipped: list[Cell] = []
+class _Boot(NamedTuple):
+    n_boot: int
+    rng: np.random.Generator
+    kind: str
+    progress: bool
+
+
+def _members(codes: NDArray[np.int64], cells: list[Cell], options: Options) -> NDArray[np.bool_]:
+    """``(n_cohorts, n_cells)``: which cohorts are comparisons in each cell."""
+    return np.column_stack(
+        [comparison_mask(codes, c, options.control, options.anticipation) for c in cells]
+    ).reshape(len(codes), len(cells))
+
+
+def _by_loop(
+    outcome: FloatArray, adoption: NDArray[np.int64], covs: list[FloatArray], options: Options,
+    cells: list[Cell],
+) -> tuple[list[float], list[FloatArray]]:  # fmt: skip
+    n = outcome.shape[0]
     att: list[float] = []
     columns: list[FloatArray] = []
-    counts: list[tuple[int, int]] = []
-    for cell in planned:
+    for cell in cells:
         treated = adoption == cell.group
-        control = comparison_mask(adoption, cell, options.control, options.anticipation)
-        if not control.any():
-            skipped.append(cell)
-            continue
-        use = treated | control
-        x = None
-        if covs:
-            early = min(cell.time, cell.base)
-            x = np.column_stack([np.ones(int(use.sum()))] + [c[use, early] for c in covs])
+        use = treated | comparison_mask(adoption, cell, options.control, options.anticipation)
+        early = min(cell.time, cell.base)
+        x = np.column_stack([np.ones(int(use.sum()))] + [c[use, early] for c in covs])
         fit = did_2x2(
             outcome[use, cell.time], outcome[use, cell.base], treated[use], x, options.method
         )
         full = np.zeros(n)
         full[use] = fit.influence * (n / use.sum())
-        kept.append(cell)
         att.append(fit.att)
         columns.append(full)
-        counts.append((int(treated.sum()), int(control.sum())))
-    pairs = np.array(counts, dtype=np.int64).reshape(-1, 2)
-    return _Estimates(
-        kept,
-        np.array(att),
-        np.column_stack(columns) if columns else np.zeros((n, 0)),
-        pairs[:, 0],
-        pairs[:, 1],
-        tuple(skipped),
-    )
+    return att, columns
+
+
+def _estimate(
+    outcome: FloatArray, adoption: NDArray[np.int64], covs: list[FloatArray], options: Options
+) -> _Estimates:
+    n, n_periods = outcome.shape
+    layout = cohort_layout(adoption)
+    planned = plan_cells(adoption, n_periods=n_periods, anticipation=options.anticipation)
+    members = _members(layout.codes, planned, options)
+    has_control = np.asarray(members.any(axis=0), dtype=bool).tolist()
+    cells = [c for c, ok in zip(planned, has_control, strict=True) if ok]
+    skipped = tuple(c for c, ok in zip(planned, has_control, strict=True) if not ok)
+    if not cells:
+        raise DataError(
+            f"{_CALLER}(): no group-time cell has a comparison area",
+            hint="with control='notyet' the last adopters need never-treated areas",
+        )
+    members = members[:, np.array(has_control, dtype=bool)]
+    group_index = np.searchsorted(layout.codes, [c.group for c in cells]).astype(np.int64)
+    times = np.array([c.time for c in cells], dtype=np.int64)
+    bases = np.array([c.base for c in cells], dtype=np.int64)
+    n_treated = layout.sizes[group_index].astype(np.int64)
+    n_control = (layout.sizes @ members).astype(np.int64)
+    draws = cohort_draws = None
+    rng = np.random.default_rng(options.random_state)
+    boot = _Boot(options.n_boot, rng, options.multiplier, options.progress)
+    if not covs:
+        fit = estimate(outcome, layout, groups=group_index, times=times, bases=bases,
+                       members=members)  # fmt: skip
+        att, influence = fit.att, fit.influence
+        if options.n_boot:
+            cells_at = (group_index, times, bases)
+            draws, cohort_draws = draws_of(
+                outcome, layout, fit, members=members, cells=cells_at, **boot._asdict()
+            )
+    else:
+        values, columns = _by_loop(outcome, adoption, covs, options, cells)
+        att = np.array(values)
+        influence = np.column_stack(columns) if columns else np.zeros((n, 0))
+        if options.n_boot:
+            draws, cohort_draws = generic_draws(influence, layout.cohort, **boot._asdict())
+    return _Estimates(cells, att, influence, n_treated, n_control, skipped, draws, cohort_draws)
 
 
 def callaway_santanna(
@@ -261,17 +304,14 @@ def callaway_santanna(
     _check_design(adoption_kept, options, int(too_early.sum()))
     covs = [m[keep] for m in _covariate_matrices(panel, options.covariates)]
     est = _estimate(panel.outcome[keep], adoption_kept, covs, options)
-    if not est.cells:
-        raise DataError(
-            f"{_CALLER}(): no group-time cell has a comparison area",
-            hint="with control='notyet' the last adopters need never-treated areas",
-        )
     return GroupTimeResult(
         cells=tuple(est.cells),
+        draws=est.draws,
+        cohort_draws=est.cohort_draws,
         periods=panel.periods,
         att=est.att,
         influence=est.influence,
-        inference=inference(est.influence, options),
+        inference=inference(est.influence, options, est.draws),
         n_treated=est.n_treated,
         n_control=est.n_control,
         adoption=adoption_kept,
