@@ -1,34 +1,122 @@
-"""The report's "Community outcomes" section (issue #20; being built: not yet available)."""
+"""The report's "Community outcomes" section (issue #20).
+
+From an area x period panel of counts (incidents, calls for service, complaints) with each
+area's adoption period: an interrupted time series of the whole-panel total (segmented
+quasi-Poisson regression with the population as offset, seasonality, Newey–West standard
+errors, a Ljung–Box check) and, when some areas adopt later than others or never, the
+staggered difference-in-differences of Callaway & Sant'Anna (2021) on the rate per
+``per`` residents (the overall ATT and the event study). A pre-adoption event-study effect
+whose interval excludes zero raises a warning guard (parallel trends in doubt), as does
+residual autocorrelation left in the ITS.
+
+The YAML block ``community:`` names the columns of ``data.panel`` (see :class:`Settings`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from rpeval.errors import SpecificationError
+from rpeval.errors import DataError, SpecificationError
 from rpeval.report.sections import Section, SectionContext
 
-__all__ = ["Settings", "build", "demo_input", "from_config"]
+if TYPE_CHECKING:
+    from rpeval.datasets import ProgramData
+
+__all__ = ["CommunityInput", "Settings", "build", "demo_input", "from_config"]
 
 
 class Settings(BaseModel):
-    """The YAML block ``community:`` of the configuration."""
+    """The YAML block ``community:``: the panel's columns and the models' options.
+
+    ``area``, ``period``, ``outcome`` (a count), ``exposure`` (population, days; optional)
+    and ``adoption`` (the first period under the program; blank or ``never`` for areas
+    that never adopt) name the columns. Periods are whole numbers or dates read at
+    ``freq`` (months by default). ``interruption`` is the ITS break (default: the first
+    adoption period). ``did: false`` leaves out the difference-in-differences.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    area: str = "area"
+    period: str = "month"
+    outcome: str = "incidents"
+    exposure: str | None = "population"
+    adoption: str | None = "adoption"
+    never: str | int | None = None
+    freq: str = "M"
+    interruption: str | int | None = None
+    family: Literal["poisson", "quasipoisson", "negative_binomial"] = "quasipoisson"
+    seasonality: Literal["indicators", "fourier"] | None = "fourier"
+    robust: bool = True
+    did: bool = True
+    per: float = Field(10_000.0, gt=0)
+    n_boot: int = Field(499, ge=0)
 
-def from_config(settings: Settings, table: pd.DataFrame | None) -> Any:
-    """The evaluate() input from the YAML block and its data file."""
-    raise SpecificationError("the 'Community outcomes' section is not available in this version")
+
+@dataclass(frozen=True)
+class CommunityInput:
+    """What evaluate(panel=...) takes: the area x period rows and the section's settings."""
+
+    data: pd.DataFrame
+    settings: Settings
+
+
+def from_config(settings: Settings, table: pd.DataFrame | None) -> CommunityInput:
+    """The evaluate() input from the YAML block and the ``data.panel`` table."""
+    if table is None:
+        raise SpecificationError(
+            "community: the section needs the area x period panel",
+            hint="name the file under data: panel: in the configuration",
+        )
+    return _checked(CommunityInput(table, settings))
+
+
+def _checked(value: CommunityInput) -> CommunityInput:
+    s, data = value.settings, value.data
+    named = [s.area, s.period, s.outcome, s.exposure, s.adoption]
+    absent = [c for c in named if c is not None and c not in data.columns]
+    if absent:
+        raise DataError(
+            f"community: column(s) {absent} are not in the panel "
+            f"(columns: {list(data.columns)[:30]})",
+            hint="name the panel's columns in the configuration's community: block",
+        )
+    if s.adoption is None and s.interruption is None:
+        raise SpecificationError(
+            "community: neither `adoption` nor `interruption` is given",
+            hint="name the adoption column, or give the ITS interruption period",
+        )
+    return value
+
+
+def _as_input(value: Any) -> CommunityInput:
+    if isinstance(value, CommunityInput):
+        return _checked(value)
+    if isinstance(value, pd.DataFrame):
+        return _checked(CommunityInput(value, Settings()))
+    if hasattr(value, "data") and hasattr(value, "att_count"):  # simulated CommunityData
+        return _checked(CommunityInput(value.data, Settings()))
+    raise SpecificationError(
+        f"panel= must be a data frame, a CommunityInput or simulated CommunityData, got "
+        f"{type(value).__name__}",
+        hint="pass rpeval.report.sections.community.CommunityInput(data, Settings(...))",
+    )
 
 
 def build(value: Any, context: SectionContext) -> Section:
-    """The section."""
-    raise SpecificationError("the 'Community outcomes' section is not available in this version")
+    """The "Community outcomes" section."""
+    from rpeval.report.sections._community_build import community_section
+
+    return community_section(_as_input(value), context)
 
 
-def demo_input(program: Any) -> tuple[Settings, pd.DataFrame | None] | None:
-    """Not shown in the demo yet."""
-    return None
+def demo_input(program: ProgramData) -> tuple[Settings, pd.DataFrame | None]:
+    """A simulated panel of 40 beats x 48 months with a staggered rollout (rpeval.datasets)."""
+    from rpeval.datasets import simulate_community
+
+    simulated = simulate_community(random_state=program.random_state)
+    return Settings(n_boot=199), simulated.data
