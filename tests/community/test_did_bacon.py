@@ -1,0 +1,91 @@
+"""bacon_decomposition: the Goodman-Bacon identity (weights sum to 1, weighted 2 x 2
+estimates sum to the TWFE coefficient) as a property, and the TWFE coefficient against
+statsmodels OLS with area and period dummies."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rpeval.community.did import bacon_decomposition
+from rpeval.errors import DataError
+
+
+def _rows(y: np.ndarray, starts: list[float]) -> pd.DataFrame:
+    n, t = y.shape
+    return pd.DataFrame(
+        {
+            "area": np.repeat(np.arange(n), t),
+            "period": np.tile(np.arange(1, t + 1), n),
+            "y": y.ravel(),
+            "start": np.repeat(starts, t),
+        }
+    )
+
+
+def _fit(rows: pd.DataFrame):  # type: ignore[no-untyped-def]
+    return bacon_decomposition(rows, area="area", period="period", outcome="y", adoption="start")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_periods=st.integers(3, 8),
+    seed=st.integers(0, 10_000),
+    choices=st.lists(st.integers(0, 9), min_size=2, max_size=4, unique=True),
+)
+def test_weights_sum_to_one_and_reproduce_twfe(
+    n_periods: int, seed: int, choices: list[int]
+) -> None:
+    rng = np.random.default_rng(seed)
+    codes = [float(c % n_periods + 1) if c < 8 else np.nan for c in choices]
+    starts = list(rng.choice(codes, size=12)) + codes  # every code present
+    y = rng.normal(size=(len(starts), n_periods))
+    rows = _rows(y, starts)
+    d = (np.nan_to_num(np.array(starts), nan=99)[:, None] <= np.arange(1, n_periods + 1)).astype(
+        float
+    )
+    if np.ptp(d - d.mean(1, keepdims=True) - d.mean(0, keepdims=True)) < 1e-12:
+        with pytest.raises(DataError):
+            _fit(rows)
+        return
+    fit = _fit(rows)
+    assert np.isclose(fit.table["weight"].sum(), 1.0, atol=1e-10)
+    assert (fit.table["weight"] >= -1e-12).all()
+    assert np.isclose((fit.table["weight"] * fit.table["estimate"]).sum(), fit.twfe, atol=1e-9)
+
+
+def test_twfe_equals_dummy_regression() -> None:
+    rng = np.random.default_rng(1)
+    starts = list(rng.choice([2.0, 4.0, np.nan], size=25))
+    y = rng.normal(size=(25, 5)) + np.arange(5)
+    rows = _rows(y, starts)
+    rows["d"] = (rows["period"] >= rows["start"].fillna(99)).astype(float)
+    x = pd.get_dummies(rows[["area", "period"]].astype(str), drop_first=True).astype(float)
+    x.insert(0, "d", rows["d"])
+    ols = sm.OLS(rows["y"], sm.add_constant(x)).fit(
+        cov_type="cluster", cov_kwds={"groups": rows["area"], "use_correction": False}
+    )
+    fit = _fit(rows)
+    assert np.isclose(fit.twfe, ols.params["d"], atol=1e-10)
+    # CR1 with G/(G-1) only (no (N-1)/(N-K)): statsmodels' uncorrected CR0 times G/(G-1)
+    assert np.isclose(fit.std_error, ols.bse["d"] * np.sqrt(25 / 24), rtol=1e-8)
+
+
+def test_growing_effects_make_twfe_mislead() -> None:
+    # effects grow by 1 per period after adoption: every true ATT is >= 1, yet the
+    # later-vs-earlier comparisons are negative and drag TWFE down
+    t = np.arange(1, 11)
+    starts = [3.0] * 10 + [7.0] * 10
+    y = np.vstack([np.where(t >= s, t - s + 1.0, 0.0) for s in starts])
+    fit = _fit(_rows(y, starts))
+    later = fit.table[fit.table["kind"] == "later vs earlier"]
+    assert (later["estimate"] < 0).all()
+    assert fit.twfe < 1.0
+    json.dumps(fit.to_dict())
+    assert "Goodman-Bacon" in str(fit)
