@@ -74,6 +74,7 @@ def plot_chart(chart: ControlChart, ax: Any = None, *, title: str | None = None)
     from rpeval.metrics.control_charts import CHART_KINDS
 
     ax.set_title(title or f"{CHART_KINDS[chart.kind]}: {chart.metric or 'series'}")
-    ax.legend(loc="best", fontsize="small", frameon=False)
+    # outside the axes, so it never hides a point
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return ax
