@@ -16,6 +16,7 @@ PUBLIC_MODULES = [
     "rpeval.metrics",
     "rpeval.qualitative",
     "rpeval.surveys",
+    "rpeval.community",
     "rpeval.report",
     "rpeval.cli",
 ]
