@@ -7,7 +7,9 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rpeval.errors import RpevalError
 from rpeval.metrics import control_chart
+from rpeval.metrics._run_rules import RULE_SETS, evaluate_rules
 from tests.hypothesis_budget import budget
 
 SIZES = st.lists(st.integers(1, 500), min_size=3, max_size=40)
@@ -43,3 +45,45 @@ def test_a_constant_series_fires_no_rule(periods: int, x: int, n: int, kind: str
         chart = control_chart(frame, kind=kind, rules=rules)  # type: ignore[arg-type]
         assert not chart.signalled, chart.fired
         assert np.all(chart.summary()["z"] == 0)
+
+
+@budget(60)
+@given(
+    st.lists(st.integers(0, 30), min_size=1, max_size=25),
+    st.lists(st.integers(0, 40), min_size=1, max_size=25),
+    st.sampled_from(["p", "u", "laney_p", "laney_u", "c", "xmr"]),
+    st.one_of(st.none(), st.integers(1, 30)),
+)
+def test_any_table_gives_a_chart_or_a_clean_error(
+    periods: list[int], counts: list[int], kind: str, baseline: int | None
+) -> None:
+    size = min(len(periods), len(counts))
+    frame = pd.DataFrame(
+        {
+            "period": periods[:size],  # possibly unsorted or duplicated
+            "numerator": counts[:size],
+            "denominator": [max(c, 1) if i % 3 else 0 for i, c in enumerate(counts[:size])],
+        }
+    )
+    try:
+        chart = control_chart(frame, kind=kind, baseline=baseline)  # type: ignore[arg-type]
+    except RpevalError:
+        return
+    summary = chart.summary()
+    assert summary["period"].is_monotonic_increasing and summary["period"].is_unique
+    plotted = summary["value"].notna()
+    assert (summary.loc[~plotted, "signal"] == False).all()  # noqa: E712 - a numpy bool column
+    assert set(summary.loc[summary["signal"], "period"].astype(str)) == {
+        p for periods in chart.fired.values() for p in periods
+    }
+
+
+@budget(60)
+@given(st.lists(st.floats(-5, 5), min_size=1, max_size=60))
+def test_rules_fire_inside_the_series_and_beyond_limits_is_exact(z: list[float]) -> None:
+    values = np.asarray(z)
+    fired = evaluate_rules(values, values, RULE_SETS["nelson"], 3.0)
+    for positions in fired.values():
+        assert all(0 <= i < len(z) for i in positions)
+        assert positions == sorted(set(positions))
+    assert fired["beyond_limits"] == [i for i, v in enumerate(z) if abs(v) > 3.0]
