@@ -238,3 +238,22 @@ def test_weighted_kappa_se_is_the_delta_method(weights: str) -> None:
     variance = ((p * grad**2).sum() - (p * grad).sum() ** 2) / n
     result = cohen_kappa(COMPLETE, ["ann", "bob"], weights=weights, levels=[1, 2, 3, 4, 5])
     assert result.std_error**2 == pytest.approx(variance, rel=1e-6)
+
+
+IRRCAC = json.loads((REFERENCE / "qualitative_irrcac.json").read_text())
+
+
+@pytest.mark.parametrize("key", ["missing", "complete", "binary"])
+def test_gwet_ac1_equals_irrcac(key: str) -> None:
+    """AC1, Gwet's SE, the t interval and p-value as R irrCAC 1.0 ``gwet.ac1.raw``
+    (tests/reference/qualitative_irrcac.R; irrCAC rounds the SE to 5 and the interval to
+    3 decimals). With missing ratings a unit rated once counts in the category shares."""
+    frame = {"missing": MISSING, "complete": COMPLETE, "binary": BINARY}[key]
+    ref = IRRCAC[key]
+    result = gwet_ac1(frame)
+    assert result.estimate == pytest.approx(ref["coeff"], abs=1e-12)
+    assert result.std_error == pytest.approx(ref["se"], abs=5e-6)
+    assert result.ci_lower == pytest.approx(ref["lower"], abs=5e-4)
+    assert result.ci_upper == pytest.approx(ref["upper"], abs=5e-4)
+    if ref["p"] > 1e-12:  # R's 1 - pt() has no more digits below that
+        assert result.p_value == pytest.approx(ref["p"], rel=1e-5)

@@ -13,8 +13,10 @@ Ratings are a units × coders array of category positions 0..q-1 with NaN for mi
 * Fleiss' κ: ``statsmodels.stats.inter_rater.fleiss_kappa``; the test of κ = 0 with the SE
   of Fleiss, Nee & Landis (1979), as R ``irr::kappam.fleiss``; the interval from a
   jackknife over units (the null SE is not an SE of the estimate).
-* Gwet's AC1 (Gwet 2008): observed agreement as Fleiss', chance agreement
-  :math:`p_e = \\sum_k \\pi_k (1 - \\pi_k) / (q - 1)`; jackknife SE over units.
+* Gwet's AC1 (Gwet 2008): observed agreement as Fleiss' over units rated twice or more,
+  chance agreement :math:`p_e = \\sum_k \\pi_k (1 - \\pi_k) / (q - 1)` with the shares
+  :math:`\\pi_k` over every rated unit, Gwet's linearised variance and t interval (as
+  R ``irrCAC::gwet.ac1.raw``).
 """
 
 from __future__ import annotations
@@ -194,30 +196,47 @@ def fleiss_kernel(ratings: FloatArray, q: int, conf_level: float) -> Coefficient
     return Coefficient(estimate, se, lower, upper, statistic, p_value, units)
 
 
-def _ac1_parts(counts: FloatArray, q: int) -> tuple[float, FloatArray]:
-    """AC1, and AC1 without each unit in turn (closed form)."""
-    units = counts.shape[0]
+def _ac1_terms(counts: FloatArray, q: int) -> tuple[float, FloatArray]:
+    """AC1 and its per-unit linearised terms (Gwet 2008; irrCAC ``gwet.ac1.raw``) over
+    units with at least one rating: agreement from units rated twice or more, the
+    category shares from every rated unit."""
+    n = counts.shape[0]
     r = counts.sum(axis=1)
-    per_unit = (counts * (counts - 1)).sum(axis=1) / (r * (r - 1))
-    share = counts / r[:, None]
-    pi = share.mean(axis=0)
+    two = r >= 2
+    n2 = int(two.sum())
+    pair = np.where(two, r * (r - 1), 1.0)
+    per_unit = np.where(two, (counts * (counts - 1)).sum(axis=1) / pair, 0.0)
+    pi = (counts / r[:, None]).mean(axis=0)
     chance = float((pi * (1 - pi)).sum() / (q - 1))
-    estimate = (per_unit.mean() - chance) / (1 - chance)
-    agreement_out = (per_unit.sum() - per_unit) / (units - 1)
-    pi_out = (share.sum(axis=0)[None, :] - share) / (units - 1)
-    chance_out = (pi_out * (1 - pi_out)).sum(axis=1) / (q - 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = (agreement_out - chance_out) / (1 - chance_out)
-    return float(estimate), np.asarray(out, dtype=float)
+    estimate = float((per_unit[two].mean() - chance) / (1 - chance))
+    unit_ac1 = (n / n2) * (per_unit - chance * two) / (1 - chance)
+    unit_chance = (counts @ (1 - pi)) / r / (q - 1)
+    terms = unit_ac1 - 2 * (1 - estimate) * (unit_chance - chance) / (1 - chance)
+    return estimate, np.asarray(terms, dtype=float)
 
 
 def ac1_kernel(ratings: FloatArray, q: int, conf_level: float) -> Coefficient:
-    """Gwet's AC1 over units rated at least twice (unequal numbers of coders allowed)."""
-    counts = _category_counts(ratings, q).astype(float)
-    units = counts.shape[0]
-    if units < 2 or q < 2:
-        return _nan(units)
-    estimate, leave_out = _ac1_parts(counts, q)
-    se, lower, upper = _jackknife(leave_out, estimate, conf_level)
+    """Gwet's AC1 (nominal) with Gwet's linearised variance, t interval and test on n - 1
+    degrees of freedom (n: units with a rating), as irrCAC ``gwet.ac1.raw`` (upper limit
+    capped at 1); ``n_units`` counts the units rated at least twice."""
+    rated = ratings[(~np.isnan(ratings)).any(axis=1)]
+    present = ~np.isnan(rated)
+    data = np.where(present, rated, -1).astype(np.int64)
+    counts = np.zeros((data.shape[0], max(q, 1)))
+    for column in data.T:
+        rows = column >= 0
+        np.add.at(counts, (np.flatnonzero(rows), column[rows]), 1)
+    n = counts.shape[0]
+    n2 = int((present.sum(axis=1) >= 2).sum())
+    if n2 < 1 or n < 2 or q < 2:
+        return _nan(n2)
+    estimate, terms = _ac1_terms(counts, q)
+    se = float(np.sqrt(((terms - estimate) ** 2).sum() / (n * (n - 1))))
+    crit = float(stats.t.ppf(0.5 + conf_level / 2, n - 1))
     nan = float("nan")
-    return Coefficient(estimate, se, lower, upper, nan, nan, units)
+    if se == 0:
+        return Coefficient(estimate, se, estimate, estimate, nan, nan, n2)
+    statistic = estimate / se
+    p_value = float(2 * stats.t.sf(abs(statistic), n - 1))
+    upper = min(1.0, estimate + crit * se)
+    return Coefficient(estimate, se, estimate - crit * se, upper, statistic, p_value, n2)

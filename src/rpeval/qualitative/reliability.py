@@ -330,7 +330,9 @@ def gwet_ac1(
     levels: Sequence[object] | None = None,
     conf_level: float = 0.95,
 ) -> Reliability:
-    """Gwet's AC1 (nominal) on units rated at least twice; jackknife SE and interval.
+    """Gwet's AC1 (nominal): agreement over units rated at least twice, category shares
+    over every rated unit, Gwet's linearised SE with a t interval and test (as R
+    ``irrCAC::gwet.ac1.raw``; ``z`` holds the t statistic).
 
     With `levels` the number of categories q is the scale's, else the values seen."""
     caller = "gwet_ac1"
