@@ -185,9 +185,9 @@ def _notes(s: Settings, context: SectionContext, data: dict[str, Any]) -> tuple[
         f"Participant voices: reliability is Krippendorff's alpha (nominal for presence "
         f"codes, ordinal for rated codes; units are segments, missing ratings allowed) with "
         f"a bootstrap interval of {s.n_boot} draws (Hayes & Krippendorff 2007); with two "
-        "coders Cohen's kappa, with more Gwet's AC1 (jackknife interval). Codes below "
-        f"alpha {s.min_alpha} are flagged (Krippendorff 2004: 0.667 for tentative, 0.800 "
-        "for firm conclusions).",
+        "coders Cohen's kappa, with more Gwet's AC1 (Gwet's linearised SE, t interval). "
+        f"Codes below alpha {s.min_alpha} are flagged (Krippendorff 2004: 0.667 for "
+        "tentative, 0.800 for firm conclusions).",
         f"Participant voices: a participant holds a theme when {s.rule} coder(s) applied it "
         "(or a code below it) to any of their segments; shares are of participants, not "
         "segments, with Wilson intervals over participants (clustered by participant); "
