@@ -14,12 +14,15 @@ from rpeval.community.did._results import AggregateResult, GroupTimeResult
 from rpeval.community.did.aggregate import aggregate
 from rpeval.community.did.bacon import BaconResult, bacon_decomposition
 from rpeval.community.did.estimator import callaway_santanna
+from rpeval.community.did.poisson import PoissonDiDResult, poisson_etwfe
 
 __all__ = [
     "AggregateResult",
     "BaconResult",
     "GroupTimeResult",
+    "PoissonDiDResult",
     "aggregate",
     "bacon_decomposition",
     "callaway_santanna",
+    "poisson_etwfe",
 ]
