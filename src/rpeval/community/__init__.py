@@ -29,3 +29,24 @@ __all__: list[str] = [
 # --- exports: panel and interrupted time series ---
 
 # --- exports: staggered difference-in-differences (community/did) ---
+from rpeval.community.did import (
+    AggregateResult,
+    BaconResult,
+    GroupTimeResult,
+    PoissonDiDResult,
+    aggregate,
+    bacon_decomposition,
+    callaway_santanna,
+    poisson_etwfe,
+)
+
+__all__ += [
+    "AggregateResult",
+    "BaconResult",
+    "GroupTimeResult",
+    "PoissonDiDResult",
+    "aggregate",
+    "bacon_decomposition",
+    "callaway_santanna",
+    "poisson_etwfe",
+]
