@@ -83,6 +83,7 @@ def _add_demo(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 def _run_evaluate(args: argparse.Namespace) -> int:
+    from rpeval.report._provenance import with_source
     from rpeval.report.config import load_config, run_config
 
     config_path = Path(args.config)
@@ -90,6 +91,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     with staged_output(out, EVALUATE_FILES, force=args.force) as stage:
         evaluation = run_config(config, config_path.parent, progress=not args.no_progress)
+        evaluation = with_source(evaluation, config_path, config.data.model_dump())
         evaluation.to_html(stage / "report.html")
         evaluation.to_json(stage / "results.json")
     print(for_terminal("\n".join(f"- {sentence}" for sentence in evaluation.headline_sentences())))

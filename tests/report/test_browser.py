@@ -75,7 +75,7 @@ def test_report_renders_in_headless_chromium(report: Path) -> None:
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
         browser.close()
     assert title.startswith("Evaluation report")
-    assert len(images) == 4
+    assert len(images) == 5  # forest, Love, overlap, Kaplan–Meier, cumulative incidence
     assert all(complete and width > 300 and alt > 20 for complete, width, alt in images), images
     assert tables and all(count > 0 for count in tables)
     assert messages == []

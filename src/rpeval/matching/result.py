@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -142,13 +142,17 @@ class MatchResult(Displayed):
         )
         return BalanceTable(before, after, self.estimand)
 
-    def plot(self, kind: str = "love", ax: Any = None) -> Any:
-        """``"love"``: absolute SMDs before/after; ``"propensity"``: score distributions."""
+    def plot(
+        self, kind: str = "love", ax: Any = None, *, labels: Mapping[str, str] | None = None
+    ) -> Any:
+        """``"love"``: absolute SMDs before/after, sorted by the unadjusted one;
+        ``"propensity"``: mirrored score histograms, the groups named by ``labels``
+        (``{"treated": "participants", "control": "comparison"}``)."""
         from rpeval.matching._plots import love_plot, propensity_plot
 
         if kind == "love":
             return love_plot(self.balance(), ax=ax)
-        return propensity_plot(self._score, self._is_treated, self._weights, ax=ax)
+        return propensity_plot(self._score, self._is_treated, self._weights, ax=ax, labels=labels)
 
     def to_dict(self) -> dict[str, Any]:
         return {

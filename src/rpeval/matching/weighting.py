@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -170,14 +170,20 @@ class WeightResult(Displayed):
         after = balance_rows(names, X, binary, self._is_treated, self._weights, sd, None, grids)
         return BalanceTable(before, after, self.estimand)
 
-    def plot(self, kind: str = "love", ax: Any = None) -> Any:
-        """``"love"``: absolute SMDs before/after; ``"propensity"``: weighted scores."""
+    def plot(
+        self, kind: str = "love", ax: Any = None, *, labels: Mapping[str, str] | None = None
+    ) -> Any:
+        """``"love"``: absolute SMDs before/after, sorted by the unadjusted one;
+        ``"propensity"``: mirrored histograms of the score, all and weighted, the groups
+        named by ``labels`` (``{"treated": "participants", "control": "comparison"}``)."""
         from rpeval.matching._plots import love_plot, propensity_plot
 
         if kind == "love" or self.propensity is None:
             return love_plot(self.balance(), ax=ax)
         score = self.data["distance"].to_numpy(np.float64)
-        return propensity_plot(score, self._is_treated, self._weights, ax=ax)
+        return propensity_plot(
+            score, self._is_treated, self._weights, ax=ax, labels=labels, adjusted="weighted"
+        )
 
     def _display(self) -> Display:
         from rpeval.matching._display import weight_display

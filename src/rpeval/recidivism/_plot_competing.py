@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO, at_risk_text
+from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO, at_risk_text, group_label
 from rpeval.recidivism._results import z_value
 
 if TYPE_CHECKING:
@@ -19,8 +19,8 @@ __all__ = ["plot_incidence"]
 FloatArray = NDArray[np.float64]
 
 
-def _label(result: CIFResult, value: Any) -> str:
-    return "All" if result.group_column is None else f"{result.group_column} = {value}"
+def _label(result: CIFResult, value: Any, labels: Mapping[Any, str] | None = None) -> str:
+    return group_label(result.group_column, value, labels)
 
 
 def plot_incidence(
@@ -34,6 +34,7 @@ def plot_incidence(
     ci: bool,
     xlabel: str,
     suppress_below: int | None = None,
+    labels: Mapping[Any, str] | None = None,
 ) -> Any:
     """Draw the curves of ``result`` (see :meth:`CIFResult.plot`) and return the Axes."""
     import matplotlib.pyplot as plt
@@ -58,7 +59,7 @@ def plot_incidence(
                 color=colour,
                 linestyle=LINE_STYLES[g % 4],
                 linewidth=1.6,
-                label=_label(result, value),
+                label=_label(result, value, labels),
             )
             if ci:
                 se = np.sqrt(curve.variance[:, cause])
@@ -81,9 +82,9 @@ def plot_incidence(
         x = np.concatenate([[0.0], curve.time])
         layers = [np.concatenate([[0.0], curve.incidence[:, k]]) for k in range(len(result.causes))]
         layers.append(np.concatenate([[1.0], curve.survival]))
-        labels = [f"cause {c}" for c in result.causes] + ["event-free"]
+        names = [f"cause {c}" for c in result.causes] + ["event-free"]
         colours = [OKABE_ITO[k % len(OKABE_ITO)] for k in range(len(layers) - 1)] + ["#DDDDDD"]
-        ax.stackplot(x, *layers, labels=labels, colors=colours, step="post", alpha=0.85)
+        ax.stackplot(x, *layers, labels=names, colors=colours, step="post", alpha=0.85)
         ax.set_ylim(0.0, 1.0)
         ax.set_ylabel("Probability")
     ax.set_xlabel(xlabel)
@@ -103,7 +104,7 @@ def plot_incidence(
         ax.set_xticks(ticks)
         ax.set_xlim(0.0, end * 1.02)
     if at_risk:
-        _at_risk(ax, result, shown, ticks, suppress_below)
+        _at_risk(ax, result, shown, ticks, suppress_below, labels)
     if created:
         ax.figure.tight_layout()
     return ax
@@ -115,6 +116,7 @@ def _at_risk(
     shown: tuple[Any, ...],
     ticks: FloatArray,
     suppress_below: int | None,
+    labels: Mapping[Any, str] | None = None,
 ) -> None:
     """Numbers still at risk (any cause) at each tick, one row per group under the axis."""
     import matplotlib.transforms as transforms
@@ -139,7 +141,7 @@ def _at_risk(
         ax.text(
             0.0,
             0.0,
-            _label(result, value),
+            _label(result, value, labels),
             transform=ax.transAxes + offset + shift + left,
             fontsize=8,
             ha="right",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,7 +13,7 @@ from rpeval.recidivism._results import confidence_band, z_value
 if TYPE_CHECKING:
     from rpeval.recidivism.kaplan_meier import SurvivalCurves
 
-__all__ = ["OKABE_ITO", "plot_survival_curves"]
+__all__ = ["OKABE_ITO", "group_label", "plot_survival_curves"]
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -22,10 +22,22 @@ MAX_AUTO_MARKS = 150  # more censoring marks than this per curve only clutter th
 FloatArray = NDArray[np.float64]
 
 
-def _label(curves: SurvivalCurves, value: Any) -> str:
-    if curves.group_column is None:
-        return "All"
-    return f"{curves.group_column} = {value}"
+def group_label(group_column: str | None, value: Any, labels: Mapping[Any, str] | None) -> str:
+    """A group's name in a legend or at-risk table: ``labels[value]`` (or
+    ``labels[str(value)]``) when given, else ``column = value``.
+
+    >>> group_label("participant", True, {True: "participants"}), group_label("g", 1, None)
+    ('participants', 'g = 1')
+    """
+    if labels:
+        for key in (value, str(value)):
+            if key in labels:
+                return str(labels[key])
+    return "All" if group_column is None else f"{group_column} = {value}"
+
+
+def _label(curves: SurvivalCurves, value: Any, labels: Mapping[Any, str] | None = None) -> str:
+    return group_label(curves.group_column, value, labels)
 
 
 def _ticks(ax: Any, curves: SurvivalCurves, times: Sequence[float] | None) -> FloatArray:
@@ -67,6 +79,7 @@ def plot_survival_curves(
     xlabel: str = "Time",
     ylabel: str = "Proportion not re-arrested",
     suppress_below: int | None = None,
+    labels: Mapping[Any, str] | None = None,
 ) -> Any:
     """Step curves with shaded pointwise intervals and, under the axis, the numbers at risk.
 
@@ -94,7 +107,7 @@ def plot_survival_curves(
             color=colour,
             linestyle=style,
             linewidth=1.6,
-            label=_label(curves, value),
+            label=_label(curves, value, labels),
         )
         if ci:
             lower, upper = confidence_band(curve.survival, curve.se_log, curves.conf_type, z)
@@ -128,14 +141,18 @@ def plot_survival_curves(
         ax.legend(frameon=False, loc="lower left")
     ticks = _ticks(ax, curves, times)
     if at_risk:
-        _at_risk_table(ax, curves, ticks, suppress_below)
+        _at_risk_table(ax, curves, ticks, suppress_below, labels)
     if created:
         ax.figure.tight_layout()
     return ax
 
 
 def _at_risk_table(
-    ax: Any, curves: SurvivalCurves, ticks: FloatArray, suppress_below: int | None
+    ax: Any,
+    curves: SurvivalCurves,
+    ticks: FloatArray,
+    suppress_below: int | None,
+    labels: Mapping[Any, str] | None,
 ) -> None:
     """Rows of people at risk at each tick, drawn under the x axis label."""
     import matplotlib.transforms as transforms
@@ -165,7 +182,7 @@ def _at_risk_table(
         ax.text(
             0.0,
             0.0,
-            _label(curves, value),
+            _label(curves, value, labels),
             transform=ax.transAxes + offset + shift + gap,
             fontsize=8,
             ha="right",

@@ -11,7 +11,7 @@ the presence of the others. Estimates, variances and Gray's test agree with R
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -162,9 +162,11 @@ class CIFResult(Displayed):
         ci: bool = True,
         xlabel: str = "Time",
         suppress_below: int | None = None,
+        labels: Mapping[Any, str] | None = None,
     ) -> Any:
         """Plot the cumulative incidence, with an at-risk table under the axis (counts from
-        1 to ``suppress_below - 1`` print as ``<k``).
+        1 to ``suppress_below - 1`` print as ``<k``); ``labels`` names the groups
+        (``{True: "participants"}``; default ``column = value``).
 
         ``kind="cause"`` draws one cause (``cause``, default the first code) for every
         group with shaded intervals; ``kind="stacked"`` stacks all causes of one group
@@ -199,6 +201,7 @@ class CIFResult(Displayed):
             ci=ci,
             xlabel=xlabel,
             suppress_below=suppress_below,
+            labels=labels,
         )
 
     def to_dict(self) -> dict[str, Any]:

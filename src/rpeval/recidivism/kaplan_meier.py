@@ -9,7 +9,7 @@ practice 1e-12) on the Rossi data and on a weighted paired design (``tests/refer
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -203,11 +203,14 @@ class SurvivalCurves(Displayed):
         xlabel: str = "Time",
         ylabel: str = "Proportion not re-arrested",
         suppress_below: int | None = None,
+        labels: Mapping[Any, str] | None = None,
     ) -> Any:
         """Step plot of the curves with shaded intervals and an at-risk table under the axis.
 
-        ``times`` are the x ticks at which people at risk are counted (unweighted
-        counts, even for weighted curves); ``censor_marks`` marks censoring times
+        ``labels`` names the groups in the legend and the at-risk table (``{True:
+        "participants", False: "comparison"}``; default ``column = value``). ``times`` are
+        the x ticks at which people at risk are counted (unweighted counts, even for
+        weighted curves); ``censor_marks`` marks censoring times
         (``None``: only when a curve has at most 150 of them); with ``suppress_below=k``
         counts from 1 to k - 1 print as ``<k``. Returns the matplotlib Axes.
 
@@ -233,6 +236,7 @@ class SurvivalCurves(Displayed):
             xlabel=xlabel,
             ylabel=ylabel,
             suppress_below=suppress_below,
+            labels=labels,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-__all__ = ["OKABE_ITO", "Figure", "figure_html", "report_figures"]
+__all__ = ["OKABE_ITO", "Figure", "figure_html", "group_names", "report_figures"]
 
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
@@ -67,17 +67,67 @@ def figure_html(figure: Any, *, alt: str, caption: str, key: str = "") -> Markup
     )
 
 
-def _rename_legend(ax: Any, treatment: str) -> None:
-    """Legend entries "participant = True/False" as "participants"/"traditional processing"."""
-    handles, labels = ax.get_legend_handles_labels()
-    names = {
-        f"{treatment} = True": "participants",
-        f"{treatment} = False": "traditional processing",
-        "True": "participants",
-        "False": "traditional processing",
-    }
-    if handles:
-        ax.legend(handles, [names.get(label, label) for label in labels], frameon=False)
+def group_names(evaluation: Any) -> dict[str, str]:
+    """The report's one set of group names: the configuration's ``labels`` over
+    :data:`~rpeval.report.evaluation.DEFAULT_LABELS`."""
+    from rpeval.report.evaluation import DEFAULT_LABELS
+
+    return {**DEFAULT_LABELS, **evaluation.settings.get("labels", {})}
+
+
+def _forest(evaluation: Any) -> str:
+    """The key estimates with their intervals: the hazard ratio (log axis) and the window
+    differences in percentage points, one panel each, the no-effect line marked."""
+    import matplotlib as mpl
+
+    mpl.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    hr = evaluation.hazard_ratio
+    rates = evaluation.rates
+    level = round(100 * evaluation.settings["conf_level"])
+    with mpl.rc_context({"font.size": 10, "axes.spines.top": False, "axes.spines.right": False}):
+        figure, (left, right) = plt.subplots(
+            1,
+            2,
+            figsize=(7.0, 0.45 * len(rates) + 1.9),
+            layout="constrained",
+            gridspec_kw={"width_ratios": [1, 1.4]},
+        )
+        try:
+            left.errorbar(
+                [hr["hazard_ratio"]],
+                [0],
+                xerr=[[hr["hazard_ratio"] - hr["ci_lower"]], [hr["ci_upper"] - hr["hazard_ratio"]]],
+                fmt="s",
+                color=OKABE_ITO[0],
+                capsize=4,
+            )
+            left.axvline(1.0, color="0.3", linestyle="--", linewidth=0.8)
+            left.set_xscale("log")
+            span = [hr["ci_lower"], hr["ci_upper"], 1.0]
+            ticks = [t for t in (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 4.0) if min(span) / 1.3 <= t]
+            ticks = [t for t in ticks if t <= max(span) * 1.3]
+            left.set_xticks(ticks, labels=[f"{t:g}" for t in ticks])
+            left.minorticks_off()
+            left.set_yticks([0], labels=["hazard ratio"])
+            left.set_xlabel(f"Hazard ratio ({level}% CI, log scale)\n< 1: fewer re-arrests")
+            y = list(range(len(rates)))[::-1]
+            points = 100 * rates["difference"].to_numpy(float)
+            lower = points - 100 * rates["ci_lower"].to_numpy(float)
+            upper = 100 * rates["ci_upper"].to_numpy(float) - points
+            right.errorbar(points, y, xerr=[lower, upper], fmt="o", color=OKABE_ITO[0], capsize=4)
+            right.axvline(0.0, color="0.3", linestyle="--", linewidth=0.8)
+            right.set_yticks(y, labels=[f"within {int(w):,} days" for w in rates["window"]])
+            right.set_xlabel(f"Re-arrest difference ({level}% CI),\npercentage points")
+            for ax in (left, right):
+                ax.set_ylim(-0.7, max(len(rates), 1) - 0.3)
+            left.set_ylim(-0.7, 0.7)
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=144)
+        finally:
+            plt.close(figure)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def report_figures(evaluation: Any) -> list[Figure]:
@@ -85,6 +135,10 @@ def report_figures(evaluation: Any) -> list[Figure]:
     design = evaluation.settings["design"]
     sample_kind = "matched" if design == "matching" else "weighted"
     hr = evaluation.hazard_ratio
+    names = group_names(evaluation)
+    by_value = {True: names["participants"], False: names["comparison"]}
+    by_role = {"treated": names["participants"], "control": names["comparison"]}
+    band = f"{round(100 * evaluation.settings['conf_level'])}% {evaluation.curves.conf_type}"
 
     def km(ax: Any) -> None:
         evaluation.curves.plot(
@@ -92,40 +146,56 @@ def report_figures(evaluation: Any) -> list[Figure]:
             at_risk=True,
             xlabel="Days of street time since entry",
             suppress_below=evaluation.settings["suppress_below"],
+            labels=by_value,
         )
         ax.set_title(f"Time to first re-arrest, {sample_kind} sample")
-        _rename_legend(ax, evaluation.settings["treatment"])
 
     def love(ax: Any) -> None:
         evaluation.design.plot(kind="love", ax=ax)
         ax.set_title("Covariate balance before and after")
 
     def overlap(ax: Any) -> None:
-        evaluation.design.plot(kind="propensity", ax=ax)
+        evaluation.design.plot(kind="propensity", ax=ax, labels=by_role)
         ax.set_title("Propensity score overlap")
 
     figures = [
         Figure(
+            "forest",
+            "Key estimates with their confidence intervals: the hazard ratio of re-arrest "
+            "(left, below 1 means fewer re-arrests) and the difference in the share "
+            f"re-arrested within each window, {names['participants']} minus "
+            f"{names['comparison']}, in percentage points (right).",
+            f"Forest plot: hazard ratio {hr['hazard_ratio']:.2f} ({hr['ci_lower']:.2f} to "
+            f"{hr['ci_upper']:.2f}) and the re-arrest differences per window with their "
+            "intervals, against the no-effect lines.",
+            _forest(evaluation),
+        ),
+        Figure(
             "km",
             f"Kaplan–Meier curves of time to first re-arrest ({sample_kind} sample), with "
-            "the numbers at risk under the axis.",
-            f"Step curves of the share not re-arrested over days since entry for participants "
-            f"and the comparison group; hazard ratio {hr['hazard_ratio']:.2f}.",
+            f"{band} pointwise bands (log-log: the tails rest on small risk sets) and the "
+            "numbers at risk under the axis.",
+            f"Step curves of the share not re-arrested over days since entry for "
+            f"{names['participants']} and {names['comparison']}; hazard ratio "
+            f"{hr['hazard_ratio']:.2f}.",
             _render(km, (7.0, 4.8)),
         ),
         Figure(
             "love",
             "Love plot: absolute standardised mean differences of each covariate before and "
-            "after the design; 0.1 is the usual threshold.",
+            "after the design, sorted by the difference before (one row per binary "
+            "variable); the dashed line is the usual 0.1 threshold.",
             "Dot plot of absolute standardised mean differences per covariate, before and "
             "after matching or weighting.",
             _render(love, (7.0, 4.2)),
         ),
         Figure(
             "overlap",
-            "Distribution of the propensity score in each group (common support).",
-            "Overlaid distributions of the estimated propensity score for participants and "
-            "the comparison pool.",
+            f"Distribution of the propensity score (common support): {names['participants']} "
+            f"above the axis, {names['comparison']} below; outlines are everyone, filled bars "
+            f"the {sample_kind} sample.",
+            f"Mirrored histograms of the estimated propensity score, {names['participants']} "
+            f"above and {names['comparison']} below the axis.",
             _render(overlap, (7.0, 3.8)),
         ),
     ]
@@ -138,11 +208,11 @@ def report_figures(evaluation: Any) -> list[Figure]:
                 cause=1,
                 at_risk=True,
                 suppress_below=evaluation.settings["suppress_below"],
+                labels=by_value,
             )
             ax.set_title(f"Cumulative incidence of re-arrest, {sample_kind} sample")
             ax.set_xlabel("Days of street time since entry")
             ax.set_ylabel("Cumulative incidence of re-arrest")
-            _rename_legend(ax, evaluation.settings["treatment"])
 
         figures.append(
             Figure(
@@ -150,7 +220,7 @@ def report_figures(evaluation: Any) -> list[Figure]:
                 "Aalen–Johansen cumulative incidence of re-arrest with death as a competing "
                 "event, with the numbers at risk under the axis.",
                 "Rising step curves of the cumulative incidence of re-arrest over days since "
-                "entry for participants and the comparison group.",
+                f"entry for {names['participants']} and {names['comparison']}.",
                 _render(cif, (7.0, 4.8)),
             )
         )

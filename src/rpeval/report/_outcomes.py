@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,17 @@ from scipy import stats
 from rpeval.errors import DataError
 
 __all__ = ["OutcomeResults", "outcome_results", "sensitivity_results"]
+
+# The report's survival bands and group window rates: log-log, because the tails of the
+# curves rest on small risk sets, where R's default log interval undercovers (92.7% for a
+# nominal 95% with 40 per group in the coverage study; log-log 95.3-96.4%).
+# kaplan_meier()'s own default stays R's "log".
+CONF_TYPE: Final = "log-log"
+CONF_TYPE_NOTE = (
+    "Intervals of the survival curves and of each group's window rate are on the log-log "
+    "scale (R: conf.type = \"log-log\"), not R's default log scale: the curves' tails rest "
+    "on small risk sets, where the log interval covers less than its nominal level."
+)
 
 
 @dataclass
@@ -55,6 +66,7 @@ def _rates_from_rates(
         windows,
         group=treated,
         conf_level=conf_level,
+        conf_type=CONF_TYPE,
         followup="_potential_followup",
     )
     summary = result.summary().set_index(["group", "window"])
@@ -148,8 +160,15 @@ def outcome_results(
     unit = _unit_weights(sample)
     weights = None if unit else "weights"
     curves = kaplan_meier(
-        sample, "time_at_risk", "rearrest", group=treated, weights=weights, conf_level=conf_level
+        sample,
+        "time_at_risk",
+        "rearrest",
+        group=treated,
+        weights=weights,
+        conf_level=conf_level,
+        conf_type=CONF_TYPE,
     )
+    notes.append(CONF_TYPE_NOTE)
     competing = bool((sample["event"] >= 2).any())
     cif = None
     if unit and competing:

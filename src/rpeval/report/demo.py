@@ -170,6 +170,7 @@ def run_demo(
     (:func:`rpeval._outputs.staged_output`) and moves them into place at the end.
     """
     from rpeval.datasets import simulate_program
+    from rpeval.report._provenance import with_source
     from rpeval.report.evaluate import evaluate
 
     program = simulate_program(
@@ -180,6 +181,17 @@ def run_demo(
     )
     out.mkdir(parents=True, exist_ok=True)
     sections, section_data, section_config, section_files = _demo_sections(program, out)
+    tables = []
+    for name in DEMO_TABLES:
+        path = out / f"{name}.csv"
+        getattr(program, name).to_csv(path, index=False)
+        tables.append(path)
+    config = out / "config.yaml"
+    config.write_text(
+        DEMO_CONFIG.format(covariates=DEMO_COVARIATES, seed=random_state, section_data=section_data)
+        + section_config,
+        encoding="utf-8",
+    )
     evaluation = evaluate(
         program.people,
         treatment="participant",
@@ -194,19 +206,10 @@ def run_demo(
         progress=progress,
         **sections,
     )
+    files = {path.stem: path.name for path in (*tables, *section_files)}
+    evaluation = with_source(evaluation, config, files)
     written = [evaluation.to_html(out / "report.html"), evaluation.to_json(out / "results.json")]
-    for name in DEMO_TABLES:
-        path = out / f"{name}.csv"
-        getattr(program, name).to_csv(path, index=False)
-        written.append(path)
-    config = out / "config.yaml"
-    config.write_text(
-        DEMO_CONFIG.format(covariates=DEMO_COVARIATES, seed=random_state, section_data=section_data)
-        + section_config,
-        encoding="utf-8",
-    )
-    written.append(config)
-    written.extend(section_files)
+    written += [*tables, config, *section_files]
     return evaluation, program.truth(windows=DEMO_WINDOWS), written
 
 

@@ -17,8 +17,29 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup, escape
 
+from rpeval.report._detail_tables import (
+    balance_labels as _balance_labels,
+)
+from rpeval.report._detail_tables import (
+    cox_frame as _cox_frame,
+)
+from rpeval.report._detail_tables import (
+    key_estimates,
+    points,
+)
+from rpeval.report._detail_tables import (
+    rate_labels as _rate_labels,
+)
 from rpeval.report._disclosure_tables import small_pair_counts_hidden, small_shares_hidden
-from rpeval.report._figures import report_figures
+from rpeval.report._figures import group_names, report_figures
+from rpeval.report._first_page import (
+    answer_text,
+    cannot_say,
+    events_by_group,
+    gamma_text,
+    question_text,
+    sample_sizes,
+)
 from rpeval.report._metric_rows import metric_display
 
 __all__ = ["html_table", "render_html"]
@@ -58,12 +79,13 @@ def html_table(
     formats: Mapping[str, Formatter] | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> Markup:
-    """A ``<table>`` with a caption, ``<th scope="col">`` headers and formatted cells.
+    """A ``<table>`` with a caption, ``<th scope="col">`` headers and formatted cells, in a
+    ``div.table-wrap`` that scrolls on a narrow screen rather than clip (print wraps it).
 
     Examples
     --------
     >>> print(html_table(pd.DataFrame({"a": [1.5]}), "One row"))
-    <table><caption>One row</caption><thead><tr><th scope="col">a</th></tr></thead><tbody><tr><td class="num">1.500</td></tr></tbody></table>
+    <div class="table-wrap"><table><caption>One row</caption><thead><tr><th scope="col">a</th></tr></thead><tbody><tr><td class="num">1.500</td></tr></tbody></table></div>
     """  # noqa: E501 - one line of HTML
     formats = dict(formats or {})
     labels = dict(labels or {})
@@ -79,8 +101,8 @@ def html_table(
             cells.append(f"<td{css}>{escape(show(value))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return Markup(  # noqa: S704 - every piece is escaped above
-        f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f'<div class="table-wrap"><table><caption>{escape(caption)}</caption><thead><tr>{head}'
+        f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
@@ -99,6 +121,7 @@ _RATE_SHARES = (
 
 def _tables(evaluation: Any) -> dict[str, Markup]:
     level = round(100 * evaluation.settings["conf_level"])
+    names = group_names(evaluation)
     tables = {
         "cohort": html_table(
             evaluation.published_cohort().astype(object),
@@ -111,7 +134,12 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
                 "remaining_comparison": _number(0),
                 "dropped": _number(0),
             },
-            labels={"remaining_treated": "participants", "remaining_comparison": "comparison"},
+            labels={
+                "remaining": "people remaining",
+                "remaining_treated": names["participants"],
+                "remaining_comparison": names["comparison"],
+                "dropped": "people dropped",
+            },
         ),
         "guards": html_table(
             evaluation.guards.summary().drop(columns="value"),
@@ -119,9 +147,16 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
             "above the findings.",
         ),
         "summary": html_table(
-            evaluation.summary(),
-            f"Key estimates with {level}% confidence intervals.",
+            key_estimates(evaluation.summary()),
+            f"Key estimates with {level}% confidence intervals (differences are "
+            f"{names['participants']} minus {names['comparison']}).",
             formats={"p_value": _pvalue},
+            labels={
+                "estimate": "estimate",
+                "ci_lower": f"{level}% CI lower",
+                "ci_upper": f"{level}% CI upper",
+                "p_value": "p-value",
+            },
         ),
         "rates": html_table(
             evaluation.rates[["window", *_RATE_SHARES, "p_value"]],
@@ -132,18 +167,43 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
                 "window": _number(0),
                 "p_value": _pvalue,
                 **dict.fromkeys(_RATE_SHARES, _percent),
+                **dict.fromkeys(("difference", "ci_lower", "ci_upper"), points),
             },
-            labels={"window": "window (days)"},
+            labels=_rate_labels(evaluation),
         ),
         "cox": html_table(
-            evaluation.cox.summary(),
-            "Cox proportional hazards model.",
-            formats={"p_value": _pvalue},
+            _cox_frame(evaluation),
+            f"Cox proportional hazards model of street time to first re-arrest: the hazard "
+            f"ratio of {names['participants']} against {names['comparison']} with its "
+            f"{level}% CI (below 1: fewer re-arrests). Events and person-time per group "
+            "follow.",
+            formats={"p_value": _pvalue, "hazard_ratio": _number(2), "lower": _number(2)}
+            | {"upper": _number(2), "std_error": _number(3)},
+            labels={
+                "term": "comparison",
+                "hazard_ratio": "hazard ratio",
+                "lower": f"{level}% CI lower",
+                "upper": f"{level}% CI upper",
+                "std_error": "SE of log HR",
+                "p_value": "p-value",
+            },
+        ),
+        "events": html_table(
+            events_by_group(evaluation),
+            "Re-arrests and street time per group in the analysis sample (counts of people; "
+            "the rate per 100 person-years uses the design's weights).",
+        ),
+        "sizes": html_table(
+            sample_sizes(evaluation),
+            "People per group after the design and the effective sample size (Kish: "
+            "(Σw)² / Σw², what the weights leave of the information; equal to the count "
+            "when every weight is equal).",
         ),
         "ph": html_table(
             evaluation.ph_test,
             "Test of proportional hazards (scaled Schoenfeld residuals, as R's cox.zph).",
-            formats={"p_value": _pvalue},
+            formats={"p_value": _pvalue, "df": _number(0), "chisq": _number(2)},
+            labels={"chisq": "chi-square", "p_value": "p-value"},
         ),
         "balance": html_table(
             small_shares_hidden(
@@ -152,16 +212,28 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
                 evaluation.settings["suppress_below"],
             ),
             "Balance: standardised mean differences (SD of the unadjusted sample) before and "
-            "after the design; a share of a binary covariate that would reveal fewer than "
-            f"{evaluation.settings['suppress_below']} people is not shown.",
+            "after the design; means of binary covariates are shares; a share that would "
+            f"reveal fewer than {evaluation.settings['suppress_below']} people is not shown.",
+            formats={"balanced": lambda v: "yes" if v is True else ("no" if v is False else "–")},
+            labels=_balance_labels(names),
         ),
     }
     if evaluation.rmst is not None:
         tables["rmst"] = html_table(
-            evaluation.rmst.contrasts(),
-            f"Restricted mean street time without re-arrest up "
-            f"to {evaluation.rmst.tau:g} days: contrasts (participants vs comparison).",
-            formats={"p_value": _pvalue},
+            evaluation.rmst.contrasts().drop(columns=["group", "reference"]),
+            f"Restricted mean street time without re-arrest up to {evaluation.rmst.tau:g} "
+            f"days: {names['participants']} against {names['comparison']} (the difference "
+            "in days, the ratio without unit).",
+            formats={"p_value": _pvalue, "estimate": _number(2), "std_error": _number(2)}
+            | {"ci_lower": _number(2), "ci_upper": _number(2), "statistic": _number(2)},
+            labels={
+                "estimate": "estimate",
+                "std_error": "SE",
+                "ci_lower": f"{level}% CI lower",
+                "ci_upper": f"{level}% CI upper",
+                "statistic": "z",
+                "p_value": "p-value",
+            },
         )
     if evaluation.cif is not None:
         tables["gray"] = html_table(
@@ -169,6 +241,7 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
             "Gray's test of equal cumulative incidence between the groups, by cause "
             "(1 = re-arrest, 2 and up = competing events).",
             formats={"p_value": _pvalue, "cause": _number(0), "df": _number(0)},
+            labels={"statistic": "chi-square", "p_value": "p-value"},
         )
     evalue = evaluation.sensitivity.get("e_value")
     if evalue is not None:
@@ -187,6 +260,14 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
                 "p_upper": _pvalue,
                 "n_pairs": _number(0),
                 "statistic": _number(0),
+                "gamma": _number(2),
+                "significant": lambda v: "yes" if v is True else ("no" if v is False else "–"),
+            },
+            labels={
+                "gamma": "Γ",
+                "n_pairs": "discordant pairs",
+                "p_lower": "p-value, best case",
+                "p_upper": "p-value, worst case",
             },
         )
     if evaluation.metrics is not None:
@@ -201,6 +282,7 @@ def _tables(evaluation: Any) -> dict[str, Markup]:
             "where the metric concerns both (never pooled), else for the program; cells with "
             f"counts below {evaluation.settings['suppress_below']} are suppressed.",
             formats={"numerator": _number(0), "denominator": _number(1)},
+            labels={"ci_lower": f"{level}% CI lower", "ci_upper": f"{level}% CI upper"},
         )
     return tables
 
@@ -253,11 +335,19 @@ def render_html(evaluation: Any) -> str:
         headline=evaluation.headline_sentences()[len(evaluation.banner()) :],
         tables=_tables(evaluation),
         figures=report_figures(evaluation),
-        settings_json=json.dumps(evaluation.settings, indent=2, default=str),
+        settings_json=json.dumps(
+            {k: v for k, v in evaluation.settings.items() if k != "source"}, indent=2, default=str
+        ),
         versions=evaluation.versions,
         metric_versions=None
         if metric_versions is None
         else html_table(metric_versions, "Metric definitions and their versions."),
         notes=(*evaluation.notes, *(n for s in evaluation.sections for n in s.notes)),
         sections=evaluation.sections,
+        question=question_text(evaluation),
+        answer=answer_text(evaluation),
+        estimand=evaluation.estimand_text(),
+        cannot_say=cannot_say(evaluation),
+        gamma=gamma_text(evaluation),
+        source=evaluation.settings.get("source"),
     )
