@@ -2,7 +2,8 @@
 environments (``make cross-venv``: the pandas 3 and pandas 2.2 venvs).
 
 Everything must be equal: the same keys, lists, strings and flags, and numbers to 1e-12
-(relative, or absolute near zero). Only ``versions`` may differ: it records them.
+(relative, or absolute near zero). Only ``versions`` and ``timings`` (stage wall times)
+may differ.
 
 Usage: ``python tests/compare_results.py A.json B.json`` (exit 0 when equal, 1 otherwise).
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 TOLERANCE = 1e-12
-IGNORED = frozenset({"versions"})
+IGNORED = frozenset({"versions", "timings"})
 
 
 def differences(a: Any, b: Any, path: str = "$") -> list[str]:

@@ -6,7 +6,8 @@ time is kept — and the formats in ``date_format``); a bad date stops the run b
 computation, naming its column and first bad row. The metric tables are read and the metrics
 computed before the long stages too, so that a problem with them cannot end a run late.
 
-Stages (a progress bar shows them; ``progress=False`` turns it off):
+Stages (a progress bar shows them with their wall times, also kept in the JSON's ``timings``;
+``progress=False`` turns the bar off):
 
 1. **cohort** — rows with a missing treatment, covariate or entry date are dropped and
    counted; follow-up is built with :func:`~rpeval.recidivism.build_followup` (street time
@@ -34,7 +35,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from rpeval._dates import DateFormats, check_formats
 from rpeval._formula import resolve_covariates
@@ -51,12 +51,14 @@ from rpeval.report._inputs import (
 )
 from rpeval.report._outcomes import outcome_results, sensitivity_results
 from rpeval.report._program_metrics import program_metrics
+from rpeval.report._stages import StageClock
 from rpeval.report.evaluation import DEFAULT_LABELS, Evaluation
 from rpeval.report.sections import SectionContext, build_sections
 
 __all__ = ["evaluate"]
 
 CALLER = "evaluate"
+STAGES = ("cohort", "design", "outcomes", "sensitivity", "sections", "metrics")
 _DEPENDENCIES = ("numpy", "scipy", "pandas", "statsmodels", "narwhals", "matplotlib", "numba")
 
 
@@ -266,11 +268,13 @@ def evaluate(
         estimand=estimand,
         random_state=random_state,
     )
-    stages = tqdm(total=5, desc="evaluate", disable=not progress, leave=False)
+    stages = StageClock(STAGES, progress=progress)  # times each stage: bar and JSON
     stages.set_postfix_str("cohort")
     frame, ledger, everyone = _prepare(people, plan, treated, columns)
+    stages.set_postfix_str("metrics")
     chosen = metric_inputs(everyone, cases, officers, metrics, formats)
     metric_table = program_metrics(chosen, suppress_below, conf_level, treatment, metrics_by)
+    stages.set_postfix_str("cohort")
     coding = coding_guard(frame, columns)  # before the design: it explains a collapse
     try:
         sample, design_result = _followup_and_design(frame, ledger, plan, stages)
@@ -308,6 +312,7 @@ def evaluate(
         date_formats=formats,
     )
     inputs = {"over_time": over_time, "trust": survey, "voices": interviews, "community": panel}
+    stages.set_postfix_str("sections")
     sections = build_sections(context, inputs)
     guards = evaluation_guards(
         ledger.table(),
@@ -319,10 +324,8 @@ def evaluate(
         design_result.balance().after,
         outcomes.ph_test,
     )
-    stages.update()
-    stages.set_postfix_str("metrics")
-    stages.update()  # computed first, before the long stages
-    stages.close()
+    stages.update(3)  # sensitivity, sections, and the metrics computed first
+    timings = stages.close()
     settings = {
         "treatment": treatment,
         "covariates": columns,
@@ -362,6 +365,7 @@ def evaluate(
         metrics=metric_table,
         sensitivity=sensitivity,
         notes=tuple(outcomes.notes),
+        timings=timings,
         **outcomes.fields(),
     )
 
@@ -395,7 +399,9 @@ def _followup_and_design(
         competing=competing_names(plan.competing),
     )
     keep = ["duration", "event", "time_at_risk"]
-    data = frame.merge(follow[[plan.id, *keep]], on=plan.id, how="left", validate="one_to_one")
+    # one row per person on both sides (build_followup rejects duplicated ids): no validate=,
+    # whose uniqueness checks cost seconds on a million text ids
+    data = frame.merge(follow[[plan.id, *keep]], on=plan.id, how="left")
     # whole days, as build_followup counts them (times of day dropped)
     days = data[plan.end].dt.normalize() - data[plan.entry].dt.normalize()
     data["_potential_followup"] = days.dt.days

@@ -76,6 +76,9 @@ class Evaluation:
         JSON, and makes ``rpeval evaluate`` exit 1.
     versions
         Package and dependency versions.
+    timings
+        Wall time of each stage of :func:`~rpeval.report.evaluate`, in seconds (also shown
+        on its progress bar); like ``versions`` it varies between runs.
     """
 
     settings: dict[str, Any]
@@ -95,6 +98,7 @@ class Evaluation:
     cif: Any = field(default=None, repr=False)
     guards: Guards = field(default_factory=lambda: Guards(()), repr=False)
     sections: tuple[Section, ...] = field(default=(), repr=False)
+    timings: dict[str, float] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -245,6 +249,7 @@ class Evaluation:
                 "guards": self.guards.to_dict(),
                 "settings": self.settings,
                 "versions": self.versions,
+                "timings": self.timings,
                 "headline": self.headline_sentences(),
                 "summary": self.summary(),
                 "cohort": self.published_cohort(),
