@@ -59,7 +59,8 @@ def _interviews(reliability: Any = 0.9, n: int = 200) -> Any:
 
 def _input(data: Any, **settings: Any) -> section.VoicesInput:
     book = yaml.safe_load(data.codebook_yaml)
-    return section.from_config(section.Settings(codebook=book, **settings), data.segments)
+    options = {"n_boot": 200} | settings
+    return section.from_config(section.Settings(codebook=book, **options), data.segments)
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +127,7 @@ def test_numbers_are_the_pillars() -> None:
     value = _input(data)
     built = section.build(value, _context())
     coded = coded_segments(data.segments, value.codebook, rating="rating")
-    alpha = agreement(coded, n_boot=1000, random_state=3).alpha().set_index("code")
+    alpha = agreement(coded, n_boot=200, random_state=3).alpha().set_index("code")
     rows = {row["code"]: row for row in built.data["reliability"]}
     for code in ("felt_heard", "apology_sincere"):
         assert rows[code]["alpha"] == pytest.approx(alpha.loc[code, "estimate"], abs=1e-12)
