@@ -8,8 +8,8 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from rpeval._lazy import stats
 from rpeval.errors import DataError
 
 __all__ = ["OutcomeResults", "outcome_results", "sensitivity_results"]
