@@ -226,3 +226,10 @@ def test_bad_settings_are_clear_errors(tmp_path: Path) -> None:
     by_path = section.from_config(section.Settings(codebook=str(path)), data.segments)
     assert by_path.codebook.name == "participant_voices"
     assert section.build(data, _context()).key == "voices"
+
+
+def test_no_interviewee_in_the_sample_means_no_joint_display() -> None:
+    data = simulate_interviews(60, random_state=2)  # ids P0001..., not the sample's
+    built = section.build(_input(data), _context())
+    assert built.data["joint"] is None
+    assert "No interviewee is in the analysis sample" in str(built.html)

@@ -173,11 +173,14 @@ def window_outcome(context: SectionContext, ids: set[str], days: int) -> pd.Data
 
 def joint_part(coded: CodedSegments, s: Settings, context: SectionContext) -> dict[str, Any] | None:
     """The joint display of the theme with re-arrest (None when no interviewee is in the
-    analysis sample)."""
+    analysis sample, or the sample has no re-arrest columns)."""
     from rpeval.qualitative import joint_display
 
     theme = s.theme or default_theme(coded)
     ids = set(coded.participants()["participant"].astype(str))
+    needed = {context.id, "rearrest", "time_at_risk"}
+    if not needed <= set(context.sample.columns):
+        return None
     outcomes = window_outcome(context, ids, s.window_days)
     if outcomes.empty:
         return None
