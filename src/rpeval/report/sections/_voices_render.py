@@ -166,11 +166,16 @@ def _quotes_html(data: dict[str, Any]) -> Markup:
     return lead + Markup("").join(items)
 
 
-def _figure(prevalence: Prevalence) -> Markup:
+def _figure(prevalence: Prevalence, labels: dict[str, str]) -> Markup:
     from rpeval.report._figures import figure_html
 
     ax = prevalence.plot()
+    ax.set_yticks(
+        ax.get_yticks(), [labels.get(t.get_text(), t.get_text()) for t in ax.get_yticklabels()]
+    )
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     ax.set_title("Share of participants by stakeholder group", fontsize="small")
+    ax.figure.set_size_inches(8, ax.figure.get_size_inches()[1])
     ax.figure.tight_layout()
     return figure_html(
         ax.figure,
@@ -224,7 +229,7 @@ def render(
         + _reliability_table(data, level)
         + Markup("<h3>Themes by stakeholder group</h3>")
         + _prevalence_table(data, flagged, level)
-        + _figure(prevalence)
+        + _figure(prevalence, data["labels"])
         + _differences_table(data)
         + Markup("<h3>What participants said, beside what happened</h3>")
         + _joint_html(data["joint"], context, level)
