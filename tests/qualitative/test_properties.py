@@ -174,3 +174,21 @@ def test_perfect_agreement_all_pairs() -> None:
     for weights in ("unweighted", "linear", "quadratic"):
         assert cohen_kappa(frame, weights=weights).estimate == 1.0
     assert list(itertools.permutations("ab"))
+
+
+@budget(60, deadline=None)
+@given(reliability_data(), st.randoms(use_true_random=False))
+def test_ac1_invariant_to_coder_order(frame: pd.DataFrame, random: object) -> None:
+    """Gwet's AC1 and its linearised SE do not depend on the order of the coders, and the
+    interval holds the estimate."""
+    if frame.shape[1] < 2:
+        return
+    columns = list(frame.columns)
+    random.shuffle(columns)  # type: ignore[attr-defined]
+    one = gwet_ac1(frame, levels=[1.0, 2.0, 3.0, 4.0])
+    two = gwet_ac1(frame[columns], levels=[1.0, 2.0, 3.0, 4.0])
+    for name in ("estimate", "std_error", "ci_lower", "ci_upper"):
+        x, y = getattr(one, name), getattr(two, name)
+        assert (np.isnan(x) and np.isnan(y)) or abs(x - y) < 1e-12
+    if np.isfinite(one.ci_lower):
+        assert one.ci_lower <= one.estimate + 1e-12 and one.estimate <= one.ci_upper + 1e-12
