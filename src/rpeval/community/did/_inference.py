@@ -21,8 +21,8 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
+from rpeval._lazy import stats
 from rpeval.community.did._bootstrap import summarise
 
 __all__ = ["Inference", "Options", "inference"]

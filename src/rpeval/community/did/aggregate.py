@@ -32,8 +32,8 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
+from rpeval._lazy import stats
 from rpeval._options import check_choice
 from rpeval.community.did._inference import Inference, inference
 from rpeval.community.did._results import AggregateResult, GroupTimeResult

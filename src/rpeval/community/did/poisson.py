@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import stats
 
 from rpeval._display import Display, Displayed
+from rpeval._lazy import stats
 from rpeval._options import check_conf_level
 from rpeval.community.panel import AreaPanel, area_panel
 from rpeval.errors import ConvergenceError, DataError
