@@ -124,7 +124,7 @@ def test_results_do_not_depend_on_row_order(matched: Evaluation, tmp_path: Path)
 def test_html_is_self_contained_and_accessible(matched: Evaluation, tmp_path: Path) -> None:
     html = matched.to_html(tmp_path / "report.html").read_text()
     assert html.count("<img ") == 5  # forest, KM, CIF (deaths compete), Love plot, overlap
-    assert len(re.findall(r'<img src="data:image/png;base64,[^"]+" alt="[^"]{20,}"', html)) == 4
+    assert len(re.findall(r'<img src="data:image/png;base64,[^"]+" alt="[^"]{20,}"', html)) == 5
     assert not re.search(r'(src|href)="https?://', html)
     assert "<script" not in html
     assert html.count("<caption>") >= 8
