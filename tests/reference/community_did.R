@@ -1,5 +1,7 @@
 # Reference values for rpeval.community.did from R's `did` package (Callaway & Sant'Anna),
-# built from its public source (github.com/bcallaway11/did) into /opt/rlib-did.
+# built from its public source (github.com/bcallaway11/did at commit 532811a, version
+# 2.3.1.907: the head, 2.5.1, needs DRDID >= 1.3.0, which is not published) with DRDID 1.2.3
+# (github.com/pedrohcgs/DRDID) and BMisc 1.4.8 into /opt/rlib-did.
 # Run: Rscript tests/reference/community_did.R  (writes community_did.json and mpdta.csv)
 .libPaths(c("/opt/rlib-did", .libPaths()))
 suppressPackageStartupMessages({library(did); library(jsonlite)})
