@@ -8,7 +8,7 @@ Sant'Anna & Zhao (2020). Each ATT(g, t) carries its influence function (one valu
 per area), which gives analytical standard errors, the multiplier bootstrap clustered
 by area, and the aggregations of :mod:`rpeval.community.did.aggregate`.
 
-Agrees with R ``did`` 2.5 ``att_gt`` (``base_period="varying"``) on its ``mpdta``
+Agrees with R ``did`` 2.3.1 ``att_gt`` (``base_period="varying"``) on its ``mpdta``
 example to 1e-6 (estimates and analytical SEs; tests/reference/community_did.R).
 
 Examples
