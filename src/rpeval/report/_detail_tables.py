@@ -23,9 +23,10 @@ def points(value: Any) -> str:
     return f"{100 * float(value):+.1f}"
 
 
-def key_estimates(summary: pd.DataFrame) -> pd.DataFrame:
+def key_estimates(summary: pd.DataFrame, *, short: bool = False) -> pd.DataFrame:
     """:meth:`Evaluation.summary` for reading: each quantity named with its unit and its
-    numbers shown in that unit (a hazard ratio, percentage points, days)."""
+    numbers shown in that unit (a hazard ratio, percentage points, days); ``short`` names
+    for the console."""
     rows = []
     for _, row in summary.iterrows():
         quantity = str(row["quantity"])
@@ -33,13 +34,17 @@ def key_estimates(summary: pd.DataFrame) -> pd.DataFrame:
         if quantity.startswith("re-arrest difference at "):
             window = quantity.removeprefix("re-arrest difference at ")
             name = f"difference in the share re-arrested within {window} (percentage points)"
+            name = f"re-arrest difference within {window} (points)" if short else name
             shown = [points(v) for v in values]
         elif quantity.startswith("RMST difference to "):
             horizon = quantity.removeprefix("RMST difference to ")
             name = f"difference in mean days free of re-arrest, up to {horizon} (days)"
+            name = f"RMST difference to {horizon} (days)" if short else name
             shown = [f"{float(v):+.1f}" for v in values]
         else:
-            name = "hazard ratio of re-arrest (below 1: fewer re-arrests)"
+            name = (
+                "hazard ratio" if short else "hazard ratio of re-arrest (below 1: fewer re-arrests)"
+            )
             shown = [f"{float(v):.2f}" for v in values]
         rows.append(
             {

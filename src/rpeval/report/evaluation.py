@@ -152,12 +152,13 @@ class Evaluation:
 
     def __str__(self) -> str:
         from rpeval._display import Display
+        from rpeval.report._detail_tables import key_estimates
 
         level = f"{100 * self.settings['conf_level']:g}%"
         labels = {"ci_lower": f"lower {level}", "ci_upper": f"upper {level}", "p_value": "p"}
         lines = tuple(f"- {sentence}" for sentence in self.headline_sentences())
         title = f"Evaluation ({self.settings['design']})\n" + "\n".join(lines)
-        return Display(title, (), self.summary(), labels=labels).text()
+        return Display(title, (), key_estimates(self.summary(), short=True), labels=labels).text()
 
     def headline_sentences(self) -> list[str]:
         """The sentences of :meth:`headline`, as a list."""
