@@ -16,6 +16,7 @@ GROUPS = {
     "survival": "scenarios.survival",  # Cox, KM, window rates, RMST, CIF, Fine–Gray
     "metrics": "scenarios.metrics",  # the metric catalog's intervals
     "evaluate": "scenarios.evaluate",  # evaluate() end to end on simulate_program data
+    "community": "scenarios.community",  # ITS level change on simulate_community data
 }
 
 
