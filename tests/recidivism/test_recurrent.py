@@ -89,8 +89,9 @@ def test_mcf_by_group_matches_survfit(recur: pd.DataFrame) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    ax = mcf.plot()
+    ax = mcf.plot(labels={1: "treated"})
     assert ax.get_ylabel() == "Mean re-arrests per person"
+    assert {"TREAT = 0", "treated"} <= {t.get_text() for t in ax.get_legend().get_texts()}
 
 
 @budget(100, deadline=None)

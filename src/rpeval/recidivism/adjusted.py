@@ -15,7 +15,7 @@ part", with the difference between arms at fixed windows (Cole & Hernán 2004; A
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -109,11 +109,15 @@ class AdjustedSurvival:
             )
         return pd.concat(frames, ignore_index=True)
 
-    def plot(self, ax: Any = None, *, xlabel: str = "Time") -> Any:
-        """The adjusted curves by arm, with interval bars at ``times``. Returns the Axes."""
+    def plot(
+        self, ax: Any = None, *, xlabel: str = "Time", labels: Mapping[Any, str] | None = None
+    ) -> Any:
+        """The adjusted curves by arm, with interval bars at ``times``; ``labels`` names
+        the arms (``{True: "participants"}``; default ``treatment = value``). Returns the
+        Axes."""
         import matplotlib.pyplot as plt
 
-        from rpeval.recidivism._plotting import OKABE_ITO
+        from rpeval.recidivism._plotting import OKABE_ITO, group_label
 
         if ax is None:
             _, ax = plt.subplots(figsize=(7.0, 4.2))
@@ -126,7 +130,7 @@ class AdjustedSurvival:
                 np.concatenate([[1.0], self.curves[k]]),
                 where="post",
                 color=colour,
-                label=f"{self.treatment} = {label}",
+                label=group_label(self.treatment, label, labels),
             )
             errors = [rows["survival"] - rows["ci_lower"], rows["ci_upper"] - rows["survival"]]
             ax.errorbar(

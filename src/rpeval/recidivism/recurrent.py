@@ -11,7 +11,7 @@ on lifelines' ``recur`` data (``tests/reference/recurrent_recur.json``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -107,11 +107,19 @@ class MCFResult:
             )
         return pd.concat(frames, ignore_index=True).loc[:, list(COLUMNS)]
 
-    def plot(self, ax: Any = None, *, ci: bool = True, xlabel: str = "Time") -> Any:
-        """Step plot of the curves with shaded intervals. Returns the Axes."""
+    def plot(
+        self,
+        ax: Any = None,
+        *,
+        ci: bool = True,
+        xlabel: str = "Time",
+        labels: Mapping[Any, str] | None = None,
+    ) -> Any:
+        """Step plot of the curves with shaded intervals; ``labels`` names the groups
+        (``{True: "participants"}``; default ``column = value``). Returns the Axes."""
         import matplotlib.pyplot as plt
 
-        from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO
+        from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO, group_label
 
         created = ax is None
         if created:
@@ -121,7 +129,7 @@ class MCFResult:
             rows = table[table["group"] == label]
             x = np.concatenate([[0.0], rows["time"].to_numpy()])
             colour = OKABE_ITO[k % len(OKABE_ITO)]
-            name = "All" if self.group_column is None else f"{self.group_column} = {label}"
+            name = group_label(self.group_column, label, labels)
             ax.step(
                 x,
                 np.concatenate([[0.0], rows["mcf"]]),
