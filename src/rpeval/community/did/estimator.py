@@ -187,7 +187,7 @@ def _by_loop(
 def _estimate(
     outcome: FloatArray, adoption: NDArray[np.int64], covs: list[FloatArray], options: Options
 ) -> _Estimates:
-    n, n_periods = outcome.shape
+    n_periods = outcome.shape[1]
     layout = cohort_layout(adoption)
     planned = plan_cells(adoption, n_periods=n_periods, anticipation=options.anticipation)
     members = _members(layout.codes, planned, options)
@@ -220,7 +220,7 @@ def _estimate(
     else:
         values, columns = _by_loop(outcome, adoption, covs, options, cells)
         att = np.array(values)
-        influence = np.column_stack(columns) if columns else np.zeros((n, 0))
+        influence = np.asfortranarray(np.column_stack(columns))
         if options.n_boot:
             draws, cohort_draws = generic_draws(influence, layout.cohort, **boot._asdict())
     return _Estimates(cells, att, influence, n_treated, n_control, skipped, draws, cohort_draws)
