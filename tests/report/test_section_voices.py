@@ -122,6 +122,22 @@ def test_the_demo_config_reproduces_the_section(demo: Path, tmp_path: Path) -> N
     assert again["quotes"] == first["quotes"]
 
 
+def test_a_codebook_path_is_read_from_the_config_folder(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = yaml.safe_load((demo / "config.yaml").read_text())
+    (demo / "codebook.yaml").write_text(yaml.safe_dump(config["voices"]["codebook"]))
+    config["voices"]["codebook"] = "codebook.yaml"
+    (demo / "config_path.yaml").write_text(yaml.safe_dump(config))
+    monkeypatch.chdir(tmp_path)  # elsewhere: the path is the config's, not the cwd's
+    out = tmp_path / "out"
+    code = main(["evaluate", str(demo / "config_path.yaml"), "--out", str(out), "--no-progress"])
+    assert code in (0, 1)
+    again = json.loads((out / "results.json").read_text())["sections"]["voices"]
+    first = json.loads((demo / "results.json").read_text())["sections"]["voices"]
+    assert again["reliability"] == first["reliability"]
+
+
 def test_numbers_are_the_pillars() -> None:
     data = _interviews()
     value = _input(data)

@@ -35,6 +35,8 @@ def section_arguments(
             )
         module = section_module(key)
         settings = block if block is not None else module.Settings()
+        if hasattr(module, "resolve_paths"):  # files named in the block, from the config's folder
+            settings = module.resolve_paths(settings, base)
         table = None
         if relative is not None:
             try:

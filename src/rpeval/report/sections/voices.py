@@ -41,12 +41,12 @@ class Settings(BaseModel):
     """The YAML block ``voices:``: the codebook, the columns of ``data.interviews`` and
     the section's options.
 
-    ``codebook`` is the codebook document inline (a mapping, as in a codebook file) or
-    the path of a codebook file (absolute, or relative to the directory ``rpeval`` runs
-    in). ``rating`` holds ordinal ratings (ignored when the column is absent and no code
-    is ordinal). ``shareable`` flags segments whose ``quote`` may be shown (no column: no
-    quotes). A code whose α is below ``min_alpha`` raises a guard with status
-    ``below_threshold``. ``theme`` is the joint display's theme (default: the first
+    ``codebook`` is the codebook document inline (a mapping, as in a codebook file) or the
+    path of a codebook file (absolute, or relative to the configuration file; in Python, to
+    the working directory). ``rating`` holds ordinal ratings (ignored when the column is
+    absent and no code is ordinal). ``shareable`` flags segments whose ``quote`` may be
+    shown (no column: no quotes). A code whose α is below ``min_alpha`` raises a guard with
+    status ``below_threshold``. ``theme`` is the joint display's theme (default: the first
     presence code that is not a theme of others); re-arrest is counted within
     ``window_days`` of entry. ``rule`` decides when a segment holds a code (any coder, or a
     majority); ``adjust`` the adjustment of the group-difference tests across codes.
@@ -81,6 +81,20 @@ class VoicesInput:
     segments: pd.DataFrame
     codebook: Codebook
     settings: Settings
+
+
+def resolve_paths(settings: Settings, base: Path) -> Settings:
+    """The settings with a relative codebook path taken from `base` (the configuration
+    file's folder).
+
+    Examples
+    --------
+    >>> resolve_paths(Settings(codebook="codes.yaml"), Path("/study")).codebook
+    '/study/codes.yaml'
+    """
+    if isinstance(settings.codebook, str) and not Path(settings.codebook).is_absolute():
+        return settings.model_copy(update={"codebook": str(base / settings.codebook)})
+    return settings
 
 
 def _codebook(settings: Settings) -> Codebook:
