@@ -8,7 +8,7 @@ JAVA := $(shell command -v java 2>/dev/null)
 TEST_EXTRAS = dev,data,duckdb,polars,docs$(if $(JAVA),$(comma)spark)
 LINT_PATHS  = $(wildcard src tests benchmarks examples docs/scripts)
 
-.PHONY: demo test test-thorough lint typecheck pytest test-pandas22 cross-venv docs clean bench bench-env
+.PHONY: demo test test-thorough lint typecheck pytest test-pandas22 cross-venv docs clean bench bench-env bench-speed
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ test: lint typecheck pytest test-pandas22 cross-venv docs
 bench-env: $(VENV)/.installed-runtime
 	$(PYTHON) -m venv benchmarks/.venv-lifelines
 	benchmarks/.venv-lifelines/bin/python -m pip install --quiet -r benchmarks/requirements-lifelines.txt
+
+# Issue 23's table (cold imports, first call and steady state beside lifelines, evaluate at
+# 1M people) written into docs/benchmarks.md: one command, 10-15 minutes.
+bench-speed: $(VENV)/.installed-runtime
+	$(BIN)/python benchmarks/bench_speed.py --update-docs
 
 bench: $(VENV)/.installed-runtime
 	$(BIN)/python benchmarks/bench_cox.py $(if $(wildcard benchmarks/.venv-lifelines/bin/python),--lifelines benchmarks/.venv-lifelines/bin/python)

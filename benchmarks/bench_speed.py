@@ -1,0 +1,354 @@
+"""Speed a user feels (issue 23): cold imports, the first Cox fit, steady state, the cluster
+sandwich and ``evaluate`` at a million people, with lifelines measured in the same run.
+
+One command writes the table of ``docs/benchmarks.md`` (between its ``bench_speed``
+markers); run it from the repository root on the machine whose figures you want:
+
+    make bench-env      # once: benchmarks/.venv-lifelines with lifelines 0.30
+    .venv/bin/python benchmarks/bench_speed.py --update-docs
+
+Every measurement runs in fresh processes (``--runs`` of them, 3 by default), so a "first
+call" is the first in a process that has imported the library, as in a user's script; the
+steady state is the calls after it in the same processes. Figures are the median and the
+range over all runs. The machine (CPU, cores, memory, load average before and after) is
+written beside them: on a loaded machine the absolute times move, the ratios much less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+DOCS = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- bench_speed:begin -->", "<!-- bench_speed:end -->"
+PILLARS = (
+    "recidivism",
+    "matching",
+    "metrics",
+    "surveys",
+    "qualitative",
+    "community",
+    "report",
+)
+COVARIATES = [f"x{j}" for j in range(9)]
+
+IMPORT_CHILD = """
+import json, sys, time
+t0 = time.perf_counter()
+__import__(sys.argv[1])
+print(json.dumps(time.perf_counter() - t0))
+"""
+
+COX_CHILD = """
+import importlib.util, json, sys, time
+# by file path: a benchmarks/ entry on sys.path would make benchmarks/coverage shadow the
+# coverage package (numba imports it when present)
+spec = importlib.util.spec_from_file_location("_synthetic", {synthetic!r})
+synthetic = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(synthetic)
+survival_data = synthetic.survival_data
+job = json.loads(sys.argv[1])
+df = survival_data(job["n"], 9, seed=job["seed"])
+covs = ["x%d" % j for j in range(9)]
+if job["library"] == "lifelines":
+    from lifelines import CoxPHFitter
+    kwargs = {{"cluster_col": "cluster"}} if job["cluster"] else {{}}
+    if not job["cluster"]:
+        df = df.drop(columns=["cluster"])
+    fit = lambda: CoxPHFitter().fit(df, "time", "event", **kwargs)
+else:
+    from rpeval.recidivism import cox
+    kwargs = {{"cluster": "cluster"}} if job["cluster"] else {{}}
+    fit = lambda: cox(df, "time", "event", covs, **kwargs)
+times = []
+for _ in range(1 + job["steady"]):
+    t0 = time.perf_counter()
+    fit()
+    times.append(time.perf_counter() - t0)
+variance = []
+if job["cluster"] and job["library"] == "rpeval":
+    from rpeval.recidivism._cox_data import prepare_cox_data
+    from rpeval.recidivism._cox_fit import newton_raphson
+    from rpeval.recidivism._cox_sandwich import robust_covariance
+    d = prepare_cox_data(df, "time", "event", covs, weights=None, cluster="cluster",
+                         strata=None, entry=None, missing="error", caller="cox")
+    f = newton_raphson(d.index, d.X, d.weights, "efron", list(d.terms))
+    for _ in range(1 + job["steady"]):
+        t0 = time.perf_counter()
+        robust_covariance(d.index, d.X, d.weights, f.beta, "efron", f.covariance, d.cluster)
+        variance.append(time.perf_counter() - t0)
+print(json.dumps({{"first": times[0], "steady": times[1:], "variance": variance}}))
+"""
+
+EVALUATE_CHILD = """
+import json, resource, sys, time
+from rpeval.datasets import simulate_program
+from rpeval.report import evaluate
+from rpeval.report.demo import DEMO_COVARIATES
+job = json.loads(sys.argv[1])
+program = simulate_program(job["treated"], job["controls"], random_state=1)
+rss_data = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+t0 = time.perf_counter()
+ev = evaluate(program.people, treatment="participant", covariates=DEMO_COVARIATES,
+              entry="entry_date", events=program.arrests, custody=program.custody,
+              competing=["death_date"], cases=program.cases, officers=program.officers,
+              progress=False)
+seconds = time.perf_counter() - t0
+stages = dict(getattr(ev, "timings", {}))
+print(json.dumps({"seconds": seconds, "rss_gib": resource.getrusage(
+    resource.RUSAGE_SELF).ru_maxrss / 2**20, "rss_data_gib": rss_data, "stages": stages}))
+"""
+
+
+def _child(python: str, code: str, *args: str, timeout: float = 900) -> object:
+    out = subprocess.run(
+        [python, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        cwd=ROOT,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr.strip().splitlines()[-1] if out.stderr else "failed")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _spread(values: Sequence[float], unit: str = "s") -> str:
+    """Median and range: ``0.41 s (0.38–0.52, 3 runs)``."""
+    if not values:
+        return "—"
+    med = statistics.median(values)
+    digits = 2 if med >= 0.1 else 3
+    if len(values) == 1:
+        return f"{med:.{digits}f} {unit} (1 run)"
+    low, high = min(values), max(values)
+    return f"{med:.{digits}f} {unit} ({low:.{digits}f}–{high:.{digits}f}, {len(values)} runs)"
+
+
+def _machine() -> dict[str, str]:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kib / 2**20:.0f} GiB"
+    except OSError:
+        memory = "unknown memory"
+    import numba
+    import numpy
+    import pandas
+
+    return {
+        "cpu": f"{cpu}, {os.cpu_count()} cores, {memory}",
+        "python": platform.python_version(),
+        "versions": (
+            f"numpy {numpy.__version__}, pandas {pandas.__version__}, numba {numba.__version__}"
+        ),
+        "load": "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg()),
+    }
+
+
+def _ratio(anchor: Sequence[float], ours: Sequence[float]) -> str:
+    if not anchor or not ours:
+        return ""
+    return f" ({statistics.median(anchor) / statistics.median(ours):.1f}×)"
+
+
+def measure(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
+    """Rows of (what, rpeval, anchor, goal)."""
+    py, ll = sys.executable, args.lifelines
+    rows: list[tuple[str, str, str, str]] = []
+    log = print if args.verbose else (lambda *a: None)
+    # cold imports
+    anchor_import = (
+        [float(_child(ll, IMPORT_CHILD, "lifelines")) for _ in range(args.runs)] if ll else []
+    )  # type: ignore[arg-type]
+    for name in ("rpeval", *(f"rpeval.{p}" for p in PILLARS)):
+        times = [float(_child(py, IMPORT_CHILD, name)) for _ in range(args.runs)]  # type: ignore[arg-type]
+        anchor = (
+            _spread(anchor_import) + " (`import lifelines`)"
+            if ll and name == "rpeval.recidivism"
+            else ""
+        )
+        rows.append((f"`import {name}`, fresh process", _spread(times), anchor, "< 0.7 s"))
+        log(rows[-1])
+    # Efron Cox, first call and steady state
+    ours: dict[str, list[float]] = {
+        "first": [],
+        "steady": [],
+        "variance": [],
+        "cfirst": [],
+        "csteady": [],
+    }
+    theirs: dict[str, list[float]] = {"first": [], "steady": []}
+    code = COX_CHILD.format(synthetic=str(HERE / "_synthetic.py"))
+    for _ in range(args.runs):
+        job = {"n": args.rows, "seed": 1, "cluster": False, "steady": args.steady}
+        got: dict[str, list[float] | float] = _child(
+            py, code, json.dumps({**job, "library": "rpeval"})
+        )  # type: ignore[assignment]
+        ours["first"].append(float(got["first"]))  # type: ignore[arg-type]
+        ours["steady"].extend(got["steady"])  # type: ignore[arg-type]
+        log("rpeval efron", got)
+        if ll:
+            got = _child(ll, code, json.dumps({**job, "library": "lifelines"}))  # type: ignore[assignment]
+            theirs["first"].append(float(got["first"]))  # type: ignore[arg-type]
+            theirs["steady"].extend(got["steady"])  # type: ignore[arg-type]
+            log("lifelines efron", got)
+        job = {"n": args.rows, "seed": 2, "cluster": True, "steady": args.steady}
+        got = _child(py, code, json.dumps({**job, "library": "rpeval"}))  # type: ignore[assignment]
+        ours["cfirst"].append(float(got["first"]))  # type: ignore[arg-type]
+        ours["csteady"].extend(got["steady"])  # type: ignore[arg-type]
+        ours["variance"].extend(got["variance"][1:])  # type: ignore[index]
+        log("rpeval cluster", got)
+    n = f"{args.rows:,}"
+    rows.append(
+        (
+            f"Efron Cox, {n} × 9, times to 0.1 day: **first call** in a process",
+            _spread(ours["first"]),
+            _spread(theirs["first"]) + _ratio(theirs["first"], ours["first"]),
+            "≥ 10× lifelines",
+        )
+    )
+    rows.append(
+        (
+            f"same, steady state (calls 2–{args.steady + 1} in each process)",
+            _spread(ours["steady"]),
+            _spread(theirs["steady"]) + _ratio(theirs["steady"], ours["steady"]),
+            "≥ 20× lifelines",
+        )
+    )
+    rows.append(
+        (
+            f"cluster-robust Efron Cox, {n} × 9, first call (fit + sandwich)",
+            _spread(ours["cfirst"]),
+            "",
+            "",
+        )
+    )
+    rows.append(("same, steady state", _spread(ours["csteady"]), "", ""))
+    rows.append(
+        ("of which the cluster-robust variance (steady)", _spread(ours["variance"]), "", "< 1 s")
+    )
+    # evaluate at a million people
+    if not args.skip_evaluate:
+        evals = [
+            _child(
+                py, EVALUATE_CHILD, json.dumps({"treated": args.treated, "controls": args.controls})
+            )
+            for _ in range(args.evaluate_runs)
+        ]
+        log("evaluate", evals)
+        seconds = [float(e["seconds"]) for e in evals]  # type: ignore[index]
+        rss = [float(e["rss_gib"]) for e in evals]  # type: ignore[index]
+        people = f"{args.treated + args.controls:,}"
+        rows.append(
+            (
+                f"`evaluate` on {people} people "
+                f"(`simulate_program({args.treated:,}, {args.controls:,})`)",
+                _spread(seconds),
+                "",
+                "< 5 s",
+            )
+        )
+        rows.append(
+            ("same, peak memory of the process (data included)", _spread(rss, "GiB"), "", "< 2 GiB")
+        )
+        stages: dict[str, list[float]] = {}
+        for e in evals:
+            for key, value in dict(e.get("stages") or {}).items():  # type: ignore[union-attr]
+                stages.setdefault(key, []).append(float(value))
+        for key, values in stages.items():
+            rows.append((f"… stage `{key}`", _spread(values), "", ""))
+    return rows
+
+
+_LOADED = (
+    ": other jobs shared the cores during the run, so absolute times are inflated and"
+    " vary between runs; rpeval and its anchor ran interleaved, under the same load"
+)
+
+
+def _busy(*loads: str) -> bool:
+    return max(float(load.split()[0]) for load in loads) > 0.5 * (os.cpu_count() or 1)
+
+
+def render(
+    rows: list[tuple[str, str, str, str]], machine: dict[str, str], after: str, command: str
+) -> str:
+    lines = [
+        BEGIN,
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with `{command}`.",
+        f"Machine: {machine['cpu']}; Python {machine['python']}, {machine['versions']}; "
+        f"lifelines 0.30 in its own venv. Load average {machine['load']} before the run and "
+        f"{after} after it (1, 5, 15 min){_LOADED if _busy(machine['load'], after) else ''}.",
+        "Each figure is the median over fresh processes, with the range and the number of runs.",
+        "",
+        "| what | rpeval | anchor (same run) | goal |",
+        "|---|---|---|---|",
+        *(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows),
+        "",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def update_docs(block: str) -> None:
+    text = DOCS.read_text()
+    if BEGIN in text:
+        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    else:
+        head, _, rest = text.partition("\n")
+        section = (
+            "## Speed a user feels (`bench_speed.py`)\n\n"
+            "Written by `.venv/bin/python benchmarks/bench_speed.py --update-docs` (issue 23).\n\n"
+        )
+        text = f"{head}\n\n{section}{block}\n{rest}"
+    DOCS.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    default_ll = HERE / ".venv-lifelines" / "bin" / "python"
+    parser.add_argument("--lifelines", default=str(default_ll) if default_ll.exists() else None)
+    parser.add_argument("--runs", type=int, default=3, help="fresh processes per measurement")
+    parser.add_argument("--steady", type=int, default=2, help="calls after the first, per process")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--treated", type=int, default=100_000)
+    parser.add_argument("--controls", type=int, default=900_000)
+    parser.add_argument("--evaluate-runs", type=int, default=2)
+    parser.add_argument("--skip-evaluate", action="store_true")
+    parser.add_argument(
+        "--update-docs", action="store_true", help=f"write the table into {DOCS.name}"
+    )
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    machine = _machine()
+    rows = measure(args)
+    after = "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+    command = "python benchmarks/bench_speed.py " + " ".join(sys.argv[1:])
+    block = render(rows, machine, after, command.strip())
+    print(block)
+    if args.update_docs:
+        update_docs(block)
+
+
+if __name__ == "__main__":
+    main()
