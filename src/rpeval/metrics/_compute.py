@@ -111,25 +111,57 @@ def _measure_aggregate(measure: Measure, prefix: str) -> tuple[dict[str, Agg], s
 
 
 class _Aggregator:
+    """Collects a metric's aggregations. Counts and sums under a condition become
+    ``when(condition).then(x).otherwise(0)`` columns summed in **one** group-by pass
+    (a row whose condition is null counts as filtered out, as in ``filter``); other
+    aggregations (distinct counts, standard deviations) run as their own filtered query."""
+
     def __init__(self, frame: nw.LazyFrame[Any], by: Sequence[str]) -> None:
         self.frame = frame
         self.by = list(by)
-        self.cells = _run(frame, None, self.by, {"_rows": LEN})
+        self._fused: dict[str, nw.Expr] = {"_rows": nw.lit(1.0)}
+        self._parts: list[pd.DataFrame] = []
+        self._constants: dict[str, float] = {}
 
     def add(self, condition: nw.Expr | None, aggregations: dict[str, Agg]) -> None:
-        part = _run(self.frame, condition, self.by, aggregations)
-        if not self.by:
-            for name in aggregations:
-                self.cells[name] = part[name].iloc[0] if len(part) else 0
+        if all(agg.op in ("len", "sum") for agg in aggregations.values()):
+            for name, agg in aggregations.items():
+                value = nw.lit(1.0) if agg.op == "len" else agg.source
+                assert value is not None
+                self._fused[name] = (
+                    value if condition is None else nw.when(condition).then(value).otherwise(0.0)
+                )
             return
-        self.cells = self.cells.merge(part, on=self.by, how="left")
+        self._parts.append(_run(self.frame, condition, self.by, aggregations))
+
+    def constant(self, name: str, value: float) -> None:
+        """A value shared by every cell (the reference group's counts)."""
+        self._constants[name] = value
 
     def measure(self, measure: Measure, prefix: str, *extra: str | None) -> None:
         aggregations, not_null = _measure_aggregate(measure, prefix)
         self.add(_condition(*extra, measure.where, not_null), aggregations)
 
+    def _cells(self) -> pd.DataFrame:
+        query = self.frame.with_columns(
+            *(expr.alias(f"_src_{name}") for name, expr in self._fused.items())
+        )
+        sums = [nw.col(f"_src_{name}").sum().alias(name) for name in self._fused]
+        result = query.group_by(*self.by).agg(*sums) if self.by else query.select(*sums)
+        cells = result.collect(backend="pandas").to_native()
+        assert isinstance(cells, pd.DataFrame)
+        for part in self._parts:
+            if self.by:
+                cells = cells.merge(part, on=self.by, how="left")
+            else:
+                for name in part.columns:
+                    cells[name] = part[name].iloc[0] if len(part) else 0
+        for name, value in self._constants.items():
+            cells[name] = value
+        return cells
+
     def result(self) -> pd.DataFrame:
-        frame = self.cells.drop(columns="_rows")
+        frame = self._cells().drop(columns="_rows")
         value_columns = [c for c in frame.columns if c not in self.by and c != "std"]
         frame[value_columns] = frame[value_columns].astype("float64").fillna(0.0)
         if "std" in frame:
@@ -231,7 +263,7 @@ def _reference_counts(
         part = _run(
             agg.frame, _condition(reference, extra, measure.where, not_null), [], aggregations
         )
-        agg.cells[prefix] = float(part[prefix].iloc[0]) if len(part) else 0.0
+        agg.constant(prefix, float(part[prefix].iloc[0]) if len(part) else 0.0)
 
 
 def _value_expr(definition: MetricDefinition) -> nw.Expr:
