@@ -197,3 +197,40 @@ def test_bad_options(option: str, value: object) -> None:
 def test_panel_arguments_are_checked() -> None:
     with pytest.raises(SpecificationError, match="needed"):
         callaway_santanna(_simulated(), area="area", period="period", outcome="y")
+
+
+def test_mammen_multipliers_have_mean_zero_and_unit_variance() -> None:
+    from rpeval.community.did._bootstrap import multipliers
+
+    draws = multipliers(np.random.default_rng(0), (400, 500), "mammen")
+    assert abs(draws.mean()) < 0.01 and abs(draws.var() - 1) < 0.01
+    assert abs((draws**3).mean() - 1) < 0.05  # Mammen's third moment is 1
+    fit = _fit(_simulated(n=200), n_boot=499, random_state=2, multiplier="mammen")
+    assert np.all(np.isfinite(fit.inference.std_error))
+
+
+@settings(max_examples=20, deadline=None)
+@given(scale=st.floats(0.01, 100), seed=st.integers(0, 100))
+def test_bootstrap_summary_scales_and_bounds(scale: float, seed: int) -> None:
+    from rpeval.community.did._bootstrap import summarise
+
+    draws = np.random.default_rng(seed).normal(size=(199, 4))
+    one = summarise(draws, n=100, conf_level=0.95)
+    scaled = summarise(draws * scale, n=100, conf_level=0.95)
+    assert np.allclose(scaled.std_error, one.std_error * scale, rtol=1e-10)
+    assert np.isclose(scaled.crit_val, one.crit_val, rtol=1e-10)
+    # the uniform critical value is at least the largest pointwise one
+    z = np.sort(np.abs(draws / (one.std_error * 10)), axis=0)[int(np.ceil(0.95 * 199)) - 1]
+    assert one.crit_val >= z.max() - 1e-12
+
+
+def test_calendar_periods_label_cells() -> None:
+    frame = _simulated()
+    frame["period"] = pd.PeriodIndex.from_fields(year=2020, month=frame["period"], freq="M")
+    frame["start"] = [
+        pd.Period(year=2020, month=int(s), freq="M") if s == s else None for s in frame["start"]
+    ]
+    fit = _fit(frame)
+    assert str(fit.summary()["group"].iloc[0]) == "2020-03"
+    assert aggregate(fit, "dynamic").levels[0] == -3  # group 2020-05 in 2020-02
+    json.dumps(fit.to_dict())
