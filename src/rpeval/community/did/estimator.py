@@ -11,6 +11,11 @@ by area, and the aggregations of :mod:`rpeval.community.did.aggregate`.
 Agrees with R ``did`` 2.3.1 ``att_gt`` (``base_period="varying"``) on its ``mpdta``
 example to 1e-6 (estimates and analytical SEs; tests/reference/community_did.R).
 
+References: Callaway, B. & Sant'Anna, P. H. C. (2021). Difference-in-differences with
+multiple time periods. Journal of Econometrics 225(2), 200-230. Sant'Anna, P. H. C. &
+Zhao, J. (2020). Doubly robust difference-in-differences estimators. Journal of
+Econometrics 219(1), 101-122.
+
 Examples
 --------
 >>> import pandas as pd
@@ -256,8 +261,7 @@ def callaway_santanna(
         Columns of the panel's frame used in the base period (the earlier of the two
         periods of each cell); with an intercept.
     method
-        ``"reg"`` outcome regression, ``"ipw"`` (normalised) inverse probability
-        weighting, ``"dr"`` doubly robust (default). All equal without covariates.
+        ``"reg"``, ``"ipw"`` (normalised) or ``"dr"`` (default); equal without covariates.
     control
         ``"never"`` (never-adopting areas) or ``"notyet"`` (plus areas adopting later).
     anticipation
@@ -265,12 +269,9 @@ def callaway_santanna(
     n_boot
         Multiplier-bootstrap draws (clustered by area) for standard errors and the
         uniform band; 0 gives analytical standard errors and pointwise intervals.
-    multiplier
-        ``"rademacher"`` (as R ``did``) or ``"mammen"`` bootstrap weights.
-    random_state
-        Seed of the bootstrap (aggregations reuse it).
-    progress
-        Show a tqdm bar during the bootstrap.
+    multiplier, random_state, progress
+        Bootstrap weights (``"rademacher"`` as R ``did``, or ``"mammen"``), seed, and
+        whether to show a tqdm bar.
 
     Returns
     -------
@@ -280,24 +281,15 @@ def callaway_santanna(
 
     Notes
     -----
-    Areas adopting before they have a base period (in the first ``1 + anticipation``
-    periods) are dropped and counted; with ``control="notyet"``, cells without any
-    comparison area are skipped and listed.
-
-    References
-    ----------
-    Callaway, B. & Sant'Anna, P. H. C. (2021). Difference-in-differences with multiple
-    time periods. Journal of Econometrics 225(2), 200-230.
-    Sant'Anna, P. H. C. & Zhao, J. (2020). Doubly robust difference-in-differences
-    estimators. Journal of Econometrics 219(1), 101-122.
+    Areas adopting with no base period (in the first ``1 + anticipation`` periods) are
+    dropped and counted; cells without any comparison area are skipped and listed.
     """
     options = _options(
         method=method, control=control, anticipation=anticipation, conf_level=conf_level,
         n_boot=n_boot, multiplier=multiplier, random_state=random_state, progress=progress,
-        covariates=covariates,
-    )  # fmt: skip
-    columns = {"area": area, "period": period, "outcome": outcome, "adoption": adoption}
-    panel = _as_panel(data, columns, never)
+        covariates=covariates)  # fmt: skip
+    panel = _as_panel(data, {"area": area, "period": period, "outcome": outcome,
+                             "adoption": adoption}, never)  # fmt: skip
     too_early = (panel.adoption >= 0) & (panel.adoption <= options.anticipation)
     keep = ~too_early
     adoption_kept = panel.adoption[keep]
