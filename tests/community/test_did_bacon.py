@@ -5,6 +5,7 @@ statsmodels OLS with area and period dummies."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -89,3 +90,22 @@ def test_growing_effects_make_twfe_mislead() -> None:
     assert fit.twfe < 1.0
     json.dumps(fit.to_dict())
     assert "Goodman-Bacon" in str(fit)
+
+
+def test_mpdta_equals_r_bacondecomp() -> None:
+    # tests/reference/community_did_bacon.R: R bacondecomp 0.1.3 + fixest 0.14.2 on mpdta
+    ref_dir = Path(__file__).parent.parent / "reference"
+    ref = json.loads((ref_dir / "community_did_bacon.json").read_text())
+    mpdta = pd.read_csv(ref_dir / "mpdta.csv")
+    fit = bacon_decomposition(mpdta, area="countyreal", period="year", outcome="lemp",
+                              adoption="first.treat", never=0)  # fmt: skip
+    assert np.isclose(fit.twfe, ref["twfe"], atol=1e-10)
+    kinds = {"Treated vs Untreated": "treated vs never", "Earlier vs Later Treated":
+             "earlier vs later", "Later vs Earlier Treated": "later vs earlier"}  # fmt: skip
+    ours = {(int(r.treated), str(r.comparison)): r for r in fit.table.itertuples()}
+    assert len(ours) == len(ref["treated"])
+    for i, treated in enumerate(ref["treated"]):
+        row = ours[(int(treated), ref["untreated"][i])]
+        assert row.kind == kinds[ref["type"][i]]
+        assert np.isclose(row.estimate, ref["estimate"][i], atol=1e-10)
+        assert np.isclose(row.weight, ref["weight"][i], atol=1e-10)
