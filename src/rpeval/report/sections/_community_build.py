@@ -123,7 +123,11 @@ def _its_guard(its: Any) -> Guard:
         threshold="Ljung-Box p >= 0.05, or Newey-West SEs",
         message=(
             "autocorrelation is left in the ITS residuals"
-            + ("; the Newey-West SEs allow for it" if its.robust else ": the SEs are too small")
+            + (
+                "; the Newey-West SEs allow for it"
+                if its.robust
+                else ": the SEs may be too small (set robust: true for Newey-West SEs)"
+            )
             if left
             else "no evidence of residual autocorrelation in the ITS"
         ),

@@ -2,8 +2,8 @@
 
 From an area x period panel of counts (incidents, calls for service, complaints) with each
 area's adoption period: an interrupted time series of the whole-panel total (segmented
-quasi-Poisson regression with the population as offset, seasonality, Newey–West standard
-errors, a Ljung–Box check) and, when some areas adopt later than others or never, the
+quasi-Poisson regression with the population as offset, seasonality, a Ljung–Box check,
+Newey–West standard errors on request) and, when some areas adopt later than others or never, the
 staggered difference-in-differences of Callaway & Sant'Anna (2021) on the rate per
 ``per`` residents (the overall ATT and the event study). A pre-adoption event-study effect
 whose interval excludes zero raises a warning guard (parallel trends in doubt), as does
@@ -32,11 +32,14 @@ __all__ = ["CommunityInput", "Settings", "build", "demo_input", "from_config"]
 class Settings(BaseModel):
     """The YAML block ``community:``: the panel's columns and the models' options.
 
-    ``area``, ``period``, ``outcome`` (a count), ``exposure`` (population, days; optional)
-    and ``adoption`` (the first period under the program; blank or ``never`` for areas
-    that never adopt) name the columns. Periods are whole numbers or dates read at
-    ``freq`` (months by default). ``interruption`` is the ITS break (default: the first
-    adoption period). ``did: false`` leaves out the difference-in-differences.
+        ``area``, ``period``, ``outcome`` (a count), ``exposure`` (population, days; optional)
+        and ``adoption`` (the first period under the program; blank or ``never`` for areas
+        that never adopt) name the columns. Periods are whole numbers or dates read at
+        ``freq`` (months by default). ``interruption`` is the ITS break (default: the first
+        adoption period). ``robust: true`` gives Newey–West standard errors (off by default: with
+    48 months they cover 82% at a nominal 95% in the coverage study, the model-based
+    quasi-Poisson SEs 93%; a warning guard asks for them when the Ljung–Box test finds
+    residual autocorrelation). ``did: false`` leaves out the difference-in-differences.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -51,7 +54,7 @@ class Settings(BaseModel):
     interruption: str | int | None = None
     family: Literal["poisson", "quasipoisson", "negative_binomial"] = "quasipoisson"
     seasonality: Literal["indicators", "fourier"] | None = "fourier"
-    robust: bool = True
+    robust: bool = False
     did: bool = True
     per: float = Field(10_000.0, gt=0)
     n_boot: int = Field(499, ge=0)
