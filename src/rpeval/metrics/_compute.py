@@ -113,7 +113,8 @@ def _measure_aggregate(measure: Measure, prefix: str) -> tuple[dict[str, Agg], s
 class _Aggregator:
     """Collects a metric's aggregations. Counts and sums under a condition become
     ``when(condition).then(x).otherwise(0)`` columns summed in **one** group-by pass
-    (a row whose condition is null counts as filtered out, as in ``filter``); other
+    (a row whose condition is null counts as filtered out, as in ``filter``; the cell's
+    row count comes along as ``rows_in_cell``); other
     aggregations (distinct counts, standard deviations) run as their own filtered query."""
 
     def __init__(self, frame: nw.LazyFrame[Any], by: Sequence[str]) -> None:
@@ -161,7 +162,7 @@ class _Aggregator:
         return cells
 
     def result(self) -> pd.DataFrame:
-        frame = self._cells().drop(columns="_rows")
+        frame = self._cells().rename(columns={"_rows": "rows_in_cell"})
         value_columns = [c for c in frame.columns if c not in self.by and c != "std"]
         frame[value_columns] = frame[value_columns].astype("float64").fillna(0.0)
         if "std" in frame:

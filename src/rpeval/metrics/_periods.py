@@ -129,10 +129,15 @@ def label(key: int, unit: str, fiscal_year_start: int) -> str:
 def complete_periods(cells: CellAggregates) -> CellAggregates:
     """Every period between the first and the last one present, for every cell of the
     other ``by`` columns present: periods without rows get zero sums (shown, not dropped).
-    Rows without a date (a missing key) are dropped here and counted by :meth:`undated`."""
+    Rows without a date (a missing key) are dropped here; their count is column
+    ``_undated`` (from the same pass), else :func:`undated` queries it."""
     by = [c for c in cells.by if c != PERIOD_KEY]
     frame = cells.frame
-    dated = frame[frame[PERIOD_KEY].notna()].copy()
+    missing = frame[PERIOD_KEY].isna()
+    counted = "rows_in_cell" in frame  # undated rows counted in the same pass
+    dated = frame[~missing].copy()
+    if counted:
+        dated["_undated"] = float(frame.loc[missing, "rows_in_cell"].sum())
     dated[PERIOD_KEY] = dated[PERIOD_KEY].astype("int64")
     if dated.empty:
         return CellAggregates(dated, cells.by)
@@ -144,8 +149,10 @@ def complete_periods(cells: CellAggregates) -> CellAggregates:
         full = grid.merge(dated, on=[*by, PERIOD_KEY], how="left")
     else:
         full = keys.merge(dated, on=PERIOD_KEY, how="left")
-    values = [c for c in full.columns if c not in (*by, PERIOD_KEY, "std")]
+    values = [c for c in full.columns if c not in (*by, PERIOD_KEY, "std", "_undated")]
     full[values] = full[values].astype("float64").fillna(0.0)
+    if "_undated" in full:
+        full["_undated"] = float(dated["_undated"].iloc[0])
     return CellAggregates(full.sort_values([*by, PERIOD_KEY], ignore_index=True), cells.by)
 
 
@@ -172,7 +179,10 @@ def finish_periods(
         for i, excluded in enumerate(cells.frame["excluded"].to_numpy(float)):
             if excluded > 0:
                 extra[i].append("follow-up incomplete for this period")
-    missing = undated(frame)
+    if "_undated" in cells.frame:
+        missing = int(cells.frame["_undated"].iloc[0]) if len(cells.frame) else 0
+    else:
+        missing = undated(frame)
     if missing:
         column = plan.column_for(definition)
         for item in extra:
