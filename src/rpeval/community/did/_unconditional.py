@@ -23,9 +23,9 @@ from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
 
 from rpeval._jit import jit
+from rpeval._lazy import sparse
 from rpeval.community.did._bootstrap import multipliers
 
 __all__ = ["CohortLayout", "Fit", "cohort_layout", "draws", "estimate"]
