@@ -117,6 +117,15 @@ def test_the_pdf_keeps_everything_inside_the_page(
         assert image.shape[1] == pytest.approx(210 / 25.4 * dpi, abs=2)  # A4 portrait
         edges = np.concatenate([image[:, :margin], image[:, -margin:]], axis=1)
         assert edges.min() > 200, f"{raster.name}: something is drawn into the margin"
+    if shutil.which("pdftotext") is not None:  # the one-page summary is page 1, alone
+        page_one = subprocess.run(
+            ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
+            check=True, capture_output=True, text=True,
+        ).stdout  # fmt: skip
+        assert "The question." in page_one and "The answer." in page_one
+        assert "What this evaluation cannot say" in page_one
+        assert "Why the program works or not" in page_one  # the list's last item fits
+        assert "Key estimates and design checks" not in page_one
     first = _pgm(rasters[0])
     assert (first < 128).mean() > 0.01  # the first page has text on it
     ARTIFACTS.mkdir(exist_ok=True)
