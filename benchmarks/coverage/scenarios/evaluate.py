@@ -7,8 +7,7 @@ death competing; no case records, so no metrics: their intervals have their own 
 with ``progress=False``. The intervals scored are the headline hazard ratio (Cox on the
 matched or weighted sample, treatment alone), the re-arrest risk of participants and the
 difference with the comparison group at each reported window (365 and 730 days; 1095 is
-beyond the common follow-up) and the RMST difference (matching only: a weighted design
-reports no RMST).
+beyond the common follow-up) and the RMST difference.
 
 Truths are those of :meth:`ProgramData.truth` (``src/rpeval/datasets/_truth.py``): the
 simulation is rerun on a large sample, the participants' follow-up in the worlds with and
@@ -176,7 +175,7 @@ def _rmst(draw: Draw) -> Interval:
 
 
 def _methods(design: str) -> tuple[Method, ...]:
-    cox = "cluster on pairs" if design == "matching" else "weighted, robust"
+    cox = "cluster on pairs" if design == "matching" else "weighted, stacked sandwich"
     methods = [
         Method(
             f"headline HR (Cox, {cox})",
@@ -202,8 +201,7 @@ def _methods(design: str) -> tuple[Method, ...]:
                 _window(window, "difference"),
             ),
         ]
-    if design == "matching":
-        methods.append(Method("RMST difference", "RMST difference (ATT)", _rmst))
+    methods.append(Method("RMST difference", "RMST difference (ATT)", _rmst))
     return tuple(methods)
 
 
