@@ -194,3 +194,9 @@ def test_staged_output_directly(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("")
     with pytest.raises(SpecificationError, match="exists and is not a directory"):
         _interrupted_write(tmp_path / "f")
+
+
+def test_demo_files_name_every_section_table() -> None:
+    from rpeval.report.sections import DATA_TABLES
+
+    assert set(demo_module.DEMO_SECTION_TABLES) == set(DATA_TABLES.values())

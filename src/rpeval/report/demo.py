@@ -130,7 +130,13 @@ def _mean(people: pd.DataFrame, participant: bool) -> float:
 DEMO_COVARIATES = "age + prior_arrests + sex + C(offense_type)"
 DEMO_WINDOWS = (365, 730, 1095)
 DEMO_TABLES = ("people", "arrests", "custody", "cases", "officers")
-DEMO_FILES = ("report.html", "results.json", *(f"{t}.csv" for t in DEMO_TABLES), "config.yaml")
+DEMO_SECTION_TABLES = ("survey", "interviews", "panel")  # the sections' data (DATA_TABLES)
+DEMO_FILES = (
+    "report.html",
+    "results.json",
+    *(f"{t}.csv" for t in (*DEMO_TABLES, *DEMO_SECTION_TABLES)),
+    "config.yaml",
+)
 DEMO_CONFIG = """\
 # rpeval evaluate configuration written by `rpeval demo` (paths relative to this file).
 data:
