@@ -234,3 +234,16 @@ def test_calendar_periods_label_cells() -> None:
     assert str(fit.summary()["group"].iloc[0]) == "2020-03"
     assert aggregate(fit, "dynamic").levels[0] == -3  # group 2020-05 in 2020-02
     json.dumps(fit.to_dict())
+
+
+def test_to_dict_keeps_the_overall_level_null() -> None:
+    """JSON: the overall row's level is null on every pandas (not the text 'None')."""
+    import json
+
+    from rpeval.community import aggregate, callaway_santanna
+    from rpeval.datasets import simulate_community
+
+    fit = callaway_santanna(simulate_community(random_state=3).panel(), n_boot=0, progress=False)
+    rows = json.loads(json.dumps(aggregate(fit, "dynamic").to_dict()))["rows"]
+    assert rows[0]["level"] is None
+    assert all(isinstance(row["level"], str) for row in rows[1:])

@@ -185,7 +185,10 @@ class AggregateResult(Displayed):
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: kind, the summary rows and the band's critical value."""
         frame = self.summary()
-        frame["level"] = frame["level"].astype(str)
+        # None (the overall row) stays None: astype(str) would give "None" on pandas 2.2
+        frame["level"] = pd.Series(
+            [None if v is None else str(v) for v in frame["level"]], dtype=object
+        )
         return {
             "kind": self.kind,
             "crit_val": self.inference.crit_val,
