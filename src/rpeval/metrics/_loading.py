@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ __all__ = [
     "LoadedDefinition",
     "SchemaProblem",
     "builtin_catalog_files",
+    "builtin_definitions",
     "definition_files",
     "is_data_schema_file",
     "validate_document",
@@ -48,6 +50,13 @@ class SchemaProblem:
     line: int
     message: str
     name: str | None
+
+
+@functools.cache
+def builtin_definitions() -> tuple[LoadedDefinition, ...]:
+    """The built-in catalog, read and validated once per process (the files ship with the
+    package and the definitions are frozen)."""
+    return tuple(load_definitions(builtin_catalog_files()))
 
 
 def builtin_catalog_files() -> list[Path]:

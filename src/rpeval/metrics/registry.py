@@ -41,7 +41,7 @@ from rpeval.metrics._column_types import check_column_types
 from rpeval.metrics._compute import aggregate_metric
 from rpeval.metrics._loading import (
     LoadedDefinition,
-    builtin_catalog_files,
+    builtin_definitions,
     definition_files,
     load_definitions,
 )
@@ -106,13 +106,13 @@ class Registry:
     @classmethod
     def builtin(cls) -> Registry:
         """The built-in catalog of restorative-practice metrics."""
-        return cls(load_definitions(builtin_catalog_files()))
+        return cls(builtin_definitions())
 
     @classmethod
     def from_paths(cls, *paths: str | Path, include_builtin: bool = True) -> Registry:
         """Definitions from YAML files or directories (plus the built-in catalog)."""
         files = definition_files(paths)
-        loaded = load_definitions(builtin_catalog_files()) if include_builtin else []
+        loaded = builtin_definitions() if include_builtin else ()
         return cls([*loaded, *load_definitions(files)])
 
     def __contains__(self, name: object) -> bool:
