@@ -124,9 +124,14 @@ def _its_guard(its: Any) -> Guard:
         message=(
             "autocorrelation is left in the ITS residuals"
             + (
-                "; the Newey-West SEs allow for it"
+                "; the Newey-West SEs allow for it, but cover less than 95% with a few "
+                "years of months (82% at 48 in the validity study): read the interval as "
+                "too narrow"
                 if its.robust
-                else ": the SEs may be too small (set robust: true for Newey-West SEs)"
+                else ": the model-based SEs may be too small (robust: true gives Newey-West "
+                "SEs, themselves too narrow with a few years of months: see the validity "
+                "study); prefer the difference-in-differences where areas adopt at "
+                "different times"
             )
             if left
             else "no evidence of residual autocorrelation in the ITS"
