@@ -26,6 +26,7 @@ from _study import COLUMNS, markdown, run_scenario  # noqa: E402
 from scenarios import GROUPS, load  # noqa: E402
 
 DOCS = HERE.parents[1] / "docs" / "validity.md"
+OUTSIDE = "## Outside the band"
 
 
 def _arguments() -> argparse.Namespace:
@@ -58,8 +59,13 @@ def update_docs(group: str, text: str) -> None:
     """Replace the ``coverage:<group>`` block of docs/validity.md with ``text``."""
     page = DOCS.read_text(encoding="utf-8")
     start, end = f"<!-- coverage:{group}:start -->", f"<!-- coverage:{group}:end -->"
-    if start not in page:
-        page = page.rstrip("\n") + f"\n\n{start}\n{end}\n"
+    if start not in page:  # a new group's block goes before the "Outside the band" summary
+        block = f"{start}\n{end}\n\n"
+        page = (
+            page.replace(OUTSIDE, block + OUTSIDE, 1)
+            if OUTSIDE in page
+            else page.rstrip("\n") + f"\n\n{block}"
+        )
     head, rest = page.split(start, 1)
     _, tail = rest.split(end, 1)
     DOCS.write_text(f"{head}{start}\n{text}\n{end}{tail}", encoding="utf-8")
