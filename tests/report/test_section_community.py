@@ -99,14 +99,11 @@ def test_bad_input() -> None:
         community.build(community.CommunityInput(twice, _settings()), _context())
 
 
-def test_demo_report_shows_the_section(tmp_path: Path) -> None:
-    from rpeval.report.demo import run_demo
-
-    run_demo(tmp_path, n_participants=150, n_comparison=900, progress=False)
-    results = json.loads((tmp_path / "results.json").read_text())
+def test_demo_report_shows_the_section(small_demo: Path) -> None:
+    results = json.loads((small_demo / "results.json").read_text())
     section = results["sections"]["community"]
     assert section["its"]["effects"][0]["term"] == "level_change"
     assert section["did"]["group"]["rows"][0]["estimate"] < 0
-    assert "community:" in (tmp_path / "config.yaml").read_text()
-    html = next(tmp_path.glob("*.html")).read_text()
+    assert "community:" in (small_demo / "config.yaml").read_text()
+    html = next(small_demo.glob("*.html")).read_text()
     assert '<section id="community"' in html

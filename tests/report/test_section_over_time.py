@@ -10,7 +10,6 @@ import pytest
 from rpeval.datasets import simulate_program
 from rpeval.errors import SpecificationError
 from rpeval.report import evaluate
-from rpeval.report.demo import run_demo
 from rpeval.report.sections.over_time import Settings, build, demo_input, from_config
 
 
@@ -68,10 +67,9 @@ def test_settings_and_inputs() -> None:
     assert block == (Settings(baseline=4, suppress_below=1), None)
 
 
-def test_the_demo_shows_the_section(tmp_path: Path) -> None:
-    run_demo(tmp_path, n_participants=150, n_comparison=900, progress=False)
-    results = json.loads((tmp_path / "results.json").read_text())
+def test_the_demo_shows_the_section(small_demo: Path) -> None:
+    results = json.loads((small_demo / "results.json").read_text())
     section = results["sections"]["over_time"]
     assert section["period"] == "quarter"
     assert "agreement_rate" in section["charts"]
-    assert "Program over time" in (tmp_path / "report.html").read_text()
+    assert "Program over time" in (small_demo / "report.html").read_text()

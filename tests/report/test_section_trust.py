@@ -12,7 +12,6 @@ import pytest
 import rpeval.surveys as sv
 from rpeval.datasets import simulate_program, simulate_survey_waves
 from rpeval.errors import DataError, SpecificationError
-from rpeval.report.demo import run_demo
 from rpeval.report.sections import SectionContext, trust
 
 PROGRAM = simulate_program(150, 900, random_state=5)
@@ -126,14 +125,13 @@ def test_bad_input(demo: tuple[trust.Settings, pd.DataFrame]) -> None:
         trust.build(trust.from_config(settings, bad), _context())
 
 
-def test_demo_report_shows_the_section(tmp_path: Path) -> None:
-    run_demo(tmp_path, n_participants=150, n_comparison=900, progress=False)
-    results = json.loads((tmp_path / "results.json").read_text())
+def test_demo_report_shows_the_section(small_demo: Path) -> None:
+    results = json.loads((small_demo / "results.json").read_text())
     section = results["sections"]["trust"]
     assert section["change"]["difference"] is not None
     assert len(section["reliability"]) == 2
-    assert "trust:" in (tmp_path / "config.yaml").read_text()
-    html = next(tmp_path.glob("*.html")).read_text()
+    assert "trust:" in (small_demo / "config.yaml").read_text()
+    html = next(small_demo.glob("*.html")).read_text()
     assert '<section id="trust"' in html
 
 

@@ -5,6 +5,7 @@ identifier, small groups are suppressed, bad settings are clear errors."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -64,12 +65,8 @@ def _input(data: Any, **settings: Any) -> section.VoicesInput:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from rpeval.report.demo import run_demo
-
-    out = tmp_path_factory.mktemp("demo")
-    run_demo(out, n_participants=150, n_comparison=900, progress=False)
-    return out
+def demo(small_demo: Path) -> Path:
+    return small_demo
 
 
 def test_the_demo_shows_the_section(demo: Path) -> None:
@@ -125,13 +122,15 @@ def test_the_demo_config_reproduces_the_section(demo: Path, tmp_path: Path) -> N
 def test_a_codebook_path_is_read_from_the_config_folder(
     demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = yaml.safe_load((demo / "config.yaml").read_text())
-    (demo / "codebook.yaml").write_text(yaml.safe_dump(config["voices"]["codebook"]))
+    folder = tmp_path / "study"
+    shutil.copytree(demo, folder)  # the shared demo stays as it is
+    config = yaml.safe_load((folder / "config.yaml").read_text())
+    (folder / "codebook.yaml").write_text(yaml.safe_dump(config["voices"]["codebook"]))
     config["voices"]["codebook"] = "codebook.yaml"
-    (demo / "config_path.yaml").write_text(yaml.safe_dump(config))
+    (folder / "config_path.yaml").write_text(yaml.safe_dump(config))
     monkeypatch.chdir(tmp_path)  # elsewhere: the path is the config's, not the cwd's
     out = tmp_path / "out"
-    code = main(["evaluate", str(demo / "config_path.yaml"), "--out", str(out), "--no-progress"])
+    code = main(["evaluate", str(folder / "config_path.yaml"), "--out", str(out), "--no-progress"])
     assert code in (0, 1)
     again = json.loads((out / "results.json").read_text())["sections"]["voices"]
     first = json.loads((demo / "results.json").read_text())["sections"]["voices"]
