@@ -220,5 +220,5 @@ SCENARIOS = (
         replications=REPLICATIONS,
     ),
     _staggered_scenario(40, REPLICATIONS),
-    _staggered_scenario(120, 500),
+    _staggered_scenario(120, REPLICATIONS),
 )
