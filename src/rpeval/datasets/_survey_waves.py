@@ -219,7 +219,8 @@ def simulate_survey_waves(
     >>> waves = simulate_survey_waves(random_state=1)
     >>> sorted(waves.responses["wave"].unique())
     ['post', 'pre']
-    >>> waves.population.query("area == 'all' and measure == 'trust_score'").shape[0]
+    >>> pop = waves.population
+    >>> int(((pop["area"] == "all") & (pop["measure"] == "trust_score")).sum())
     2
     """
     for name, value, low in (

@@ -30,7 +30,6 @@ from __future__ import annotations
 import importlib.metadata as metadata
 import platform
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -40,7 +39,8 @@ from rpeval._dates import DateFormats, check_formats
 from rpeval._formula import resolve_covariates
 from rpeval._frames import as_pandas, treatment_indicator
 from rpeval.errors import DataError, SpecificationError
-from rpeval.report._cohort import CohortLedger, followup_drops
+from rpeval.report._cohort import CohortLedger
+from rpeval.report._design_stage import DesignPlan, followup_and_design
 from rpeval.report._guards import Guards, coding_guard, evaluation_guards
 from rpeval.report._inputs import (
     PeopleColumns,
@@ -72,30 +72,8 @@ def _versions() -> dict[str, str]:
     return found
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """The arguments of the follow-up and design stages."""
-
-    id: str
-    treatment: str
-    entry: str
-    end: str
-    outcome: str | None
-    events: Any
-    event_date: str
-    custody: Any
-    competing: str | Sequence[str] | None
-    design: str
-    covariates: str | Sequence[str]
-    caliper: float | None
-    ratio: int
-    weighting: Literal["ipw", "entropy"]
-    estimand: Literal["ATT", "ATE"]
-    random_state: int
-
-
 def _prepare(
-    people: pd.DataFrame, plan: _Plan, treated: Any, columns: list[str]
+    people: pd.DataFrame, plan: DesignPlan, treated: Any, columns: list[str]
 ) -> tuple[pd.DataFrame, CohortLedger, pd.DataFrame]:
     """People with the treatment coded True/False: the cohort (rows with missing inputs
     dropped), its ledger, and every person (for the metrics)."""
@@ -250,7 +228,7 @@ def evaluate(
             dates=[("custody_start", "custody"), ("custody_end", "custody")],
             formats=formats,
         )
-    plan = _Plan(
+    plan = DesignPlan(
         id=id,
         treatment=treatment,
         entry=entry,
@@ -277,7 +255,7 @@ def evaluate(
     stages.set_postfix_str("cohort")
     coding = coding_guard(frame, columns)  # before the design: it explains a collapse
     try:
-        sample, design_result = _followup_and_design(frame, ledger, plan, stages)
+        sample, design_result = followup_and_design(frame, ledger, plan, stages)
     except DataError as error:
         if coding.status != "fail":
             raise
@@ -368,87 +346,3 @@ def evaluate(
         timings=timings,
         **outcomes.fields(),
     )
-
-
-def _followup_and_design(
-    frame: pd.DataFrame, ledger: CohortLedger, plan: _Plan, stages: Any
-) -> tuple[pd.DataFrame, Any]:
-    from rpeval.matching import match, weight
-    from rpeval.recidivism import build_followup, followup_report
-
-    events = plan.events
-    if events is None:
-        assert plan.outcome is not None
-        events = frame.loc[frame[plan.outcome].notna(), [plan.id, plan.outcome]].rename(
-            columns={plan.outcome: plan.event_date}
-        )
-    follow = build_followup(
-        frame,
-        id=plan.id,
-        start=plan.entry,
-        events=events,
-        event_date=plan.event_date,
-        end=plan.end,
-        custody=plan.custody,
-        competing=plan.competing,
-    )
-    dropped = followup_drops(
-        followup_report(follow).problems,
-        end=plan.end,
-        entry=plan.entry,
-        competing=competing_names(plan.competing),
-    )
-    keep = ["duration", "event", "time_at_risk"]
-    # one row per person on both sides (build_followup rejects duplicated ids): no validate=,
-    # whose uniqueness checks cost seconds on a million text ids
-    data = frame.merge(follow[[plan.id, *keep]], on=plan.id, how="left")
-    # whole days, as build_followup counts them (times of day dropped)
-    days = data[plan.end].dt.normalize() - data[plan.entry].dt.normalize()
-    data["_potential_followup"] = days.dt.days
-    if dropped:
-        data = ledger.keep("valid follow-up dates", data, data["time_at_risk"].notna(), dropped)
-    data = ledger.keep(
-        "time at risk after entry",
-        data,
-        data["time_at_risk"] > 0,
-        "no street time at risk: in custody, or end of data, on the entry day",
-    )
-    data["rearrest"] = (data["event"] == 1).astype(int)
-    stages.update()
-    stages.set_postfix_str("design")
-    result: Any
-    if plan.design == "matching":
-        result = match(
-            data,
-            plan.treatment,
-            plan.covariates,
-            caliper=plan.caliper,
-            ratio=plan.ratio,
-            random_state=plan.random_state,
-            tie_key=plan.id,
-        )
-        sample = result.data
-        ledger.note(
-            "matched",
-            sample,
-            len(data) - len(sample),
-            "no comparison within the caliper, or not selected as a match",
-        )
-    else:
-        result = weight(
-            data, plan.treatment, plan.covariates, estimand=plan.estimand, method=plan.weighting
-        )
-        sample = result.data
-        ledger.note(
-            "weighted",
-            sample,
-            len(data) - len(sample),
-            "dropped by the weighting (missing values or trimming)",
-        )
-    if len(sample) == 0 or sample[plan.treatment].nunique() < 2:
-        raise DataError(
-            "evaluate(): the design left no comparison (no matches or weights)",
-            hint="widen the caliper or check the covariates",
-        )
-    stages.update()
-    return sample.reset_index(drop=True), result

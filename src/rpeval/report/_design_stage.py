@@ -1,0 +1,122 @@
+"""The follow-up and design stages of `evaluate`: street-time follow-up from the dates,
+then matching or weighting, each step counted in the cohort ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+from rpeval.errors import DataError
+from rpeval.report._cohort import CohortLedger, followup_drops
+from rpeval.report._inputs import competing_names
+
+__all__ = ["DesignPlan", "followup_and_design"]
+
+
+@dataclass(frozen=True)
+class DesignPlan:
+    """The arguments of the follow-up and design stages."""
+
+    id: str
+    treatment: str
+    entry: str
+    end: str
+    outcome: str | None
+    events: Any
+    event_date: str
+    custody: Any
+    competing: str | Sequence[str] | None
+    design: str
+    covariates: str | Sequence[str]
+    caliper: float | None
+    ratio: int
+    weighting: Literal["ipw", "entropy"]
+    estimand: Literal["ATT", "ATE"]
+    random_state: int
+
+
+def followup_and_design(
+    frame: pd.DataFrame, ledger: CohortLedger, plan: DesignPlan, stages: Any
+) -> tuple[pd.DataFrame, Any]:
+    from rpeval.matching import match, weight
+    from rpeval.recidivism import build_followup, followup_report
+
+    events = plan.events
+    if events is None:
+        assert plan.outcome is not None
+        events = frame.loc[frame[plan.outcome].notna(), [plan.id, plan.outcome]].rename(
+            columns={plan.outcome: plan.event_date}
+        )
+    follow = build_followup(
+        frame,
+        id=plan.id,
+        start=plan.entry,
+        events=events,
+        event_date=plan.event_date,
+        end=plan.end,
+        custody=plan.custody,
+        competing=plan.competing,
+    )
+    dropped = followup_drops(
+        followup_report(follow).problems,
+        end=plan.end,
+        entry=plan.entry,
+        competing=competing_names(plan.competing),
+    )
+    keep = ["duration", "event", "time_at_risk"]
+    # one row per person on both sides (build_followup rejects duplicated ids): no validate=,
+    # whose uniqueness checks cost seconds on a million text ids
+    data = frame.merge(follow[[plan.id, *keep]], on=plan.id, how="left")
+    # whole days, as build_followup counts them (times of day dropped)
+    days = data[plan.end].dt.normalize() - data[plan.entry].dt.normalize()
+    data["_potential_followup"] = days.dt.days
+    if dropped:
+        data = ledger.keep("valid follow-up dates", data, data["time_at_risk"].notna(), dropped)
+    data = ledger.keep(
+        "time at risk after entry",
+        data,
+        data["time_at_risk"] > 0,
+        "no street time at risk: in custody, or end of data, on the entry day",
+    )
+    data["rearrest"] = (data["event"] == 1).astype(int)
+    stages.update()
+    stages.set_postfix_str("design")
+    result: Any
+    if plan.design == "matching":
+        result = match(
+            data,
+            plan.treatment,
+            plan.covariates,
+            caliper=plan.caliper,
+            ratio=plan.ratio,
+            random_state=plan.random_state,
+            tie_key=plan.id,
+        )
+        sample = result.data
+        ledger.note(
+            "matched",
+            sample,
+            len(data) - len(sample),
+            "no comparison within the caliper, or not selected as a match",
+        )
+    else:
+        result = weight(
+            data, plan.treatment, plan.covariates, estimand=plan.estimand, method=plan.weighting
+        )
+        sample = result.data
+        ledger.note(
+            "weighted",
+            sample,
+            len(data) - len(sample),
+            "dropped by the weighting (missing values or trimming)",
+        )
+    if len(sample) == 0 or sample[plan.treatment].nunique() < 2:
+        raise DataError(
+            "evaluate(): the design left no comparison (no matches or weights)",
+            hint="widen the caliper or check the covariates",
+        )
+    stages.update()
+    return sample.reset_index(drop=True), result
