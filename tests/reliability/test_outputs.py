@@ -19,7 +19,7 @@ from rpeval._outputs import MANIFEST, staged_output
 from rpeval.cli import main
 from rpeval.errors import SpecificationError
 
-SMALL = ["--no-progress", "--participants", "60", "--comparison", "400", "--seed", "4"]
+SMALL = ["--no-progress", "--participants", "60", "--comparison", "400", "--random-state", "4"]
 
 
 def _forbid_computation(monkeypatch: pytest.MonkeyPatch) -> None:

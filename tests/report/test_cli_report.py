@@ -25,7 +25,7 @@ def test_demo_writes_the_report_and_recovers_the_truth(
                 "300",
                 "--comparison",
                 "2000",
-                "--seed",
+                "--random-state",
                 "2",
             ]
         )

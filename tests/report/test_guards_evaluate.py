@@ -79,7 +79,7 @@ def test_complete_separation_names_the_spellings() -> None:
 @pytest.mark.slow
 def test_cli_exits_1_on_a_failed_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     demo = tmp_path / "demo"
-    args = ["--participants", "200", "--comparison", "1500", "--seed", "3", "--no-progress"]
+    args = ["--participants", "200", "--comparison", "1500", "--random-state", "3", "--no-progress"]
     assert main(["demo", "--out", str(demo), *args]) == 0
     people = pd.read_csv(demo / "people.csv")
     people["participant"] = people["participant"].astype(str).str.lower() == "true"

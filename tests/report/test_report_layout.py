@@ -168,7 +168,7 @@ def test_group_colours_stay_apart_under_colour_blindness(evaluation: Evaluation)
 def test_the_appendix_has_the_config_and_checksums(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), "--no-progress", "--participants", "150",
-                 "--comparison", "900", "--seed", "3"]) == 0  # fmt: skip
+                 "--comparison", "900", "--random-state", "3"]) == 0  # fmt: skip
     again = tmp_path / "again"
     assert main(["evaluate", str(out / "config.yaml"), "--out", str(again), "--no-progress"]) == 0
     for folder in (out, again):

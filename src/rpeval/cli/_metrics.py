@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from rpeval._files import read_table
 from rpeval._text import csv_frame, for_terminal
+from rpeval.cli._common import EXIT_OK, Subparsers, usage_error
 
 __all__ = ["add_metrics_commands"]
 
@@ -32,7 +32,7 @@ def _run_list(args: argparse.Namespace) -> int:
 
     registry = Registry.from_paths(*args.definitions, include_builtin=not args.no_builtin)
     print(for_terminal(registry.listing().to_string(index=False)))
-    return 0
+    return EXIT_OK
 
 
 def _run_compute(args: argparse.Namespace) -> int:
@@ -54,14 +54,14 @@ def _run_compute(args: argparse.Namespace) -> int:
         print(json.dumps(table.to_dict(), indent=2, default=str))  # escapes controls itself
     else:
         print(for_terminal(frame.to_string(index=False, na_rep="")))
-    return 0
+    return EXIT_OK
 
 
 def _run_schema(args: argparse.Namespace) -> int:
     from rpeval.metrics import json_schema
 
     print(json.dumps(json_schema(), indent=2))
-    return 0
+    return EXIT_OK
 
 
 def _run_docs(args: argparse.Namespace) -> int:
@@ -70,7 +70,7 @@ def _run_docs(args: argparse.Namespace) -> int:
     registry = Registry.from_paths(*args.definitions, include_builtin=not args.no_builtin)
     schema = None if args.no_builtin else builtin_data_schema()
     print(for_terminal(catalog_markdown(registry, schema)), end="")
-    return 0
+    return EXIT_OK
 
 
 def _run_monitor(args: argparse.Namespace) -> int:
@@ -101,9 +101,7 @@ def _definitions_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_metrics_commands(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> None:
+def add_metrics_commands(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     """Register ``rpeval metrics ...``."""
     metrics = subparsers.add_parser(
         "metrics",
@@ -160,14 +158,6 @@ def add_metrics_commands(
     docs = commands.add_parser("docs", help="print a Markdown catalog page")
     _definitions_options(docs)
     docs.set_defaults(handler=_run_docs)
-    metrics.set_defaults(handler=lambda _args: _usage(metrics))
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_usage(sys.stderr)
-    print(
-        "rpeval metrics: error: a command is required "
-        "(validate, list, compute, schema, docs, monitor)",
-        file=sys.stderr,
+    metrics.set_defaults(
+        handler=lambda _args: usage_error(metrics, "validate, list, compute, schema, docs, monitor")
     )
-    return 2

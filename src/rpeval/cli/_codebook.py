@@ -13,6 +13,13 @@ import json
 import sys
 
 from rpeval._text import for_terminal
+from rpeval.cli._common import (
+    EXIT_CHECKS_FAILED,
+    EXIT_OK,
+    Subparsers,
+    add_random_state_option,
+    usage_error,
+)
 
 __all__ = ["add_codebook_commands"]
 
@@ -42,7 +49,9 @@ def _run_agreement(args: argparse.Namespace) -> int:
         code=args.code,
         rating=args.rating,
     )
-    table = agreement(coded, conf_level=args.conf_level, n_boot=args.n_boot, random_state=args.seed)
+    table = agreement(
+        coded, conf_level=args.conf_level, n_boot=args.n_boot, random_state=args.random_state
+    )
     failing = table.failing(args.min_alpha)
     if args.junit:
         with open(args.junit, "w", encoding="utf-8") as handle:
@@ -61,19 +70,11 @@ def _run_agreement(args: argparse.Namespace) -> int:
             ),
             file=sys.stderr,
         )
-        return 1
-    return 0
+        return EXIT_CHECKS_FAILED
+    return EXIT_OK
 
 
-def _usage(parser: argparse.ArgumentParser, commands: str) -> int:
-    parser.print_usage(sys.stderr)
-    print(f"{parser.prog}: error: a command is required ({commands})", file=sys.stderr)
-    return 2
-
-
-def add_codebook_commands(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> None:
+def add_codebook_commands(subparsers: Subparsers[argparse.ArgumentParser]) -> None:
     """Register ``rpeval codebook ...`` and ``rpeval codes ...``."""
     codebook = subparsers.add_parser(
         "codebook",
@@ -92,7 +93,7 @@ def add_codebook_commands(
     )
     validate.add_argument("--format", choices=["text", "json", "junit"], default="text")
     validate.set_defaults(handler=_run_validate)
-    codebook.set_defaults(handler=lambda _args: _usage(codebook, "validate"))
+    codebook.set_defaults(handler=lambda _args: usage_error(codebook, "validate"))
 
     codes = subparsers.add_parser(
         "codes",
@@ -112,11 +113,11 @@ def add_codebook_commands(
     gate.add_argument("--min-alpha", type=float, default=0.667, metavar="A")
     gate.add_argument("--conf-level", type=float, default=0.95)
     gate.add_argument("--n-boot", type=int, default=1000, metavar="N")
-    gate.add_argument("--seed", type=int, default=0, help="random_state of the bootstrap")
+    add_random_state_option(gate, default=0, what="bootstrap")
     for name in ("segment", "participant", "group", "coder", "code"):
         gate.add_argument(f"--{name}", default=name, metavar="COLUMN")
     gate.add_argument("--rating", default=None, metavar="COLUMN", help="ordinal ratings")
     gate.add_argument("--format", choices=["text", "json", "junit"], default="text")
     gate.add_argument("--junit", metavar="FILE", help="also write a JUnit report to FILE")
     gate.set_defaults(handler=_run_agreement)
-    codes.set_defaults(handler=lambda _args: _usage(codes, "agreement"))
+    codes.set_defaults(handler=lambda _args: usage_error(codes, "agreement"))
