@@ -78,9 +78,9 @@ for _ in range(1 + job["steady"]):
     times.append(time.perf_counter() - t0)
 variance = []
 if job["cluster"] and job["library"] == "rpeval":
-    from rpeval.recidivism._cox_data import prepare_cox_data
-    from rpeval.recidivism._cox_fit import newton_raphson
-    from rpeval.recidivism._cox_sandwich import robust_covariance
+    from rpeval.recidivism.cox._data import prepare_cox_data
+    from rpeval.recidivism.cox._newton import newton_raphson
+    from rpeval.recidivism.cox._sandwich import robust_covariance
     d = prepare_cox_data(df, "time", "event", covs, weights=None, cluster="cluster",
                          strata=None, entry=None, missing="error", caller="cox")
     f = newton_raphson(d.index, d.X, d.weights, "efron", list(d.terms))

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from rpeval.recidivism import cox
-from rpeval.recidivism._cox_fused import fused_partial_likelihood
-from rpeval.recidivism._cox_kernel import event_sums, partial_likelihood
-from rpeval.recidivism._risk_sets import build_risk_set_index
+from rpeval.recidivism.cox._likelihood_counting import event_sums, partial_likelihood
+from rpeval.recidivism.cox._likelihood_right_censored import fused_partial_likelihood
+from rpeval.recidivism.cox._risk_sets import build_risk_set_index
 from tests.hypothesis_budget import budget
 
 SETTINGS = budget(60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
-from rpeval.recidivism._cox_kernel import score_residuals
-from rpeval.recidivism._cox_sandwich import robust_covariance
-from rpeval.recidivism._risk_sets import build_risk_set_index, group_sums
+from rpeval.recidivism.cox._likelihood_counting import score_residuals
+from rpeval.recidivism.cox._risk_sets import build_risk_set_index, group_sums
+from rpeval.recidivism.cox._sandwich import robust_covariance
 from tests.hypothesis_budget import budget
 
 

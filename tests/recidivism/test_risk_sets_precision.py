@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rpeval.recidivism._risk_sets import (
+from rpeval.recidivism.cox._risk_sets import (
     build_risk_set_index,
     risk_and_tied_sums,
     risk_set_sums,

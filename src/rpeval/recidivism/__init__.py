@@ -6,7 +6,7 @@ from rpeval.recidivism._results import TestResult
 from rpeval.recidivism.adjusted import AdjustedSurvival, adjusted_survival
 from rpeval.recidivism.aft import AFTResult, aft
 from rpeval.recidivism.competing import CIFResult, cumulative_incidence
-from rpeval.recidivism.cox import CoxResult, cox
+from rpeval.recidivism.cox.model import CoxResult, cox
 from rpeval.recidivism.fine_gray import fine_gray
 from rpeval.recidivism.followup import FollowUpReport, build_followup, followup_report
 from rpeval.recidivism.kaplan_meier import SurvivalCurves, kaplan_meier

@@ -17,7 +17,7 @@ from rpeval._display import Display, call_text
 if TYPE_CHECKING:
     from rpeval.recidivism._results import TestResult
     from rpeval.recidivism.competing import CIFResult
-    from rpeval.recidivism.cox import CoxResult
+    from rpeval.recidivism.cox.model import CoxResult
     from rpeval.recidivism.kaplan_meier import SurvivalCurves
     from rpeval.recidivism.rate_model import RateModelResult
     from rpeval.recidivism.rates import RecidivismRates

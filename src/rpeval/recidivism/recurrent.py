@@ -27,7 +27,7 @@ from rpeval.recidivism._parametric_input import require_design_columns
 from rpeval.recidivism._recurrent_input import check_intervals, event_numbers
 from rpeval.recidivism._results import jsonable, z_value
 from rpeval.recidivism._survival_input import _codes
-from rpeval.recidivism.cox import CoxResult, Ties, cox
+from rpeval.recidivism.cox.model import CoxResult, Ties, cox
 
 __all__ = ["MCFResult", "andersen_gill", "mean_cumulative_function"]
 

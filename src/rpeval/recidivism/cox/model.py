@@ -25,18 +25,18 @@ from numpy.typing import NDArray
 from rpeval._display import Display, Displayed
 from rpeval._lazy import stats
 from rpeval.errors import ConvergenceWarning, SpecificationError
-from rpeval.recidivism._concordance import concordance
-from rpeval.recidivism._cox_baseline import (
+from rpeval.recidivism._results import wald_columns
+from rpeval.recidivism.cox._baseline import (
     BaselineHazard,
     baseline_hazard,
     predict_cumulative_hazard,
 )
-from rpeval.recidivism._cox_data import CoxData, prepare_cox_data, prepare_new_data
-from rpeval.recidivism._cox_fit import newton_raphson
-from rpeval.recidivism._cox_kernel import score_residuals
-from rpeval.recidivism._cox_sandwich import robust_covariance
-from rpeval.recidivism._cox_zph import Transform, zph_tests
-from rpeval.recidivism._results import wald_columns
+from rpeval.recidivism.cox._concordance import concordance
+from rpeval.recidivism.cox._data import CoxData, prepare_cox_data, prepare_new_data
+from rpeval.recidivism.cox._likelihood_counting import score_residuals
+from rpeval.recidivism.cox._newton import newton_raphson
+from rpeval.recidivism.cox._ph_test import Transform, zph_tests
+from rpeval.recidivism.cox._sandwich import robust_covariance
 
 __all__ = ["CoxResult", "cox"]
 

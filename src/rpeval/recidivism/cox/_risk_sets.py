@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpeval._jit import jit
-from rpeval.recidivism._risk_index import tie_layout
+from rpeval.recidivism.cox._risk_index import tie_layout
 
 __all__ = [
     "RiskSetIndex",

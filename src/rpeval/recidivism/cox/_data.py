@@ -13,8 +13,8 @@ from rpeval import _frames
 from rpeval._jit import jit
 from rpeval._weights import case_weights
 from rpeval.errors import DataError
-from rpeval.recidivism._cox_fused import in_background
-from rpeval.recidivism._risk_sets import RiskSetIndex, build_risk_set_index
+from rpeval.recidivism.cox._likelihood_right_censored import in_background
+from rpeval.recidivism.cox._risk_sets import RiskSetIndex, build_risk_set_index
 
 __all__ = ["CoxData", "prepare_cox_data", "prepare_new_data"]
 

@@ -1,6 +1,6 @@
 """The Cox partial likelihood, score and information in two fused passes over the rows.
 
-Same quantities as :func:`._cox_kernel.partial_likelihood` (Efron or Breslow ties,
+Same quantities as :func:`._likelihood_counting.partial_likelihood` (Efron or Breslow ties,
 case weights, strata; R ``coxph``), for data without ``(start, stop]`` entry. Rows are
 in the index's order, so the rows from one event time's first row up to the next
 event time's first row (or the stratum's end) form the *segment* of that time: each
@@ -37,8 +37,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpeval._jit import jit
-from rpeval.recidivism._cox_kernel import PartialLikelihood
-from rpeval.recidivism._risk_sets import RiskSetIndex
+from rpeval.recidivism.cox._likelihood_counting import PartialLikelihood
+from rpeval.recidivism.cox._risk_sets import RiskSetIndex
 
 __all__ = [
     "N_CHUNKS",
@@ -319,7 +319,7 @@ def fused_partial_likelihood(
 ) -> PartialLikelihood:
     """Log partial likelihood, score and information at ``beta`` (right-censored data).
 
-    Agrees with :func:`._cox_kernel.partial_likelihood` to rounding (``tests/recidivism/
+    Agrees with :func:`._likelihood_counting.partial_likelihood` to rounding (``tests/recidivism/
     test_cox_fused.py``). A risk set with zero total risk gives ``loglik = -inf``. Pass
     the same :class:`Workspace` to every evaluation of a fit to reuse its buffers (rows
     never at risk are never written, so they stay 0).

@@ -15,8 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpeval._lazy import stats
-from rpeval.recidivism._cox_kernel import event_terms, weighted_information
-from rpeval.recidivism._risk_sets import (
+from rpeval.recidivism.cox._likelihood_counting import event_terms, weighted_information
+from rpeval.recidivism.cox._risk_sets import (
     RiskSetIndex,
     build_risk_set_index,
     group_sums,

@@ -15,8 +15,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from rpeval.recidivism._cox_kernel import event_terms
-from rpeval.recidivism._risk_sets import RiskSetIndex
+from rpeval.recidivism.cox._likelihood_counting import event_terms
+from rpeval.recidivism.cox._risk_sets import RiskSetIndex
 
 __all__ = ["BaselineHazard", "baseline_hazard", "predict_cumulative_hazard"]
 

@@ -10,14 +10,18 @@ from numpy.typing import NDArray
 
 from rpeval._lazy import linalg
 from rpeval.errors import ConvergenceError, DataError
-from rpeval.recidivism._cox_fused import (
+from rpeval.recidivism.cox._likelihood_counting import (
+    PartialLikelihood,
+    event_sums,
+    partial_likelihood,
+)
+from rpeval.recidivism.cox._likelihood_right_censored import (
     Workspace,
     fused_partial_likelihood,
     supports,
     weighted_event_sums,
 )
-from rpeval.recidivism._cox_kernel import PartialLikelihood, event_sums, partial_likelihood
-from rpeval.recidivism._risk_sets import RiskSetIndex
+from rpeval.recidivism.cox._risk_sets import RiskSetIndex
 
 __all__ = ["CoxFit", "newton_raphson"]
 

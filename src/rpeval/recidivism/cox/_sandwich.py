@@ -1,6 +1,6 @@
 """The robust (cluster) sandwich of a Cox fit in one pass over the rows (numba).
 
-The score residuals ``L_i`` of :func:`._cox_kernel.score_residuals` are formed row by
+The score residuals ``L_i`` of :func:`._likelihood_counting.score_residuals` are formed row by
 row and their weighted sums within clusters accumulated at once, without the ``n x p``
 temporaries of the numpy version (seven of them at a million rows); the per-event-time
 sums are the same as there. The dfbeta sums are then ``(sum_c w L) V``, so the result
@@ -15,9 +15,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpeval._jit import jit
-from rpeval.recidivism._cox_kernel import Ties, event_terms
-from rpeval.recidivism._risk_sets import RiskSetIndex, group_sums
-from rpeval.recidivism._risk_sets import _restarting_prefix_sums as prefix_sums
+from rpeval.recidivism.cox._likelihood_counting import Ties, event_terms
+from rpeval.recidivism.cox._risk_sets import RiskSetIndex, group_sums
+from rpeval.recidivism.cox._risk_sets import _restarting_prefix_sums as prefix_sums
 
 __all__ = ["robust_covariance"]
 

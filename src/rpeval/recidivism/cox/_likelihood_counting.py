@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from rpeval.recidivism._risk_sets import (
+from rpeval.recidivism.cox._risk_sets import (
     RiskSetIndex,
     group_sums,
     risk_and_tied_sums,
