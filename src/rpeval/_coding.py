@@ -29,6 +29,7 @@ __all__ = [
     "code_treatment",
     "constant_columns",
     "is_binary",
+    "is_numeric",
     "separating_columns",
     "sorted_levels",
 ]
@@ -93,7 +94,8 @@ class CodedColumn(NamedTuple):
     levels: tuple[object, ...] | None
 
 
-def _is_numeric(values: pd.Series) -> bool:
+def is_numeric(values: pd.Series) -> bool:
+    """Whether a column codes as numbers: numeric, boolean, or object holding numbers."""
     if _types.is_bool_dtype(values.dtype) or _types.is_numeric_dtype(values.dtype):
         return True
     numeric = ("boolean", "integer", "floating", "mixed-integer-float", "decimal", "empty")
@@ -134,7 +136,7 @@ def code_covariate(
             hint="convert dates to a number first, e.g. the year or the days since a date",
         )
     is_category = categorical or levels is not None or isinstance(dtype, pd.CategoricalDtype)
-    if not is_category and _is_numeric(values):
+    if not is_category and is_numeric(values):
         parsed = values if values.dtype != np.dtype(object) else pd.to_numeric(values)
         x = parsed.to_numpy(dtype=np.float64, na_value=np.nan)
         if not np.all(np.isfinite(x)):

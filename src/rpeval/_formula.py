@@ -1,15 +1,20 @@
-"""Covariate formulas: which columns enter a model, and which are categorical.
+"""Covariate formulas: which columns enter a model, and how.
 
-Covariates are a list of column names or a formula right-hand side: names joined by
-``+``, with ``C(name)`` for a categorical column. A hand-written scanner reads it; nothing
-is evaluated. How the columns are then coded is :mod:`rpeval._coding`; public code calls
-the checkers in :mod:`rpeval._frames`.
+Covariates are a list of column names or a formula right-hand side. Plain formulas (names
+joined by ``+``, ``C(name)`` for a categorical column) are read by a small scanner here,
+without importing formulaic; anything more (interactions ``a*b`` and ``a:b``, ``I()``,
+``np.log()`` and the other allowed numpy functions, ``C(x, Treatment('ref'))``, backtick
+names) is read by formulaic's parser in :mod:`rpeval._formula_parse`, with every term's
+Python checked against an allow-list. How columns are coded is :mod:`rpeval._coding` and
+:mod:`rpeval._formula_design`; public code calls the checkers in :mod:`rpeval._frames`.
 
 Examples
 --------
 >>> spec = resolve_covariates("age + C(offense)", arg="covariates", caller="cox")
->>> spec.columns, sorted(spec.categorical)
-(('age', 'offense'), ['offense'])
+>>> spec.columns, sorted(spec.categorical), spec.formula is None
+(('age', 'offense'), ['offense'], True)
+>>> resolve_covariates("age*C(offense)", arg="covariates", caller="cox").columns
+('age', 'offense')
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rpeval._formula_parse import FormulaTerms, parse_formula
 from rpeval.errors import SpecificationError
 
 __all__ = [
@@ -36,10 +42,15 @@ _types = pd.api.types
 
 @dataclass(frozen=True)
 class CovariateSpec:
-    """Covariate columns in the order given, and those declared categorical with ``C()``."""
+    """Covariate columns in the order given, and those declared categorical with ``C()``.
+
+    ``formula`` holds the terms of a formula beyond plain names (interactions, computed
+    terms, reference levels); it is None when each column is one term.
+    """
 
     columns: tuple[str, ...]
     categorical: frozenset[str] = field(default_factory=frozenset)
+    formula: FormulaTerms | None = None
 
 
 def is_dates_or_complex(dtype: Any) -> bool:
@@ -73,27 +84,32 @@ def show_values(values: Iterable[object], limit: int = 5) -> str:
 # -- the formula scanner ----------------------------------------------------------------
 
 
+class _NotPlainError(Exception):
+    """The scanner met something beyond ``+`` and ``C(name)``: formulaic reads it."""
+
+
 def _formula_error(text: str, pos: int, what: str, arg: str, caller: str) -> SpecificationError:
     shown = "".join(" " if ch.isspace() else ch for ch in text)
     return SpecificationError(
         f"{caller}(): cannot read the formula in `{arg}` at position {pos}: {what}\n"
         f"    {shown}\n    {' ' * pos}^",
-        hint="join column names with '+', write C(name) for a categorical column, "
+        hint="join terms with '+' (see the formulas page of the docs), "
         "or pass a list of column names",
     )
 
 
 def _unexpected(text: str, pos: int, expected: str) -> str:
+    """What is wrong at ``pos``, for mistakes no formula grammar accepts; else _NotPlainError."""
     if pos >= len(text):
-        return f"it ends where {expected} was expected"
+        if text.rstrip().endswith("+") or expected == "')'":
+            return f"it ends where {expected} was expected"
+        raise _NotPlainError
     ch = text[pos]
     if ch == "~":
         return "write only the right-hand side, without '~' or an outcome"
     if ch.isdigit() and expected != "'+'":
         return "numbers are not covariates (the model adds its own intercept)"
-    if ch in "-*:/^|":
-        return f"{ch!r} is not supported; only '+' joins terms (compute derived columns first)"
-    return f"expected {expected}, found {ch!r}"
+    raise _NotPlainError
 
 
 def _parse(text: str, arg: str, caller: str) -> CovariateSpec:
@@ -124,8 +140,7 @@ def _parse(text: str, arg: str, caller: str) -> CovariateSpec:
         pos = skip(pos)
         if pos < end and text[pos] == "(":
             if word != "C":
-                what = f"only C(name) may be called; compute {word}(...) as a column first"
-                raise _formula_error(text, pos, what, arg, caller)
+                raise _NotPlainError
             word, pos = name(skip(pos + 1))
             pos = skip(pos)
             if pos >= end or text[pos] != ")":
@@ -148,38 +163,52 @@ def resolve_covariates(covariates: object, *, arg: str, caller: str) -> Covariat
     Parameters
     ----------
     covariates
-        A list (tuple, array, Index) of column names, or a string such as
-        ``"age + prior_arrests + C(offense_type)"``: names joined by ``+``, and
-        ``C(name)`` for a categorical column. Formula names start with a letter or ``_``
-        and hold letters, digits, ``_`` and ``.``; pass a list for other names.
+        A list (tuple, array, Index) of column names, or a formula right-hand side in
+        formulaic's grammar, such as ``"age*C(program) + np.log(priors + 1)"``: terms
+        joined by ``+``, interactions ``a:b`` and ``a*b``, ``C(name)`` or
+        ``C(name, Treatment('reference'))`` for a categorical column, ``I(...)`` and
+        ``np.<function>(...)`` for computed terms (see :mod:`rpeval._formula_ast` for the
+        allow-list), and backticks around names that are not identifiers.
     arg, caller
         The argument's and the public function's names, for error messages.
 
     Returns
     -------
     CovariateSpec
-        ``columns`` in the order given, and the ``categorical`` ones.
+        ``columns`` every column read, in the order given; the ``categorical`` ones; and
+        ``formula`` when the terms are more than one column each.
 
     Raises
     ------
     SpecificationError
-        An empty or malformed formula (the message points at the position), a name given
-        twice, or anything that is neither a string nor a list of strings.
+        An empty or malformed formula, a name given twice, a Python expression outside
+        the allow-list, ``- 1``/``0 +``, or anything that is neither a string nor a list
+        of strings.
 
     Examples
     --------
     >>> resolve_covariates(["age", "sex"], arg="covariates", caller="cox").columns
     ('age', 'sex')
     >>> try:
-    ...     resolve_covariates("age + log(priors)", arg="covariates", caller="cox")
+    ...     resolve_covariates("age +", arg="covariates", caller="cox")
     ... except SpecificationError as error:
     ...     print(error.message)
-    cox(): cannot read the formula in `covariates` at position 9: only C(name) ...
-        age + log(priors)
-                 ^
+    cox(): cannot read the formula in `covariates` at position 5: it ends where ...
+        age +
+             ^
+    >>> resolve_covariates("age + __import__('os')", arg="covariates", caller="cox")
+    Traceback (most recent call last):
+    rpeval.errors.SpecificationError: cox(): the formula in `covariates` has the term ...
     """
     if isinstance(covariates, str):
-        return _parse(covariates, arg, caller)
+        try:
+            return _parse(covariates, arg, caller)
+        except _NotPlainError:
+            pass
+        parsed = parse_formula(covariates, arg=arg, caller=caller)
+        if all(len(t) == 1 and t[0].tree is None and t[0].reference is None for t in parsed.terms):
+            return CovariateSpec(parsed.columns, parsed.categorical)
+        return CovariateSpec(parsed.columns, parsed.categorical, parsed)
     if not isinstance(covariates, list | tuple | pd.Index | np.ndarray):
         raise SpecificationError(
             f"{caller}(): `{arg}` must be a list of column names or a formula string, "

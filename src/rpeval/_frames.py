@@ -370,6 +370,17 @@ def design_matrix(
     frame = _frame(data, frame_arg, caller)
     require_columns(frame, spec.columns, arg=arg, caller=caller, frame_arg=frame_arg)
     complete = complete_cases(frame, spec.columns, missing=missing, arg=frame_arg, caller=caller)
+    if spec.formula is not None:
+        from rpeval._formula_design import formula_design
+
+        return formula_design(
+            complete.frame,
+            spec.formula,
+            complete.kept.copy(),
+            levels=levels,
+            arg=arg,
+            caller=caller,
+        )
     return build_design(
         complete.frame, spec, complete.kept.copy(), levels=levels, arg=arg, caller=caller
     )
