@@ -126,7 +126,7 @@ def test_rate_model_exposure_unit_equivariance(seed: int, factor: float) -> None
     st.sampled_from(["weibull", "lognormal", "loglogistic"]),
 )
 def test_cure_gradient_is_the_derivative(seed: int, theta: list[float], dist: str) -> None:
-    from rpeval.recidivism._cure_kernel import CureData, cure_loglik
+    from rpeval.recidivism.parametric._cure_likelihood import CureData, cure_loglik
 
     rng = np.random.default_rng(seed)
     n = 40

@@ -11,7 +11,7 @@ import pytest
 
 from rpeval.errors import ConvergenceWarning, DataError, RpevalError, SpecificationError
 from rpeval.recidivism import split_population
-from rpeval.recidivism._cure_kernel import CureData, cure_loglik
+from rpeval.recidivism.parametric._cure_likelihood import CureData, cure_loglik
 
 TRUTH = {"incidence": (0.5, -1.0), "latency": (5.0, 0.3), "log_scale": 0.0}
 

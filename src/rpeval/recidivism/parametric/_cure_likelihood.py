@@ -19,8 +19,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpeval._lazy import linalg, optimize, special
-from rpeval.recidivism._aft_kernel import fit_aft
-from rpeval.recidivism._distributions import standard_terms
+from rpeval.recidivism.parametric._aft_likelihood import fit_aft
+from rpeval.recidivism.parametric._distributions import standard_terms
 
 __all__ = ["CureData", "CureFit", "cure_loglik", "fit_cure"]
 

@@ -1,4 +1,5 @@
-"""Validated arrays for the parametric survival models (AFT, split-population).
+"""Validated design matrices for the recidivism regressions (AFT, split-population, Fine–Gray,
+rate models, recurrent Cox).
 
 Each model has one or more covariate sets (an AFT model one; a split-population model
 one for incidence and one for latency); each becomes a design matrix with an intercept

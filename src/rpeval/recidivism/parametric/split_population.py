@@ -3,7 +3,7 @@
 In the tradition of Schmidt & Witte (1989), a logistic *incidence* model gives each
 person's probability of eventually reoffending, and a parametric AFT *latency* model
 (log-normal, Weibull or log-logistic) the timing among those who do. Each part has its
-own covariates. Maximum likelihood with an analytic gradient (:mod:`._cure_kernel`);
+own covariates. Maximum likelihood with an analytic gradient (:mod:`._cure_likelihood`);
 standard errors from the observed information.
 """
 
@@ -20,10 +20,10 @@ from numpy.typing import NDArray
 
 from rpeval._lazy import special, stats
 from rpeval.errors import ConvergenceError, ConvergenceWarning, SpecificationError
-from rpeval.recidivism._cure_kernel import CureData, fit_cure
-from rpeval.recidivism._distributions import standard_terms
-from rpeval.recidivism._parametric_input import Design, new_design, prepare_parametric
+from rpeval.recidivism._covariates import Design, new_design, prepare_parametric
 from rpeval.recidivism._results import wald_columns
+from rpeval.recidivism.parametric._cure_likelihood import CureData, fit_cure
+from rpeval.recidivism.parametric._distributions import standard_terms
 
 __all__ = ["SplitPopulationResult", "split_population"]
 
@@ -157,7 +157,7 @@ class SplitPopulationResult:
 
     def plot(self, ax: Any = None) -> Any:
         """Forest plot: odds ratios of ever reoffending and time ratios (no intercepts)."""
-        from rpeval.recidivism._forest import forest_plot
+        from rpeval.recidivism.parametric._forest import forest_plot
 
         table = self.summary()
         table = table[(table["component"] != "scale") & (table["term"] != "(Intercept)")]

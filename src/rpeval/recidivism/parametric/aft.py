@@ -2,7 +2,7 @@
 
 ``log T = x'β + σ W``: a covariate multiplies time to reoffense by ``exp(β)`` (the *time
 ratio*; above 1 means later re-arrest). The fit is our own maximum likelihood (analytic
-gradient and Hessian, Newton–Raphson on ``(β, log σ)``, :mod:`._aft_kernel`). It agrees
+gradient and Hessian, Newton–Raphson on ``(β, log σ)``, :mod:`._aft_likelihood`). It agrees
 with R survival 3.5 ``survreg`` to 1e-6 relative on Wooldridge's ``recid`` data
 (``tests/reference/survreg_recid.json``).
 """
@@ -21,10 +21,10 @@ from numpy.typing import NDArray
 
 from rpeval._lazy import stats
 from rpeval.errors import ConvergenceWarning, SpecificationError
-from rpeval.recidivism._aft_kernel import fit_aft
-from rpeval.recidivism._distributions import DISTRIBUTIONS, standard_terms
-from rpeval.recidivism._parametric_input import Design, new_design, prepare_parametric
+from rpeval.recidivism._covariates import Design, new_design, prepare_parametric
 from rpeval.recidivism._results import wald_columns
+from rpeval.recidivism.parametric._aft_likelihood import fit_aft
+from rpeval.recidivism.parametric._distributions import DISTRIBUTIONS, standard_terms
 
 __all__ = ["AFTResult", "aft"]
 
@@ -167,7 +167,7 @@ class AFTResult:
 
     def plot(self, ax: Any = None) -> Any:
         """Forest plot of the time ratios with their intervals (intercept left out)."""
-        from rpeval.recidivism._forest import forest_plot
+        from rpeval.recidivism.parametric._forest import forest_plot
 
         table = self.summary().iloc[1 : len(self.terms)]
         return forest_plot(

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpeval._lazy import linalg
-from rpeval.recidivism._distributions import standard_terms
+from rpeval.recidivism.parametric._distributions import standard_terms
 
 __all__ = ["AFTFit", "AFTLikelihood", "aft_likelihood", "fit_aft"]
 
