@@ -13,8 +13,7 @@ from typing import Any
 import narwhals as nw
 
 from rpeval.errors import DataError
-from rpeval.metrics._filter_ast import And, Column, FilterExpr, Not, Or
-from rpeval.metrics.filters import parse_filter
+from rpeval.metrics.filters import And, Column, FilterExpr, Not, Or, parse_filter
 from rpeval.metrics.schema import MetricDefinition
 
 __all__ = ["check_column_types"]

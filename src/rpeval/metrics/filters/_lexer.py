@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from rpeval.metrics._filter_ast import MAX_LENGTH, RESERVED
-from rpeval.metrics._filter_errors import FilterSyntaxError
+from rpeval.metrics.filters._ast import MAX_LENGTH, RESERVED
+from rpeval.metrics.filters._errors import FilterSyntaxError
 
 __all__ = ["Token", "tokenize"]
 

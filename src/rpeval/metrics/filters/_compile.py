@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 import narwhals as nw
 
-from rpeval.metrics._filter_ast import (
+from rpeval.metrics.filters._ast import (
     MAX_DEPTH,
     And,
     Arithmetic,
@@ -36,8 +36,8 @@ from rpeval.metrics._filter_ast import (
     Or,
     String,
 )
-from rpeval.metrics._filter_errors import FilterSyntaxError
-from rpeval.metrics._filter_types import Kind, check_filter, fold_date, tree_depth
+from rpeval.metrics.filters._errors import FilterSyntaxError
+from rpeval.metrics.filters._types import Kind, check_filter, fold_date, tree_depth
 
 __all__ = ["compile_filter"]
 

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from typing import Literal, TypeVar
 
-from rpeval.metrics._filter_ast import (
+from rpeval.metrics.filters._ast import (
     MAX_DEPTH,
     MAX_OFFSET,
     And,
@@ -34,9 +34,9 @@ from rpeval.metrics._filter_ast import (
     Or,
     String,
 )
-from rpeval.metrics._filter_errors import FilterSyntaxError
-from rpeval.metrics._filter_lexer import Token, tokenize
-from rpeval.metrics._filter_types import Spans, check_filter, tree_depth
+from rpeval.metrics.filters._errors import FilterSyntaxError
+from rpeval.metrics.filters._lexer import Token, tokenize
+from rpeval.metrics.filters._types import Spans, check_filter, tree_depth
 
 __all__ = ["parse"]
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import TypeAlias
 
-from rpeval.metrics._filter_ast import (
+from rpeval.metrics.filters._ast import (
     MAX_DEPTH,
     And,
     Arithmetic,
@@ -33,7 +33,7 @@ from rpeval.metrics._filter_ast import (
     Or,
     String,
 )
-from rpeval.metrics._filter_errors import FilterSyntaxError
+from rpeval.metrics.filters._errors import FilterSyntaxError
 
 __all__ = ["Kind", "Spans", "check_filter", "fold_date", "shift_date", "tree_depth"]
 

@@ -102,7 +102,7 @@ from __future__ import annotations
 import narwhals as nw
 
 from rpeval.errors import MetricDefinitionError
-from rpeval.metrics._filter_ast import (
+from rpeval.metrics.filters._ast import (
     MAX_DEPTH,
     MAX_LENGTH,
     MAX_OFFSET,
@@ -123,9 +123,9 @@ from rpeval.metrics._filter_ast import (
     Or,
     String,
 )
-from rpeval.metrics._filter_compile import compile_filter
-from rpeval.metrics._filter_errors import FilterSyntaxError
-from rpeval.metrics._filter_parser import parse
+from rpeval.metrics.filters._compile import compile_filter
+from rpeval.metrics.filters._errors import FilterSyntaxError
+from rpeval.metrics.filters._parser import parse
 
 __all__ = [
     "MAX_DEPTH",
