@@ -27,6 +27,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from rpeval._inference import two_sided_p, z_quantile
 from rpeval._lazy import stats
 
 __all__ = [
@@ -86,7 +87,7 @@ def percent_kernel(ratings: FloatArray, q: int) -> Coefficient:
 
 
 def _z(conf_level: float) -> float:
-    return float(stats.norm.ppf(0.5 + conf_level / 2))
+    return z_quantile(conf_level)
 
 
 def _fce_errors(table: FloatArray, kappa: float, weights: KappaWeights) -> tuple[float, float]:
@@ -141,7 +142,7 @@ def cohen_kernel(
         se = se0 = float("nan")
     z = _z(conf_level)
     statistic = estimate / se0 if se0 > 0 else float("nan")
-    p_value = float(2 * stats.norm.sf(abs(statistic))) if np.isfinite(statistic) else statistic
+    p_value = two_sided_p(statistic) if np.isfinite(statistic) else statistic
     return Coefficient(estimate, se, estimate - z * se, estimate + z * se, statistic, p_value, n)
 
 
@@ -190,7 +191,7 @@ def fleiss_kernel(ratings: FloatArray, q: int, conf_level: float) -> Coefficient
         * np.sqrt(pq.sum() ** 2 - (pq * (1 - 2 * p)).sum())
     )
     statistic = estimate / se0
-    p_value = float(2 * stats.norm.sf(abs(statistic)))
+    p_value = two_sided_p(statistic)
     leave_out = _fleiss_leave_one_out(counts)
     se, lower, upper = _jackknife(leave_out, estimate, conf_level)
     return Coefficient(estimate, se, lower, upper, statistic, p_value, units)

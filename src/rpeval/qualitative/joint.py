@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from rpeval._frames import as_pandas, require_columns
+from rpeval._inference import z_quantile
 from rpeval._lazy import stats
 from rpeval._options import check_conf_level
 from rpeval.errors import DataError
@@ -193,7 +194,7 @@ def joint_display(
             hint="code the outcome as a number",
         )
     y = values.astype(float).to_numpy()
-    z = float(stats.norm.ppf(0.5 + conf_level / 2))
+    z = z_quantile(conf_level)
     rows = []
     parts = {}
     for flag in (True, False):

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rpeval._inference import z_quantile
 from rpeval._lazy import stats
 from rpeval._options import check_choice, check_conf_level
 from rpeval.errors import SpecificationError
@@ -257,7 +258,7 @@ def theme_prevalence(
             hint="e.g. suppress_below=5",
         )
     frame, codes = _by_unit(coded, unit, rule)
-    z = float(stats.norm.ppf(0.5 + conf_level / 2))
+    z = z_quantile(conf_level)
     rows = []
     tests = []
     for code in codes:

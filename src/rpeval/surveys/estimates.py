@@ -22,7 +22,7 @@ from rpeval._design_variance import (
     design_covariance,
     fits_dense,
 )
-from rpeval._lazy import stats
+from rpeval._inference import z_quantile
 from rpeval.errors import DataError
 from rpeval.surveys._checks import check_conf_level, column_list
 from rpeval.surveys._domains import AnyDesign, Domains, check_design, domains, response
@@ -146,7 +146,7 @@ def build_estimate(
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     est = np.concatenate([b.estimate for b in blocks])
     if intervals is None:
-        z = float(stats.norm.ppf(0.5 + conf_level / 2))
+        z = z_quantile(conf_level)
         lower, upper = est - z * se, est + z * se
     else:
         lower, upper = intervals

@@ -13,6 +13,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._formula import show_values
+from rpeval._inference import z_quantile
 from rpeval._lazy import stats
 from rpeval.errors import DataError, SpecificationError
 from rpeval.surveys._checks import check_choice, check_conf_level
@@ -39,7 +40,7 @@ CI_METHODS = ("logit", "likelihood", "beta", "mean")
 def _t(df: FloatArray, conf_level: float) -> FloatArray:
     with np.errstate(invalid="ignore"):
         crit = stats.t.ppf(0.5 + conf_level / 2, np.where(df > 0, df, np.nan))
-    return np.asarray(np.where(np.isinf(df), stats.norm.ppf(0.5 + conf_level / 2), crit))
+    return np.asarray(np.where(np.isinf(df), z_quantile(conf_level), crit))
 
 
 def proportion_intervals(

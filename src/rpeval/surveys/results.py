@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval._lazy import stats
+from rpeval._inference import two_sided_p, z_quantile
 from rpeval.errors import SpecificationError
 
 __all__ = ["ContrastResult", "SurveyEstimate"]
@@ -55,11 +55,11 @@ class ContrastResult:
 
     @property
     def ci_lower(self) -> float:
-        return self.estimate - float(stats.norm.ppf(0.5 + self.conf_level / 2)) * self.std_error
+        return self.estimate - z_quantile(self.conf_level) * self.std_error
 
     @property
     def ci_upper(self) -> float:
-        return self.estimate + float(stats.norm.ppf(0.5 + self.conf_level / 2)) * self.std_error
+        return self.estimate + z_quantile(self.conf_level) * self.std_error
 
     @property
     def statistic(self) -> float:
@@ -67,7 +67,7 @@ class ContrastResult:
 
     @property
     def p_value(self) -> float:
-        return float(2 * stats.norm.sf(abs(self.statistic)))
+        return two_sided_p(self.statistic)
 
     def summary(self) -> pd.DataFrame:
         """One row: ``contrast``, ``estimate``, ``std_error``, ``ci_lower``, ``ci_upper``,

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rpeval._lazy import stats
+from rpeval._inference import two_sided_p, z_quantile
 from rpeval.errors import SpecificationError
 from rpeval.surveys._checks import check_conf_level
 from rpeval.surveys._domains import AnyDesign, Domains, check_design, domains, response
@@ -109,7 +109,7 @@ def compare_waves(
         if conf_level is None
         else check_conf_level(conf_level, caller="compare_waves")
     )
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = z_quantile(level)
     diff = b["estimate"].to_numpy() - a["estimate"].to_numpy()
     se = np.hypot(a["std_error"].to_numpy(), b["std_error"].to_numpy())
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -125,7 +125,7 @@ def compare_waves(
             "ci_lower": diff - z * se,
             "ci_upper": diff + z * se,
             "statistic": stat,
-            "p_value": 2 * stats.norm.sf(np.abs(stat)),
+            "p_value": two_sided_p(stat),
         },
         columns=COLUMNS,
     )

@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from rpeval._lazy import stats
+from rpeval._inference import z_quantile
 from rpeval.community.did._bootstrap import summarise
 
 __all__ = ["Inference", "Options", "inference"]
@@ -63,7 +63,7 @@ def inference(
     if draws is None:
         se = np.sqrt((influence**2).sum(axis=0)) / n
         se[se <= _TINY] = np.nan
-        crit = float(stats.norm.ppf(0.5 + options.conf_level / 2))
+        crit = z_quantile(options.conf_level)
         return Inference(se, crit, uniform=False)
     boot = summarise(draws, n=n, conf_level=options.conf_level)
     se = boot.std_error.copy()

@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from rpeval._lazy import stats
+from rpeval._inference import z_quantile
 from rpeval._options import check_choice
 from rpeval.community.did._inference import Inference, inference
 from rpeval.community.did._results import AggregateResult, GroupTimeResult
@@ -180,6 +180,6 @@ def aggregate(fit: GroupTimeResult, kind: str = "dynamic") -> AggregateResult:
         inference=_inference_of(s, pieces),
         overall_estimate=overall.estimate,
         overall_std_error=float(whole.std_error[0]),
-        overall_crit_val=float(stats.norm.ppf(0.5 + fit.options.conf_level / 2)),
+        overall_crit_val=z_quantile(fit.options.conf_level),
         options=fit.options,
     )

@@ -35,7 +35,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
-from rpeval._lazy import stats
+from rpeval._inference import z_quantile
 from rpeval._options import check_conf_level
 from rpeval.community.panel import AreaPanel, area_panel
 from rpeval.errors import ConvergenceError, DataError
@@ -198,7 +198,7 @@ def _table(
     level: float,
 ) -> pd.DataFrame:  # fmt: skip
     treated = treated & (sums[1] > 0)
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = z_quantile(level)
     sets: list[tuple[str, int | None, NDArray[np.bool_]]] = [("overall", None, treated)]
     sets += [(f"event_time={v}", int(v), treated & (event == v)) for v in np.unique(event[treated])]
     rows = []

@@ -23,12 +23,13 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._frames import as_pandas, boolean_array, require_columns
+from rpeval._inference import wald_table, z_quantile
 from rpeval._lazy import stats
 from rpeval._options import check_choice, check_conf_level, check_count
 from rpeval.community._periods import period_ordinals
 from rpeval.community.its._design import ItsDesign, its_design
 from rpeval.community.its._fit import CountFit, fit_counts, hac_covariance, newey_west_lags
-from rpeval.community.its.result import ITSResult, wald_table
+from rpeval.community.its.result import ITSResult
 from rpeval.community.panel import AreaPanel, PanelColumns, build_panel
 from rpeval.errors import DataError, SpecificationError
 
@@ -107,7 +108,7 @@ def _fitted(
     offset = np.log(panel.exposure).ravel()
     eta_cf = design.counterfactual @ fit.coef + offset
     se_cf = np.sqrt(np.einsum("ij,jk,ik->i", design.counterfactual, cov, design.counterfactual))
-    crit = float(stats.norm.ppf(0.5 + conf / 2.0))
+    crit = z_quantile(conf)
     n_periods = panel.n_periods
     return pd.DataFrame(
         {
@@ -258,7 +259,7 @@ def _result(
     **settings: Any,
 ) -> ITSResult:
     se = np.sqrt(np.diag(cov))
-    coefficients = wald_table(list(design.terms), fit.coef, se, conf)
+    coefficients = wald_table(list(design.terms), fit.coef, se, conf, ratio="rate_ratio")
     rows = list(design.effect_terms.values())
     effects = coefficients.iloc[rows].reset_index(drop=True)
     effects["term"] = list(design.effect_terms)

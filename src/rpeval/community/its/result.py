@@ -8,48 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
-from rpeval._lazy import stats
-
-__all__ = ["ITSResult", "wald_table"]
-
-WALD_COLUMNS = [
-    "term",
-    "estimate",
-    "std_error",
-    "statistic",
-    "p_value",
-    "ci_lower",
-    "ci_upper",
-    "rate_ratio",
-    "rate_ratio_lower",
-    "rate_ratio_upper",
-]
-
-
-def wald_table(
-    terms: list[str], estimate: NDArray[np.float64], std_error: NDArray[np.float64], conf: float
-) -> pd.DataFrame:
-    """Wald z tests and intervals of log-scale coefficients, with their rate ratios."""
-    crit = float(stats.norm.ppf(0.5 + conf / 2.0))
-    z = estimate / std_error
-    lower, upper = estimate - crit * std_error, estimate + crit * std_error
-    table = pd.DataFrame(
-        {
-            "term": terms,
-            "estimate": estimate,
-            "std_error": std_error,
-            "statistic": z,
-            "p_value": 2.0 * stats.norm.sf(np.abs(z)),
-            "ci_lower": lower,
-            "ci_upper": upper,
-            "rate_ratio": np.exp(estimate),
-            "rate_ratio_lower": np.exp(lower),
-            "rate_ratio_upper": np.exp(upper),
-        }
-    )
-    return table[WALD_COLUMNS]
+__all__ = ["ITSResult"]
 
 
 def _plain(value: Any) -> Any:
