@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from rpeval.errors import RpevalError, RpevalWarning
 from rpeval.recidivism import aft, cox, fine_gray
-from rpeval.recidivism._fine_gray_data import expand_fine_gray
+from rpeval.recidivism.competing._fine_gray_data import expand_fine_gray
 from tests.hypothesis_budget import budget
 
 SETTINGS = budget(60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rpeval.recidivism._results import TestResult
 from rpeval.recidivism.adjusted import AdjustedSurvival, adjusted_survival
-from rpeval.recidivism.competing import CIFResult, cumulative_incidence
+from rpeval.recidivism.competing.aalen_johansen import CIFResult, cumulative_incidence
+from rpeval.recidivism.competing.fine_gray import fine_gray
 from rpeval.recidivism.cox.model import CoxResult, cox
-from rpeval.recidivism.fine_gray import fine_gray
 from rpeval.recidivism.followup import FollowUpReport, build_followup, followup_report
 from rpeval.recidivism.kaplan_meier import SurvivalCurves, kaplan_meier
 from rpeval.recidivism.logrank import logrank_test

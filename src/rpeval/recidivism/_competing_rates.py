@@ -16,9 +16,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval.errors import DataError, DataWarning
-from rpeval.recidivism._competing_input import prepare_competing_input
 from rpeval.recidivism._results import ConfType, confidence_band, z_value
-from rpeval.recidivism.competing import incidence_from_input
+from rpeval.recidivism.competing._input import prepare_competing_input
+from rpeval.recidivism.competing.aalen_johansen import incidence_from_input
 from rpeval.recidivism.rates import (
     RATE_COLUMNS,
     RecidivismRates,

@@ -16,7 +16,7 @@ from rpeval._display import Display, call_text
 
 if TYPE_CHECKING:
     from rpeval.recidivism._results import TestResult
-    from rpeval.recidivism.competing import CIFResult
+    from rpeval.recidivism.competing.aalen_johansen import CIFResult
     from rpeval.recidivism.cox.model import CoxResult
     from rpeval.recidivism.kaplan_meier import SurvivalCurves
     from rpeval.recidivism.rate_model import RateModelResult

@@ -35,7 +35,7 @@ def robust_cif_variance(
 
     ``index`` is each person's position among the distinct times, ``n`` the weight at
     risk, ``d_cause`` the weighted events per cause (times × causes), as in
-    :func:`rpeval.recidivism._cif_kernel.aalen_johansen`.
+    :func:`rpeval.recidivism.competing._aalen_johansen_kernel.aalen_johansen`.
 
     Examples
     --------

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from rpeval.recidivism._cif_robust import robust_cif_variance
+from rpeval.recidivism.competing._aalen_johansen_jackknife import robust_cif_variance
 
 __all__ = ["IncidenceCurves", "aalen_johansen", "incidence_band", "values_at_times"]
 
@@ -55,7 +55,7 @@ def aalen_johansen(
 
     With ``weights`` (positive case weights) the counts are weighted. ``robust`` gives
     the infinitesimal-jackknife variance (R ``survfit`` for multi-state data,
-    :mod:`._cif_robust`) instead of Gray's, which is for unweighted counts.
+    :mod:`._aalen_johansen_jackknife`) instead of Gray's, which is for unweighted counts.
 
     Examples
     --------

@@ -17,9 +17,9 @@ import pandas as pd
 from rpeval import _frames
 from rpeval._weights import case_weights
 from rpeval.errors import DataError, SpecificationError
-from rpeval.recidivism._competing_input import cause_codes
 from rpeval.recidivism._covariates import require_design_columns
-from rpeval.recidivism._fine_gray_data import Expansion, expand_fine_gray
+from rpeval.recidivism.competing._fine_gray_data import Expansion, expand_fine_gray
+from rpeval.recidivism.competing._input import cause_codes
 from rpeval.recidivism.cox.model import CoxResult, Ties, cox
 
 __all__ = ["fine_gray"]

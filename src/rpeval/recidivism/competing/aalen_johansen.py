@@ -21,15 +21,15 @@ from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
 from rpeval.errors import DataError, SpecificationError
-from rpeval.recidivism._cif_kernel import (
+from rpeval.recidivism._results import jsonable, z_value
+from rpeval.recidivism.competing._aalen_johansen_kernel import (
     IncidenceCurves,
     aalen_johansen,
     incidence_band,
     values_at_times,
 )
-from rpeval.recidivism._competing_input import CompetingInput, prepare_competing_input
-from rpeval.recidivism._gray_kernel import GrayTest, gray_test
-from rpeval.recidivism._results import jsonable, z_value
+from rpeval.recidivism.competing._gray_test import GrayTest, gray_test
+from rpeval.recidivism.competing._input import CompetingInput, prepare_competing_input
 from rpeval.recidivism.kaplan_meier import _time_grid
 
 __all__ = ["CIFResult", "cumulative_incidence"]
@@ -182,7 +182,7 @@ class CIFResult(Displayed):
         >>> [t.get_text() for t in ax.texts][:3]
         ['Number at risk', 'All', '6']
         """
-        from rpeval.recidivism._plot_competing import plot_incidence
+        from rpeval.recidivism.competing._plot import plot_incidence
 
         if kind not in ("cause", "stacked"):
             raise SpecificationError(f"plot(): kind={kind!r} must be 'cause' or 'stacked'")

@@ -12,7 +12,7 @@ from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO, at_risk_text, gr
 from rpeval.recidivism._results import z_value
 
 if TYPE_CHECKING:
-    from rpeval.recidivism.competing import CIFResult
+    from rpeval.recidivism.competing.aalen_johansen import CIFResult
 
 __all__ = ["plot_incidence"]
 
@@ -39,7 +39,7 @@ def plot_incidence(
     """Draw the curves of ``result`` (see :meth:`CIFResult.plot`) and return the Axes."""
     import matplotlib.pyplot as plt
 
-    from rpeval.recidivism._cif_kernel import incidence_band
+    from rpeval.recidivism.competing._aalen_johansen_kernel import incidence_band
 
     created = ax is None
     shown = result.groups if kind == "cause" else result.groups[:1]
