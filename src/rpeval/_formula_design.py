@@ -97,7 +97,9 @@ def _computed(factor: Factor, frame: pd.DataFrame, arg: str, caller: str) -> NDA
     env: dict[str, NDArray[Any]] = {}
     for column in factor.columns:
         values = frame[column]
-        if is_numeric(values):
+        if pd.api.types.is_bool_dtype(values.dtype):  # stays boolean for & and |
+            env[column] = values.to_numpy(dtype=bool)
+        elif is_numeric(values):
             parsed = values if values.dtype != np.dtype(object) else pd.to_numeric(values)
             env[column] = parsed.to_numpy(dtype=np.float64, na_value=np.nan)
         else:

@@ -92,7 +92,12 @@ def parse_formula(text: str, *, arg: str, caller: str) -> FormulaTerms:
             continue
         if any(method == "literal" for _, method in term):
             raise _fail(text, "numbers are not covariates", arg, caller)
-        factors = tuple(check_factor(expr, arg=arg, caller=caller) for expr, _ in term)
+        factors = tuple(
+            Factor(expr, (expr,))  # a column name, backticks already removed
+            if method == "lookup"
+            else check_factor(expr, arg=arg, caller=caller)
+            for expr, method in term
+        )
         if factors not in terms:
             terms.append(factors)
     if not has_intercept:
