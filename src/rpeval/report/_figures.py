@@ -130,14 +130,32 @@ def _forest(evaluation: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def report_figures(evaluation: Any) -> list[Figure]:
-    """Kaplan–Meier with at-risk table, Love plot and propensity overlap."""
-    design = evaluation.settings["design"]
-    sample_kind = "matched" if design == "matching" else "weighted"
-    hr = evaluation.hazard_ratio
+def _sample_kind(evaluation: Any) -> str:
+    return "matched" if evaluation.settings["design"] == "matching" else "weighted"
+
+
+def _by_value(evaluation: Any) -> dict[bool, str]:
     names = group_names(evaluation)
-    by_value = {True: names["participants"], False: names["comparison"]}
-    by_role = {"treated": names["participants"], "control": names["comparison"]}
+    return {True: names["participants"], False: names["comparison"]}
+
+
+def _forest_figure(evaluation: Any) -> Figure:
+    hr, names = evaluation.hazard_ratio, group_names(evaluation)
+    return Figure(
+        "forest",
+        "Key estimates with their confidence intervals: the hazard ratio of re-arrest "
+        "(left, below 1 means fewer re-arrests) and the difference in the share "
+        f"re-arrested within each window, {names['participants']} minus "
+        f"{names['comparison']}, in percentage points (right).",
+        f"Forest plot: hazard ratio {hr['hazard_ratio']:.2f} ({hr['ci_lower']:.2f} to "
+        f"{hr['ci_upper']:.2f}) and the re-arrest differences per window with their "
+        "intervals, against the no-effect lines.",
+        _forest(evaluation),
+    )
+
+
+def _km_figure(evaluation: Any) -> Figure:
+    hr, names, kind = evaluation.hazard_ratio, group_names(evaluation), _sample_kind(evaluation)
     band = f"{round(100 * evaluation.settings['conf_level'])}% {evaluation.curves.conf_type}"
 
     def km(ax: Any) -> None:
@@ -146,82 +164,87 @@ def report_figures(evaluation: Any) -> list[Figure]:
             at_risk=True,
             xlabel="Days of street time since entry",
             suppress_below=evaluation.settings["suppress_below"],
-            labels=by_value,
+            labels=_by_value(evaluation),
         )
-        ax.set_title(f"Time to first re-arrest, {sample_kind} sample")
+        ax.set_title(f"Time to first re-arrest, {kind} sample")
 
+    return Figure(
+        "km",
+        f"Kaplan–Meier curves of time to first re-arrest ({kind} sample), with "
+        f"{band} pointwise bands (log-log: the tails rest on small risk sets) and the "
+        "numbers at risk under the axis.",
+        f"Step curves of the share not re-arrested over days since entry for "
+        f"{names['participants']} and {names['comparison']}; hazard ratio "
+        f"{hr['hazard_ratio']:.2f}.",
+        _render(km, (7.0, 4.8)),
+    )
+
+
+def _love_figure(evaluation: Any) -> Figure:
     def love(ax: Any) -> None:
         evaluation.design.plot(kind="love", ax=ax)
         ax.set_title("Covariate balance before and after")
+
+    return Figure(
+        "love",
+        "Love plot: absolute standardised mean differences of each covariate before and "
+        "after the design, sorted by the difference before (one row per binary "
+        "variable); the dashed line is the usual 0.1 threshold.",
+        "Dot plot of absolute standardised mean differences per covariate, before and "
+        "after matching or weighting.",
+        _render(love, (7.0, 4.2)),
+    )
+
+
+def _overlap_figure(evaluation: Any) -> Figure:
+    names, kind = group_names(evaluation), _sample_kind(evaluation)
+    by_role = {"treated": names["participants"], "control": names["comparison"]}
 
     def overlap(ax: Any) -> None:
         evaluation.design.plot(kind="propensity", ax=ax, labels=by_role)
         ax.set_title("Propensity score overlap")
 
-    figures = [
-        Figure(
-            "forest",
-            "Key estimates with their confidence intervals: the hazard ratio of re-arrest "
-            "(left, below 1 means fewer re-arrests) and the difference in the share "
-            f"re-arrested within each window, {names['participants']} minus "
-            f"{names['comparison']}, in percentage points (right).",
-            f"Forest plot: hazard ratio {hr['hazard_ratio']:.2f} ({hr['ci_lower']:.2f} to "
-            f"{hr['ci_upper']:.2f}) and the re-arrest differences per window with their "
-            "intervals, against the no-effect lines.",
-            _forest(evaluation),
-        ),
-        Figure(
-            "km",
-            f"Kaplan–Meier curves of time to first re-arrest ({sample_kind} sample), with "
-            f"{band} pointwise bands (log-log: the tails rest on small risk sets) and the "
-            "numbers at risk under the axis.",
-            f"Step curves of the share not re-arrested over days since entry for "
-            f"{names['participants']} and {names['comparison']}; hazard ratio "
-            f"{hr['hazard_ratio']:.2f}.",
-            _render(km, (7.0, 4.8)),
-        ),
-        Figure(
-            "love",
-            "Love plot: absolute standardised mean differences of each covariate before and "
-            "after the design, sorted by the difference before (one row per binary "
-            "variable); the dashed line is the usual 0.1 threshold.",
-            "Dot plot of absolute standardised mean differences per covariate, before and "
-            "after matching or weighting.",
-            _render(love, (7.0, 4.2)),
-        ),
-        Figure(
-            "overlap",
-            f"Distribution of the propensity score (common support): {names['participants']} "
-            f"above the axis, {names['comparison']} below; outlines are everyone, filled bars "
-            f"the {sample_kind} sample.",
-            f"Mirrored histograms of the estimated propensity score, {names['participants']} "
-            f"above and {names['comparison']} below the axis.",
-            _render(overlap, (7.0, 3.8)),
-        ),
-    ]
-    if evaluation.cif is not None:
+    return Figure(
+        "overlap",
+        f"Distribution of the propensity score (common support): {names['participants']} "
+        f"above the axis, {names['comparison']} below; outlines are everyone, filled bars "
+        f"the {kind} sample.",
+        f"Mirrored histograms of the estimated propensity score, {names['participants']} "
+        f"above and {names['comparison']} below the axis.",
+        _render(overlap, (7.0, 3.8)),
+    )
 
-        def cif(ax: Any) -> None:
-            evaluation.cif.plot(
-                ax=ax,
-                kind="cause",
-                cause=1,
-                at_risk=True,
-                suppress_below=evaluation.settings["suppress_below"],
-                labels=by_value,
-            )
-            ax.set_title(f"Cumulative incidence of re-arrest, {sample_kind} sample")
-            ax.set_xlabel("Days of street time since entry")
-            ax.set_ylabel("Cumulative incidence of re-arrest")
 
-        figures.append(
-            Figure(
-                "cif",
-                "Aalen–Johansen cumulative incidence of re-arrest with death as a competing "
-                "event, with the numbers at risk under the axis.",
-                "Rising step curves of the cumulative incidence of re-arrest over days since "
-                f"entry for {names['participants']} and {names['comparison']}.",
-                _render(cif, (7.0, 4.8)),
-            )
+def _cif_figure(evaluation: Any) -> Figure | None:
+    if evaluation.cif is None:
+        return None
+    names, kind = group_names(evaluation), _sample_kind(evaluation)
+
+    def cif(ax: Any) -> None:
+        evaluation.cif.plot(
+            ax=ax,
+            kind="cause",
+            cause=1,
+            at_risk=True,
+            suppress_below=evaluation.settings["suppress_below"],
+            labels=_by_value(evaluation),
         )
-    return figures
+        ax.set_title(f"Cumulative incidence of re-arrest, {kind} sample")
+        ax.set_xlabel("Days of street time since entry")
+        ax.set_ylabel("Cumulative incidence of re-arrest")
+
+    return Figure(
+        "cif",
+        "Aalen–Johansen cumulative incidence of re-arrest with death as a competing "
+        "event, with the numbers at risk under the axis.",
+        "Rising step curves of the cumulative incidence of re-arrest over days since "
+        f"entry for {names['participants']} and {names['comparison']}.",
+        _render(cif, (7.0, 4.8)),
+    )
+
+
+def report_figures(evaluation: Any) -> list[Figure]:
+    """The forest plot, Kaplan–Meier with at-risk table, Love plot, propensity overlap
+    and, with competing events, the cumulative incidence."""
+    builders = (_forest_figure, _km_figure, _love_figure, _overlap_figure, _cif_figure)
+    return [f for f in (build(evaluation) for build in builders) if f is not None]

@@ -124,21 +124,10 @@ def _rates_from_curves(curves: Any, windows: list[int], conf_level: float) -> pd
     return pd.DataFrame(rows)
 
 
-def outcome_results(
-    sample: pd.DataFrame,
-    treated: str,
-    design: str,
-    windows: list[int],
-    conf_level: float,
-    weighting: Any = None,
-) -> OutcomeResults:
-    """Curves, window rates, Cox with the PH test, and RMST on the analysis sample;
-    `weighting` (the design's WeightResult) puts the weights' estimation into the
-    variances of a weighted design."""
-    from rpeval.recidivism import cox, kaplan_meier, rmst
-    from rpeval.report._weighted_outcomes import corrected_cox, corrected_rates
-
-    notes: list[str] = []
+def _estimable_windows(
+    sample: pd.DataFrame, treated: str, windows: list[int], notes: list[str]
+) -> list[int]:
+    """The windows both groups are followed for; a note names the others."""
     longest = float(sample.groupby(treated)["time_at_risk"].max().min())
     estimable = [w for w in windows if w <= longest]
     if len(estimable) < len(windows):
@@ -152,97 +141,142 @@ def outcome_results(
             f"evaluate(): no window is within the follow-up (longest common {longest:g} days)",
             hint="choose shorter windows",
         )
-    windows = estimable
-    by_group = sample.groupby(treated)["time_at_risk"].max()
-    tau = float(min(max(windows), by_group.min()))
-    parts = None if weighting is None else weighting.weight_influence()
-    result_rmst = None
-    unit = _unit_weights(sample)
-    weights = None if unit else "weights"
-    curves = kaplan_meier(
-        sample,
-        "time_at_risk",
-        "rearrest",
-        group=treated,
-        weights=weights,
-        conf_level=conf_level,
-        conf_type=CONF_TYPE,
-    )
-    notes.append(CONF_TYPE_NOTE)
-    competing = bool((sample["event"] >= 2).any())
-    cif = None
-    if unit and competing:
+    return estimable
+
+
+@dataclass(frozen=True)
+class _WeightingParts:
+    """Whether every weight is 1, the weights' influence parts (a weighted design with a
+    known weight model), and the RMST horizon."""
+
+    unit: bool
+    parts: Any
+    tau: float
+
+
+def _window_rates(
+    sample: pd.DataFrame,
+    treated: str,
+    windows: list[int],
+    conf_level: float,
+    curves: Any,
+    weighting: _WeightingParts,
+    notes: list[str],
+) -> tuple[pd.DataFrame, Any, Any]:
+    """Window rates, the competing-risks curves when there are competing events, and the
+    RMST of a weighted design (computed with its corrected variance alongside the rates)."""
+    from rpeval.report._weighted_outcomes import corrected_rates
+
+    if weighting.unit and bool((sample["event"] >= 2).any()):
         from rpeval.recidivism import cumulative_incidence
 
-        rates = _rates_from_rates(sample, treated, windows, conf_level, "event")
-        cif = cumulative_incidence(
-            sample, "time_at_risk", "event", group=treated, conf_level=conf_level
-        )
         notes.append(
             "Competing events (e.g. death) are present: window rates are the "
             "Aalen–Johansen cumulative incidence of re-arrest, not 1 − Kaplan–Meier; "
             "Gray's test compares the groups."
         )
-    elif unit:
-        rates = _rates_from_rates(sample, treated, windows, conf_level, "rearrest")
-    elif parts is not None:
-        rates, result_rmst = corrected_rates(sample, treated, windows, conf_level, tau, parts)
+        cif = cumulative_incidence(
+            sample, "time_at_risk", "event", group=treated, conf_level=conf_level
+        )
+        return _rates_from_rates(sample, treated, windows, conf_level, "event"), cif, None
+    if weighting.unit:
+        return _rates_from_rates(sample, treated, windows, conf_level, "rearrest"), None, None
+    if weighting.parts is not None:
         notes.append(
             "Window rates are 1 − weighted Kaplan–Meier; their variances, the difference's "
             "and the RMST's are the stacked (M-estimation) sandwich that includes the "
             "estimation of the weights (the curves' bands in the figure treat the weights as "
             "known). Group intervals are log-log; differences use a normal interval."
         )
-    else:
-        rates = _rates_from_curves(curves, windows, conf_level)
-        notes.append(
-            "Window rates are 1 − weighted Kaplan–Meier with robust (infinitesimal "
-            "jackknife) variance; the difference uses a normal interval."
+        rates, result_rmst = corrected_rates(
+            sample, treated, windows, conf_level, weighting.tau, weighting.parts
         )
+        return rates, None, result_rmst
+    notes.append(
+        "Window rates are 1 − weighted Kaplan–Meier with robust (infinitesimal "
+        "jackknife) variance; the difference uses a normal interval."
+    )
+    return _rates_from_curves(curves, windows, conf_level), None, None
+
+
+def _cox_fit(
+    sample: pd.DataFrame,
+    treated: str,
+    design: str,
+    conf_level: float,
+    weighting: _WeightingParts,
+    notes: list[str],
+) -> Any:
+    """The Cox model of the design: clustered on matched sets, or weighted with the
+    stacked sandwich when the weights' estimation is known, else the robust one."""
+    from rpeval.recidivism import cox
+    from rpeval.report._weighted_outcomes import corrected_cox
+
     if design == "matching":
-        fit = cox(
-            sample,
-            "time_at_risk",
-            "rearrest",
-            [treated],
-            weights=weights,
-            cluster="subclass",
-            conf_level=conf_level,
-        )
         notes.append(
             "Cox model of street time to first re-arrest with standard errors "
             "clustered on matched sets."
         )
-    else:
-        fit = cox(
-            sample,
-            "time_at_risk",
-            "rearrest",
-            [treated],
-            weights="weights",
-            robust=True,
-            conf_level=conf_level,
+        weights = None if weighting.unit else "weights"
+        return cox(
+            sample, "time_at_risk", "rearrest", [treated], weights=weights,
+            cluster="subclass", conf_level=conf_level,
+        )  # fmt: skip
+    fit = cox(
+        sample, "time_at_risk", "rearrest", [treated], weights="weights", robust=True,
+        conf_level=conf_level,
+    )  # fmt: skip
+    if weighting.parts is None:
+        notes.append(
+            "Weighted Cox model with robust (sandwich) standard errors; they treat the "
+            "weights as known, which is not guaranteed to be conservative."
         )
-        if parts is not None:
-            weights_array = sample["weights"].to_numpy(np.float64)
-            fit = corrected_cox(fit, weights_array, parts)
-            notes.append(
-                "Weighted Cox model; its standard error is the stacked (M-estimation) "
-                "sandwich that includes the estimation of the weights (Lunceford & Davidian "
-                "2004), not the robust one that treats them as known."
-            )
-        else:
-            notes.append(
-                "Weighted Cox model with robust (sandwich) standard errors; they treat the "
-                "weights as known, which is not guaranteed to be conservative."
-            )
-    ph_test = fit.test_proportional_hazards()
-    if unit:
+        return fit
+    notes.append(
+        "Weighted Cox model; its standard error is the stacked (M-estimation) "
+        "sandwich that includes the estimation of the weights (Lunceford & Davidian "
+        "2004), not the robust one that treats them as known."
+    )
+    return corrected_cox(fit, sample["weights"].to_numpy(np.float64), weighting.parts)
+
+
+def outcome_results(
+    sample: pd.DataFrame,
+    treated: str,
+    design: str,
+    windows: list[int],
+    conf_level: float,
+    weighting: Any = None,
+) -> OutcomeResults:
+    """Curves, window rates, Cox with the PH test, and RMST on the analysis sample;
+    `weighting` (the design's WeightResult) puts the weights' estimation into the
+    variances of a weighted design."""
+    from rpeval.recidivism import kaplan_meier, rmst
+
+    notes: list[str] = []
+    windows = _estimable_windows(sample, treated, windows, notes)
+    tau = float(min(max(windows), sample.groupby(treated)["time_at_risk"].max().min()))
+    parts = _WeightingParts(
+        unit=_unit_weights(sample),
+        parts=None if weighting is None else weighting.weight_influence(),
+        tau=tau,
+    )
+    curves = kaplan_meier(
+        sample, "time_at_risk", "rearrest", group=treated,
+        weights=None if parts.unit else "weights", conf_level=conf_level, conf_type=CONF_TYPE,
+    )  # fmt: skip
+    notes.append(CONF_TYPE_NOTE)
+    rates, cif, result_rmst = _window_rates(
+        sample, treated, windows, conf_level, curves, parts, notes
+    )
+    fit = _cox_fit(sample, treated, design, conf_level, parts, notes)
+    if parts.unit:
         result_rmst = rmst(
             sample, "time_at_risk", "rearrest", tau, group=treated, conf_level=conf_level
         )
     elif result_rmst is None:
         notes.append("RMST is not reported for a weighted design with weights of unknown origin.")
+    ph_test = fit.test_proportional_hazards()
     return OutcomeResults(curves, rates, fit, ph_test, result_rmst, cif, notes)
 
 
@@ -278,5 +312,6 @@ def sensitivity_results(
     pairs_data["_rearrest_window"] = (
         (pairs_data["rearrest"] == 1) & (pairs_data["time_at_risk"] <= window)
     ).astype(int)
-    found["rosenbaum"] = rosenbaum_bounds(pairs_data, "_rearrest_window", treatment=treated)
+    bounds = rosenbaum_bounds(pairs_data, "_rearrest_window", treatment=treated)
+    found["rosenbaum"] = bounds.summary()
     return found

@@ -30,6 +30,7 @@ from __future__ import annotations
 import importlib.metadata as metadata
 import platform
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -53,12 +54,29 @@ from rpeval.report._outcomes import outcome_results, sensitivity_results
 from rpeval.report._program_metrics import program_metrics
 from rpeval.report._stages import StageClock
 from rpeval.report.evaluation import DEFAULT_LABELS, Evaluation
-from rpeval.report.sections import SectionContext, build_sections
+from rpeval.report.sections import Section, SectionContext, build_sections
 
 __all__ = ["evaluate"]
 
 CALLER = "evaluate"
 STAGES = ("cohort", "design", "outcomes", "sensitivity", "sections", "metrics")
+PLAN_ARGUMENTS = (
+    "id", "treatment", "entry", "end", "outcome", "event_date", "competing", "design",
+    "covariates", "caliper", "ratio", "weighting", "estimand", "random_state",
+)  # fmt: skip
+SECTION_ARGUMENTS = {
+    "over_time": "over_time", "trust": "survey", "voices": "interviews", "community": "panel",
+}  # fmt: skip
+ECHOED_ARGUMENTS = (
+    "treatment", "entry", "end", "outcome", "id", "design", "caliper", "ratio", "weighting",
+    "estimand", "competing", "suppress_below", "conf_level", "random_state", "title",
+)  # fmt: skip
+SETTINGS_ORDER = (
+    "treatment", "covariates", "covariates_text", "entry", "end", "outcome", "id", "design",
+    "caliper", "ratio", "weighting", "estimand", "windows", "competing", "custody", "metrics",
+    "suppress_below", "conf_level", "random_state", "title", "labels", "sections",
+    "date_format",
+)  # fmt: skip
 _DEPENDENCIES = ("numpy", "scipy", "pandas", "statsmodels", "narwhals", "matplotlib", "numba")
 
 
@@ -90,6 +108,135 @@ def _prepare(
     )
     frame = ledger.keep("known entry date", frame, frame[plan.entry].notna(), "no entry date")
     return frame, ledger, everyone
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """The tables after their checks, with every date read."""
+
+    people: pd.DataFrame
+    events: pd.DataFrame | None
+    custody: pd.DataFrame | None
+    columns: list[str]
+    formats: tuple[str, ...]
+
+    def tables(self) -> dict[str, Any]:
+        """The events and custody tables, keyed as :class:`DesignPlan` names them."""
+        return {"events": self.events, "custody": self.custody}
+
+
+def _check_choices(given: Mapping[str, Any]) -> None:
+    if given["outcome"] is None and given["events"] is None:
+        raise SpecificationError(
+            "evaluate(): give `outcome` (a column of first re-arrest dates) or `events`",
+            hint="e.g. outcome='rearrest_date', or events=arrests, event_date='arrest_date'",
+        )
+    if given["design"] not in ("matching", "weighting"):
+        raise SpecificationError(
+            f"evaluate(): design must be 'matching' or 'weighting', got {given['design']!r}"
+        )
+    windows = given["windows"]
+    if not windows or any(not isinstance(w, int | np.integer) or w <= 0 for w in windows):
+        raise SpecificationError(
+            f"evaluate(): windows must be positive whole days, got {windows!r}"
+        )
+
+
+def _read_inputs(given: Mapping[str, Any]) -> _Inputs:
+    """Check the arguments and the people's columns, put people in one canonical row
+    order (by id: results do not depend on the order rows came in), and read every date."""
+    id = given["id"]
+    people = as_pandas(given["people"], arg="people", caller=CALLER)
+    columns = list(resolve_covariates(given["covariates"], arg="covariates", caller=CALLER).columns)
+    formats = check_formats(given["date_format"], arg="date_format", caller=CALLER)
+    wanted = PeopleColumns(
+        id, given["treatment"], given["entry"], given["end"], tuple(columns), given["outcome"],
+        competing_names(given["competing"]),
+    )  # fmt: skip
+    wanted.check(people)
+    try:
+        people = people.sort_values(id, kind="stable")
+    except TypeError:
+        raise DataError(
+            f"evaluate(): the id column {id!r} mixes values that cannot be ordered",
+            hint="give ids of one type, e.g. all text",
+        ) from None
+    _check_choices(given)
+    people = read_dates(people, wanted.dates(), formats)
+    events, custody = given["events"], given["custody"]
+    if events is not None:
+        events = read_table(
+            events, arg="events", id=id, id_arg="id",
+            dates=[(given["event_date"], "event_date")], formats=formats,
+        )  # fmt: skip
+    if custody is not None:
+        custody = read_table(
+            custody, arg="custody", id=id, id_arg="id",
+            dates=[("custody_start", "custody"), ("custody_end", "custody")], formats=formats,
+        )  # fmt: skip
+    return _Inputs(people, events, custody, columns, tuple(formats))
+
+
+def _design(
+    frame: pd.DataFrame, ledger: CohortLedger, plan: DesignPlan, stages: Any, columns: list[str]
+) -> tuple[pd.DataFrame, Any]:
+    """Follow-up and the design; a design that fails on a category spelled several ways
+    says so (the coding check runs first: it explains the collapse)."""
+    coding = coding_guard(frame, columns)
+    try:
+        return followup_and_design(frame, ledger, plan, stages)
+    except DataError as error:
+        if coding.status != "fail":
+            raise
+        raise DataError(
+            f"{error.message}. {coding.message}: {'; '.join(coding.details)}",
+            hint="map each category to one label (strip spaces, one letter case), then rerun",
+        ) from error
+
+
+def _labels(given: Mapping[str, Any]) -> dict[str, str]:
+    return {**DEFAULT_LABELS, **dict(given["labels"] or {})}
+
+
+def _sections(
+    given: Mapping[str, Any], formats: tuple[str, ...], everyone: pd.DataFrame, sample: Any
+) -> tuple[Section, ...]:
+    """The optional report sections, built from their inputs."""
+    cases = given["cases"]
+    context = SectionContext(
+        labels=_labels(given),
+        conf_level=given["conf_level"],
+        suppress_below=given["suppress_below"],
+        random_state=given["random_state"],
+        progress=given["progress"],
+        treatment=given["treatment"],
+        id=given["id"],
+        people=everyone,
+        sample=sample,
+        cases=None if cases is None else as_pandas(cases, arg="cases", caller=CALLER),
+        date_formats=formats,
+    )
+    inputs = {key: given[argument] for key, argument in SECTION_ARGUMENTS.items()}
+    return build_sections(context, inputs)
+
+
+def _settings(given: Mapping[str, Any], inputs: _Inputs, sections: Sequence[Any]) -> dict[str, Any]:
+    """The settings as the report and the JSON echo them."""
+    covariates, metrics = given["covariates"], given["metrics"]
+    settings = {name: given[name] for name in ECHOED_ARGUMENTS}
+    settings |= {
+        "covariates": inputs.columns,
+        "covariates_text": covariates
+        if isinstance(covariates, str)
+        else " + ".join(inputs.columns),
+        "windows": list(given["windows"]),
+        "custody": given["custody"] is not None,
+        "metrics": list(metrics) if metrics is not None else "all available",
+        "labels": _labels(given),
+        "sections": [section.key for section in sections],
+        "date_format": list(inputs.formats),
+    }
+    return {name: settings[name] for name in SETTINGS_ORDER}
 
 
 def evaluate(
@@ -180,160 +327,35 @@ def evaluate(
     -------
     Evaluation
     """
-    people = as_pandas(people, arg="people", caller=CALLER)
-    spec = resolve_covariates(covariates, arg="covariates", caller=CALLER)
-    columns = list(spec.columns)
-    formats = check_formats(date_format, arg="date_format", caller=CALLER)
-    wanted = PeopleColumns(
-        id, treatment, entry, end, tuple(columns), outcome, competing_names(competing)
-    )
-    wanted.check(people)
-    # one canonical row order (by id): results do not depend on the order rows came in
-    try:
-        people = people.sort_values(id, kind="stable")
-    except TypeError:
-        raise DataError(
-            f"evaluate(): the id column {id!r} mixes values that cannot be ordered",
-            hint="give ids of one type, e.g. all text",
-        ) from None
-    if outcome is None and events is None:
-        raise SpecificationError(
-            "evaluate(): give `outcome` (a column of first re-arrest dates) or `events`",
-            hint="e.g. outcome='rearrest_date', or events=arrests, event_date='arrest_date'",
-        )
-    if design not in ("matching", "weighting"):
-        raise SpecificationError(
-            f"evaluate(): design must be 'matching' or 'weighting', got {design!r}"
-        )
-    if not windows or any(not isinstance(w, int | np.integer) or w <= 0 for w in windows):
-        raise SpecificationError(
-            f"evaluate(): windows must be positive whole days, got {windows!r}"
-        )
-    people = read_dates(people, wanted.dates(), formats)
-    if events is not None:
-        events = read_table(
-            events,
-            arg="events",
-            id=id,
-            id_arg="id",
-            dates=[(event_date, "event_date")],
-            formats=formats,
-        )
-    if custody is not None:
-        custody = read_table(
-            custody,
-            arg="custody",
-            id=id,
-            id_arg="id",
-            dates=[("custody_start", "custody"), ("custody_end", "custody")],
-            formats=formats,
-        )
-    plan = DesignPlan(
-        id=id,
-        treatment=treatment,
-        entry=entry,
-        end=end,
-        outcome=outcome,
-        events=events,
-        event_date=event_date,
-        custody=custody,
-        competing=competing,
-        design=design,
-        covariates=covariates,
-        caliper=caliper,
-        ratio=ratio,
-        weighting=weighting,
-        estimand=estimand,
-        random_state=random_state,
-    )
+    given = dict(locals())  # the arguments as given: the settings echo them
+    inputs = _read_inputs(given)
+    plan = DesignPlan(**{n: given[n] for n in PLAN_ARGUMENTS}, **inputs.tables())
     stages = StageClock(STAGES, progress=progress)  # times each stage: bar and JSON
     stages.set_postfix_str("cohort")
-    frame, ledger, everyone = _prepare(people, plan, treated, columns)
+    frame, ledger, everyone = _prepare(inputs.people, plan, treated, inputs.columns)
     stages.set_postfix_str("metrics")
-    chosen = metric_inputs(everyone, cases, officers, metrics, formats)
+    chosen = metric_inputs(everyone, cases, officers, metrics, inputs.formats)
     metric_table = program_metrics(chosen, suppress_below, conf_level, treatment, metrics_by)
     stages.set_postfix_str("cohort")
-    coding = coding_guard(frame, columns)  # before the design: it explains a collapse
-    try:
-        sample, design_result = followup_and_design(frame, ledger, plan, stages)
-    except DataError as error:
-        if coding.status != "fail":
-            raise
-        raise DataError(
-            f"{error.message}. {coding.message}: {'; '.join(coding.details)}",
-            hint="map each category to one label (strip spaces, one letter case), then rerun",
-        ) from error
+    sample, design_result = _design(frame, ledger, plan, stages, inputs.columns)
     stages.set_postfix_str("outcomes")
     outcomes = outcome_results(
-        sample,
-        treatment,
-        design,
-        list(windows),
-        conf_level,
+        sample, treatment, design, list(windows), conf_level,
         weighting=design_result if design == "weighting" else None,
-    )
+    )  # fmt: skip
     stages.update()
     stages.set_postfix_str("sensitivity")
     sensitivity = sensitivity_results(sample, treatment, design, outcomes, int(windows[0]))
-    all_labels = {**DEFAULT_LABELS, **dict(labels or {})}
-    context = SectionContext(
-        labels=all_labels,
-        conf_level=conf_level,
-        suppress_below=suppress_below,
-        random_state=random_state,
-        progress=progress,
-        treatment=treatment,
-        id=id,
-        people=everyone,
-        sample=sample,
-        cases=None if cases is None else as_pandas(cases, arg="cases", caller=CALLER),
-        date_formats=formats,
-    )
-    inputs = {"over_time": over_time, "trust": survey, "voices": interviews, "community": panel}
     stages.set_postfix_str("sections")
-    sections = build_sections(context, inputs)
-    guards = evaluation_guards(
-        ledger.table(),
-        frame,
-        sample,
-        treatment,
-        columns,
-        design,
-        design_result.balance().after,
-        outcomes.ph_test,
-    )
+    sections = _sections(given, inputs.formats, everyone, sample)
+    checks = evaluation_guards(
+        ledger.table(), frame, sample, treatment, inputs.columns, design,
+        design_result.balance().after, outcomes.ph_test,
+    )  # fmt: skip
     stages.update(3)  # sensitivity, sections, and the metrics computed first
-    timings = stages.close()
-    settings = {
-        "treatment": treatment,
-        "covariates": columns,
-        "covariates_text": covariates if isinstance(covariates, str) else " + ".join(columns),
-        "entry": entry,
-        "end": end,
-        "outcome": outcome,
-        "id": id,
-        "design": design,
-        "caliper": caliper,
-        "ratio": ratio,
-        "weighting": weighting,
-        "estimand": estimand,
-        "windows": list(windows),
-        "competing": competing,
-        "custody": custody is not None,
-        "metrics": list(metrics) if metrics is not None else "all available",
-        "suppress_below": suppress_below,
-        "conf_level": conf_level,
-        "random_state": random_state,
-        "title": title,
-        "labels": all_labels,
-        "sections": [section.key for section in sections],
-        "date_format": list(formats),
-    }
-    if any(section.guards for section in sections):
-        guards = Guards.of([*guards.items, *(g for s in sections for g in s.guards)])
     return Evaluation(
-        settings=settings,
-        guards=guards,
+        settings=_settings(given, inputs, sections),
+        guards=Guards.of([*checks.items, *(g for s in sections for g in s.guards)]),
         sections=sections,
         cohort=ledger.table(),
         design=design_result,
@@ -343,6 +365,6 @@ def evaluate(
         metrics=metric_table,
         sensitivity=sensitivity,
         notes=tuple(outcomes.notes),
-        timings=timings,
+        timings=stages.close(),
         **outcomes.fields(),
     )
