@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
 from rpeval.errors import DataError
-from rpeval.matching._assignment import GRID_STEPS, assign, grid_units
+from rpeval.matching.designs._assignment import GRID_STEPS, assign, grid_units
 from tests.hypothesis_budget import budget
 
 SETTINGS = budget(200, deadline=None)

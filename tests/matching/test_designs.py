@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching import effect, match
-from rpeval.matching.optimal import Edges, full_matching
+from rpeval.matching.designs.optimal import Edges, full_matching
 from tests.hypothesis_budget import budget
 from tests.reference_data import reference, reference_csv
 

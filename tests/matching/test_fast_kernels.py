@@ -9,9 +9,9 @@ from numpy.typing import NDArray
 
 from rpeval.matching._ecdf import ecdf_stats, ecdf_stats_reference, sorted_groups
 from rpeval.matching._glm import FUSED_MIN_ROWS, _logit_iterations, _numpy_iterations
-from rpeval.matching._greedy import _k_nearest
 from rpeval.matching._moments import group_codes, group_moments
-from rpeval.matching._walk_order import positions
+from rpeval.matching.designs._greedy import _k_nearest
+from rpeval.matching.designs._walk_order import positions
 from tests.hypothesis_budget import budget
 
 Sample = tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]

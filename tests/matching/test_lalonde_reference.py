@@ -79,13 +79,13 @@ def test_nearest_reproduces_matchit_47_published_balance(lalonde: pd.DataFrame) 
 
 def test_balance_of_rs_matched_set(lalonde: pd.DataFrame) -> None:
     # our balance statistics on MatchIt's matched set reproduce its table
-    from rpeval.matching.balance import _expand, balance_rows, scale_sds
+    from rpeval.matching.balance import balance_rows, expand_columns, scale_sds
 
     ref = reference("matchit_lalonde")
     expected = _r_table(ref["nearest"]["sum_matched"])
     columns = ["distance", "age", "educ", "race", "married", "nodegree", "re74", "re75"]
     data = lalonde.assign(distance=ref["propensity"]["distance"])
-    names, X, binary = _expand(data, columns, frozenset())
+    names, X, binary = expand_columns(data, columns, frozenset())
     is_treated = data["treat"].to_numpy() == 1
     labels = pd.Series(ref["nearest"]["subclass"], dtype=object)
     subclass = np.where(labels.isna(), 0, pd.factorize(labels)[0] + 1).astype(np.int64)

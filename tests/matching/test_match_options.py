@@ -81,3 +81,27 @@ def test_antiexact_forbids_the_same_officer() -> None:
     result = match(df, "treat", ["age"], distance="score", antiexact="officer")
     for t, c in _pairs(result):
         assert df.loc[t, "officer"] != df.loc[c, "officer"]
+
+
+def test_link_is_a_deprecated_alias_of_distance_scale() -> None:
+    from rpeval.datasets import simulate_program
+    from rpeval.errors import SpecificationError
+
+    people = simulate_program(60, 240, random_state=5).people
+    formula = "age + prior_arrests"
+    linear = match(people, "participant", formula, distance_scale="linear", caliper=0.2)
+    with pytest.warns(FutureWarning, match='distance_scale="linear"'):
+        old = match(people, "participant", formula, link="linear.logit", caliper=0.2)
+    pd.testing.assert_frame_equal(old.data, linear.data)
+    assert old.settings["distance_scale"] == "linear"
+    probability = match(people, "participant", formula)
+    with pytest.warns(FutureWarning, match='distance_scale="probability"'):
+        logit = match(people, "participant", formula, link="logit")
+    pd.testing.assert_frame_equal(logit.data, probability.data)
+    assert not np.allclose(linear.data["distance"].iloc[:5], probability.data["distance"].iloc[:5])
+    with pytest.raises(SpecificationError, match="distance_scale"):
+        match(people, "participant", formula, distance_scale="logit")  # type: ignore[arg-type]
+    with pytest.raises(SpecificationError, match="link='probit'"):
+        match(people, "participant", formula, link="probit")
+    with pytest.warns(FutureWarning), pytest.raises(SpecificationError, match="disagree"):
+        match(people, "participant", formula, link="logit", distance_scale="linear")

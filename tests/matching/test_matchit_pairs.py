@@ -45,8 +45,12 @@ def as_list(controls: Any) -> list[Any]:
 
 def match_args(args: dict[str, Any]) -> dict[str, Any]:
     """The recorded call in match()'s vocabulary (JSON turns tuples and dicts into lists
-    and objects already)."""
-    return {k: v for k, v in args.items() if k != "covariates"}
+    and objects already); MatchIt's ``link`` is match()'s ``distance_scale``."""
+    scales = {"logit": "probability", "linear.logit": "linear"}
+    call = {k: v for k, v in args.items() if k not in ("covariates", "link")}
+    if "link" in args:
+        call["distance_scale"] = scales[args["link"]]
+    return call
 
 
 @pytest.mark.parametrize("case", sorted(PAIRS["cases"]))

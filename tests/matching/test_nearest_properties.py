@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from rpeval.errors import DataError, RpevalError, SpecificationError
 from rpeval.matching import effect, match
-from rpeval.matching._greedy import _k_nearest
+from rpeval.matching.designs._greedy import _k_nearest
 from tests.hypothesis_budget import budget
 
 SETTINGS = budget(60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -73,14 +73,14 @@ def test_nsw_cps_estimates(nsw_cps: pd.DataFrame) -> None:
             weight(nsw_cps, "treat", FORMULA, estimand="ATT", method="entropy"), "re78"
         ),
         "optimal": effect(
-            match(nsw_cps, "treat", FORMULA, method="optimal", link="linear.logit"), "re78"
+            match(nsw_cps, "treat", FORMULA, method="optimal", distance_scale="linear"), "re78"
         ),
         "optimal_caliper": effect(
-            match(nsw_cps, "treat", FORMULA, method="optimal", link="linear.logit", caliper=0.1),
+            match(nsw_cps, "treat", FORMULA, method="optimal", distance_scale="linear", caliper=0.1),
             "re78",
         ),
         "full": effect(
-            match(nsw_cps, "treat", FORMULA, method="full", link="linear.logit"), "re78"
+            match(nsw_cps, "treat", FORMULA, method="full", distance_scale="linear"), "re78"
         ),
     }
     # docs/comparison-designs.md, "The NSW-CPS check". Optimal matching has many pairings

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from rpeval.errors import SpecificationError
 from rpeval.matching import match
-from rpeval.matching.optimal import Edges, optimal_assignment
+from rpeval.matching.designs.optimal import Edges, optimal_assignment
 from tests.hypothesis_budget import budget
 from tests.reference_data import reference_csv
 

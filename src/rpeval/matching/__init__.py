@@ -6,7 +6,7 @@ from rpeval.matching.aipw import aipw
 from rpeval.matching.balance import BalanceTable, balance
 from rpeval.matching.effect import EffectResult, effect
 from rpeval.matching.evalue import EValueResult, e_value
-from rpeval.matching.nearest import match
+from rpeval.matching.match import match
 from rpeval.matching.propensity import PropensityResult, propensity
 from rpeval.matching.result import MatchResult
 from rpeval.matching.riskset import RiskSetResult, risk_set_match

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,7 @@ __all__ = [
     "check_design",
     "check_options",
     "check_variable",
+    "exact_strata",
     "factor_codes",
     "in_key_order",
     "processing_order",
@@ -26,7 +27,6 @@ __all__ = [
 STRATIFIED = ("exact", "cem", "subclass", "full")
 
 FloatArray = NDArray[np.float64]
-Order = Literal["largest", "smallest", "random", "data"]
 METHODS = ("nearest", "optimal", "exact", "cem", "subclass", "full")
 _PAIRING = ("nearest", "optimal")
 
@@ -109,14 +109,20 @@ def factor_codes(frame: pd.DataFrame, columns: Sequence[str]) -> NDArray[np.int6
     return np.column_stack([pd.factorize(frame[c])[0] for c in columns]).astype(np.int64)
 
 
+def exact_strata(frame: pd.DataFrame, columns: Sequence[str]) -> NDArray[np.int64]:
+    """Stratum code (0, 1, ...) of each row: one stratum per distinct combination."""
+    return np.asarray(frame.groupby(list(columns), sort=True, dropna=False).ngroup(), np.int64)
+
+
 def processing_order(
-    distance: FloatArray | None, order: Order, seed: int | None
+    distance: FloatArray | None, order: str, random_state: int | None
 ) -> NDArray[np.int64]:
+    """The order in which focal units choose their controls (``order=`` of ``match()``)."""
     n = 0 if distance is None else distance.shape[0]
     if distance is None or order == "data":
         return np.arange(n, dtype=np.int64) if distance is not None else np.zeros(0, np.int64)
     if order == "random":
-        return np.random.default_rng(seed).permutation(n).astype(np.int64)
+        return np.random.default_rng(random_state).permutation(n).astype(np.int64)
     key = -distance if order == "largest" else distance
     return np.argsort(key, kind="stable").astype(np.int64)
 

@@ -18,7 +18,15 @@ from rpeval.matching._ecdf import SortedGroups, ecdf_stats, ecdf_weights, sorted
 from rpeval.matching._moments import group_codes, group_moments
 from rpeval.matching._threads import MIN_THREADED_ROWS, thread_map
 
-__all__ = ["BALANCE_COLUMNS", "BalanceTable", "balance", "balance_rows", "grids_for"]
+__all__ = [
+    "BALANCE_COLUMNS",
+    "BalanceTable",
+    "balance",
+    "balance_rows",
+    "expand_columns",
+    "grids_for",
+    "scale_sds",
+]
 
 FloatArray = NDArray[np.float64]
 Columns = FloatArray | Sequence[FloatArray]
@@ -38,7 +46,7 @@ SMD_THRESHOLD = 0.1
 VAR_RATIO_RANGE = (0.5, 2.0)
 
 
-def _expand(
+def expand_columns(
     frame: pd.DataFrame, columns: Sequence[str], categorical: frozenset[str]
 ) -> tuple[list[str], list[FloatArray], list[bool]]:
     """Numeric columns as they are (no copy of float columns); categoricals as one 0/1
@@ -277,7 +285,7 @@ def balance(
     coding = _frames.treatment_indicator(
         frame, treatment, treated=treated, arg="treatment", caller="balance"
     )
-    names, X, binary = _expand(frame, spec.columns, spec.categorical)
+    names, X, binary = expand_columns(frame, spec.columns, spec.categorical)
     sd = scale_sds(X, binary, coding.is_treated, estimand)
     ones = np.ones(len(frame))
     grids = grids_for(X, binary, coding.is_treated)

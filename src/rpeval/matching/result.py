@@ -12,9 +12,16 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval._display import Display, Displayed
-from rpeval.matching.balance import BalanceTable, _expand, balance_rows, grids_for, scale_sds
+from rpeval.matching.balance import (
+    BalanceTable,
+    balance_rows,
+    expand_columns,
+    grids_for,
+    scale_sds,
+)
 
 if TYPE_CHECKING:
+    from rpeval.matching._plan import Matched, MatchSample
     from rpeval.matching.propensity import PropensityResult
 
 __all__ = ["MatchResult"]
@@ -47,20 +54,17 @@ class MatchResult(Displayed):
     @classmethod
     def build(
         cls,
-        frame: pd.DataFrame,
+        sample: MatchSample,
+        design: Matched,
+        *,
         treatment: str,
-        is_treated: NDArray[np.bool_],
-        covariates: str | Sequence[str],
-        weights: NDArray[np.float64],
-        subclass: NDArray[np.int64],
-        score: NDArray[np.float64] | None,
-        kept: NDArray[np.bool_],
-        matches: NDArray[np.int64],
-        focal_rows: NDArray[np.int64],
         ps: PropensityResult | None,
         estimand: str,
         settings: dict[str, Any],
     ) -> MatchResult:
+        """The result of a design run on ``sample``."""
+        frame, score = sample.frame, sample.score
+        matches, focal_rows, weights, subclass = design
         matched = weights > 0
         data = frame.loc[matched].copy()
         data["weights"] = weights[matched]
@@ -83,11 +87,11 @@ class MatchResult(Displayed):
             settings,
             ps,
             frame,
-            is_treated,
-            covariates,
+            sample.is_treated,
+            sample.covariates,
             weights,
             subclass,
-            kept,
+            sample.keep,
             score,
         )
 
@@ -121,7 +125,7 @@ class MatchResult(Displayed):
 
     def _balance(self) -> BalanceTable:
         spec = _frames.resolve_covariates(self._covariates, arg="covariates", caller="balance")
-        names, X, binary = _expand(self._frame, spec.columns, spec.categorical)
+        names, X, binary = expand_columns(self._frame, spec.columns, spec.categorical)
         if self._score is not None:
             names, X, binary = ["distance", *names], [self._score, *X], [False, *binary]
         scale = self.estimand if self.estimand in ("ATC", "ATE") else "ATT"

@@ -17,9 +17,10 @@ from numpy.typing import NDArray
 
 from rpeval import _dates, _frames
 from rpeval.errors import DataError, SpecificationError
-from rpeval.matching._assignment import grid_units
 from rpeval.matching.balance import BalanceTable, balance
-from rpeval.matching.optimal import Edges, optimal_assignment
+from rpeval.matching.designs._assignment import grid_units
+from rpeval.matching.designs._edges import Edges
+from rpeval.matching.designs.optimal import optimal_assignment
 
 __all__ = ["RiskSetResult", "risk_set_match"]
 

@@ -15,7 +15,7 @@ from rpeval._display import Display, Displayed
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._entropy import entropy_weights
 from rpeval.matching._weight_model import WeightingPlan
-from rpeval.matching.balance import BalanceTable, _expand, balance_rows, grids_for, scale_sds
+from rpeval.matching.balance import BalanceTable, balance_rows, expand_columns, grids_for, scale_sds
 from rpeval.matching.propensity import PropensityResult, propensity
 
 __all__ = ["WeightInfluence", "WeightResult", "finish_weights", "ipw_weights", "weight"]
@@ -161,7 +161,7 @@ class WeightResult(Displayed):
         """Balance before and after weighting; SMDs use the unweighted SD of the treated
         (ATT), control (ATC) or pooled groups (ATE, ATO)."""
         spec = _frames.resolve_covariates(self._covariates, arg="covariates", caller="balance")
-        names, X, binary = _expand(self.data, spec.columns, spec.categorical)
+        names, X, binary = expand_columns(self.data, spec.columns, spec.categorical)
         scale = {"ATT": "ATT", "ATC": "ATC"}.get(self.estimand, "ATE")
         sd = scale_sds(X, binary, self._is_treated, scale)  # type: ignore[arg-type]
         ones = np.ones(len(self.data))

@@ -1,33 +1,34 @@
-"""Stratification designs for ``match()``: exact, coarsened exact (CEM) and propensity-score
-subclasses, and MatchIt's weights for any set of subclasses."""
+"""The strata designs of ``match()``: ``"exact"`` (one subclass per covariate pattern),
+``"cem"`` (coarsened exact matching, optionally ``k2k`` pairs within strata) and
+``"subclass"`` (propensity-score subclasses), weighted as MatchIt does."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
+from rpeval.matching._plan import Matched, MatchPlan, MatchSample
+from rpeval.matching._setup import exact_strata
+from rpeval.matching._weights import matching_weights, subclass_matched
+from rpeval.matching.designs.optimal import optimal_matches
 
 __all__ = [
     "cem_strata",
-    "exact_strata",
     "keep_common_strata",
     "score_subclasses",
-    "subclass_weights",
+    "strata_design",
 ]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 _BIN_RULES = ("sturges", "scott", "fd")
-
-
-def exact_strata(frame: pd.DataFrame, columns: Sequence[str]) -> IntArray:
-    """Stratum code (0, 1, ...) of each row: one stratum per distinct combination."""
-    return np.asarray(frame.groupby(list(columns), sort=True, dropna=False).ngroup(), np.int64)
 
 
 def keep_common_strata(strata: IntArray, is_treated: NDArray[np.bool_]) -> IntArray:
@@ -140,36 +141,51 @@ def score_subclasses(
     return sub + 1
 
 
-def subclass_weights(
-    subclass: IntArray, is_treated: NDArray[np.bool_], estimand: str
-) -> FloatArray:
-    """MatchIt's weights from subclasses (0 = unmatched, weight 0).
-
-    ATT: treated 1, controls ``n_treated_s / n_control_s``; ATC the mirror image; ATE:
-    ``n_s / n_group_s``. Then each group's weights are scaled to mean 1 over its matched
-    units.
-
-    Examples
-    --------
-    >>> subclass_weights(np.array([1, 1, 1, 2, 2]), np.array([True, False, False, True, False]),
-    ...                  "ATT").tolist()
-    [1.0, 0.75, 0.75, 1.0, 1.5]
-    """
-    in_set = subclass > 0
-    frame = pd.DataFrame({"s": subclass[in_set], "t": is_treated[in_set]})
-    n_t = frame.groupby("s")["t"].transform("sum").to_numpy(np.float64)
-    n_all = frame.groupby("s")["t"].transform("size").to_numpy(np.float64)
-    n_c = n_all - n_t
-    t = frame["t"].to_numpy(bool)
-    if estimand == "ATT":
-        w = np.where(t, 1.0, n_t / n_c)
-    elif estimand == "ATC":
-        w = np.where(t, n_c / n_t, 1.0)
+def strata_design(plan: MatchPlan, sample: MatchSample) -> Matched:
+    """Subclasses of ``method="exact"``, ``"cem"`` or ``"subclass"`` and MatchIt's weights
+    (with ``k2k``, optimal pairs within the CEM strata)."""
+    frame, keep, is_treated = sample.frame, sample.keep, sample.is_treated
+    spec = _frames.resolve_covariates(sample.covariates, arg="covariates", caller="match")
+    _frames.complete_cases(frame, spec.columns, missing="error", arg="data", caller="match")
+    if plan.method == "subclass":
+        if sample.score is None:
+            raise SpecificationError(
+                'match(): method="subclass" needs a scalar distance',
+                hint='use distance="propensity" or a score column',
+            )
+        subclass = np.zeros(len(frame), dtype=np.int64)
+        subclass[keep] = score_subclasses(
+            sample.score[keep], is_treated[keep], plan.estimand, plan.n_subclasses
+        )
+        return subclass_matched(plan.method, subclass, is_treated, plan.estimand)
+    columns = [*spec.columns, *[c for c in plan.exact if c not in spec.columns]]
+    if plan.method == "exact":
+        strata = exact_strata(frame, columns)
     else:
-        w = np.where(t, n_all / n_t, n_all / n_c)
-    weights = np.zeros(subclass.size)
-    weights[in_set] = w
-    for group in (is_treated & in_set, ~is_treated & in_set):
-        if group.any():
-            weights[group] *= group.sum() / weights[group].sum()
-    return weights
+        categorical = spec.categorical | set(plan.exact)
+        strata = cem_strata(frame, columns, frozenset(categorical), plan.cutpoints)
+    strata = np.where(keep, strata, -1)
+    subclass = np.where(keep, keep_common_strata(strata, is_treated), 0)
+    if plan.k2k:
+        return _k2k(plan, sample, subclass)
+    return subclass_matched(plan.method, subclass, is_treated, plan.estimand)
+
+
+def _k2k(plan: MatchPlan, sample: MatchSample, subclass: IntArray) -> Matched:
+    """CEM with one-to-one matching inside each stratum: optimal pairs on the Mahalanobis
+    distance, so that every stratum keeps as many treated as control units."""
+    if plan.estimand == "ATE":
+        raise SpecificationError("match(): k2k pairs units, so it estimates ATT or ATC")
+    in_stratum = sample.keep & (subclass > 0)
+    pairs = replace(
+        plan, exact=("_cem_stratum",), antiexact=(), caliper_columns=(), caliper_values=(),
+        ratio=1, variable=None,
+    )  # fmt: skip
+    within = replace(
+        sample, frame=sample.frame.assign(_cem_stratum=subclass), keep=in_stratum,
+        score=None, caliper_width=np.inf, caliper_widths=np.zeros(0),
+    )  # fmt: skip
+    matches = optimal_matches(pairs, within)
+    focal_rows = np.flatnonzero(sample.focal & in_stratum).astype(np.int64)
+    weights, pair_ids = matching_weights(len(subclass), focal_rows, matches, replace=False)
+    return Matched(matches, focal_rows, weights, pair_ids)

@@ -1,50 +1,40 @@
-"""Nearest-neighbour (greedy) pairs for ``match()``: exact strata, MatchIt's walk
-positions, processing order, then the kernels of :mod:`rpeval.matching._greedy`."""
+"""The nearest-neighbour design of ``match()`` (greedy, MatchIt's default): exact strata,
+MatchIt's walk positions, the processing order, then the kernels of
+:mod:`rpeval.matching.designs._greedy`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval.errors import DataError
-from rpeval.matching._greedy import greedy_multivariate, greedy_scalar
-from rpeval.matching._setup import Order, factor_codes, processing_order, whitened
-from rpeval.matching._walk_order import mahalanobis_positions, positions
+from rpeval.matching._plan import Matched, MatchPlan, MatchSample
+from rpeval.matching._setup import factor_codes, processing_order
+from rpeval.matching._weights import pair_matched
+from rpeval.matching.designs._greedy import greedy_multivariate, greedy_scalar
+from rpeval.matching.designs._walk_order import mahalanobis_positions, positions
 
-__all__ = ["nearest_pairs"]
-
-FloatArray = NDArray[np.float64]
+__all__ = ["nearest_design", "nearest_pairs"]
 
 
-def nearest_pairs(
-    frame: pd.DataFrame,
-    focal: NDArray[np.bool_],
-    keep: NDArray[np.bool_],
-    score: FloatArray | None,
-    covariates: str | Sequence[str],
-    distance: str,
-    exact_cols: list[str],
-    anti_cols: list[str],
-    caliper_cols: list[str],
-    widths: FloatArray,
-    ratio: int,
-    replace: bool,
-    caliper_width: float,
-    order: Order,
-    seed: int | None,
-) -> NDArray[np.int64]:
+def nearest_design(plan: MatchPlan, sample: MatchSample) -> Matched:
+    """``method="nearest"``: greedy pairs in ``plan.order`` and MatchIt's weights."""
+    return pair_matched(sample, nearest_pairs(plan, sample), replace=plan.replace)
+
+
+def nearest_pairs(plan: MatchPlan, sample: MatchSample) -> NDArray[np.int64]:
     """Matched control rows, shape (n focal kept, ratio), -1 where unmatched: controls
     put in MatchIt's walk order within their exact stratum, then the greedy kernels."""
+    frame, focal, keep, score = sample.frame, sample.focal, sample.keep, sample.score
+    exact_cols, caliper_cols = list(plan.exact), list(plan.caliper_columns)
+    widths, order = sample.caliper_widths, plan.order
     t_rows = np.flatnonzero(focal & keep)
     c_rows = np.flatnonzero(~focal & keep)
     stratum = np.asarray(
         frame.groupby(exact_cols, sort=True).ngroup() if exact_cols else np.zeros(len(frame)),
         dtype=np.int64,
     )
-    anti = factor_codes(frame, anti_cols)
+    anti = factor_codes(frame, plan.antiexact)
     cov = (
         frame.loc[:, caliper_cols].to_numpy(np.float64)
         if caliper_cols
@@ -54,7 +44,7 @@ def nearest_pairs(
         position = positions(score)  # MatchIt's order of all units: (distance, row)
     else:
         position = mahalanobis_positions(
-            frame, covariates, focal, keep, caliper_cols, stratum if exact_cols else None
+            frame, sample.covariates, focal, keep, caliper_cols, stratum if exact_cols else None
         )
     key = np.lexsort((position[c_rows], stratum[c_rows]))
     c_sorted = c_rows[key]
@@ -66,7 +56,7 @@ def nearest_pairs(
     proc = processing_order(
         score[t_rows] if score is not None else np.zeros(len(t_rows)),
         order if score is not None or order != "largest" else "data",
-        seed,
+        plan.random_state,
     )
     if score is not None:
         chosen = greedy_scalar(
@@ -77,9 +67,9 @@ def nearest_pairs(
             position[c_sorted],
             lo,
             hi,
-            ratio,
-            replace,
-            caliper_width,
+            plan.ratio,
+            plan.replace,
+            sample.caliper_width,
             anti[t_rows],
             anti[c_sorted],
             cov[t_rows],
@@ -87,7 +77,7 @@ def nearest_pairs(
             widths,
         )
     else:
-        z = whitened(frame, covariates, focal)
+        z = sample.whitened
         chosen = greedy_multivariate(
             proc,
             z[t_rows],
@@ -96,8 +86,8 @@ def nearest_pairs(
             position[c_sorted],
             lo,
             hi,
-            ratio,
-            replace,
+            plan.ratio,
+            plan.replace,
             anti[t_rows],
             anti[c_sorted],
             cov[t_rows],

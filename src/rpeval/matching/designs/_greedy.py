@@ -19,7 +19,7 @@ so that pair identities equal R's unit by unit:
 * Mahalanobis distance. Every control of the stratum is a candidate; the nearest wins, and
   among equally near ones (squared distances equal to 1e-10, relative) the one MatchIt
   meets last in its walk over the units sorted by its first transformed covariate
-  (:mod:`rpeval.matching._walk_order`).
+  (:mod:`rpeval.matching.designs._walk_order`).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Where each unit stands in MatchIt's nearest-neighbour walks: the positions that decide
-its ties (see :mod:`rpeval.matching._greedy`).
+its ties (see :mod:`rpeval.matching.designs._greedy`).
 
 * With a scalar distance, MatchIt sorts all units by ``(distance, row)``.
 * With Mahalanobis distance it sorts them by one transformed covariate, ``match_var``:

@@ -1,4 +1,5 @@
-"""Optimal pair and k:1 matching: a minimum-weight bipartite assignment on a sparse graph.
+"""The optimal designs of ``match()``: optimal pair, k:1 and variable-ratio matching (a
+minimum-weight bipartite assignment on a sparse graph) and optimal full matching.
 
 Edges join each treated unit to the controls it may be matched with (same exact stratum,
 within the calipers, different antiexact values). Each treated unit appears ``ratio``
@@ -7,45 +8,69 @@ real edges, so the assignment always exists, matches as many pairs as the constr
 allow, and among those minimises the total distance.
 
 Distances are whole numbers of grid steps (about 1e-9 of their range,
-:func:`~rpeval.matching._assignment.grid_units`) and the assignment is solved by our own
-kernel (:mod:`rpeval.matching._assignment`), whose ties go to units earlier in the data:
-the same data give the same pairs on every platform and with every scipy or numpy.
+:func:`~rpeval.matching.designs._assignment.grid_units`) and the assignment is solved by
+our own kernel (:mod:`rpeval.matching.designs._assignment`), whose ties go to units
+earlier in the data: the same data give the same pairs on every platform and with every
+scipy or numpy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NamedTuple
-
 import numpy as np
-import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval import _frames
 from rpeval._lazy import sparse as sp
 from rpeval.errors import DataError, SpecificationError
-from rpeval.matching._assignment import assign, grid_units
-from rpeval.matching._setup import factor_codes
+from rpeval.matching._plan import Matched, MatchPlan, MatchSample
+from rpeval.matching._setup import exact_strata, factor_codes
+from rpeval.matching._weights import pair_matched, subclass_matched
+from rpeval.matching.designs._assignment import assign
+from rpeval.matching.designs._edges import MAX_EDGES, Edges, all_pair_edges, window_edges
 
 __all__ = [
     "Edges",
+    "full_design",
     "full_matching",
     "optimal_assignment",
+    "optimal_design",
     "optimal_matches",
     "variable_assignment",
 ]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-MAX_EDGES = 50_000_000  # about 1.2 GB of graph: beyond this, ask for a caliper
 
 
-class Edges(NamedTuple):
-    """Allowed pairs: focal index ``row``, control index ``col``, distance ``cost`` in
-    whole grid steps (:func:`~rpeval.matching._assignment.grid_units`)."""
+def optimal_design(plan: MatchPlan, sample: MatchSample) -> Matched:
+    """``method="optimal"``: optimal pairs (fixed or variable ratio) and MatchIt's weights."""
+    return pair_matched(sample, optimal_matches(plan, sample), replace=False)
 
-    row: IntArray
-    col: IntArray
-    cost: IntArray
+
+def full_design(plan: MatchPlan, sample: MatchSample) -> Matched:
+    """``method="full"``: optimal full matching on the scalar score (or Mahalanobis
+    distance) within exact strata and the caliper, weighted as MatchIt's subclasses."""
+    frame, is_treated, keep = sample.frame, sample.is_treated, sample.keep
+    spec = _frames.resolve_covariates(sample.covariates, arg="covariates", caller="match")
+    _frames.complete_cases(frame, spec.columns, missing="error", arg="data", caller="match")
+    t_rows = np.flatnonzero(is_treated & keep)
+    c_rows = np.flatnonzero(~is_treated & keep)
+    strata = np.zeros(len(frame), dtype=np.int64)
+    if plan.exact:
+        strata = exact_strata(frame, plan.exact)
+    if sample.score is not None:
+        score = sample.score
+        edges = window_edges(
+            score[t_rows], score[c_rows], sample.caliper_width, strata[t_rows], strata[c_rows]
+        )
+    else:
+        z = sample.whitened
+        edges = all_pair_edges(z[t_rows], z[c_rows], strata[t_rows], strata[c_rows])
+    sets = full_matching(edges, t_rows.size, c_rows.size)
+    subclass = np.zeros(len(frame), dtype=np.int64)
+    subclass[t_rows] = sets[: t_rows.size]
+    subclass[c_rows] = sets[t_rows.size :]
+    return subclass_matched("full", subclass, is_treated, plan.estimand)
 
 
 def optimal_assignment(edges: Edges, n_focal: int, n_control: int, ratio: int = 1) -> IntArray:
@@ -139,115 +164,39 @@ def variable_assignment(
     return out
 
 
-def _window_edges(
-    t_score: FloatArray, c_score: FloatArray, width: float, t_stratum: IntArray, c_stratum: IntArray
-) -> Edges:
-    """Pairs in the same stratum whose scores differ by at most ``width``, found by
-    sorting controls by (stratum, score): no n_t x n_c array. Costs are differences of
-    the scores put on the grid, so equal differences are exactly equal."""
-    order = np.lexsort((c_score, c_stratum))
-    s_stratum, s_score = c_stratum[order], c_score[order]
-    lo_s = np.searchsorted(s_stratum, t_stratum, side="left")
-    hi_s = np.searchsorted(s_stratum, t_stratum, side="right")
-    lo, hi = lo_s.copy(), hi_s.copy()
-    if np.isfinite(width):
-        slack = width + 1e-9 * (width + float(np.abs(c_score).max(initial=0.0)))  # a superset
-        for s in np.unique(t_stratum):
-            mine = t_stratum == s
-            a, b = int(lo_s[mine][0]), int(hi_s[mine][0])
-            lo[mine] = a + np.searchsorted(s_score[a:b], t_score[mine] - slack, side="left")
-            hi[mine] = a + np.searchsorted(s_score[a:b], t_score[mine] + slack, side="right")
-    counts = np.maximum(hi - lo, 0)
-    total = int(counts.sum())
-    if total > MAX_EDGES:
-        raise SpecificationError(
-            f"match(): optimal matching would build a graph of {total:,} pairs",
-            hint="set a (narrower) caliper or exact strata to keep the graph sparse",
-        )
-    row = np.repeat(np.arange(len(t_score), dtype=np.int64), counts)
-    starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
-    position = starts + np.arange(total, dtype=np.int64)
-    col = order[position].astype(np.int64)
-    inside = np.abs(t_score[row] - c_score[col]) <= width  # the test greedy matching makes
-    row, col = row[inside], col[inside]
-    low = min(float(t_score.min(initial=np.inf)), float(c_score.min(initial=np.inf)))
-    high = max(float(t_score.max(initial=-np.inf)), float(c_score.max(initial=-np.inf)))
-    t_grid = grid_units(t_score - low, span=high - low)
-    c_grid = grid_units(c_score - low, span=high - low)
-    return Edges(row, col, np.abs(t_grid[row] - c_grid[col]))
-
-
-def _all_pair_edges(
-    z_t: FloatArray, z_c: FloatArray, t_stratum: IntArray, c_stratum: IntArray
-) -> Edges:
-    """Every same-stratum pair with its Euclidean distance (Mahalanobis after whitening),
-    in grid steps of the largest distance."""
-    rows, cols, costs = [], [], []
-    for s in np.unique(t_stratum):
-        ti, ci = np.flatnonzero(t_stratum == s), np.flatnonzero(c_stratum == s)
-        if ti.size * ci.size > MAX_EDGES:
-            raise SpecificationError(
-                f"match(): optimal Mahalanobis matching would need {ti.size * ci.size:,} pairs",
-                hint="add exact strata, or match on a propensity score with a caliper",
-            )
-        diff = z_t[ti][:, None, :] - z_c[ci][None, :, :]
-        rows.append(np.repeat(ti, ci.size))
-        cols.append(np.tile(ci, ti.size))
-        costs.append(np.sqrt((diff**2).sum(axis=2)).ravel())
-    return Edges(
-        np.concatenate(rows).astype(np.int64),
-        np.concatenate(cols).astype(np.int64),
-        grid_units(np.concatenate(costs).astype(np.float64)),
-    )
-
-
-def optimal_matches(
-    frame: pd.DataFrame,
-    focal: NDArray[np.bool_],
-    keep: NDArray[np.bool_],
-    score: FloatArray | None,
-    whitened: FloatArray | None,
-    exact_cols: Sequence[str],
-    anti_cols: Sequence[str],
-    caliper_cols: Sequence[str],
-    widths: FloatArray,
-    ratio: int,
-    caliper_width: float,
-    *,
-    variable: tuple[int, int, float] | None = None,
-) -> IntArray:
+def optimal_matches(plan: MatchPlan, sample: MatchSample) -> IntArray:
     """Matched control rows, shape (n focal kept, ratio), -1 where unmatched. With
-    ``variable = (min, max, mean)`` each focal unit gets ``min``..``max`` controls and
-    ``round(mean * n_focal)`` in all (see :func:`variable_assignment`)."""
-    t_rows = np.flatnonzero(focal & keep)
-    c_rows = np.flatnonzero(~focal & keep)
+    ``plan.variable = (min, max, mean)`` each focal unit gets ``min``..``max`` controls
+    and ``round(mean * n_focal)`` in all (see :func:`variable_assignment`)."""
+    frame = sample.frame
+    t_rows = np.flatnonzero(sample.focal & sample.keep)
+    c_rows = np.flatnonzero(~sample.focal & sample.keep)
     if c_rows.size == 0:
         raise DataError("match(): no control units remain after discarding")
     stratum: IntArray = np.zeros(len(frame), dtype=np.int64)
-    if exact_cols:
-        stratum = np.asarray(frame.groupby(list(exact_cols), sort=True).ngroup(), np.int64)
-    if score is not None:
-        edges = _window_edges(
-            score[t_rows], score[c_rows], caliper_width, stratum[t_rows], stratum[c_rows]
+    if plan.exact:
+        stratum = np.asarray(frame.groupby(list(plan.exact), sort=True).ngroup(), np.int64)
+    if sample.score is not None:
+        score = sample.score
+        edges = window_edges(
+            score[t_rows], score[c_rows], sample.caliper_width, stratum[t_rows], stratum[c_rows]
         )
     else:
-        assert whitened is not None
-        edges = _all_pair_edges(
-            whitened[t_rows], whitened[c_rows], stratum[t_rows], stratum[c_rows]
-        )
+        z = sample.whitened
+        edges = all_pair_edges(z[t_rows], z[c_rows], stratum[t_rows], stratum[c_rows])
     ok = np.ones(edges.row.size, dtype=bool)
-    anti = factor_codes(frame, anti_cols)
+    anti = factor_codes(frame, plan.antiexact)
     if anti.shape[1]:
         ok &= (anti[t_rows[edges.row]] != anti[c_rows[edges.col]]).all(axis=1)
-    if len(caliper_cols):
-        cov = frame.loc[:, list(caliper_cols)].to_numpy(np.float64)
+    if plan.caliper_columns:
+        cov = frame.loc[:, list(plan.caliper_columns)].to_numpy(np.float64)
         gap = np.abs(cov[t_rows[edges.row]] - cov[c_rows[edges.col]])
-        ok &= (gap <= widths[None, :]).all(axis=1)
+        ok &= (gap <= sample.caliper_widths[None, :]).all(axis=1)
     kept = Edges(edges.row[ok], edges.col[ok], edges.cost[ok])
-    if variable is None:
-        positions = optimal_assignment(kept, t_rows.size, c_rows.size, ratio)
+    if plan.variable is None:
+        positions = optimal_assignment(kept, t_rows.size, c_rows.size, plan.ratio)
     else:
-        low, high, mean = variable
+        low, high, mean = plan.variable
         total = min(round(mean * t_rows.size), c_rows.size)
         positions = variable_assignment(kept, t_rows.size, c_rows.size, low, high, total)
     return np.where(positions >= 0, c_rows[np.maximum(positions, 0)], -1).astype(np.int64)

@@ -1,0 +1,295 @@
+"""``match()``: the options checked into a frozen :class:`~rpeval.matching._plan.MatchPlan`,
+the sample prepared (score, common support, calipers), the design the plan names
+(:mod:`rpeval.matching.designs`) run, and a :class:`MatchResult` built."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from rpeval import _frames
+from rpeval.errors import DataError, SpecificationError
+from rpeval.matching._plan import Discard, DistanceScale, MatchPlan, MatchSample, Order
+from rpeval.matching._setup import check_design, check_options, check_variable, in_key_order
+from rpeval.matching.designs import run_design
+from rpeval.matching.propensity import PropensityResult, propensity
+from rpeval.matching.result import MatchResult
+
+__all__ = ["match"]
+
+FloatArray = NDArray[np.float64]
+_SCALES: tuple[DistanceScale, ...] = ("probability", "linear")
+_LINKS: dict[str, DistanceScale] = {"logit": "probability", "linear.logit": "linear"}
+
+
+def match(
+    data: pd.DataFrame,
+    treatment: str,
+    covariates: str | Sequence[str],
+    *,
+    method: str = "nearest",
+    distance: str = "propensity",
+    distance_scale: DistanceScale | None = None,
+    ratio: int = 1,
+    replace: bool = False,
+    caliper: float | Mapping[str, float] | None = None,
+    std_caliper: bool = True,
+    exact: str | Sequence[str] | None = None,
+    antiexact: str | Sequence[str] | None = None,
+    order: Order | None = None,
+    discard: Discard = "none",
+    estimand: Literal["ATT", "ATC", "ATE"] = "ATT",
+    treated: Any = None,
+    random_state: int | None = None,
+    n_subclasses: int = 6,
+    cutpoints: Mapping[str, Any] | None = None,
+    k2k: bool = False,
+    min_controls: int | None = None,
+    max_controls: int | None = None,
+    tie_key: str | None = None,
+    link: str | None = None,
+) -> MatchResult:
+    """Match each treated unit to its nearest control(s) (greedy, as MatchIt's default),
+    or optimally.
+
+    Parameters
+    ----------
+    method
+        ``"nearest"``: greedy, in ``order`` (MatchIt's default). ``"optimal"``: the
+        assignment with the most pairs the calipers and strata allow and, among those,
+        the smallest total distance (as MatchIt's ``"optimal"``/optmatch ``pairmatch``;
+        without replacement; a treated unit may get fewer than ``ratio`` controls when
+        the constraints leave too few). Stratified designs: ``"exact"`` (one subclass per
+        distinct covariate pattern), ``"cem"`` (coarsened exact matching), ``"subclass"``
+        (propensity-score subclasses) and ``"full"`` (optimal full matching: every unit
+        in a set of one treated and several controls or the reverse, minimising the total
+        distance within sets; exact, via a minimum-weight edge cover). They keep strata
+        holding both groups, weight units as MatchIt does, also estimate the ATE, and leave
+        ``pairs`` empty (use ``data["subclass"]``).
+    distance
+        ``"propensity"`` (a logistic propensity score), ``"mahalanobis"`` (pooled
+        within-group covariance of the covariates), or the name of a column holding a
+        score.
+    distance_scale
+        The scale a propensity score is matched on (and its caliper measured on):
+        ``"probability"`` (the default; MatchIt's ``link = "logit"``) or ``"linear"``, the
+        linear predictor, i.e. the logit of the score (MatchIt's ``"linear.logit"``).
+    link
+        Deprecated alias of ``distance_scale`` in MatchIt's words (``"logit"`` is
+        ``"probability"``, ``"linear.logit"`` is ``"linear"``); it warns. In
+        :func:`propensity` and :func:`weight`, ``link`` is the model's link.
+    ratio, replace
+        Controls per treated unit (round-robin: everyone gets a first control before
+        anyone gets a second) and whether a control may be reused.
+    caliper, std_caliper
+        Largest allowed distance; with ``std_caliper`` it is in SDs of the distance over
+        the non-discarded units, on the scale matched on. A dict gives per-covariate
+        calipers (key ``"distance"`` for the distance itself).
+    exact, antiexact
+        Columns that must be equal (match within strata) or must differ within a pair.
+    min_controls, max_controls
+        Variable-ratio optimal matching (``method="optimal"``): each treated unit gets
+        between ``min_controls`` and ``max_controls`` controls, ``ratio`` (which may be
+        fractional) controls on average, with the least total distance.
+    n_subclasses, cutpoints, k2k
+        For ``method="subclass"``: the number of propensity-score subclasses. For
+        ``"cem"``: per-covariate coarsening (a number of equal-width bins, a list of cut
+        points, ``"sturges"`` (default), ``"scott"``, ``"fd"``, or 0 to keep it exact), and
+        ``k2k=True`` to pair units one-to-one (optimally, Mahalanobis) within strata.
+    order
+        Order in which treated units choose: ``"largest"`` distance first, ``"smallest"``,
+        ``"random"`` (seeded by ``random_state``; numpy's generator, so not R's draws) or
+        ``"data"``. The default is MatchIt's: ``"largest"`` for the ATT, ``"smallest"``
+        for the ATC, the data order for Mahalanobis distance. With replacement the order
+        does not matter.
+    discard
+        Drop units outside the common support of the score before matching.
+    tie_key
+        A column identifying each row (a person id): the rows are matched in its order,
+        so ties no longer depend on the order the rows came in and the result is the
+        same for any shuffle of ``data``. The default, ``None``, is MatchIt's rule: ties
+        follow the row order.
+    estimand
+        ``"ATT"`` matches controls to treated units, ``"ATC"`` the reverse.
+
+    Notes
+    -----
+    Nearest-neighbour matching makes MatchIt 4.7.2's choices, ties included: pair
+    identities and weights equal MatchIt's unit by unit for every option above
+    (``tests/reference/matchit_pairs.R``; the tie rules are in
+    :mod:`rpeval.matching.designs._greedy`). With a scalar distance a tie goes to the control
+    fewer positions away in the order of all units by (distance, row), the lower one at
+    equal steps; with Mahalanobis distance, to the one MatchIt's walk meets last.
+    Mahalanobis distances that are equal in exact arithmetic count as ties here, where R
+    lets its rounding decide. Optimal matching solves a sparse minimum-weight bipartite
+    assignment (:mod:`rpeval.matching.designs.optimal`) with its own documented tie rule; its
+    total distance is never above greedy matching's and equals a brute-force search on
+    small problems (tests).
+
+    Examples
+    --------
+    >>> from rpeval.datasets import simulate_program
+    >>> people = simulate_program(100, 900, random_state=3).people
+    >>> m = match(people, "participant", "age + prior_arrests + C(offense_type)")
+    >>> m.counts().loc["matched"].astype(int).tolist()
+    [100, 100]
+    """
+    variable = check_variable(method, ratio, min_controls, max_controls)
+    order = order or ("smallest" if estimand == "ATC" else "largest")
+    fixed_ratio = ratio if variable is None else variable[1]
+    check_options(method, distance, fixed_ratio, replace, caliper, order, discard, estimand)
+    exact_cols = [exact] if isinstance(exact, str) else list(exact or [])
+    anti_cols = [antiexact] if isinstance(antiexact, str) else list(antiexact or [])
+    check_design(method, fixed_ratio, replace, caliper, anti_cols, n_subclasses, cutpoints, k2k)
+    cov_calipers = dict(caliper) if isinstance(caliper, Mapping) else {}
+    distance_caliper = cov_calipers.pop("distance", None) if cov_calipers else caliper
+    plan = MatchPlan(
+        method=method,
+        distance=distance,
+        distance_scale=_distance_scale(distance_scale, link),
+        ratio=fixed_ratio,
+        variable=variable,
+        replace=replace,
+        std_caliper=std_caliper,
+        distance_caliper=(
+            float(distance_caliper) if isinstance(distance_caliper, int | float) else None
+        ),
+        caliper_columns=tuple(cov_calipers),
+        caliper_values=tuple(float(v) for v in cov_calipers.values()),
+        exact=tuple(exact_cols),
+        antiexact=tuple(anti_cols),
+        order=order,
+        discard=discard,
+        estimand=estimand,
+        random_state=random_state,
+        n_subclasses=n_subclasses,
+        cutpoints=cutpoints,
+        k2k=k2k,
+    )
+    frame = _frames.as_pandas(data, arg="data", caller="match")
+    if tie_key is not None:
+        frame = in_key_order(frame, tie_key)
+    sample, ps = _sample(plan, frame, treatment, covariates, treated)
+    settings = {
+        "method": method,
+        "distance": distance,
+        "distance_scale": plan.distance_scale,
+        "ratio": ratio,
+        "replace": replace,
+        "caliper": caliper,
+        "caliper_width": sample.caliper_width,
+        "std_caliper": std_caliper,
+        "exact": exact_cols,
+        "antiexact": anti_cols,
+        "order": order,
+        "discard": discard,
+        "random_state": random_state,
+        "n_subclasses": n_subclasses,
+        "cutpoints": cutpoints,
+        "k2k": k2k,
+        "treated": treated,
+        "tie_key": tie_key,
+    }
+    return MatchResult.build(
+        sample,
+        run_design(plan, sample),
+        treatment=treatment,
+        ps=ps,
+        estimand=estimand,
+        settings=settings,
+    )
+
+
+def _distance_scale(distance_scale: str | None, link: str | None) -> DistanceScale:
+    """The distance scale, from ``distance_scale=`` or the deprecated ``link=`` (warns)."""
+    if link is not None:
+        if link not in _LINKS:
+            raise SpecificationError(
+                f"match(): link={link!r} is unknown",
+                hint='use distance_scale="probability" or "linear"',
+            )
+        mapped = _LINKS[link]
+        warnings.warn(
+            f"match(): link= is deprecated (it names the distance scale, not the model's "
+            f'link); use distance_scale="{mapped}" for link="{link}"',
+            FutureWarning,
+            stacklevel=3,
+        )
+        if distance_scale is not None and distance_scale != mapped:
+            raise SpecificationError(
+                f"match(): link={link!r} and distance_scale={distance_scale!r} disagree",
+                hint="give distance_scale= only",
+            )
+        return mapped
+    if distance_scale is None:
+        return "probability"
+    for scale in _SCALES:
+        if distance_scale == scale:
+            return scale
+    raise SpecificationError(
+        f"match(): distance_scale={distance_scale!r} is unknown",
+        hint='use "probability" (the score) or "linear" (its logit)',
+    )
+
+
+def _sample(
+    plan: MatchPlan,
+    frame: pd.DataFrame,
+    treatment: str,
+    covariates: str | Sequence[str],
+    treated: Any,
+) -> tuple[MatchSample, PropensityResult | None]:
+    """The rows to match: treatment groups, the score on the plan's scale, the units kept
+    on common support, and the calipers in the score's units."""
+    columns = [*plan.exact, *plan.antiexact, *plan.caliper_columns]
+    _frames.require_columns(frame, columns, arg="exact", caller="match")
+    if plan.score_column:
+        _frames.require_columns(frame, [plan.distance], arg="distance", caller="match")
+    coding = _frames.treatment_indicator(
+        frame, treatment, treated=treated, arg="treatment", caller="match"
+    )
+    if coding.n_treated == 0 or coding.n_control == 0:
+        raise DataError("match(): one treatment group is empty")
+    focal = ~coding.is_treated if plan.estimand == "ATC" else coding.is_treated
+    ps, score = None, None
+    if plan.distance == "propensity" and plan.needs_score:
+        ps = propensity(frame, treatment, covariates, treated=treated)
+        score = ps.score if plan.distance_scale == "probability" else ps.linear_predictor
+    elif plan.score_column and plan.needs_score:
+        score = _frames.numeric_array(frame, plan.distance, arg="distance", caller="match")
+    keep = _common_support(score, focal, plan.discard)
+    caliper_width = np.inf
+    if plan.distance_caliper is not None and score is not None:
+        caliper_width = plan.distance_caliper
+        if plan.std_caliper:
+            caliper_width *= float(np.std(score[keep], ddof=1))
+    spreads = [
+        float(np.std(frame[c].to_numpy(np.float64)[keep], ddof=1)) if plan.std_caliper else 1.0
+        for c in plan.caliper_columns
+    ]
+    widths = np.asarray([w * s for w, s in zip(plan.caliper_values, spreads, strict=True)])
+    sample = MatchSample(
+        frame, covariates, coding.is_treated, focal, keep, score, caliper_width, widths
+    )
+    return sample, ps
+
+
+def _common_support(
+    score: FloatArray | None, focal: NDArray[np.bool_], discard: str
+) -> NDArray[np.bool_]:
+    """Units kept by ``discard=``: those inside the other group's range of the score."""
+    keep = np.ones(focal.shape[0], dtype=bool)
+    if discard == "none" or score is None:
+        return keep
+    t_range = (score[focal].min(), score[focal].max())
+    c_range = (score[~focal].min(), score[~focal].max())
+    if discard in ("control", "both"):
+        keep &= focal | ((score >= t_range[0]) & (score <= t_range[1]))
+    if discard in ("treated", "both"):
+        keep &= ~focal | ((score >= c_range[0]) & (score <= c_range[1]))
+    return keep
