@@ -13,10 +13,10 @@ from numpy.typing import NDArray
 from rpeval import _frames
 from rpeval._display import Display, Displayed
 from rpeval._formula import show_values
+from rpeval._threads import MIN_THREADED_ROWS, thread_map
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._ecdf import SortedGroups, ecdf_stats, ecdf_weights, sorted_groups
 from rpeval.matching._moments import group_codes, group_moments
-from rpeval.matching._threads import MIN_THREADED_ROWS, thread_map
 
 __all__ = [
     "BALANCE_COLUMNS",

@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Literal, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from rpeval import _threads
 from rpeval._jit import jit
 from rpeval.recidivism.cox._likelihood_counting import PartialLikelihood
 from rpeval.recidivism.cox._risk_sets import RiskSetIndex
@@ -56,7 +56,6 @@ IntArray = NDArray[np.int64]
 T = TypeVar("T")
 N_CHUNKS = 2
 _BLOCK = 8192  # rows per BLAS block of the information (fits in L2)
-_POOL: list[ThreadPoolExecutor] = []
 
 
 class Workspace:
@@ -279,33 +278,19 @@ def _chunks(index: RiskSetIndex, ends: IntArray) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
-def _forget_pool() -> None:  # a forked child has no worker threads: start a new pool
-    _POOL.clear()
-
-
-if hasattr(os, "register_at_fork"):  # POSIX only; there is no fork elsewhere
-    os.register_at_fork(after_in_child=_forget_pool)
-
-
-def _pool() -> ThreadPoolExecutor:
-    if not _POOL:
-        _POOL.append(ThreadPoolExecutor(max_workers=N_CHUNKS, thread_name_prefix="rpeval-cox"))
-    return _POOL[0]
-
-
 def run_tasks(tasks: list[tuple[object, ...]], func: Callable[..., None]) -> None:
     """``func(*task)`` for every task, on threads when there are several (fixed chunks)."""
     if len(tasks) == 1:
         func(*tasks[0])
         return
-    futures = [_pool().submit(func, *task) for task in tasks]
+    futures = [_threads.shared_pool().submit(func, *task) for task in tasks]
     for future in futures:
         future.result()
 
 
 def in_background(func: Callable[..., T], *args: object) -> Future[T]:
     """Start ``func(*args)`` on a worker thread (numpy sorts and our kernels release the GIL)."""
-    return _pool().submit(func, *args)
+    return _threads.shared_pool().submit(func, *args)
 
 
 def fused_partial_likelihood(
