@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from rpeval.errors import SpecificationError
 from rpeval.recidivism import kaplan_meier
-from rpeval.recidivism.influence import weight_derivatives
+from rpeval.recidivism.survival.influence import weight_derivatives
 
 TIMES = (1.0, 2.5, 4.0)
 

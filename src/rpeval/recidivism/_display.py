@@ -18,10 +18,10 @@ if TYPE_CHECKING:
     from rpeval.recidivism._results import TestResult
     from rpeval.recidivism.competing.aalen_johansen import CIFResult
     from rpeval.recidivism.cox.model import CoxResult
-    from rpeval.recidivism.kaplan_meier import SurvivalCurves
     from rpeval.recidivism.rate_model import RateModelResult
     from rpeval.recidivism.rates import RecidivismRates
-    from rpeval.recidivism.rmst import RMSTResult
+    from rpeval.recidivism.survival.kaplan_meier import SurvivalCurves
+    from rpeval.recidivism.survival.rmst import RMSTResult
 
 __all__ = [
     "cif_display",

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from rpeval.recidivism._results import confidence_band, z_value
 
 if TYPE_CHECKING:
-    from rpeval.recidivism.kaplan_meier import SurvivalCurves
+    from rpeval.recidivism.survival.kaplan_meier import SurvivalCurves
 
 __all__ = ["OKABE_ITO", "group_label", "plot_survival_curves"]
 

@@ -21,7 +21,7 @@ from rpeval._lazy import stats
 from rpeval.errors import DataWarning, SpecificationError
 from rpeval.recidivism._results import ConfType, check_conf, jsonable, z_value
 from rpeval.recidivism._survival_input import prepare_survival_input
-from rpeval.recidivism.kaplan_meier import curves_from_input
+from rpeval.recidivism.survival.kaplan_meier import curves_from_input
 
 __all__ = ["DIFFERENCE_COLUMNS", "RATE_COLUMNS", "RecidivismRates", "recidivism_rates"]
 

@@ -7,7 +7,7 @@ Every statistic ``F`` here — the Cox log hazard ratio, each group's re-arrest 
 weighting model (Lunceford & Davidian 2004; for Cox, Shu et al. 2021): its influence is
 ``phi_i = w_i g_i + (sum_k g_k dw_k/dnu) (-J^-1 psi_i)`` with ``g_i = dF/dw_i`` (Cox:
 the score residuals; Kaplan–Meier and RMST:
-:func:`rpeval.recidivism.influence.weight_derivatives`) and ``-J^-1 psi_i`` from
+:func:`rpeval.recidivism.survival.influence.weight_derivatives`) and ``-J^-1 psi_i`` from
 :meth:`rpeval.matching.WeightResult.weight_influence`; the variance is ``sum_i phi_i phi_i'``
 over every unit weighed, so contrasts carry the groups' covariance.
 """
@@ -59,7 +59,7 @@ def _group_columns(
 ) -> tuple[FloatArray, FloatArray, dict[bool, dict[str, Any]]]:
     """Per group (True, False): risks by window and RMST, and their dF/dw over all rows
     (columns: treated risks, comparison risks, treated RMST, comparison RMST)."""
-    from rpeval.recidivism.influence import weight_derivatives
+    from rpeval.recidivism.survival.influence import weight_derivatives
 
     time = sample["time_at_risk"].to_numpy(np.float64)
     event = sample["rearrest"].to_numpy() == 1
@@ -152,7 +152,7 @@ def corrected_rmst(
     found: dict[bool, dict[str, Any]], covariance: FloatArray, tau: float, conf_level: float
 ) -> Any:
     """An RMSTResult (comparison first, as the reference) with the stacked covariance."""
-    from rpeval.recidivism.rmst import RMSTResult
+    from rpeval.recidivism.survival.rmst import RMSTResult
 
     swapped = covariance[np.ix_([1, 0], [1, 0])]  # comparison, participants
     return RMSTResult(

@@ -30,7 +30,7 @@ from rpeval.recidivism.competing._aalen_johansen_kernel import (
 )
 from rpeval.recidivism.competing._gray_test import GrayTest, gray_test
 from rpeval.recidivism.competing._input import CompetingInput, prepare_competing_input
-from rpeval.recidivism.kaplan_meier import _time_grid
+from rpeval.recidivism.survival.kaplan_meier import _time_grid
 
 __all__ = ["CIFResult", "cumulative_incidence"]
 

@@ -19,7 +19,6 @@ from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
 from rpeval.errors import SpecificationError
-from rpeval.recidivism._km_kernel import Curve, product_limit, values_at
 from rpeval.recidivism._results import (
     ConfType,
     check_conf,
@@ -29,6 +28,7 @@ from rpeval.recidivism._results import (
     z_value,
 )
 from rpeval.recidivism._survival_input import SurvivalInput, prepare_survival_input
+from rpeval.recidivism.survival._product_limit import Curve, product_limit, values_at
 
 __all__ = ["SurvivalCurves", "kaplan_meier"]
 

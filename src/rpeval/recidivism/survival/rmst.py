@@ -12,9 +12,9 @@ from numpy.typing import NDArray
 from rpeval._display import Display, Displayed
 from rpeval._lazy import stats
 from rpeval.errors import SpecificationError
-from rpeval.recidivism._km_kernel import Curve, product_limit
 from rpeval.recidivism._results import check_conf, jsonable, z_value
 from rpeval.recidivism._survival_input import prepare_survival_input
+from rpeval.recidivism.survival._product_limit import Curve, product_limit
 
 __all__ = ["RMSTResult", "rmst"]
 

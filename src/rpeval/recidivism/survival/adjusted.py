@@ -29,7 +29,7 @@ from rpeval.errors import DataError, RpevalError, SpecificationError
 from rpeval.recidivism._results import z_value
 from rpeval.recidivism._survival_input import _codes, weighted_rows
 from rpeval.recidivism.cox.model import Ties, cox
-from rpeval.recidivism.kaplan_meier import kaplan_meier
+from rpeval.recidivism.survival.kaplan_meier import kaplan_meier
 
 __all__ = ["AdjustedSurvival", "adjusted_survival"]
 
