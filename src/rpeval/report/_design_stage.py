@@ -38,10 +38,9 @@ class DesignPlan:
     random_state: int
 
 
-def followup_and_design(
-    frame: pd.DataFrame, ledger: CohortLedger, plan: DesignPlan, stages: Any
-) -> tuple[pd.DataFrame, Any]:
-    from rpeval.matching import match, weight
+def _followup(frame: pd.DataFrame, ledger: CohortLedger, plan: DesignPlan) -> pd.DataFrame:
+    """The cohort with street time and the first re-arrest; people without valid
+    follow-up or without street time at risk are dropped, and the ledger says why."""
     from rpeval.recidivism import build_followup, followup_report
 
     events = plan.events
@@ -82,8 +81,13 @@ def followup_and_design(
         "no street time at risk: in custody, or end of data, on the entry day",
     )
     data["rearrest"] = (data["event"] == 1).astype(int)
-    stages.update()
-    stages.set_postfix_str("design")
+    return data
+
+
+def _design(data: pd.DataFrame, ledger: CohortLedger, plan: DesignPlan) -> tuple[pd.DataFrame, Any]:
+    """Matching or weighting on the cohort; the ledger counts who the design leaves out."""
+    from rpeval.matching import match, weight
+
     result: Any
     if plan.design == "matching":
         result = match(
@@ -118,5 +122,17 @@ def followup_and_design(
             "evaluate(): the design left no comparison (no matches or weights)",
             hint="widen the caliper or check the covariates",
         )
+    return sample, result
+
+
+def followup_and_design(
+    frame: pd.DataFrame, ledger: CohortLedger, plan: DesignPlan, stages: Any
+) -> tuple[pd.DataFrame, Any]:
+    """The follow-up stage, then the design stage (each ticks the progress bar): the
+    analysis sample and the design's result."""
+    data = _followup(frame, ledger, plan)
+    stages.update()
+    stages.set_postfix_str("design")
+    sample, result = _design(data, ledger, plan)
     stages.update()
     return sample.reset_index(drop=True), result
