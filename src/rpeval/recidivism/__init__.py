@@ -11,7 +11,7 @@ from rpeval.recidivism.parametric.aft import AFTResult, aft
 from rpeval.recidivism.parametric.split_population import SplitPopulationResult, split_population
 from rpeval.recidivism.rate_model import RateModelResult, rate_model
 from rpeval.recidivism.rates import RecidivismRates, recidivism_rates
-from rpeval.recidivism.recurrent import MCFResult, andersen_gill, mean_cumulative_function
+from rpeval.recidivism.recurrent.mcf import MCFResult, andersen_gill, mean_cumulative_function
 from rpeval.recidivism.survival.adjusted import AdjustedSurvival, adjusted_survival
 from rpeval.recidivism.survival.kaplan_meier import SurvivalCurves, kaplan_meier
 from rpeval.recidivism.survival.logrank import logrank_test

@@ -23,11 +23,11 @@ from rpeval import _frames
 from rpeval._weights import case_weights
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._covariates import require_design_columns
-from rpeval.recidivism._mcf_kernel import MCFCurve, mean_cumulative
-from rpeval.recidivism._recurrent_input import check_intervals, event_numbers
 from rpeval.recidivism._results import jsonable, z_value
 from rpeval.recidivism._survival_input import _codes
 from rpeval.recidivism.cox.model import CoxResult, Ties, cox
+from rpeval.recidivism.recurrent._input import check_intervals, event_numbers
+from rpeval.recidivism.recurrent._mcf_kernel import MCFCurve, mean_cumulative
 
 __all__ = ["MCFResult", "andersen_gill", "mean_cumulative_function"]
 
