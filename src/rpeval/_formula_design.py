@@ -175,5 +175,5 @@ def formula_design(
     except FormulaicError as error:  # pragma: no cover - the prepared frame is plain
         raise SpecificationError(f"{caller}(): formulaic cannot build `{arg}`: {error}") from None
     matrix = matrix.drop(columns="Intercept")
-    X = np.array(matrix.to_numpy(dtype=np.float64), dtype=np.float64, copy=True)
+    X = np.array(matrix.to_numpy(dtype=np.float64), dtype=np.float64, order="C", copy=True)
     return DesignMatrix(X.reshape(len(frame), -1), tuple(map(str, matrix.columns)), used, rows_kept)
