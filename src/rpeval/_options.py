@@ -1,7 +1,4 @@
-"""Option checks shared by the pillars: conf_level, choices, counts, random_state.
-
-(The surveys pillar has the first two in ``surveys/_checks.py``, written before this module;
-they are the same rules and can move here.)
+"""Option checks shared by the pillars: conf_level, choices, counts, random_state, name lists.
 
 Examples
 --------
@@ -19,7 +16,7 @@ import numpy as np
 
 from rpeval.errors import SpecificationError
 
-__all__ = ["check_choice", "check_conf_level", "check_count", "make_rng"]
+__all__ = ["check_choice", "check_conf_level", "check_count", "column_list", "make_rng"]
 
 
 def check_conf_level(conf_level: object, *, caller: str) -> float:
@@ -68,3 +65,29 @@ def make_rng(random_state: object, *, caller: str) -> np.random.Generator:
         f"{caller}(): random_state={random_state!r} must be None, an integer or a numpy Generator",
         hint="e.g. random_state=0 for reproducible draws",
     )
+
+
+def column_list(columns: object, *, arg: str, caller: str, allow_none: bool = True) -> list[str]:
+    """One column name or a list of names as a list without repeats (empty for ``None``).
+
+    Examples
+    --------
+    >>> column_list("age", arg="by", caller="svymean")
+    ['age']
+    >>> column_list(["a", "b", "a"], arg="by", caller="svymean")
+    ['a', 'b']
+    """
+    if columns is None and allow_none:
+        return []
+    names = [columns] if isinstance(columns, str) else columns
+    if not isinstance(names, list | tuple) or not names:
+        raise SpecificationError(
+            f"{caller}(): `{arg}` must be a column name or a non-empty list of names, "
+            f"got {columns!r}"
+        )
+    for name in names:
+        if not isinstance(name, str):
+            raise SpecificationError(
+                f"{caller}(): `{arg}` must name columns with strings, got {name!r}"
+            )
+    return list(dict.fromkeys(names))

@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
-
-from rpeval._schema_errors import schema_message
+from rpeval._schema_errors import Location
+from rpeval._validation import SchemaProblem, validate_mapping, yaml_files
 from rpeval._yaml import SourceDocument, load_documents
 from rpeval.errors import CodebookError
 from rpeval.qualitative.schema import CodebookDefinition
 
 __all__ = ["LoadedCodebook", "SchemaProblem", "codebook_files", "read_file", "validate_document"]
-
-_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -38,31 +36,11 @@ class LoadedCodebook:
         return self.source.line
 
 
-@dataclass(frozen=True)
-class SchemaProblem:
-    """A schema error at a line of a document."""
-
-    file: str
-    line: int
-    message: str
-    name: str | None
-
-
 def codebook_files(paths: Iterable[str | Path]) -> list[Path]:
     """YAML files named by `paths` (folders searched recursively), sorted, each once."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*")) if p.suffix in _SUFFIXES)
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise CodebookError(
-                f"no such file or directory: {path}",
-                hint="give codebook YAML files or folders that hold them",
-            )
-    return list(dict.fromkeys(found))
+    return yaml_files(
+        paths, error=CodebookError, hint="give codebook YAML files or folders that hold them"
+    )
 
 
 def read_file(path: Path) -> list[SourceDocument]:
@@ -70,33 +48,24 @@ def read_file(path: Path) -> list[SourceDocument]:
     return load_documents(path, "codebooks", error=CodebookError)
 
 
+def _name_the_code(location: Location, message: str, value: dict[str, Any]) -> str:
+    """Prefix a problem inside ``codes[i]`` with that code's name."""
+    if location[:1] == ("codes",) and len(location) > 1:
+        codes, index = value.get("codes"), location[1]
+        if isinstance(codes, list) and isinstance(index, int) and index < len(codes):
+            entry = codes[index]
+            code = entry.get("name") if isinstance(entry, dict) else None
+            if isinstance(code, str):
+                return f"code {code!r}: {message}"
+    return message
+
+
 def validate_document(document: SourceDocument) -> LoadedCodebook | list[SchemaProblem]:
     """One document against the schema: the codebook, or every problem with its line."""
-    value = document.value
-    if not isinstance(value, dict):
-        message = f"a codebook must be a mapping, got {type(value).__name__}"
-        return [SchemaProblem(document.file, document.line, message, None)]
-    name = value.get("name")
-    label = name if isinstance(name, str) else None
-    try:
-        definition = CodebookDefinition.model_validate(value)
-    except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            location, message = schema_message(CodebookDefinition, dict(item))
-            if location[:1] == ("codes",) and len(location) > 1:
-                codes = value.get("codes")
-                index = location[1]
-                if isinstance(codes, list) and isinstance(index, int) and index < len(codes):
-                    entry = codes[index]
-                    code = entry.get("name") if isinstance(entry, dict) else None
-                    if isinstance(code, str):
-                        message = f"code {code!r}: {message}"
-            problems.append(
-                SchemaProblem(document.file, document.line_of(location), message, label)
-            )
-        return problems
-    return LoadedCodebook(definition, document)
+    result = validate_mapping(
+        CodebookDefinition, document, what="a codebook", annotate=_name_the_code
+    )
+    return result if isinstance(result, list) else LoadedCodebook(result, document)
 
 
 def load_codebooks(paths: Iterable[str | Path]) -> list[LoadedCodebook]:

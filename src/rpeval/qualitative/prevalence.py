@@ -25,8 +25,7 @@ import pandas as pd
 
 from rpeval._inference import z_quantile
 from rpeval._lazy import stats
-from rpeval._options import check_choice, check_conf_level
-from rpeval.errors import SpecificationError
+from rpeval._options import check_choice, check_conf_level, check_count
 from rpeval.qualitative.coded import CodedSegments
 
 __all__ = [
@@ -248,15 +247,8 @@ def theme_prevalence(
     unit = check_choice(unit, ["participant", "segment"], arg="unit", caller=caller)
     conf_level = check_conf_level(conf_level, caller=caller)
     adjust = check_choice(adjust, list(_ADJUST), arg="adjust", caller=caller)
-    if suppress_below is not None and (
-        isinstance(suppress_below, bool)
-        or not isinstance(suppress_below, int)
-        or suppress_below < 1
-    ):
-        raise SpecificationError(
-            f"{caller}(): suppress_below={suppress_below!r} must be a whole number >= 1",
-            hint="e.g. suppress_below=5",
-        )
+    if suppress_below is not None:
+        suppress_below = check_count(suppress_below, arg="suppress_below", caller=caller, minimum=1)
     frame, codes = _by_unit(coded, unit, rule)
     z = z_quantile(conf_level)
     rows = []

@@ -7,8 +7,6 @@ exit code 1, as ``rpeval codebook validate``.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from rpeval._junit import JUnitCase, junit_xml
+from rpeval._validation import IssueCounts, line_in
 from rpeval.errors import CodebookError
 from rpeval.qualitative._baseline import breaking_changes, load_baseline
 from rpeval.qualitative._loading import (
@@ -33,32 +32,13 @@ _COLUMNS = ["level", "stage", "file", "line", "codebook", "code", "message"]
 
 
 @dataclass(frozen=True)
-class CodebookReport:
-    """Every issue found, and what was checked."""
+class CodebookReport(IssueCounts[CodebookIssue]):
+    """Every issue found, and what was checked (``errors``, ``warnings``, ``ok``,
+    ``exit_code`` and ``to_json`` from :class:`rpeval._validation.IssueCounts`)."""
 
     issues: tuple[CodebookIssue, ...]
     files: tuple[str, ...]
     codebooks: tuple[str, ...]
-
-    @property
-    def errors(self) -> tuple[CodebookIssue, ...]:
-        """Issues at level error."""
-        return tuple(i for i in self.issues if i.level == "error")
-
-    @property
-    def warnings(self) -> tuple[CodebookIssue, ...]:
-        """Issues at level warning."""
-        return tuple(i for i in self.issues if i.level == "warning")
-
-    @property
-    def ok(self) -> bool:
-        """No errors (warnings allowed)."""
-        return not self.errors
-
-    @property
-    def exit_code(self) -> int:
-        """0 without errors, 1 with errors."""
-        return 0 if self.ok else 1
 
     def summary(self) -> pd.DataFrame:
         """One row per issue: level, stage, file, line, codebook, code, message."""
@@ -75,10 +55,6 @@ class CodebookReport:
             "codebooks": list(self.codebooks),
             "issues": self.summary().to_dict(orient="records"),
         }
-
-    def to_json(self) -> str:
-        """The report as JSON text."""
-        return json.dumps(self.to_dict(), indent=2)
 
     def to_text(self) -> str:
         """``file:line: level [stage] codebook/code: message`` lines and a count."""
@@ -119,11 +95,6 @@ class CodebookReport:
         return junit_xml("rpeval-codebooks", cases)
 
 
-def _line_in(message: str, file: str) -> int:
-    found = re.match(r"(\d+):", message.removeprefix(f"{file}:"))
-    return int(found.group(1)) if message.startswith(f"{file}:") and found else 1
-
-
 def _schema_stage(files: Sequence[Path]) -> tuple[list[LoadedCodebook], list[CodebookIssue]]:
     loaded: list[LoadedCodebook] = []
     issues: list[CodebookIssue] = []
@@ -131,7 +102,7 @@ def _schema_stage(files: Sequence[Path]) -> tuple[list[LoadedCodebook], list[Cod
         try:
             documents = read_file(file)
         except CodebookError as error:
-            line = _line_in(error.message, str(file))
+            line = line_in(error.message, str(file))
             issues.append(
                 CodebookIssue("error", "schema", str(file), line, None, None, error.message)
             )

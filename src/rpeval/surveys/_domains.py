@@ -16,8 +16,8 @@ from numpy.typing import NDArray
 from rpeval._coding import sorted_levels
 from rpeval._formula import show_values
 from rpeval._frames import numeric_array, require_columns
+from rpeval._options import check_choice, column_list
 from rpeval.errors import DataError, SpecificationError
-from rpeval.surveys._checks import check_choice, column_list
 from rpeval.surveys._linearize import DomainSums, domain_sums
 from rpeval.surveys.design import SurveyDesign
 from rpeval.surveys.replicates import ReplicateDesign

@@ -19,8 +19,8 @@ from numpy.typing import NDArray
 
 from rpeval._design_variance import Stage
 from rpeval._frames import as_pandas, require_columns
+from rpeval._options import check_choice, column_list
 from rpeval.errors import DataError, SpecificationError
-from rpeval.surveys._checks import check_choice, column_list
 from rpeval.surveys._design_build import (
     StageInput,
     build_stages,

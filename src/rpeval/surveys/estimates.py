@@ -23,8 +23,8 @@ from rpeval._design_variance import (
     fits_dense,
 )
 from rpeval._inference import z_quantile
+from rpeval._options import check_conf_level, column_list
 from rpeval.errors import DataError
-from rpeval.surveys._checks import check_conf_level, column_list
 from rpeval.surveys._domains import AnyDesign, Domains, check_design, domains, response
 from rpeval.surveys._linearize import domain_scores, domain_sums, srs_variance, weighted_var
 from rpeval.surveys.design import SurveyDesign

@@ -15,8 +15,8 @@ from numpy.typing import NDArray
 from rpeval._formula import show_values
 from rpeval._inference import z_quantile
 from rpeval._lazy import stats
+from rpeval._options import check_choice, check_conf_level
 from rpeval.errors import DataError, SpecificationError
-from rpeval.surveys._checks import check_choice, check_conf_level
 from rpeval.surveys._domains import AnyDesign, check_design, domains, response
 from rpeval.surveys._profile import likelihood_interval
 from rpeval.surveys.design import SurveyDesign

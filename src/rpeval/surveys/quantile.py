@@ -9,8 +9,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._lazy import stats
+from rpeval._options import check_conf_level
 from rpeval.errors import SpecificationError
-from rpeval.surveys._checks import check_conf_level
 from rpeval.surveys._domains import check_design, domains, response
 from rpeval.surveys.design import SurveyDesign
 from rpeval.surveys.estimates import covariance, domain_df, mean_block

@@ -20,8 +20,8 @@ from numpy.typing import NDArray
 from rpeval._design_variance import ScoreColumns, design_covariance
 from rpeval._frames import design_matrix, resolve_covariates
 from rpeval._lazy import stats
+from rpeval._options import check_choice, check_conf_level
 from rpeval.errors import ConvergenceWarning, DataError
-from rpeval.surveys._checks import check_choice, check_conf_level
 from rpeval.surveys._domains import check_design, response
 from rpeval.surveys.design import SurveyDesign
 

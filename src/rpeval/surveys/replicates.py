@@ -18,8 +18,8 @@ from numpy.typing import NDArray
 
 from rpeval._frames import as_pandas, numeric_array, require_columns
 from rpeval._lazy import sparse
+from rpeval._options import check_choice, column_list, make_rng
 from rpeval.errors import DataError, SpecificationError
-from rpeval.surveys._checks import check_choice, column_list
 from rpeval.surveys.design import SurveyDesign
 
 __all__ = ["ReplicateDesign", "replicate_design"]
@@ -388,7 +388,7 @@ def replicate_design(
     else:
         if not isinstance(replicates, int) or replicates < 2:
             raise SpecificationError(f"{caller}(): replicates={replicates!r} must be >= 2")
-        rng = np.random.default_rng(random_state)
+        rng = make_rng(random_state, caller=caller)
         multipliers = np.zeros((n_psu, replicates))
         for h, units in enumerate(members):
             n_h = len(units)

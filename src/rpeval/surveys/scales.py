@@ -21,8 +21,8 @@ from numpy.typing import NDArray
 from rpeval._formula import show_values
 from rpeval._frames import as_pandas, numeric_array, require_columns
 from rpeval._lazy import stats
+from rpeval._options import check_conf_level, column_list
 from rpeval.errors import ConvergenceWarning, DataError, SpecificationError
-from rpeval.surveys._checks import check_conf_level, column_list
 
 __all__ = ["ReliabilityResult", "recode_items", "reliability", "scale_scores"]
 

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from rpeval._inference import two_sided_p, z_quantile
+from rpeval._options import check_conf_level
 from rpeval.errors import SpecificationError
-from rpeval.surveys._checks import check_conf_level
 from rpeval.surveys._domains import AnyDesign, Domains, check_design, domains, response
 from rpeval.surveys.estimates import build_estimate, mean_block
 from rpeval.surveys.results import SurveyEstimate

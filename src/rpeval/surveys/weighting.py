@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._options import check_choice
 from rpeval.errors import ConvergenceWarning, DataError, SpecificationError
 from rpeval.surveys._adjustments import Calibration, Raking, calibration_matrix, margin_codes
-from rpeval.surveys._checks import check_choice
 from rpeval.surveys.design import SurveyDesign
 
 __all__ = [

@@ -1,0 +1,179 @@
+"""The parts of YAML-file validation that codebooks and metric definitions share.
+
+A validator finds the YAML files (:func:`yaml_files`), checks each document against a strict
+pydantic model (:func:`validate_mapping`, whose messages come from
+:mod:`rpeval._schema_errors`), runs its own semantic rules, and returns a report whose
+counts, exit code and JSON come from :class:`IssueCounts`. The pillars keep what differs:
+their issue fields, rules, stages and text layout.
+
+Examples
+--------
+>>> from pydantic import BaseModel, ConfigDict
+>>> from rpeval._yaml import SourceDocument
+>>> class Book(BaseModel):
+...     model_config = ConfigDict(extra="forbid", frozen=True)
+...     name: str
+>>> document = SourceDocument("book.yaml", 1, {"nmae": "x"}, {})
+>>> [p.message for p in validate_mapping(Book, document, what="a codebook")]
+["missing required key 'name'", "unknown key 'nmae' (did you mean 'name'?); allowed here: name"]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from rpeval._schema_errors import Location, schema_message
+from rpeval.errors import RpevalError
+
+__all__ = [
+    "IssueCounts",
+    "LevelledIssue",
+    "SchemaProblem",
+    "line_in",
+    "validate_mapping",
+    "yaml_files",
+]
+
+YAML_SUFFIXES = (".yaml", ".yml")
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class _Document(Protocol):
+    """What :func:`validate_mapping` reads of a YAML document (``rpeval._yaml`` or
+    ``metrics._yaml_source``)."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def value(self) -> Any: ...
+    def line_of(self, location: Location, /) -> int: ...
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    """A schema error at a line of a document; ``name`` is the document's ``name:`` if any."""
+
+    file: str
+    line: int
+    message: str
+    name: str | None
+
+
+def yaml_files(paths: Iterable[str | Path], *, error: type[RpevalError], hint: str) -> list[Path]:
+    """YAML files named by `paths` (folders searched recursively), sorted, each once; a path
+    that does not exist raises `error` with `hint`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from rpeval.errors import CodebookError
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "b.yml").write_text("x: 1"); _ = (folder / "a.yaml").write_text("x: 1")
+    >>> [p.name for p in yaml_files([folder, folder / "a.yaml"], error=CodebookError, hint="")]
+    ['a.yaml', 'b.yml']
+    """
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*")) if p.suffix in YAML_SUFFIXES)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise error(f"no such file or directory: {path}", hint=hint)
+    return list(dict.fromkeys(found))
+
+
+def validate_mapping(
+    model: type[Model],
+    document: _Document,
+    *,
+    what: str,
+    annotate: Callable[[Location, str, dict[str, Any]], str] | None = None,
+) -> Model | list[SchemaProblem]:
+    """One document against the strict `model`: the validated model, or every problem
+    with its line. `what` names a document in messages ("a codebook"); `annotate` may
+    reword a message given its location and the document (e.g. name the code it is in)."""
+    value = document.value
+    if not isinstance(value, dict):
+        message = f"{what} must be a mapping, got {type(value).__name__}"
+        return [SchemaProblem(document.file, document.line, message, None)]
+    name = value.get("name")
+    label = name if isinstance(name, str) else None
+    try:
+        return model.model_validate(value)
+    except ValidationError as failure:
+        problems = []
+        for item in failure.errors():
+            location, message = schema_message(model, dict(item))
+            if annotate is not None:
+                message = annotate(location, message, value)
+            line = document.line_of(location)
+            problems.append(SchemaProblem(document.file, line, message, label))
+        return problems
+
+
+def line_in(message: str, file: str) -> int:
+    """The line number of a ``file:line: ...`` error message about `file` (1 if none).
+
+    Examples
+    --------
+    >>> line_in("book.yaml:12: mapping values are not allowed", "book.yaml")
+    12
+    """
+    found = re.match(r"(\d+):", message.removeprefix(f"{file}:"))
+    return int(found.group(1)) if message.startswith(f"{file}:") and found else 1
+
+
+class LevelledIssue(Protocol):
+    """An issue with a ``level`` of ``"error"`` or ``"warning"``."""
+
+    @property
+    def level(self) -> str: ...
+
+
+Issue = TypeVar("Issue", bound=LevelledIssue)
+
+
+class IssueCounts(Generic[Issue]):
+    """Mixin for a frozen validation report with an ``issues`` tuple and a ``to_dict()``:
+    ``errors``, ``warnings``, ``ok``, ``exit_code`` (0 clean, 1 with errors) and ``to_json``.
+    """
+
+    issues: tuple[Issue, ...]
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        """Issues at level error."""
+        return tuple(i for i in self.issues if i.level == "error")
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        """Issues at level warning."""
+        return tuple(i for i in self.issues if i.level == "warning")
+
+    @property
+    def ok(self) -> bool:
+        """No errors (warnings allowed)."""
+        return not self.errors
+
+    @property
+    def exit_code(self) -> int:
+        """0 without errors, 1 with errors (as the ``validate`` commands)."""
+        return 0 if self.ok else 1
+
+    def to_dict(self) -> dict[str, object]:  # pragma: no cover - every report defines it
+        raise NotImplementedError
+
+    def to_json(self) -> str:
+        """The report as JSON text."""
+        return json.dumps(self.to_dict(), indent=2)
