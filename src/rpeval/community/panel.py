@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 
 from rpeval._formula import show_values
 from rpeval._frames import as_pandas, numeric_array, require_columns
+from rpeval._json import records
 from rpeval._options import check_choice
 from rpeval.community._panel_checks import (
     Adoption,
@@ -174,7 +175,7 @@ class AreaPanel:
             "last_period": str(self.periods[-1]),
             "kind": self.kind,
             "columns": vars(self.columns).copy(),
-            "cohorts": self.summary().to_dict(orient="records"),
+            "cohorts": records(self.summary()),
         }
 
     def __str__(self) -> str:

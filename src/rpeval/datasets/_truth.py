@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from rpeval._json import records
+
 if TYPE_CHECKING:
     from rpeval.datasets.simulate import ProgramData
 
@@ -74,7 +76,7 @@ class ProgramTruth:
         return {
             "conditional_hr": self.conditional_hr,
             "marginal_hr": self.marginal_hr,
-            "risks": self.risks.to_dict(orient="records"),
+            "risks": records(self.risks),
             "tau": self.tau,
             "rmst_difference": self.rmst_difference,
             "n_participants": self.n_participants,

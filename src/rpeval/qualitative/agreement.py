@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rpeval._json import records
 from rpeval._junit import JUnitCase, junit_xml
 from rpeval._options import check_conf_level, check_count
 from rpeval.qualitative.coded import CodedSegments
@@ -116,13 +117,12 @@ class AgreementTable:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready table (NaN as ``None``)."""
-        records = self.table.astype(object).where(self.table.notna(), None)
         return {
             "codebook": self.codebook,
             "version": self.version,
             "conf_level": self.conf_level,
             "n_boot": self.n_boot,
-            "rows": records.to_dict(orient="records"),
+            "rows": records(self.table),
         }
 
     def text(self, min_alpha: float | None = None) -> str:

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from rpeval._frames import as_pandas, require_columns
+from rpeval._json import records
 from rpeval.errors import CodebookError, DataError
 from rpeval.qualitative.codebook import Codebook
 
@@ -156,7 +157,7 @@ class CodedSegments:
             "version": self.codebook.version,
             "coders": list(self.coders),
             "n_segments": self.n_segments,
-            "codes": self.summary().to_dict(orient="records"),
+            "codes": records(self.summary()),
         }
 
     def __str__(self) -> str:

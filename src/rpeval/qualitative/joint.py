@@ -18,6 +18,7 @@ import pandas as pd
 
 from rpeval._frames import as_pandas, require_columns
 from rpeval._inference import z_quantile
+from rpeval._json import records
 from rpeval._lazy import stats
 from rpeval._options import check_conf_level
 from rpeval.errors import DataError
@@ -60,7 +61,6 @@ class JointDisplay:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready values (NaN as ``None``)."""
-        frame = self.table.astype(object).where(self.table.notna(), None)
 
         def clean(value: float) -> float | None:
             return None if np.isnan(value) else value
@@ -69,7 +69,7 @@ class JointDisplay:
             "theme": self.theme,
             "outcome": self.outcome,
             "kind": self.kind,
-            "rows": frame.to_dict(orient="records"),
+            "rows": records(self.table),
             "difference": clean(self.difference),
             "difference_ci_lower": clean(self.difference_ci_lower),
             "difference_ci_upper": clean(self.difference_ci_upper),

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from rpeval._inference import z_quantile
+from rpeval._json import records
 from rpeval._lazy import stats
 from rpeval._options import check_choice, check_conf_level, check_count
 from rpeval.qualitative.coded import CodedSegments
@@ -108,9 +109,6 @@ class Prevalence:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready tables (NaN as ``None``)."""
-
-        def records(frame: pd.DataFrame) -> list[dict[Any, Any]]:
-            return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
         return {
             "unit": self.unit,
@@ -324,9 +322,8 @@ class Cooccurrence:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready pairs."""
-        frame = self.summary()
-        records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-        return {"unit": self.unit, "suppress_below": self.suppress_below, "pairs": records}
+        pairs = records(self.summary())
+        return {"unit": self.unit, "suppress_below": self.suppress_below, "pairs": pairs}
 
     def __str__(self) -> str:
         return f"Co-occurrence of codes per {self.unit}:\n{self.matrix.to_string(na_rep='-')}"

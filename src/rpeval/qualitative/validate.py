@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from rpeval._json import records
 from rpeval._junit import JUnitCase, junit_xml
 from rpeval._validation import IssueCounts, line_in
 from rpeval.errors import CodebookError
@@ -53,7 +54,7 @@ class CodebookReport(IssueCounts[CodebookIssue]):
             "warnings": len(self.warnings),
             "files": list(self.files),
             "codebooks": list(self.codebooks),
-            "issues": self.summary().to_dict(orient="records"),
+            "issues": records(self.summary()),
         }
 
     def to_text(self) -> str:

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from rpeval._design_variance import ScoreColumns, design_covariance
 from rpeval._frames import design_matrix, resolve_covariates
+from rpeval._json import records
 from rpeval._lazy import stats
 from rpeval._options import check_choice, check_conf_level
 from rpeval.errors import ConvergenceWarning, DataError
@@ -132,11 +133,7 @@ class RegressionResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        rows = self.summary().to_dict(orient="records")
-        clean = [
-            {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
-            for row in rows
-        ]
+        clean = records(self.summary())
         return {
             "family": self.family,
             "outcome": self.outcome,

@@ -12,6 +12,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._inference import two_sided_p, z_quantile
+from rpeval._json import records
 from rpeval.errors import SpecificationError
 
 __all__ = ["ContrastResult", "SurveyEstimate"]
@@ -28,15 +29,6 @@ ESTIMATE_COLUMNS = [
     "weight_sum",
     "df",
 ]
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        return None if math.isnan(number) else number
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
 
 
 @dataclass(frozen=True)
@@ -87,7 +79,7 @@ class ContrastResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        row = {str(k): _jsonable(v) for k, v in self.summary().iloc[0].items()}
+        row = records(self.summary())[0]
         return {**row, "coefficients": dict(self.coefficients), "conf_level": self.conf_level}
 
     def __str__(self) -> str:
@@ -190,10 +182,7 @@ class SurveyEstimate:
         return self.contrast({first: 1.0, second: -1.0}, variable=variable)
 
     def to_dict(self) -> dict[str, Any]:
-        rows = [
-            {k: _jsonable(v) for k, v in row.items()}
-            for row in self.table.to_dict(orient="records")
-        ]
+        rows = records(self.table)
         return {
             "statistic": self.statistic,
             "variables": list(self.variables),

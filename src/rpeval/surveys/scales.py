@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from rpeval._formula import show_values
 from rpeval._frames import as_pandas, numeric_array, require_columns
+from rpeval._json import records
 from rpeval._lazy import stats
 from rpeval._options import check_conf_level, column_list
 from rpeval.errors import ConvergenceWarning, DataError, SpecificationError
@@ -217,7 +218,7 @@ class ReliabilityResult:
             "ci_upper": self.ci_upper,
             "omega_total": self.omega_total,
             "conf_level": self.conf_level,
-            "item_stats": self.item_table.to_dict(orient="records"),
+            "item_stats": records(self.item_table),
         }
 
     def __str__(self) -> str:

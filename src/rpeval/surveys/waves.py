@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from rpeval._inference import two_sided_p, z_quantile
+from rpeval._json import records
 from rpeval._options import check_conf_level
 from rpeval.errors import SpecificationError
 from rpeval.surveys._domains import AnyDesign, Domains, check_design, domains, response
@@ -57,7 +58,7 @@ class WaveComparison:
         return {
             "statistic": self.statistic,
             "conf_level": self.conf_level,
-            "comparisons": self.table.to_dict(orient="records"),
+            "comparisons": records(self.table),
         }
 
     def __str__(self) -> str:

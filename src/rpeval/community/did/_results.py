@@ -10,6 +10,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
+from rpeval._json import records
 from rpeval.community.did._cells import Cell
 from rpeval.community.did._inference import Inference, Options
 
@@ -124,13 +125,12 @@ class GroupTimeResult(Displayed):
         frame = self.summary()
         frame["group"] = frame["group"].astype(str)
         frame["time"] = frame["time"].astype(str)
-        records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
         return {
             "options": vars(self.options) | {"covariates": list(self.options.covariates)},
             "n_areas": int(self.influence.shape[0]),
             "crit_val": self.inference.crit_val,
             "uniform": self.inference.uniform,
-            "cells": records,
+            "cells": records(frame),
             "notes": list(self._notes()),
         }
 
@@ -193,5 +193,5 @@ class AggregateResult(Displayed):
             "kind": self.kind,
             "crit_val": self.inference.crit_val,
             "uniform": self.inference.uniform,
-            "rows": frame.astype(object).where(frame.notna(), None).to_dict(orient="records"),
+            "rows": records(frame),
         }

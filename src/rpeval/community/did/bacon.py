@@ -32,6 +32,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
+from rpeval._json import records
 from rpeval.community.panel import AreaPanel, area_panel
 from rpeval.errors import DataError
 
@@ -82,7 +83,7 @@ class BaconResult(Displayed):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: TWFE, its SE and every comparison."""
-        rows = self.table.astype({"treated": str, "comparison": str}).to_dict(orient="records")
+        rows = records(self.table.astype({"treated": str, "comparison": str}))
         return {"twfe": self.twfe, "std_error": self.std_error, "comparisons": rows}
 
 

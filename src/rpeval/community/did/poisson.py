@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
 from rpeval._inference import z_quantile
+from rpeval._json import records
 from rpeval._options import check_conf_level
 from rpeval.community.panel import AreaPanel, area_panel
 from rpeval.errors import ConvergenceError, DataError
@@ -94,9 +95,8 @@ class PoissonDiDResult(Displayed):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: overall rate ratio, rows and notes."""
-        rows = self.table.astype(object).where(self.table.notna(), None)
         return {"rate_ratio": self.rate_ratio, "conf_level": self.conf_level,
-                "rows": rows.to_dict(orient="records"), "notes": list(self.notes)}  # fmt: skip
+                "rows": records(self.table), "notes": list(self.notes)}  # fmt: skip
 
 
 def _design(n_cohorts: int, n_periods: int) -> FloatArray:

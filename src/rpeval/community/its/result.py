@@ -6,25 +6,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from rpeval._json import plain_value, records
+
 __all__ = ["ITSResult"]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        return None if math.isnan(number) else number
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, pd.Period | pd.Timestamp):
-        return str(value)
-    return value
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 @dataclass(frozen=True)
@@ -98,14 +84,14 @@ class ITSResult:
             "dispersion": self.dispersion,
             "alpha": self.alpha,
             "conf_level": self.conf_level,
-            "interruption": _plain(self.interruption),
+            "interruption": plain_value(self.interruption),
             "seasonality": self.seasonality,
             "n_periods": self.n_periods,
             "controlled": self.controlled,
-            "effects": _records(self.effects),
-            "coefficients": _records(self.coefficients),
-            "ljung_box": _records(self.ljung_box),
-            "fitted": _records(self.fitted),
+            "effects": records(self.effects),
+            "coefficients": records(self.coefficients),
+            "ljung_box": records(self.ljung_box),
+            "fitted": records(self.fitted),
         }
 
     def _headline(self) -> str:
