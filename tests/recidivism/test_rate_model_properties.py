@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from rpeval.errors import ConvergenceWarning
 from rpeval.recidivism import rate_model
-from rpeval.recidivism._count_glm import theta_score
+from rpeval.recidivism.rates._count_glm import theta_score
 from tests.hypothesis_budget import budget
 
 SETTINGS = budget(40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

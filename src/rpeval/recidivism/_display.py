@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from rpeval.recidivism._results import TestResult
     from rpeval.recidivism.competing.aalen_johansen import CIFResult
     from rpeval.recidivism.cox.model import CoxResult
-    from rpeval.recidivism.rate_model import RateModelResult
-    from rpeval.recidivism.rates import RecidivismRates
+    from rpeval.recidivism.rates._window_result import RecidivismRates
+    from rpeval.recidivism.rates.rate_model import RateModelResult
     from rpeval.recidivism.survival.kaplan_meier import SurvivalCurves
     from rpeval.recidivism.survival.rmst import RMSTResult
 

@@ -21,10 +21,10 @@ from rpeval import _frames
 from rpeval._display import Display, Displayed
 from rpeval._lazy import stats
 from rpeval.errors import DataError, SpecificationError
-from rpeval.recidivism._count_glm import fit_count_model
 from rpeval.recidivism._covariates import INTERCEPT, with_intercept
 from rpeval.recidivism._results import wald_columns
 from rpeval.recidivism._survival_input import _codes
+from rpeval.recidivism.rates._count_glm import fit_count_model
 
 __all__ = ["RateModelResult", "rate_model"]
 

@@ -19,11 +19,11 @@ from rpeval.errors import DataError, DataWarning
 from rpeval.recidivism._results import ConfType, confidence_band, z_value
 from rpeval.recidivism.competing._input import prepare_competing_input
 from rpeval.recidivism.competing.aalen_johansen import incidence_from_input
-from rpeval.recidivism.rates import (
+from rpeval.recidivism.rates._window_result import (
     RATE_COLUMNS,
     RecidivismRates,
-    _complete_follow_up,
-    _differences,
+    complete_follow_up,
+    window_differences,
 )
 
 __all__ = ["competing_rates"]
@@ -89,7 +89,7 @@ def competing_rates(
         rows = data_in.group == code
         block = slice(code * m, (code + 1) * m)
         potential = None if data_in.followup is None else data_in.followup[rows]
-        complete = _complete_follow_up(
+        complete = complete_follow_up(
             data_in.time[rows],
             data_in.cause[rows] == OUTCOME,
             potential,
@@ -114,7 +114,7 @@ def competing_rates(
     as_survival = pd.DataFrame({"survival": free, "std_error": se})
     return RecidivismRates(
         rates=rates,
-        differences_table=_differences(as_survival, data_in.groups, grid, conf_level),
+        differences_table=window_differences(as_survival, data_in.groups, grid, conf_level),
         windows=tuple(float(w) for w in grid),
         groups=data_in.groups,
         conf_level=float(conf_level),
