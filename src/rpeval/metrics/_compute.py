@@ -1,17 +1,21 @@
-"""Aggregate one metric definition over any narwhals frame, by groups.
+"""What one metric needs from the aggregation, and its cells from the aggregated sums.
 
-Each measure becomes one lazy query ``frame.filter(where).group_by(by).agg(...)`` built
-from narwhals expressions only, so the same code runs on pandas, polars, pyarrow, DuckDB
-and PySpark. The per-group aggregates (a handful of rows) are collected into pandas and
-joined on the group keys; the cells are every combination of ``by`` values present in the
-table, so a group with a zero denominator is reported (without a value) rather than lost.
+A metric's statistics (numerator, denominator, the sums behind its interval...) are
+*sources*: an aggregation (``sum``, ``std`` or ``n_unique``) of a masked expression,
+``when(condition).then(x)`` with ``otherwise(0)`` for sums. A row whose condition is null
+counts as filtered out, as in ``filter``. :mod:`rpeval.metrics._onepass` computes the
+sources of every metric of a table in one group-by; :func:`finish_cells` turns one
+metric's aggregated columns into its :class:`CellAggregates`. The cells are every
+combination of ``by`` values present in the table, so a group with a zero denominator is
+reported (without a value) rather than lost.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Final
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Final
 
 import narwhals as nw
 import pandas as pd
@@ -19,7 +23,18 @@ import pandas as pd
 from rpeval.metrics.filters import parse_filter, to_narwhals
 from rpeval.metrics.schema import Measure, MetricDefinition, Window
 
-__all__ = ["CellAggregates", "aggregate_metric"]
+__all__ = [
+    "ROWS",
+    "CellAggregates",
+    "MetricNeeds",
+    "Source",
+    "condition",
+    "count",
+    "finish_cells",
+    "frame_sources",
+    "metric_needs",
+    "value_expr",
+]
 
 
 @dataclass(frozen=True)
@@ -36,15 +51,51 @@ class CellAggregates:
     by: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Source:
+    """One aggregated column: ``op`` (``sum``, ``std``, ``n_unique``) of ``expr``.
+
+    ``key`` says what is aggregated (op, condition texts, value), so metrics that need the
+    same column share it."""
+
+    op: str
+    key: tuple[object, ...]
+    expr: nw.Expr = field(compare=False)
+
+
+ROWS: Final = Source("sum", ("sum", (), "1"), nw.lit(1.0))
+
+
+@dataclass
+class MetricNeeds:
+    """The sources of one metric: per cell (``columns``), summed over every cell
+    (``totals``: the reference group's counts) and distinct counts to correct."""
+
+    definition: MetricDefinition
+    columns: dict[str, Source] = field(default_factory=dict)
+    totals: dict[str, Source] = field(default_factory=dict)
+    distinct: dict[str, str] = field(default_factory=dict)
+
+
 def _quote(column: str) -> str:
     return "`" + column.replace("`", "``") + "`"
 
 
-def _condition(*texts: str | None) -> nw.Expr | None:
-    parts = [f"({text})" for text in texts if text is not None]
+@lru_cache(maxsize=512)
+def _compiled(text: str) -> nw.Expr:
+    return to_narwhals(parse_filter(text))
+
+
+def _texts(*texts: str | None) -> tuple[str, ...]:
+    return tuple(text for text in texts if text is not None)
+
+
+def condition(*texts: str | None) -> nw.Expr | None:
+    """The conjunction of filter texts as a never-null boolean (None: no condition)."""
+    parts = _texts(*texts)
     if not parts:
         return None
-    return to_narwhals(parse_filter(" and ".join(parts)))
+    return _compiled(" and ".join(f"({text})" for text in parts))
 
 
 def _window_texts(window: Window) -> tuple[str, str]:
@@ -56,218 +107,122 @@ def _window_texts(window: Window) -> tuple[str, str]:
     return full, within
 
 
-@dataclass(frozen=True)
-class Agg:
-    """An aggregation: ``op`` ("len", "sum", "n_unique", "std") of a ``source`` expression."""
+def _source(
+    op: str,
+    texts: tuple[str, ...],
+    value: nw.Expr | None,
+    value_key: str,
+    guard: tuple[str, nw.Expr] | None = None,
+) -> Source:
+    """``op`` of ``value`` (None: a row count) on the rows where every text (and the
+    optional ``guard`` expression, named by its key) holds."""
+    keep = condition(*texts)
+    if guard is not None:
+        keep = guard[1] if keep is None else keep & guard[1]
+    key = (op, texts, guard[0] if guard else None, value_key)
+    if op == "sum":
+        base = nw.lit(1.0) if value is None else value
+        expr = base if keep is None else nw.when(keep).then(base).otherwise(0.0)
+    else:  # std and n_unique skip the rows left out (null)
+        assert value is not None
+        expr = value if keep is None else nw.when(keep).then(value)
+    return Source(op, key, expr)
 
-    op: str
-    source: nw.Expr | None = None
+
+def count(*texts: str | None) -> Source:
+    """The number of rows where every filter text holds."""
+    return _source("sum", _texts(*texts), None, "1")
 
 
-LEN: Final = Agg("len")
+class _Builder:
+    def __init__(self, definition: MetricDefinition) -> None:
+        self.needs = MetricNeeds(definition)
 
+    def add(self, name: str, source: Source) -> None:
+        self.needs.columns[name] = source
 
-def _run(
-    frame: nw.LazyFrame[Any],
-    condition: nw.Expr | None,
-    by: Sequence[str],
-    aggregations: dict[str, Agg],
-) -> pd.DataFrame:
-    """Filter, then simple aggregations of precomputed columns (fast on every backend)."""
-    query = frame if condition is None else frame.filter(condition)
-    sources = [
-        agg.source.alias(f"_src_{name}")
-        for name, agg in aggregations.items()
-        if agg.source is not None
-    ]
-    if sources:
-        query = query.with_columns(*sources)
-    exprs = []
-    for name, agg in aggregations.items():
-        column = nw.col(f"_src_{name}")
-        if agg.op == "len":
-            expr = nw.len()
-        elif agg.op == "std":
-            expr = column.std(ddof=1)
+    def measure(self, measure: Measure, name: str, *extra: str | None, total: bool = False) -> None:
+        """A numerator or denominator: a row count, a sum or a distinct count."""
+        target = self.needs.totals if total else self.needs.columns
+        column = measure.column
+        texts = _texts(*extra, measure.where)
+        if measure.aggregate == "sum":
+            assert column is not None
+            value = nw.col(column).cast(nw.Float64())
+            target[name] = _source("sum", texts, value, f"col:{column}")
+        elif measure.aggregate == "count_distinct":
+            assert column is not None
+            texts = (*texts, f"{_quote(column)} is not null")
+            target[name] = _source("n_unique", texts, nw.col(column), f"col:{column}")
+            target[f"{name}__kept"] = count(*texts)
+            if not total:  # whole-table distinct counts are corrected by the aggregation
+                self.needs.distinct[name] = f"{name}__kept"
         else:
-            expr = getattr(column, agg.op)()
-        exprs.append(expr.alias(name))
-    result = query.group_by(*by).agg(*exprs) if by else query.select(*exprs)
-    native = result.collect(backend="pandas").to_native()
-    assert isinstance(native, pd.DataFrame)
-    return native
+            target[name] = count(*texts)
 
 
-def _measure_aggregate(measure: Measure, prefix: str) -> tuple[dict[str, Agg], str | None]:
-    """The aggregation of a measure and an extra not-null condition on its column."""
-    column = measure.column
-    if measure.aggregate == "sum":
-        assert column is not None
-        return {prefix: Agg("sum", nw.col(column).cast(nw.Float64()))}, None
-    if measure.aggregate == "count_distinct":
-        assert column is not None
-        return {prefix: Agg("n_unique", nw.col(column))}, f"{_quote(column)} is not null"
-    return {prefix: LEN}, None
-
-
-class _Aggregator:
-    """Collects a metric's aggregations. Counts and sums under a condition become
-    ``when(condition).then(x).otherwise(0)`` columns summed in **one** group-by pass
-    (a row whose condition is null counts as filtered out, as in ``filter``; the cell's
-    row count comes along as ``rows_in_cell``); other
-    aggregations (distinct counts, standard deviations) run as their own filtered query."""
-
-    def __init__(self, frame: nw.LazyFrame[Any], by: Sequence[str]) -> None:
-        self.frame = frame
-        self.by = list(by)
-        self._fused: dict[str, nw.Expr] = {"_rows": nw.lit(1.0)}
-        self._parts: list[pd.DataFrame] = []
-        self._constants: dict[str, float] = {}
-
-    def add(self, condition: nw.Expr | None, aggregations: dict[str, Agg]) -> None:
-        if all(agg.op in ("len", "sum") for agg in aggregations.values()):
-            for name, agg in aggregations.items():
-                value = nw.lit(1.0) if agg.op == "len" else agg.source
-                assert value is not None
-                self._fused[name] = (
-                    value if condition is None else nw.when(condition).then(value).otherwise(0.0)
-                )
-            return
-        self._parts.append(_run(self.frame, condition, self.by, aggregations))
-
-    def constant(self, name: str, value: float) -> None:
-        """A value shared by every cell (the reference group's counts)."""
-        self._constants[name] = value
-
-    def measure(self, measure: Measure, prefix: str, *extra: str | None) -> None:
-        aggregations, not_null = _measure_aggregate(measure, prefix)
-        self.add(_condition(*extra, measure.where, not_null), aggregations)
-
-    def _cells(self) -> pd.DataFrame:
-        query = self.frame.with_columns(
-            *(expr.alias(f"_src_{name}") for name, expr in self._fused.items())
-        )
-        sums = [nw.col(f"_src_{name}").sum().alias(name) for name in self._fused]
-        result = query.group_by(*self.by).agg(*sums) if self.by else query.select(*sums)
-        cells = result.collect(backend="pandas").to_native()
-        assert isinstance(cells, pd.DataFrame)
-        for part in self._parts:
-            if self.by:
-                cells = cells.merge(part, on=self.by, how="left")
-            else:
-                for name in part.columns:
-                    cells[name] = part[name].iloc[0] if len(part) else 0
-        for name, value in self._constants.items():
-            cells[name] = value
-        return cells
-
-    def result(self) -> pd.DataFrame:
-        frame = self._cells().rename(columns={"_rows": "rows_in_cell"})
-        value_columns = [c for c in frame.columns if c not in self.by and c != "std"]
-        frame[value_columns] = frame[value_columns].astype("float64").fillna(0.0)
-        if "std" in frame:
-            frame["std"] = frame["std"].astype("float64")
-        return frame
-
-
-def aggregate_metric(
-    definition: MetricDefinition, frame: nw.LazyFrame[Any], by: Sequence[str]
-) -> CellAggregates:
-    """Numerator, denominator and interval statistics of `definition` per ``by`` cell."""
-    if definition.design is not None:  # survey_mean, survey_proportion: row-level design
-        from rpeval.metrics._survey_kinds import survey_cells
-
-        return survey_cells(definition, frame, list(by))
-    agg = _Aggregator(frame, by)
+def metric_needs(definition: MetricDefinition) -> MetricNeeds:
+    """The sources of a (non-survey) metric's statistics."""
+    build = _Builder(definition)
     kind = definition.kind
     numerator, denominator = definition.numerator, definition.denominator
-    if kind == "relative_rate":
+    if kind in ("proportion", "relative_rate"):
         assert numerator is not None
         assert denominator is not None
-        assert definition.reference is not None
-        agg.measure(denominator, "denominator")
-        agg.measure(numerator, "numerator", denominator.where)
-        reference = definition.reference
-        _reference_counts(agg, numerator, denominator, reference)
-    elif kind == "proportion":
-        assert numerator is not None
-        assert denominator is not None
-        agg.measure(denominator, "denominator")
-        agg.measure(numerator, "numerator", denominator.where)
+        build.measure(denominator, "denominator")
+        build.measure(numerator, "numerator", denominator.where)
+        if kind == "relative_rate":
+            reference = definition.reference
+            build.measure(denominator, "reference_denominator", reference, total=True)
+            build.measure(
+                numerator, "reference_numerator", reference, denominator.where, total=True
+            )
     elif kind == "window_proportion":
         assert definition.window is not None
         full, within = _window_texts(definition.window)
         base = denominator.where if denominator is not None else None
-        agg.add(_condition(base), {"population": LEN})
-        agg.add(_condition(base, full), {"denominator": LEN})
         extra = numerator.where if numerator is not None else None
-        agg.add(_condition(base, full, within, extra), {"numerator": LEN})
+        build.add("population", count(base))
+        build.add("denominator", count(base, full))
+        build.add("numerator", count(base, full, within, extra))
     elif kind == "ratio":
         assert numerator is not None
         assert denominator is not None
-        agg.measure(numerator, "numerator")
-        agg.measure(denominator, "denominator")
-        agg.add(_condition(denominator.where), {"cell_count": LEN})
+        build.measure(numerator, "numerator")
+        build.measure(denominator, "denominator")
+        build.add("cell_count", count(denominator.where))
         if definition.interval_method == "delta":
-            _ratio_statistics(agg, numerator, denominator)
+            _ratio_statistics(build, numerator, denominator)
     elif kind == "mean":
-        assert definition.value is not None
-        value = _value_expr(definition)
-        agg.frame = frame.with_columns(value.alias("_value"))
-        statistics = {
-            "numerator": Agg("sum", nw.col("_value")),
-            "denominator": LEN,
-            "std": Agg("std", nw.col("_value")),
-        }
-        agg.add(_condition(definition.value.where, "_value is not null"), statistics)
+        _mean(build, definition)
     elif kind == "count":
         assert numerator is not None
-        agg.measure(numerator, "numerator")
+        build.measure(numerator, "numerator")
     else:  # rate
         assert numerator is not None
         assert definition.exposure is not None
         exposure = definition.exposure
-        agg.measure(numerator, "numerator")
-        agg.add(
-            _condition(exposure.where),
-            {"denominator": Agg("sum", nw.col(exposure.sum).cast(nw.Float64()))},
-        )
+        build.measure(numerator, "numerator")
+        build.measure(Measure(sum=exposure.sum, where=exposure.where), "denominator")
         if definition.interval_method == "poisson-robust":
             person_time = Measure(sum=exposure.sum, where=exposure.where)
-            _ratio_statistics(agg, numerator, person_time)
-    cells = agg.result()
-    if kind == "rate":
-        assert definition.exposure is not None
-        per = definition.exposure.per
-        cells["denominator"] = cells["denominator"] / per
-        if "yy" in cells:  # the person-level sums in the same unit as the denominator
-            cells["yy"] = cells["yy"] / per**2
-            cells["xy"] = cells["xy"] / per
-    if "cell_count" not in cells:
-        cells["cell_count"] = cells["denominator"] if kind == "mean" else cells["numerator"]
-    if "population" in cells:
-        cells["excluded"] = cells.pop("population") - cells["denominator"]
-    if "denominator" not in cells:
-        cells["denominator"] = float("nan")
-    return CellAggregates(cells, tuple(by))
+            _ratio_statistics(build, numerator, person_time)
+    build.add("_rows", ROWS)
+    return build.needs
 
 
-def _reference_counts(
-    agg: _Aggregator, numerator: Measure, denominator: Measure, reference: str
-) -> None:
-    """The reference group's numerator and denominator (over the whole table) on every cell."""
-    for prefix, measure, extra in (
-        ("reference_denominator", denominator, None),
-        ("reference_numerator", numerator, denominator.where),
-    ):
-        aggregations, not_null = _measure_aggregate(measure, prefix)
-        part = _run(
-            agg.frame, _condition(reference, extra, measure.where, not_null), [], aggregations
-        )
-        agg.constant(prefix, float(part[prefix].iloc[0]) if len(part) else 0.0)
+def _mean(build: _Builder, definition: MetricDefinition) -> None:
+    assert definition.value is not None
+    value = value_expr(definition)
+    value_key = f"value:{definition.value!r}"
+    guard = (f"not-null:{value_key}", ~value.is_null())
+    texts = _texts(definition.value.where)
+    build.add("numerator", _source("sum", texts, value, value_key, guard))
+    build.add("denominator", _source("sum", texts, None, "1", guard))
+    build.add("std", _source("std", texts, value, value_key, guard))
 
 
-def _value_expr(definition: MetricDefinition) -> nw.Expr:
+def value_expr(definition: MetricDefinition) -> nw.Expr:
     """The averaged value as a float expression (days for ``days_between``)."""
     assert definition.value is not None
     between = definition.value.days_between
@@ -288,28 +243,62 @@ def _day_number(column: str) -> nw.Expr:
     return years * 365 + leap_days + stamp.dt.ordinal_day().cast(nw.Float64())
 
 
-def _ratio_statistics(agg: _Aggregator, numerator: Measure, denominator: Measure) -> None:
+def _ratio_statistics(build: _Builder, numerator: Measure, denominator: Measure) -> None:
     """Sums of x², y², xy per cell for the linearisation interval (row-level x, y)."""
     if "count_distinct" in (numerator.aggregate, denominator.aggregate):
         return
     columns: dict[str, nw.Expr] = {}
-    for name, measure in (("_x", numerator), ("_y", denominator)):
+    for name, measure in (("x", numerator), ("y", denominator)):
         value = nw.lit(1.0) if measure.column is None else nw.col(measure.column)
         value = value.cast(nw.Float64()).fill_null(0.0)
-        keep = _condition(measure.where)
+        keep = condition(measure.where)
         columns[name] = value if keep is None else nw.when(keep).then(value).otherwise(0.0)
     rows_keep = (
-        _condition(f"({numerator.where}) or ({denominator.where})")
+        _texts(f"({numerator.where}) or ({denominator.where})")
         if numerator.where is not None and denominator.where is not None
-        else None
+        else ()
     )
-    x, y = columns["_x"], columns["_y"]
-    agg.add(
-        rows_keep,
-        {
-            "xx": Agg("sum", x * x),
-            "yy": Agg("sum", y * y),
-            "xy": Agg("sum", x * y),
-            "rows": LEN,
-        },
-    )
+    x, y = columns["x"], columns["y"]
+    pair = f"{numerator!r}/{denominator!r}"
+    for name, value in (("xx", x * x), ("yy", y * y), ("xy", x * y)):
+        build.add(name, _source("sum", rows_keep, value, f"{name}:{pair}"))
+    build.add("rows", count(*rows_keep))
+
+
+def finish_cells(needs: MetricNeeds, cells: pd.DataFrame, by: Sequence[str]) -> CellAggregates:
+    """One metric's cells from its aggregated columns (named by statistic)."""
+    definition = needs.definition
+    for name, kept in needs.distinct.items():  # n_unique counted the masked-out null once
+        if name in cells:
+            dropped = (cells["_rows"].astype("float64").fillna(0.0) - cells[kept]) > 0
+            cells[name] = cells[name].astype("float64") - dropped.astype("float64")
+    cells = cells.drop(columns=[c for c in cells.columns if str(c).endswith("__kept")])
+    cells = cells.rename(columns={"_rows": "rows_in_cell"})
+    value_columns = [c for c in cells.columns if c not in by and c != "std"]
+    cells[value_columns] = cells[value_columns].astype("float64").fillna(0.0)
+    if "std" in cells:
+        cells["std"] = cells["std"].astype("float64")
+    kind = definition.kind
+    if kind == "rate":
+        assert definition.exposure is not None
+        per = definition.exposure.per
+        cells["denominator"] = cells["denominator"] / per
+        if "yy" in cells:  # the person-level sums in the same unit as the denominator
+            cells["yy"] = cells["yy"] / per**2
+            cells["xy"] = cells["xy"] / per
+    if "cell_count" not in cells:
+        cells["cell_count"] = cells["denominator"] if kind == "mean" else cells["numerator"]
+    if "population" in cells:
+        cells["excluded"] = cells.pop("population") - cells["denominator"]
+    if "denominator" not in cells:
+        cells["denominator"] = float("nan")
+    return CellAggregates(cells, tuple(by))
+
+
+def frame_sources(needs: Sequence[MetricNeeds]) -> dict[tuple[object, ...], Source]:
+    """Every distinct source of `needs`, in first-use order."""
+    unique: dict[tuple[object, ...], Source] = {}
+    for need in needs:
+        for source in (*need.columns.values(), *need.totals.values()):
+            unique.setdefault(source.key, source)
+    return unique

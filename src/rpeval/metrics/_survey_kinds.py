@@ -25,7 +25,7 @@ import pandas as pd
 from rpeval._design_variance import domain_means, one_stage
 from rpeval._lazy import stats
 from rpeval.errors import DataError
-from rpeval.metrics._compute import CellAggregates, _condition, _value_expr
+from rpeval.metrics._compute import CellAggregates, condition, value_expr
 from rpeval.metrics.intervals import Interval
 from rpeval.metrics.schema import DesignColumns, MetricDefinition
 
@@ -41,15 +41,15 @@ def _rows(definition: MetricDefinition, frame: nw.LazyFrame[Any], by: list[str])
     assert design is not None
     if definition.kind == "survey_mean":
         assert definition.value is not None
-        value = _value_expr(definition)
-        inside = _condition(definition.value.where)
+        value = value_expr(definition)
+        inside = condition(definition.value.where)
         member = ~value.is_null() if inside is None else (inside & ~value.is_null())
         response = value.fill_null(0.0)
     else:
         assert definition.numerator is not None
         assert definition.denominator is not None
-        denominator = _condition(definition.denominator.where)
-        numerator = _condition(definition.numerator.where)
+        denominator = condition(definition.denominator.where)
+        numerator = condition(definition.numerator.where)
         member = nw.lit(True) if denominator is None else denominator
         hit = nw.lit(True) if numerator is None else numerator.fill_null(False)
         response = nw.when(hit).then(1.0).otherwise(0.0)

@@ -35,23 +35,16 @@ from typing import Any, cast
 import narwhals as nw
 import pandas as pd
 
-from rpeval.errors import DataError, MetricDefinitionError, RpevalError, SpecificationError
-from rpeval.metrics._cells import publish_cells
+from rpeval.errors import DataError, MetricDefinitionError, SpecificationError
+from rpeval.metrics._batch import Job, compute_published
 from rpeval.metrics._column_types import check_column_types
-from rpeval.metrics._compute import aggregate_metric
 from rpeval.metrics._loading import (
     LoadedDefinition,
     builtin_definitions,
     definition_files,
     load_definitions,
 )
-from rpeval.metrics._periods import (
-    PERIOD_COLUMN,
-    PERIOD_KEY,
-    complete_periods,
-    finish_periods,
-    period_plan,
-)
+from rpeval.metrics._periods import PERIOD_COLUMN, period_plan
 from rpeval.metrics.filters import parse_filter
 from rpeval.metrics.schema import MetricDefinition
 from rpeval.metrics.table import RESULT_COLUMNS, MetricTable
@@ -220,34 +213,23 @@ class Registry:
                 hint="1 turns suppression off",
             )
         plan = period_plan(period, period_of, fiscal_year_start)
-        parts: list[pd.DataFrame] = []
-        intervals: dict[str, str] = {}
-        for name in chosen:
+        frames: dict[str | None, nw.LazyFrame[Any]] = {}
+        available: dict[str | None, list[str]] = {}
+        jobs: list[Job] = []
+        for name in dict.fromkeys(chosen):
             definition = self[name]
-            frame = _frame_for(definition, data, columns)
-            _require(frame, sorted(referenced_columns(definition) | set(group)), name)
-            check_column_types(definition, frame)
-            keyed = group if plan is None else [*group, PERIOD_KEY]
-            frame = frame if plan is None else plan.add_key(frame, definition)
+            key = definition.table if isinstance(data, Mapping) else None
+            if key not in frames:
+                frames[key] = _frame_for(definition, data, columns)
+                available[key] = frames[key].collect_schema().names()
+            needed = sorted(referenced_columns(definition) | set(group))
+            _require(available[key], needed, name)
+            check_column_types(definition, frames[key])
             k = suppress_below or definition.suppress_below or DEFAULT_SUPPRESS_BELOW
-            try:
-                cells = aggregate_metric(definition, frame, keyed)
-                cells = cells if plan is None else complete_periods(cells)
-            except (TypeError, ValueError, NotImplementedError) as error:
-                if isinstance(error, RpevalError):
-                    raise
-                raise DataError(
-                    f"metric {name!r} could not be computed on this data: {error}",
-                    hint="check the column types: dates must be date or datetime columns, "
-                    "flags booleans, measures numbers (CSV text needs parsing first)",
-                ) from error
-            published = publish_cells(definition, cells, conf_level=conf_level, suppress_below=k)
-            if plan is not None:
-                published = finish_periods(plan, definition, frame, cells, published)
-            published.insert(0, "version", definition.version)
-            published.insert(0, "metric", definition.name)
-            parts.append(published)
-            intervals[name] = definition.interval_method
+            jobs.append(Job(definition, key, k))
+        published = compute_published(jobs, frames, group, plan, conf_level)
+        parts = [published[name] for name in chosen]
+        intervals = {name: self[name].interval_method for name in chosen}
         group = group if plan is None else [*group, PERIOD_COLUMN]
         return MetricTable(_tidy(parts, group), tuple(group), conf_level, suppress_below, intervals)
 
@@ -321,8 +303,7 @@ def _local_clock(native: object) -> object:
     return local
 
 
-def _require(frame: nw.LazyFrame[Any], needed: list[str], metric: str) -> None:
-    available = frame.collect_schema().names()
+def _require(available: list[str], needed: list[str], metric: str) -> None:
     absent = [name for name in needed if name not in available]
     if not absent:
         return

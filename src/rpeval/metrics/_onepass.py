@@ -1,0 +1,102 @@
+"""Aggregate the statistics of many metrics of one table in a single group-by.
+
+Every metric's sources (:mod:`rpeval.metrics._compute`: counts and sums under a
+condition, standard deviations, distinct counts) become masked columns of **one**
+``select``, aggregated by **one** ``group_by(by).agg(...)`` (a plain aggregating ``select``
+without ``by``) on the frame's own backend, built from narwhals expressions only, so the
+same query runs on pandas, polars, pyarrow, DuckDB and PySpark. A source that several
+metrics share (the same count under the same filter) is computed once. The reference
+group's counts of a relative rate are sums over every cell of the same pass; only a
+distinct count over the whole table (a relative rate whose measure counts distinct
+values) needs a second, one-row query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import narwhals as nw
+import pandas as pd
+
+from rpeval.metrics._compute import CellAggregates, MetricNeeds, Source, finish_cells
+from rpeval.metrics._compute import frame_sources as _frame_sources
+
+__all__ = ["aggregate_table"]
+
+_PREFIX = "__rpeval_s"
+
+
+def _aggregation(source: Source, name: str) -> nw.Expr:
+    column = nw.col(name)
+    if source.op == "std":
+        return column.std(ddof=1).alias(name)
+    if source.op == "n_unique":
+        return column.n_unique().alias(name)
+    return column.sum().alias(name)
+
+
+def _collect(query: nw.LazyFrame[Any]) -> pd.DataFrame:
+    native = query.collect(backend="pandas").to_native()
+    assert isinstance(native, pd.DataFrame)
+    return native
+
+
+def _distinct_totals(
+    query: nw.LazyFrame[Any], needs: Sequence[MetricNeeds], names: dict[tuple[object, ...], str]
+) -> dict[tuple[object, ...], float]:
+    """Whole-table distinct counts (a null left by the mask is not a value)."""
+    wanted = [
+        (source, need.totals[f"{stat}__kept"])
+        for need in needs
+        for stat, source in need.totals.items()
+        if source.op == "n_unique"
+    ]
+    if not wanted:
+        return {}
+    exprs: list[nw.Expr] = [nw.len().alias("_n")]
+    for index, (source, kept) in enumerate(wanted):
+        exprs.append(nw.col(names[source.key]).n_unique().alias(f"_u{index}"))
+        exprs.append(nw.col(names[kept.key]).sum().alias(f"_k{index}"))
+    row = _collect(query.select(*exprs)).iloc[0]
+    rows = float(row["_n"])
+    return {
+        source.key: float(row[f"_u{i}"]) - float(rows - float(row[f"_k{i}"]) > 0)
+        for i, (source, _) in enumerate(wanted)
+    }
+
+
+def aggregate_table(
+    needs: Sequence[MetricNeeds], frame: nw.LazyFrame[Any], by: Sequence[str]
+) -> list[CellAggregates]:
+    """The cells of each metric of `needs` (same order), from one pass over `frame`."""
+    keys = list(by)
+    sources = _frame_sources(needs)
+    names = {key: f"{_PREFIX}{index}" for index, key in enumerate(sources)}
+    query = frame.select(
+        *(nw.col(c) for c in keys), *(s.expr.alias(names[k]) for k, s in sources.items())
+    )
+    aggregations = [_aggregation(s, names[k]) for k, s in sources.items() if s.op != "n_unique"]
+    aggregations += [
+        _aggregation(s, names[k])
+        for k, s in sources.items()
+        if s.op == "n_unique" and any(s.key == c.key for n in needs for c in n.columns.values())
+    ]
+    grouped = query.group_by(*keys).agg(*aggregations) if keys else query.select(*aggregations)
+    native = _collect(grouped)
+    totals = {
+        key: float(pd.to_numeric(native[names[key]]).fillna(0.0).sum())
+        for key, source in sources.items()
+        if source.op == "sum"
+    }
+    totals.update(_distinct_totals(query, needs, names))
+    result = []
+    for need in needs:
+        cells = native[keys].copy() if keys else pd.DataFrame(index=native.index)
+        cells.index = pd.RangeIndex(len(cells))
+        for stat, source in need.columns.items():
+            cells[stat] = native[names[source.key]].reset_index(drop=True)
+        for stat, source in need.totals.items():
+            cells[stat] = totals[source.key]
+        result.append(finish_cells(need, cells, keys))
+    return result
