@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from rpeval._lazy import stats
+from rpeval._options import check_conf_level
 from rpeval.errors import SpecificationError
 
 __all__ = [
@@ -59,13 +60,9 @@ class Interval:
 _UNDEFINED: Final = Interval(None, None)
 
 
-def _alpha(conf_level: float) -> float:
-    if not isinstance(conf_level, float | int) or not 0.0 < float(conf_level) < 1.0:
-        raise SpecificationError(
-            f"conf_level must be a number strictly between 0 and 1, got {conf_level!r}",
-            hint="use e.g. conf_level=0.95",
-        )
-    return 1.0 - float(conf_level)
+def _alpha(conf_level: float, caller: str) -> float:
+    """``1 - conf_level``, checked by the shared option checker."""
+    return 1.0 - check_conf_level(conf_level, caller=caller)
 
 
 def _check_counts(successes: float, trials: float) -> None:
@@ -115,7 +112,7 @@ def proportion_interval(
     >>> proportion_interval(12, 40, method="clopper-pearson")
     Interval(low=0.1656, high=0.4653)
     """
-    alpha = _alpha(conf_level)
+    alpha = _alpha(conf_level, "proportion_interval")
     _check_counts(successes, trials)
     if trials == 0:
         return _UNDEFINED
@@ -155,7 +152,7 @@ def poisson_rate_interval(events: float, exposure: float, *, conf_level: float =
     >>> poisson_rate_interval(0, 10)
     Interval(low=0.0000, high=0.3688)
     """
-    alpha = _alpha(conf_level)
+    alpha = _alpha(conf_level, "poisson_rate_interval")
     if not (math.isfinite(events) and math.isfinite(exposure)) or events < 0 or exposure < 0:
         raise SpecificationError(
             f"a rate needs non-negative events and exposure, got {events!r} and {exposure!r}"
@@ -180,7 +177,7 @@ def mean_interval(
     >>> mean_interval(2.0, 1.0, 3)  # values 1, 2, 3
     Interval(low=-0.4841, high=4.4841)
     """
-    alpha = _alpha(conf_level)
+    alpha = _alpha(conf_level, "mean_interval")
     if count < 2 or std is None or not math.isfinite(std):
         return _UNDEFINED
     half = float(stats.t.isf(alpha / 2, count - 1)) * std / math.sqrt(count)
@@ -211,7 +208,7 @@ def ratio_interval(sums: RatioSums, *, conf_level: float = 0.95) -> Interval:
     >>> ratio_interval(RatioSums(x=3, y=6, xx=5, yy=14, xy=7, rows=3))  # x = 1, 0, 2; y = 1, 2, 3
     Interval(low=0.0100, high=0.9900)
     """
-    alpha = _alpha(conf_level)
+    alpha = _alpha(conf_level, "ratio_interval")
     if sums.rows < 2 or sums.y == 0:
         return _UNDEFINED
     ratio = sums.x / sums.y
@@ -244,7 +241,7 @@ def robust_rate_interval(sums: RatioSums, *, conf_level: float = 0.95) -> Interv
     >>> robust_rate_interval(RatioSums(x=12, y=150, xx=144, yy=11250, xy=900, rows=2))
     Interval(low=0.0020, high=0.4457)
     """
-    alpha = _alpha(conf_level)
+    alpha = _alpha(conf_level, "robust_rate_interval")
     if sums.y == 0:
         return _UNDEFINED
     rate = sums.x / sums.y
@@ -276,7 +273,7 @@ def relative_rate_interval(
     >>> relative_rate_interval(30, 100, 20, 100)  # RR 1.5
     Interval(low=0.9160, high=2.4564)
     """
-    alpha = _alpha(conf_level)
+    alpha = _alpha(conf_level, "relative_rate_interval")
     _check_counts(events, total)
     _check_counts(reference_events, reference_total)
     if min(events, total, reference_events, reference_total) <= 0:
