@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rpeval.metrics.catalog_docs import catalog_markdown
 from rpeval.metrics.control_charts import ControlChart, control_chart
-from rpeval.metrics.data_schema import DataSchema, builtin_data_schema, load_data_schema
 from rpeval.metrics.filters import FilterSyntaxError, parse_filter, to_narwhals
 from rpeval.metrics.intervals import (
     Interval,
@@ -18,7 +17,14 @@ from rpeval.metrics.schema import MetricDefinition, json_schema
 from rpeval.metrics.suppression import SuppressionResult, suppress_cells
 from rpeval.metrics.table import MetricTable
 from rpeval.metrics.trend import TrendResult, trend
-from rpeval.metrics.validate import Issue, ValidationReport, validate
+from rpeval.metrics.validation import (
+    DataSchema,
+    Issue,
+    ValidationReport,
+    builtin_data_schema,
+    load_data_schema,
+    validate,
+)
 
 __all__ = [
     "ControlChart",

@@ -7,7 +7,7 @@ table breaks into the published catalog.
 
 Examples
 --------
->>> from rpeval.metrics.data_schema import builtin_data_schema
+>>> from rpeval.metrics.validation.data_schema import builtin_data_schema
 >>> from rpeval.metrics.registry import Registry
 >>> page = catalog_markdown(Registry.builtin(), builtin_data_schema())
 >>> page.splitlines()[0]
@@ -22,9 +22,9 @@ import re
 
 from rpeval._text import markdown_code as code
 from rpeval._text import markdown_text as text
-from rpeval.metrics.data_schema import DataSchema
 from rpeval.metrics.registry import Registry
 from rpeval.metrics.schema import Measure, MetricDefinition
+from rpeval.metrics.validation.data_schema import DataSchema
 
 __all__ = ["catalog_markdown", "definition_markdown", "schema_markdown"]
 

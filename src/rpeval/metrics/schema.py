@@ -5,7 +5,7 @@ One YAML document describes one metric. The models are frozen and strict: ``vers
 tie fields to the ``kind`` (a proportion needs a numerator and a denominator, a rate an
 exposure, a mean a value, …) are checked here too, so that a definition that passes the
 schema can be computed. Semantic rules that need more than one document or the data
-schema (unique names, known columns, filters that parse) live in :mod:`rpeval.metrics.validate`.
+schema (unique names, known columns, filters that parse) live in :mod:`rpeval.metrics.validation`.
 
 Examples
 --------

@@ -13,8 +13,8 @@ from typing import Final, Literal
 from rpeval._names import did_you_mean
 from rpeval.errors import MetricDefinitionError
 from rpeval.metrics._loading import LoadedDefinition
-from rpeval.metrics.data_schema import NUMERIC, DataSchema
 from rpeval.metrics.filters import parse_filter
+from rpeval.metrics.validation.data_schema import NUMERIC, DataSchema
 
 __all__ = ["RULES", "Issue", "Rule"]
 

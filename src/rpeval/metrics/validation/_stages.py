@@ -25,17 +25,17 @@ import pandas as pd
 
 from rpeval._junit import JUnitCase, junit_xml
 from rpeval.errors import MetricDefinitionError
-from rpeval.metrics._baseline import breaking_changes, load_baseline
-from rpeval.metrics._examples import run_example
 from rpeval.metrics._loading import (
     LoadedDefinition,
     builtin_catalog_files,
     definition_files,
     validate_document,
 )
-from rpeval.metrics._rules import RULES, Issue
 from rpeval.metrics._yaml_source import load_documents
-from rpeval.metrics.data_schema import DataSchema, builtin_data_schema, load_data_schema
+from rpeval.metrics.validation._baseline import breaking_changes, load_baseline
+from rpeval.metrics.validation._examples import run_example
+from rpeval.metrics.validation._rules import RULES, Issue
+from rpeval.metrics.validation.data_schema import DataSchema, builtin_data_schema, load_data_schema
 
 __all__ = ["Issue", "ValidationReport", "validate"]
 

@@ -65,7 +65,7 @@ def _parse(text: str, source: str) -> DataSchema:
     if len(documents) != 1:
         raise MetricDefinitionError(
             f"{source}: a data schema is one YAML document, found {len(documents)}",
-            hint="see `rpeval.metrics.data_schema` for the format",
+            hint="see `rpeval.metrics.validation.data_schema` for the format",
         )
     document = documents[0]
     try:

@@ -14,10 +14,10 @@ from pathlib import Path
 from rpeval._git import check_ref, yaml_documents_at
 from rpeval.errors import MetricDefinitionError
 from rpeval.metrics._loading import LoadedDefinition, definition_files, validate_document
-from rpeval.metrics._rules import Issue
 from rpeval.metrics._yaml_source import load_documents
 from rpeval.metrics.filters import parse_filter
 from rpeval.metrics.schema import MetricDefinition
+from rpeval.metrics.validation._rules import Issue
 
 __all__ = ["breaking_changes", "check_ref", "load_baseline"]
 
