@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval._lazy import stats
+from rpeval._inference import two_sided_p, z_quantile
 from rpeval._options import check_conf_level
 from rpeval.errors import DataError, SpecificationError
 from rpeval.metrics._chart_input import PeriodSeries, period_series
@@ -127,7 +127,7 @@ def _standard_errors(series: PeriodSeries, kind: str, table: object) -> Array:
     if series.std_error is not None:
         return series.std_error
     if isinstance(table, MetricTable) and series.ci_width is not None:
-        z = stats.norm.ppf(0.5 + table.conf_level / 2)
+        z = z_quantile(table.conf_level)
         return np.asarray(series.ci_width / (2 * z), float)
     raise DataError(
         "trend(): a mean needs its per-period standard errors: a MetricTable (its CIs are "
@@ -184,7 +184,7 @@ def _row(
         "estimate": est,
         "std_error": se,
         "statistic": stat,
-        "p_value": float(2 * stats.norm.sf(abs(stat))) if np.isfinite(stat) else np.nan,
+        "p_value": two_sided_p(stat) if np.isfinite(stat) else np.nan,
         "ci_lower": float(np.exp(low)) if log else low,
         "ci_upper": float(np.exp(high)) if log else high,
     }
@@ -202,7 +202,7 @@ def _cochran_armitage(x: Array, n: Array, t: Array, z: float) -> dict[str, Any]:
     se = np.sqrt(p * (1 - p) / sxx)
     row = _row("trend", "Cochran-Armitage", float(slope), float(se), z)
     row["statistic"] = float(statistic)
-    row["p_value"] = float(2 * stats.norm.sf(abs(statistic)))
+    row["p_value"] = two_sided_p(float(statistic))
     return row
 
 
@@ -314,7 +314,7 @@ def trend(
             series.numerator,
             series.notes,
         )  # a count: one unit of exposure per period
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = z_quantile(level)
     se = _standard_errors(series, kind, table)
     keep = np.flatnonzero(np.isfinite(series.value) & np.isfinite(se) & (series.denominator > 0))
     if len(keep) < 3:

@@ -9,7 +9,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from rpeval._lazy import stats
+from rpeval._inference import two_sided_p, z_quantile
 from rpeval.errors import DataError
 
 __all__ = ["OutcomeResults", "outcome_results", "sensitivity_results"]
@@ -100,7 +100,7 @@ def _rates_from_rates(
 def _rates_from_curves(curves: Any, windows: list[int], conf_level: float) -> pd.DataFrame:
     """1 − S(t) from weighted (robust-variance) curves; difference with a normal CI."""
     at = curves.at([float(w) for w in windows]).set_index(["group", "time"])
-    z = float(stats.norm.isf((1 - conf_level) / 2))
+    z = z_quantile(conf_level)
     rows = []
     for window in windows:
         program, comparison = at.loc[(True, float(window))], at.loc[(False, float(window))]
@@ -118,7 +118,7 @@ def _rates_from_curves(curves: Any, windows: list[int], conf_level: float) -> pd
                 "difference": difference,
                 "ci_lower": difference - z * se,
                 "ci_upper": difference + z * se,
-                "p_value": float(2 * stats.norm.sf(abs(difference) / se)) if se > 0 else math.nan,
+                "p_value": two_sided_p(difference / se) if se > 0 else math.nan,
             }
         )
     return pd.DataFrame(rows)

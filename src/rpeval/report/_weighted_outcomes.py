@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval._lazy import stats
+from rpeval._inference import two_sided_p, z_quantile
 
 __all__ = ["corrected_cox", "corrected_rates", "corrected_rmst", "cox_influence", "rate_influence"]
 
@@ -117,7 +117,7 @@ def corrected_rates(
     RMST by group, all with the stacked-sandwich variance."""
     phi, found = rate_influence(sample, treated, windows, tau, parts)
     covariance = phi.T @ phi
-    z = float(stats.norm.isf((1 - conf_level) / 2))
+    z = z_quantile(conf_level)
     k = len(windows)
     rows = []
     for j, window in enumerate(windows):
@@ -139,7 +139,7 @@ def corrected_rates(
                 "difference": difference,
                 "ci_lower": difference - z * se_difference,
                 "ci_upper": difference + z * se_difference,
-                "p_value": float(2 * stats.norm.sf(abs(difference) / se_difference))
+                "p_value": two_sided_p(difference / se_difference)
                 if se_difference > 0
                 else math.nan,
             }
