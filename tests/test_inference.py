@@ -17,6 +17,7 @@ from rpeval._inference import (
     wald,
     wald_columns,
     wald_table,
+    wilson_interval,
     z_quantile,
 )
 from tests.hypothesis_budget import budget
@@ -78,3 +79,15 @@ def test_table_columns_and_ratio() -> None:
     assert list(plain.columns) == ["term", "estimate", "std_error", *WALD_COLUMNS]
     exp = ratio_columns([0.0], [-1.0], [1.0], ratio="odds_ratio")
     assert exp["odds_ratio_lower"][0] == pytest.approx(math.exp(-1.0))
+
+
+@budget(60)
+@given(st.integers(min_value=1, max_value=500), st.data(), levels)
+def test_wilson_interval_matches_statsmodels(n: int, data: st.DataObject, level: float) -> None:
+    from statsmodels.stats.proportion import proportion_confint
+
+    k = data.draw(st.integers(min_value=0, max_value=n))
+    lower, upper = wilson_interval(k, n, z_quantile(level))
+    expected = proportion_confint(k, n, alpha=1 - level, method="wilson")
+    assert (lower, upper) == pytest.approx(expected, abs=1e-10)
+    assert 0.0 <= lower <= k / n <= upper <= 1.0

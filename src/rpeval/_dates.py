@@ -32,7 +32,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._formula import is_dates_or_complex, show_values
-from rpeval._frames import _column, _no_missing, _which
+from rpeval._frames import column_label, get_column, require_no_missing
 from rpeval.errors import DataError, SpecificationError
 
 __all__ = ["DateFormats", "check_formats", "date_series", "parse_dates", "text_is_dates"]
@@ -235,8 +235,8 @@ def date_series(
     rpeval.errors.DataError: build_followup(): column 'entry' (argument `start`) must hold dates ... the first at row 1: '2022-02-30'
     ...
     """  # noqa: E501 - a doctest's error line
-    values = _column(data, column, arg, caller)
-    where = _which(caller, column, arg)
+    values = get_column(data, column, arg=arg, caller=caller)
+    where = column_label(caller, column, arg)
     present = values.notna().to_numpy(dtype=bool)
     dtype = values.dtype
     if _types.is_datetime64_any_dtype(dtype):
@@ -272,7 +272,7 @@ def date_series(
     if bad.any():
         raise _not_dates(where, values, bad, formats)
     if not allow_missing:
-        _no_missing(result, column, arg, caller, "dates")
+        require_no_missing(result, column, arg=arg, caller=caller, what="dates")
     result.name = values.name
     return result
 

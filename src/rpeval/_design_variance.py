@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from rpeval._lazy import sparse
 
 __all__ = [
+    "TINY_FRACTION",
     "DomainMeans",
     "ScoreColumns",
     "Stage",
@@ -35,7 +36,7 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-_TINY_FRACTION = 1e-7  # R: a stratum sampled (almost) completely adds nothing
+TINY_FRACTION = 1e-7  # R: a stratum sampled (almost) completely adds nothing
 _DENSE_LIMIT = 20_000_000  # cluster totals held dense (BLAS) up to this many cells
 
 

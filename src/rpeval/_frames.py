@@ -51,11 +51,15 @@ __all__ = [
     "TreatmentCoding",
     "as_pandas",
     "boolean_array",
+    "column_label",
     "complete_cases",
     "constant_columns",
     "design_matrix",
+    "frame_of",
+    "get_column",
     "numeric_array",
     "require_columns",
+    "require_no_missing",
     "resolve_covariates",
     "treatment_indicator",
 ]
@@ -70,7 +74,8 @@ def _names(names: Sequence[Hashable], limit: int = 20) -> str:
     return shown + (f", ... and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def _which(caller: str, column: str, arg: str) -> str:
+def column_label(caller: str, column: str, arg: str) -> str:
+    """``cox(): column 'age' (argument `covariates`)``: how messages name a column."""
     return f"{caller}(): column {column!r}" + (f" (argument `{arg}`)" if arg else "")
 
 
@@ -113,10 +118,11 @@ def as_pandas(data: object, *, arg: str, caller: str) -> pd.DataFrame:
     return frame
 
 
-def _frame(data: object, frame_arg: str, caller: str) -> pd.DataFrame:
+def frame_of(data: object, *, arg: str, caller: str) -> pd.DataFrame:
+    """`data` itself if a pandas frame with unique column names, else :func:`as_pandas`."""
     if isinstance(data, pd.DataFrame) and data.columns.is_unique:
         return data
-    return as_pandas(data, arg=frame_arg, caller=caller)
+    return as_pandas(data, arg=arg, caller=caller)
 
 
 def _guess(name: str, available: list[str]) -> str | None:
@@ -144,7 +150,7 @@ def require_columns(
     >>> df = pd.DataFrame({"age": [20], "sex": ["f"]})
     >>> require_columns(df, ["age", "sex"], arg="covariates", caller="cox")
     """
-    data = _frame(data, frame_arg, caller)
+    data = frame_of(data, arg=frame_arg, caller=caller)
     names = [columns] if isinstance(columns, str) else list(columns)
     for name in names:
         if not isinstance(name, str):
@@ -171,17 +177,22 @@ def require_columns(
     )
 
 
-def _column(data: object, column: str, arg: str, caller: str) -> pd.Series:
-    frame = _frame(data, "data", caller)
+def get_column(data: object, column: str, *, arg: str, caller: str) -> pd.Series:
+    """The column `column` of `data` (named by argument `arg`), checked to exist."""
+    frame = frame_of(data, arg="data", caller=caller)
     require_columns(frame, [column], arg=arg, caller=caller)
     return frame[column]
 
 
-def _no_missing(values: pd.Series, column: str, arg: str, caller: str, what: str) -> None:
+def require_no_missing(
+    values: pd.Series, column: str, *, arg: str, caller: str, what: str = "values"
+) -> None:
+    """Raise :class:`DataError` naming the rows when `values` (of `column`) has missing
+    entries; `what` names them in the message ("dates")."""
     missing = values.isna().to_numpy(dtype=bool)
     if missing.any():
         raise DataError(
-            f"{_which(caller, column, arg)} has {int(missing.sum())} missing {what} "
+            f"{column_label(caller, column, arg)} has {int(missing.sum())} missing {what} "
             f"(rows {show_values(values.index[missing])})",
             hint=_DROP_HINT,
         )
@@ -201,8 +212,8 @@ def numeric_array(
     >>> numeric_array(df, "age", arg="covariates", caller="cox").tolist()
     [19.0, 23.5]
     """
-    values = _column(data, column, arg, caller)
-    where = _which(caller, column, arg)
+    values = get_column(data, column, arg=arg, caller=caller)
+    where = column_label(caller, column, arg)
     if is_dates_or_complex(values.dtype):
         raise DataError(
             f"{where} must be numeric, found {values.dtype}",
@@ -226,7 +237,7 @@ def numeric_array(
                 hint="fix or remove those values, or convert the column with pd.to_numeric",
             )
     if not allow_missing:
-        _no_missing(values, column, arg, caller, "values")
+        require_no_missing(values, column, arg=arg, caller=caller, what="values")
     return np.array(result, dtype=np.float64, copy=True)
 
 
@@ -239,8 +250,8 @@ def boolean_array(data: pd.DataFrame, column: str, *, arg: str, caller: str) -> 
     >>> boolean_array(df, "event", arg="event", caller="kaplan_meier").tolist()
     [True, False, True]
     """
-    values = _column(data, column, arg, caller)
-    _no_missing(values, column, arg, caller, "values")
+    values = get_column(data, column, arg=arg, caller=caller)
+    require_no_missing(values, column, arg=arg, caller=caller, what="values")
     if _types.is_bool_dtype(values.dtype):
         return np.array(values.to_numpy(dtype=bool), dtype=np.bool_, copy=True)
     if _types.is_numeric_dtype(values.dtype) and not is_dates_or_complex(values.dtype):
@@ -252,7 +263,7 @@ def boolean_array(data: pd.DataFrame, column: str, *, arg: str, caller: str) -> 
         result = np.fromiter((k and v == 1 for v, k in zip(objects, ok, strict=True)), dtype=bool)
     if not ok.all():
         raise DataError(
-            f"{_which(caller, column, arg)} must be 0/1 or True/False; found "
+            f"{column_label(caller, column, arg)} must be 0/1 or True/False; found "
             f"{show_values(values[~ok])}",
             hint="recode it, e.g. df[col] == 'yes' for text labels",
         )
@@ -298,7 +309,7 @@ def complete_cases(
         raise SpecificationError(
             f"{caller}(): missing={missing!r} is not a policy", hint="use 'error' or 'drop'"
         )
-    frame = _frame(data, arg, caller)
+    frame = frame_of(data, arg=arg, caller=caller)
     names = list(dict.fromkeys([columns] if isinstance(columns, str) else columns))
     require_columns(frame, names, arg=arg, caller=caller, frame_arg=arg)
     null = np.zeros((len(names), len(frame)), dtype=bool)
@@ -334,10 +345,11 @@ def treatment_indicator(
     >>> t.is_treated.tolist(), t.control_label, t.n_treated
     ([False, True, False], 'court', 1)
     """
-    values = _column(data, column, arg, caller)
+    values = get_column(data, column, arg=arg, caller=caller)
     if treated is not None and (not _types.is_scalar(treated) or pd.isna(treated)):
         raise SpecificationError(f"{caller}(): treated={treated!r} must be a single label")
-    _no_missing(values, column, arg, caller, "values (treatment must be known for every row)")
+    known = "values (treatment must be known for every row)"
+    require_no_missing(values, column, arg=arg, caller=caller, what=known)
     return code_treatment(values, treated, column=column, arg=arg, caller=caller)
 
 
@@ -367,7 +379,7 @@ def design_matrix(
     >>> design.terms, design.X.tolist()
     (('age', 'offense[T.violent]'), [[20.0, 0.0], [30.0, 1.0], [40.0, 0.0]])
     """
-    frame = _frame(data, frame_arg, caller)
+    frame = frame_of(data, arg=frame_arg, caller=caller)
     require_columns(frame, spec.columns, arg=arg, caller=caller, frame_arg=frame_arg)
     complete = complete_cases(frame, spec.columns, missing=missing, arg=frame_arg, caller=caller)
     if spec.formula is not None:

@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import NamedTuple, overload
 
@@ -37,6 +38,7 @@ __all__ = [
     "wald",
     "wald_columns",
     "wald_table",
+    "wilson_interval",
     "z_quantile",
 ]
 
@@ -183,3 +185,20 @@ def wald_table(
         lower, upper = tests["ci_lower"], tests["ci_upper"]
         columns.update(ratio_columns(est, lower, upper, ratio=ratio, has_ratio=has_ratio))
     return pd.DataFrame(columns)
+
+
+def wilson_interval(successes: int, n: int, z: float) -> tuple[float, float]:
+    """The Wilson score interval of `successes` in `n` trials (``z`` from
+    :func:`z_quantile`), exactly 0 at no successes and 1 at all.
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in wilson_interval(3, 10, z_quantile(0.95))]
+    [0.1078, 0.6032]
+    """
+    p = successes / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    lower = 0.0 if successes == 0 else max(0.0, centre - half)
+    upper = 1.0 if successes == n else min(1.0, centre + half)
+    return lower, upper

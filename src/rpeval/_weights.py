@@ -16,7 +16,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._formula import show_values
-from rpeval._frames import _frame, _which, numeric_array
+from rpeval._frames import column_label, frame_of, numeric_array
 from rpeval.errors import DataError, DataWarning
 
 __all__ = ["CaseWeights", "case_weights", "user_stacklevel"]
@@ -67,7 +67,7 @@ def case_weights(
     >>> kept.weights.tolist(), kept.n_zero, kept.frame["t"].tolist()
     ([1.5, 2.0], 1, [3, 8])
     """
-    frame = _frame(data, "data", caller)
+    frame = frame_of(data, arg="data", caller=caller)
     if column is None:
         every = np.ones(len(frame), dtype=np.bool_)
         return CaseWeights(frame, np.ones(len(frame)), every, 0)
@@ -75,7 +75,7 @@ def case_weights(
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         raise DataError(
-            f"{_which(caller, column, arg)} must hold finite case weights >= 0; found "
+            f"{column_label(caller, column, arg)} must hold finite case weights >= 0; found "
             f"{show_values(frame[column][bad])}",
             hint="case weights are frequencies or inverse-probability weights; a weight of "
             "0 leaves a row out",
@@ -84,7 +84,7 @@ def case_weights(
     n_zero = len(kept) - int(np.count_nonzero(kept))
     if n_zero == len(kept):
         raise DataError(
-            f"{_which(caller, column, arg)} is 0 on every row: nothing is left to analyse"
+            f"{column_label(caller, column, arg)} is 0 on every row: nothing is left to analyse"
         )
     if n_zero:
         warnings.warn(

@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 
 from rpeval._frames import as_pandas, require_columns
-from rpeval._inference import z_quantile
+from rpeval._inference import wilson_interval, z_quantile
 from rpeval._json import records
 from rpeval._lazy import stats
 from rpeval._options import check_conf_level
 from rpeval.errors import DataError
 from rpeval.qualitative.coded import CodedSegments
-from rpeval.qualitative.prevalence import _wilson, segment_presence
+from rpeval.qualitative.prevalence import segment_presence
 
 __all__ = ["CAVEAT", "JointDisplay", "joint_display"]
 
@@ -206,7 +206,7 @@ def joint_display(
             continue
         if binary:
             k = int(part.sum())
-            lo, hi = _wilson(k, n, z)
+            lo, hi = wilson_interval(k, n, z)
             hidden = suppress_below is not None and (
                 0 < n < suppress_below or 0 < k < suppress_below or 0 < n - k < suppress_below
             )

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rpeval._inference import z_quantile
+from rpeval._inference import wilson_interval, z_quantile
 from rpeval._json import records
 from rpeval._lazy import stats
 from rpeval._options import check_choice, check_conf_level, check_count
@@ -64,16 +64,6 @@ def segment_presence(coded: CodedSegments, *, rule: str = "any") -> pd.DataFrame
         held = share.gt(0) if rule == "any" else share.gt(0.5)
         out[name] = held.reindex(out.index, fill_value=False).astype(int)
     return out.reset_index()
-
-
-def _wilson(k: int, n: int, z: float) -> tuple[float, float]:
-    """The Wilson score interval of k successes in n."""
-    p = k / n
-    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-    half = z * float(np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))) / (1 + z**2 / n)
-    lower = 0.0 if k == 0 else max(0.0, centre - half)
-    upper = 1.0 if k == n else min(1.0, centre + half)
-    return lower, upper
 
 
 def _suppress(n: int, k: int, threshold: int | None) -> bool:
@@ -256,7 +246,7 @@ def theme_prevalence(
         for group, (k, n) in counts.iterrows():
             k, n = int(k), int(n)
             if unit == "participant":
-                lo, hi = _wilson(k, n, z)
+                lo, hi = wilson_interval(k, n, z)
                 estimate = k / n
             else:
                 part = frame[frame["group"] == group]

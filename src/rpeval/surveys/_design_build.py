@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval._design_variance import _TINY_FRACTION, Stage
+from rpeval._design_variance import TINY_FRACTION, Stage
 from rpeval._formula import show_values
 from rpeval._frames import numeric_array
 from rpeval.errors import DataError, SpecificationError
@@ -189,7 +189,7 @@ def build_stages(
     n_lonely = 0
     for number, item in enumerate(inputs, start=1):
         fraction = np.where(np.isinf(item.popsize), 1.0, 1.0 - item.n_psu / item.popsize)
-        fraction = np.where(fraction < _TINY_FRACTION, 0.0, fraction)
+        fraction = np.where(fraction < TINY_FRACTION, 0.0, fraction)
         lonely = (item.n_psu == 1) & (fraction > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(item.n_psu > 1, fraction * item.n_psu / (item.n_psu - 1), fraction)
