@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from rpeval.errors import DataError
-from rpeval.recidivism._followup_inputs import NOTES, PROBLEMS
+from rpeval.recidivism.followup._inputs import NOTES, PROBLEMS
 
 __all__ = ["REPORT_KEY", "SUMMARY_COLUMNS", "FollowUpReport", "followup_report"]
 

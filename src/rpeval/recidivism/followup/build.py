@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from rpeval._frames import as_pandas, require_columns
 from rpeval.errors import DataError, DataWarning, SpecificationError
-from rpeval.recidivism._followup_inputs import (
+from rpeval.recidivism.followup._inputs import (
     NOTES,
     PROBLEMS,
     Tally,
@@ -33,10 +33,10 @@ from rpeval.recidivism._followup_inputs import (
     unique_ids,
     window_end,
 )
-from rpeval.recidivism._followup_kernels import NO_DAY, first_event_after, resolve_exits
-from rpeval.recidivism._followup_report import REPORT_KEY, FollowUpReport, followup_report
+from rpeval.recidivism.followup._kernels import NO_DAY, first_event_after, resolve_exits
+from rpeval.recidivism.followup.report import REPORT_KEY, FollowUpReport
 
-__all__ = ["FollowUpReport", "build_followup", "followup_report"]
+__all__ = ["build_followup"]
 
 Unit = Literal["days", "weeks", "months", "years"]
 OnProblem = Literal["report", "warn", "raise"]

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from rpeval._dates import date_series
 from rpeval._frames import require_columns
 from rpeval.errors import DataError, SpecificationError
-from rpeval.recidivism._followup_kernels import (
+from rpeval.recidivism.followup._kernels import (
     NO_DAY,
     custody_days,
     overlapping_spells,
