@@ -110,6 +110,7 @@ def test_fitted_levels_code_new_data_the_same_way() -> None:
 def test_plain_formulas_do_not_import_formulaic() -> None:
     code = (
         "import json, sys, pandas as pd; from rpeval import _frames; "
+        "import rpeval.recidivism, rpeval.matching, rpeval.surveys, rpeval.report; "
         "df = pd.DataFrame({'age': [1.0, 2.0], 'g': ['a', 'b']}); "
         "spec = _frames.resolve_covariates('age + C(g)', arg='x', caller='f'); "
         "_frames.design_matrix(df, spec, arg='x', caller='f'); "
