@@ -127,7 +127,7 @@ def test_lalonde_pairs_against_r(lalonde_pairs: pd.DataFrame) -> None:
     ref = reference("matching_rosenbaum")["lalonde_pairs"]
     table = rosenbaum_bounds(
         lalonde_pairs, "re78", ref["gammas"], treatment="treat", alternative="greater"
-    )
+    ).summary()
     assert (table["test"] == "signed_rank").all()
     assert table["n_pairs"].iloc[0] == ref["n_nonzero"]
     assert table["statistic"].iloc[0] == pytest.approx(ref["signed_rank_statistic"])
@@ -135,7 +135,7 @@ def test_lalonde_pairs_against_r(lalonde_pairs: pd.DataFrame) -> None:
     np.testing.assert_allclose(table["p_lower"], ref["signed_rank_p_lower"], rtol=1e-9)
     binary = rosenbaum_bounds(
         lalonde_pairs, "employed", ref["gammas"], treatment="treat", alternative="greater"
-    )
+    ).summary()
     assert (binary["test"] == "mcnemar").all()
     np.testing.assert_allclose(binary["p_upper"], ref["employed"]["p_upper"], rtol=1e-10)
     np.testing.assert_allclose(binary["p_lower"], ref["employed"]["p_lower"], rtol=1e-10)
@@ -146,12 +146,39 @@ def test_gamma_critical_is_where_significance_is_lost() -> None:
     for s in range(30):  # 25 of 30 discordant pairs favour the program
         y_t, y_c = (0, 1) if s < 25 else (1, 0)
         rows += [{"subclass": s + 1, "t": 1, "y": y_t}, {"subclass": s + 1, "t": 0, "y": y_c}]
-    table = rosenbaum_bounds(pd.DataFrame(rows), "y", [1, 2, 3], treatment="t")
-    assert table.attrs["alternative"] == "less"
-    critical = table.attrs["gamma_critical"]
+    result = rosenbaum_bounds(pd.DataFrame(rows), "y", [1, 2, 3], treatment="t")
+    table = result.summary()
+    assert result.alternative == "less"
+    critical = result.gamma_critical
     assert mcnemar_bounds(25, 30, critical).p_upper == pytest.approx(0.05, abs=1e-9)
     assert mcnemar_bounds(25, 30, critical * 0.999).p_upper < 0.05
     assert table["significant"].tolist() == [True, True, critical > 3]
+    assert result.to_dict()["gamma_critical"] == critical
+    assert result.to_dict()["bounds"][0]["significant"] is True
+    assert "Rosenbaum bounds" in str(result) and "<table>" in result._repr_html_()
+    stricter = rosenbaum_bounds(pd.DataFrame(rows), "y", [1], treatment="t", conf_level=0.99)
+    assert stricter.significance == 0.01 and stricter.gamma_critical < critical
+
+
+def test_alpha_is_a_deprecated_alias_of_conf_level() -> None:
+    pairs = pd.DataFrame({"subclass": [1, 1, 2, 2], "t": [1, 0] * 2, "y": [0, 1, 0, 1]})
+    with pytest.warns(FutureWarning, match="conf_level"):
+        old = rosenbaum_bounds(pairs, "y", [1.0, 2.0], treatment="t", alpha=0.1)
+    new = rosenbaum_bounds(pairs, "y", [1.0, 2.0], treatment="t", conf_level=0.9)
+    pd.testing.assert_frame_equal(old.summary(), new.summary())
+    assert old.significance == 0.1 and old.gamma_critical == new.gamma_critical
+    with pytest.warns(FutureWarning), pytest.raises(SpecificationError, match="disagree"):
+        rosenbaum_bounds(pairs, "y", [1.0], treatment="t", alpha=0.1, conf_level=0.95)
+
+
+def test_rosenbaum_plot() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    pairs = pd.DataFrame({"subclass": np.repeat(np.arange(1, 13), 2), "t": [1, 0] * 12,
+                          "y": [0, 1] * 10 + [1, 0] * 2})  # fmt: skip
+    ax = rosenbaum_bounds(pairs, "y", [1.0, 1.5, 2.0], treatment="t").plot()
+    assert len(ax.lines) >= 3
 
 
 def test_from_a_match_result() -> None:
@@ -161,7 +188,7 @@ def test_from_a_match_result() -> None:
     m = match(people, "participant", "age + prior_arrests + C(offense_type)")
     people = people.assign(y=np.random.default_rng(1).normal(size=len(people)))
     m2 = match(people, "participant", "age + prior_arrests + C(offense_type)")
-    table = rosenbaum_bounds(m2, "y", [1.0, 1.5])
+    table = rosenbaum_bounds(m2, "y", [1.0, 1.5]).summary()
     assert len(table) == 2 and (table["p_lower"] <= table["p_upper"]).all()
     with pytest.raises(SpecificationError, match="pairs"):
         rosenbaum_bounds(match(people, "participant", "age + prior_arrests", ratio=2), "y", [1.0])
@@ -175,7 +202,7 @@ def test_from_a_match_result() -> None:
         ([], {}),
         ([float("inf")], {}),
         ([1.0], {"alternative": "two"}),
-        ([1.0], {"alpha": 1.5}),
+        ([1.0], {"conf_level": 1.5}),
     ],
 )
 def test_rosenbaum_rejects_bad_options(gammas: list[float], kwargs: dict[str, object]) -> None:

@@ -226,5 +226,5 @@ def test_text_treatment_labels_flow_through(lalonde: pd.DataFrame) -> None:
     assert effect(m, "re78").estimate == pytest.approx(
         effect(match(lalonde, "treat", FORMULA), "re78").estimate
     )
-    table = rosenbaum_bounds(m, "re78", [1.0])
+    table = rosenbaum_bounds(m, "re78", [1.0]).summary()
     assert table["n_pairs"].iloc[0] > 0

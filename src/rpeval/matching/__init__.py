@@ -10,7 +10,7 @@ from rpeval.matching.match import match
 from rpeval.matching.propensity import PropensityResult, propensity
 from rpeval.matching.result import MatchResult
 from rpeval.matching.riskset import RiskSetResult, risk_set_match
-from rpeval.matching.rosenbaum import rosenbaum_bounds
+from rpeval.matching.rosenbaum import RosenbaumResult, rosenbaum_bounds
 from rpeval.matching.weighting import WeightResult, weight
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "MatchResult",
     "PropensityResult",
     "RiskSetResult",
+    "RosenbaumResult",
     "WeightResult",
     "aipw",
     "balance",

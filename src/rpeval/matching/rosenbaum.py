@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, NamedTuple
 
@@ -11,23 +12,17 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval._lazy import stats
+from rpeval._options import check_conf_level
 from rpeval.errors import DataError, SpecificationError
+from rpeval.matching._rosenbaum_result import ROSENBAUM_COLUMNS, RosenbaumResult
 from rpeval.matching.result import MatchResult
 
-__all__ = ["mcnemar_bounds", "rosenbaum_bounds", "signed_rank_bounds"]
+__all__ = ["RosenbaumResult", "mcnemar_bounds", "rosenbaum_bounds", "signed_rank_bounds"]
 
 FloatArray = NDArray[np.float64]
 Alternative = Literal["greater", "less"]
+_CALLER = "rosenbaum_bounds"
 _EXACT_MAX_PAIRS = 50  # as R's wilcox.test: exact below 50 non-zero differences
-ROSENBAUM_COLUMNS = (
-    "gamma",
-    "test",
-    "statistic",
-    "n_pairs",
-    "p_lower",
-    "p_upper",
-    "significant",
-)
 
 
 class PValueBounds(NamedTuple):
@@ -146,10 +141,11 @@ def rosenbaum_bounds(
     *,
     treatment: str | None = None,
     alternative: Alternative | None = None,
-    alpha: float = 0.05,
+    conf_level: float | None = None,
     exact: bool | None = None,
     treated: Any = None,
-) -> pd.DataFrame:
+    alpha: float | None = None,
+) -> RosenbaumResult:
     """Rosenbaum bounds on the p-value of a matched-pairs test over a grid of Gamma.
 
     Gamma is the largest factor by which hidden bias may multiply the odds that one
@@ -169,23 +165,25 @@ def rosenbaum_bounds(
     alternative
         ``"greater"`` (treated outcomes larger) or ``"less"``; by default the direction
         of the observed difference.
-    alpha
-        Significance level for ``significant`` and ``gamma_critical``.
+    conf_level
+        The test is significant when ``p_upper < 1 - conf_level`` (default 0.95).
     exact
         Signed-rank test only: exact null distribution (default below 50 pairs).
     treated
         For a frame whose treatment column holds two labels: the treated one.
+    alpha
+        Deprecated: the significance level ``1 - conf_level``; it warns.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per Gamma: ``gamma``, ``test`` (``"mcnemar"`` or ``"signed_rank"``),
-        ``statistic`` (discordant pairs in the direction of ``alternative``, or the
-        signed-rank sum), ``n_pairs`` (discordant or non-zero pairs used), ``p_lower``,
-        ``p_upper`` (bounds on the one-sided p-value) and ``significant``
-        (``p_upper < alpha``). ``attrs`` holds ``alternative``, ``alpha`` and
-        ``gamma_critical``: the Gamma at which ``p_upper`` reaches ``alpha``, i.e. where
-        significance is lost (1.0 if the test is not significant without bias).
+    RosenbaumResult
+        ``summary()`` has one row per Gamma: ``gamma``, ``test`` (``"mcnemar"`` or
+        ``"signed_rank"``), ``statistic`` (discordant pairs in the direction of
+        ``alternative``, or the signed-rank sum), ``n_pairs`` (discordant or non-zero
+        pairs used), ``p_lower``, ``p_upper`` (bounds on the one-sided p-value) and
+        ``significant`` (``p_upper < 1 - conf_level``). ``gamma_critical`` is the
+        smallest Gamma at which the conclusion changes: where ``p_upper`` reaches
+        ``1 - conf_level`` (1.0 if the test is not significant without bias).
 
     Notes
     -----
@@ -205,7 +203,8 @@ def rosenbaum_bounds(
     --------
     >>> pairs = pd.DataFrame({"subclass": [1, 1, 2, 2, 3, 3, 4, 4],
     ...                       "treat": [1, 0] * 4, "rearrest": [0, 1, 0, 1, 0, 1, 1, 1]})
-    >>> table = rosenbaum_bounds(pairs, "rearrest", [1, 2], treatment="treat")
+    >>> bounds = rosenbaum_bounds(pairs, "rearrest", [1, 2], treatment="treat")
+    >>> table = bounds.summary()
     >>> table[["gamma", "statistic", "n_pairs", "p_upper"]].round(4).to_numpy().tolist()
     [[1.0, 3.0, 3.0, 0.125], [2.0, 3.0, 3.0, 0.2963]]
     """
@@ -218,8 +217,7 @@ def rosenbaum_bounds(
         raise SpecificationError(
             f"rosenbaum_bounds(): alternative={alternative!r}", hint='use "greater" or "less"'
         )
-    if not 0.0 < alpha < 1.0:
-        raise SpecificationError(f"rosenbaum_bounds(): alpha={alpha!r} must be in (0, 1)")
+    level = _significance(conf_level, alpha)
     y_t, y_c = _pairs(result, outcome, treatment, treated)
     if not (np.isfinite(y_t).all() and np.isfinite(y_c).all()):
         raise DataError(f"rosenbaum_bounds(): outcome {outcome!r} has infinite values")
@@ -239,23 +237,44 @@ def rosenbaum_bounds(
         if binary
         else float(stats.rankdata(np.abs(nonzero))[nonzero > 0].sum())
     )
+    test = "mcnemar" if binary else "signed_rank"
     rows = []
     for gamma in grid.tolist():
         b = bounds(gamma)
         rows.append(
-            {
-                "gamma": gamma,
-                "test": "mcnemar" if binary else "signed_rank",
-                "statistic": statistic,
-                "n_pairs": int(nonzero.size),
-                "p_lower": b.p_lower,
-                "p_upper": b.p_upper,
-                "significant": b.p_upper < alpha,
-            }
+            (gamma, test, statistic, int(nonzero.size), b.p_lower, b.p_upper, b.p_upper < level)
         )
-    table = pd.DataFrame(rows, columns=list(ROSENBAUM_COLUMNS))
-    table.attrs.update(alternative=side, alpha=alpha, gamma_critical=_critical(bounds, alpha))
-    return table
+    return RosenbaumResult(
+        table=pd.DataFrame(rows, columns=list(ROSENBAUM_COLUMNS)),
+        test=test,
+        alternative=side,
+        conf_level=1.0 - level if conf_level is None else float(conf_level),
+        significance=level,
+        gamma_critical=_critical(bounds, level),
+        n_pairs=int(nonzero.size),
+        statistic=statistic,
+    )
+
+
+def _significance(conf_level: float | None, alpha: float | None) -> float:
+    """The significance level ``1 - conf_level``, or the deprecated ``alpha`` (warns)."""
+    if alpha is None:
+        level = check_conf_level(0.95 if conf_level is None else conf_level, caller=_CALLER)
+        return round(1.0 - level, 12)  # 0.05, not 0.050000000000000044, for 0.95
+    warnings.warn(
+        "rosenbaum_bounds(): alpha= is deprecated; use conf_level= (conf_level = 1 - alpha, "
+        f"here conf_level={1 - alpha:g})",
+        FutureWarning,
+        stacklevel=3,
+    )
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0.0 < alpha < 1.0:
+        raise SpecificationError(f"rosenbaum_bounds(): alpha={alpha!r} must be in (0, 1)")
+    if conf_level is not None and abs(1.0 - conf_level - alpha) > 1e-12:
+        raise SpecificationError(
+            f"rosenbaum_bounds(): alpha={alpha!r} and conf_level={conf_level!r} disagree",
+            hint="give conf_level= only",
+        )
+    return float(alpha)
 
 
 def _critical(bounds: Callable[[float], PValueBounds], alpha: float) -> float:
