@@ -111,7 +111,7 @@ def effect_display(result: EffectResult) -> Display:
         ("standard error", result.se_type),
         ("n", f"{result.n:,} ({result.n_clusters:,} clusters)"),
     )
-    frame = result.summary().drop(columns=["estimand"])
+    frame = result.summary().drop(columns=["estimand", "bootstrap_failures"])
     labels = {
         "std_error": "SE" + (" (log)" if result.measure in ("risk_ratio", "odds_ratio") else ""),
         "statistic": "z",
@@ -119,4 +119,13 @@ def effect_display(result: EffectResult) -> Display:
         "ci_lower": f"lower {level}",
         "ci_upper": f"upper {level}",
     }
-    return Display(f"Effect ({result.measure.replace('_', ' ')})", header, frame, labels=labels)
+    notes = (
+        (
+            f"{result.bootstrap_failures:,} bootstrap draws failed (one group left, or "
+            "an effect or weights that could not be estimated) and were skipped.",
+        )
+        if result.bootstrap_failures
+        else ()
+    )
+    title = f"Effect ({result.measure.replace('_', ' ')})"
+    return Display(title, header, frame, notes=notes, labels=labels)

@@ -29,12 +29,14 @@ class EffectResult(Displayed):
     n_clusters: int
     estimand: str = "ATT"  # ATT, ATC, ATE or ATO
     target: str = "population"  # the SE is for the population's effect, or this sample's
+    bootstrap_failures: int = 0  # bootstrap draws skipped (se_type "bootstrap" only)
 
     def summary(self) -> pd.DataFrame:
         """``measure``, ``estimand`` (e.g. ``"population ATT"``: whose effect, and
         whether the SE counts the target units as a sample from a population),
         ``estimate``, ``std_error`` (on the log scale for ratios), ``statistic``,
-        ``p_value``, ``ci_lower``, ``ci_upper``."""
+        ``p_value``, ``ci_lower``, ``ci_upper`` and ``bootstrap_failures`` (draws skipped
+        by a bootstrap SE; 0 otherwise)."""
         log_scale = self.measure in ("risk_ratio", "odds_ratio")
         centre = np.log(self.estimate) if log_scale else self.estimate
         null = 0.0
@@ -49,6 +51,7 @@ class EffectResult(Displayed):
                     "p_value": self.p_value,
                     "ci_lower": self.ci_lower,
                     "ci_upper": self.ci_upper,
+                    "bootstrap_failures": self.bootstrap_failures,
                 }
             ]
         )
@@ -62,6 +65,7 @@ class EffectResult(Displayed):
             "n": self.n,
             "n_clusters": self.n_clusters,
             "target": self.target,
+            "bootstrap_failures": int(self.bootstrap_failures),
         }
 
     def _display(self) -> Display:

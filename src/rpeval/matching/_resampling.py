@@ -3,22 +3,52 @@ the weights re-estimated in each draw."""
 
 from __future__ import annotations
 
-from typing import Literal
+import warnings
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from tqdm.auto import tqdm
 
-from rpeval.errors import DataError, RpevalError
+from rpeval.errors import DataError, DataWarning, RpevalError
 from rpeval.matching._glm import fit_binary
 from rpeval.matching._outcome import Measure, g_computation
 from rpeval.matching._weight_model import WeightingPlan
 from rpeval.matching.weighting import entropy_balance, finish_weights, ipw_weights
 
-__all__ = ["reweighted_draws", "set_bootstrap", "target_rows"]
+__all__ = ["Draws", "reweighted_draws", "set_bootstrap", "target_rows"]
 
 FloatArray = NDArray[np.float64]
+
+
+class Draws(NamedTuple):
+    """A bootstrap SE and the number of draws skipped because they failed."""
+
+    std_error: float
+    failures: int
+
+
+def _finish_draws(draws: list[float], n_boot: int, what: str) -> Draws:
+    """The SE of the draws that worked; warn (:class:`DataWarning`) with the count of
+    those that failed, and raise when fewer than two worked."""
+    failures = n_boot - len(draws)
+    if len(draws) < 2:
+        raise DataError(
+            f"effect(): {failures:,} of {n_boot:,} bootstrap draws failed ({what})",
+            hint='use an analytic SE (se="cluster", "hc3" or "sandwich")',
+        )
+    if failures:
+        warnings.warn(
+            f"effect(): {failures:,} of {n_boot:,} bootstrap draws failed ({what}) and "
+            "were skipped; the SE comes from the others (see the result's "
+            "bootstrap_failures). Many failures mean small groups or sparse covariates: "
+            'prefer an analytic SE (se="cluster", "hc3" or "sandwich"), or adjust for fewer '
+            "covariates",
+            DataWarning,
+            stacklevel=3,
+        )
+    return Draws(float(np.std(draws, ddof=1)), failures)
 
 
 def target_rows(t: FloatArray, estimand: str) -> NDArray[np.bool_]:
@@ -43,15 +73,16 @@ def reweighted_draws(
     Z: FloatArray | None,
     measure: Measure,
     n_boot: int,
-    seed: int | None,
+    random_state: int | None,
     progress: bool,
-) -> list[float]:
+) -> Draws:
     """Estimates on bootstrap resamples of the weighted sample's units, re-estimating the
     weights in each exactly as :func:`weight` does (the propensity model refitted, or
     entropy balancing solved again; trimming, truncation, stabilisation); draws in which
     the weights cannot be estimated (separation, an unreachable target, one group left)
-    are skipped. ``y`` and ``Z`` are the weighted sample's outcome and ``adjust=`` design."""
-    rng = np.random.default_rng(seed)
+    are skipped and counted. ``y`` and ``Z`` are the weighted sample's outcome and
+    ``adjust=`` design."""
+    rng = np.random.default_rng(random_state)
     X = plan.design[plan.inside]
     treated = plan.is_treated[plan.inside]
     draws = []
@@ -69,9 +100,9 @@ def reweighted_draws(
         point = g_computation(y[rows][kept], t, w, Zb, measure, target_rows(t, plan.estimand))
         if point.estimable:
             draws.append(point.value)
-    if len(draws) < 2:
-        raise DataError("effect(): the weights could not be re-estimated in the bootstrap")
-    return draws
+    return _finish_draws(
+        draws, n_boot, "the weights could not be re-estimated, or the effect was not identified"
+    )
 
 
 def _weights(
@@ -111,13 +142,14 @@ def set_bootstrap(
     measure: Measure,
     clusters: NDArray[np.intp],
     n_boot: int,
-    seed: int | None,
+    random_state: int | None,
     progress: bool,
     estimand: str = "ATT",
-) -> float:
+) -> Draws:
     """SE from resampling matched sets (clusters) with replacement, refitting each time;
-    draws with one treatment group only or an unidentified effect are skipped."""
-    rng = np.random.default_rng(seed)
+    draws with one treatment group only or an unidentified effect are skipped and
+    counted."""
+    rng = np.random.default_rng(random_state)
     n_clusters = int(clusters.max()) + 1
     members = pd.Series(np.arange(len(y))).groupby(clusters).apply(np.asarray).tolist()
     draws = []
@@ -131,4 +163,4 @@ def set_bootstrap(
         again = g_computation(y[rows], t[rows], w[rows], Zb, measure, target)
         if again.estimable:
             draws.append(again.value)
-    return float(np.std(draws, ddof=1))
+    return _finish_draws(draws, n_boot, "one treatment group only, or an unidentified effect")

@@ -13,7 +13,8 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval._coding import separating_columns
-from rpeval._lazy import stats
+from rpeval._inference import two_sided_p, z_quantile
+from rpeval._options import check_conf_level
 from rpeval.errors import ConvergenceWarning, DataError, PositivityWarning, SpecificationError
 from rpeval.matching._glm import fit_binary
 from rpeval.matching.effect import EffectResult
@@ -190,8 +191,7 @@ def aipw(
         isinstance(cross_fit, bool) or not isinstance(cross_fit, int) or cross_fit < 2
     ):
         raise SpecificationError(f"aipw(): cross_fit={cross_fit!r} must be a whole number >= 2")
-    if not 0.0 < conf_level < 1.0:
-        raise SpecificationError(f"aipw(): conf_level={conf_level!r} must be in (0, 1)")
+    conf_level = check_conf_level(conf_level, caller="aipw")
     frame = _frames.as_pandas(data, arg="data", caller="aipw")
     spec = _frames.resolve_covariates(covariates, arg="covariates", caller="aipw")
     _frames.complete_cases(
@@ -212,18 +212,8 @@ def aipw(
     design = _frames.design_matrix(frame, spec, arg="covariates", caller="aipw")
     X = np.column_stack([np.ones(len(frame)), design.X])
     t = coding.is_treated.astype(np.float64)
-    everyone = np.ones(len(frame), dtype=bool)
     try:
-        if cross_fit is None:
-            fits = _nuisance(X, y, t, everyone, everyone, model)
-        else:
-            fold = np.random.default_rng(random_state).permutation(len(frame)) % cross_fit
-            e, mu1, mu0 = np.empty(len(frame)), np.empty(len(frame)), np.empty(len(frame))
-            for k in range(cross_fit):
-                held = fold == k
-                part = _nuisance(X, y, t, ~held, held, model)
-                e[held], mu1[held], mu0[held] = part
-            fits = Nuisance(e, mu1, mu0)
+        fits = _cross_fitted(X, y, t, model, cross_fit, random_state)
     except _SeparationError:
         alone = separating_columns(design.X, design.terms, coding.is_treated)
         which = f"{', '.join(map(repr, alone))} alone" if alone else "a combination of them"
@@ -234,33 +224,57 @@ def aipw(
             hint="drop the covariate that defines participation, or restrict the comparison "
             "pool to people who could have taken part",
         ) from None
-    # for the ATT only scores near 1 matter (they give controls huge weights)
-    high = fits.e > 1.0 - _EXTREME
-    extreme = int(np.sum(high if estimand == "ATT" else high | (fits.e < _EXTREME)))
-    if extreme:
-        where = f"above {1 - _EXTREME}" if estimand == "ATT" else "near 0 or 1"
-        warnings.warn(
-            f"aipw(): {extreme} propensity scores are {where}; the estimate leans on few "
-            "units (consider trimming the sample to the region of overlap)",
-            PositivityWarning,
-            stacklevel=2,
-        )
+    _warn_extreme(fits.e, estimand)
     e_safe = np.clip(fits.e, 1e-12, 1.0 - 1e-12)
     estimate, phi = aipw_scores(y, t, Nuisance(e_safe, fits.mu1, fits.mu0), estimand)
     std_error = float(np.sqrt(phi @ phi) / len(phi))  # sqrt(mean(phi^2) / n)
-    z = float(stats.norm.ppf(0.5 + conf_level / 2))
+    z = z_quantile(conf_level)
     return EffectResult(
         "risk_difference" if model == "logistic" else "mean_difference",
         estimate,
         std_error,
         estimate - z * std_error,
         estimate + z * std_error,
-        float(2 * stats.norm.sf(abs(estimate / std_error)))
-        if std_error > 0
-        else float(estimate == 0.0),
+        two_sided_p(estimate / std_error) if std_error > 0 else float(estimate == 0.0),
         "influence",
         conf_level,
         len(y),
         len(y),
         estimand,
     )
+
+
+def _cross_fitted(
+    X: FloatArray,
+    y: FloatArray,
+    t: FloatArray,
+    model: OutcomeModel,
+    cross_fit: int | None,
+    random_state: int | None,
+) -> Nuisance:
+    """The nuisance fits on all units, or each fold's predicted from the other folds."""
+    everyone = np.ones(len(y), dtype=bool)
+    if cross_fit is None:
+        return _nuisance(X, y, t, everyone, everyone, model)
+    fold = np.random.default_rng(random_state).permutation(len(y)) % cross_fit
+    e, mu1, mu0 = np.empty(len(y)), np.empty(len(y)), np.empty(len(y))
+    for k in range(cross_fit):
+        held = fold == k
+        part = _nuisance(X, y, t, ~held, held, model)
+        e[held], mu1[held], mu0[held] = part
+    return Nuisance(e, mu1, mu0)
+
+
+def _warn_extreme(e: FloatArray, estimand: str) -> None:
+    """Warn when propensity scores are extreme (for the ATT only those near 1 matter:
+    they give controls huge weights)."""
+    high = e > 1.0 - _EXTREME
+    extreme = int(np.sum(high if estimand == "ATT" else high | (e < _EXTREME)))
+    if extreme:
+        where = f"above {1 - _EXTREME}" if estimand == "ATT" else "near 0 or 1"
+        warnings.warn(
+            f"aipw(): {extreme} propensity scores are {where}; the estimate leans on few "
+            "units (consider trimming the sample to the region of overlap)",
+            PositivityWarning,
+            stacklevel=3,
+        )

@@ -4,13 +4,15 @@ g-computation, and SEs that say which estimand they are for."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace as replace_fields
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from rpeval import _frames
-from rpeval._lazy import stats
+from rpeval._inference import two_sided_p, z_quantile
+from rpeval._options import check_conf_level, check_count
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._bias_correction import bias_corrected
 from rpeval.matching._effect_result import EffectResult
@@ -76,8 +78,11 @@ def effect(
         weights it treats them as known, which can be too small or too large (for the
         ATT, too small under effect heterogeneity). ``"bootstrap"``: resampling matched
         sets, or for a :class:`WeightResult` resampling units and re-estimating the
-        weights each time (seeded by ``random_state``; draws in which the weights cannot
-        be estimated are skipped).
+        weights each time (seeded by ``random_state``; draws that fail, e.g. with one
+        group only or weights that cannot be estimated, are skipped, counted in
+        ``bootstrap_failures`` and warned about with a :class:`~rpeval.errors.DataWarning`).
+        ``se`` is this pillar's spelling of ``robust=``/``cluster=`` elsewhere: with
+        ``"cluster"`` the cluster is always the matched set.
     target
         With ``adjust=``: ``"population"`` (the default) counts the target units as a
         sample from their population (the population ATT, or ATE...), adding the
@@ -104,8 +109,8 @@ def effect(
     EffectResult
         ``estimate`` (a ratio for ``risk_ratio``/``odds_ratio``), ``std_error`` (of the
         log ratio for ratios), ``ci_lower``, ``ci_upper``, ``p_value``, ``se_type``,
-        ``conf_level``, ``n`` (units with positive weight), ``n_clusters``, and the
-        ``estimand`` and ``target`` the SE is for.
+        ``conf_level``, ``n`` (units with positive weight), ``n_clusters``, the
+        ``estimand`` and ``target`` the SE is for, and ``bootstrap_failures``.
 
     Raises
     ------
@@ -182,21 +187,9 @@ def effect(
     >>> effect(df, "y", treatment="treat").estimate
     2.25
     """
+    conf_level = check_conf_level(conf_level, caller="effect")
+    data, treatment, label, replace, estimand = _inputs(result, treatment, treated)
     weighted = isinstance(result, WeightResult)
-    label = treated
-    if isinstance(result, MatchResult | WeightResult):
-        data, treatment = result.data, result.treatment
-        label = result.settings.get("treated")
-        replace = bool(result.settings.get("replace", False))
-        estimand = result.estimand
-        if weighted:
-            data = data.assign(subclass=np.arange(1, len(data) + 1))
-    else:
-        if treatment is None:
-            raise SpecificationError("effect(): name the treatment column with treatment=")
-        data = _frames.as_pandas(result, arg="result", caller="effect")
-        _frames.require_columns(data, ["weights", "subclass"], arg="result", caller="effect")
-        replace, estimand = False, "ATT"
     se_type = _check_options(measure, se, target, weighted, replace, bias_correction)
     spec = (
         None
@@ -241,14 +234,17 @@ def effect(
             "sample to common support",
         )
     warn_about_fit(point.fit, measure)
-    if se_type == "bootstrap" and isinstance(result, WeightResult):
-        plan, trim = result._plan(), result.settings["trim"]
-        draws = reweighted_draws(plan, trim, y, Z, measure, n_bootstrap, random_state, progress)
-        std_error = float(np.std(draws, ddof=1))
-    elif se_type == "bootstrap":
-        std_error = set_bootstrap(
-            y, t, w, Z, measure, clusters, n_bootstrap, random_state, progress, estimand
-        )
+    failures = 0
+    if se_type == "bootstrap":
+        check_count(n_bootstrap, arg="n_bootstrap", caller="effect", minimum=2)
+        if isinstance(result, WeightResult):
+            plan, trim = result._plan(), result.settings["trim"]
+            boot = reweighted_draws(plan, trim, y, Z, measure, n_bootstrap, random_state, progress)
+        else:
+            boot = set_bootstrap(
+                y, t, w, Z, measure, clusters, n_bootstrap, random_state, progress, estimand
+            )
+        std_error, failures = boot
     elif se_type == "sandwich":
         assert isinstance(result, WeightResult)
         model = weight_equations(result._plan())
@@ -263,10 +259,29 @@ def effect(
         std_error = robust_se(
             point, y, w, focus, clusters if se_type == "cluster" else None, measure, population
         )
-    return _finish(
+    found = _finish(
         measure, point.value, std_error, se_type, conf_level, len(y), int(clusters.max()) + 1,
         estimand, target,
     )  # fmt: skip
+    return replace_fields(found, bootstrap_failures=failures)
+
+
+def _inputs(
+    result: MatchResult | WeightResult | pd.DataFrame, treatment: str | None, treated: Any
+) -> tuple[pd.DataFrame, str, Any, bool, str]:
+    """The data, treatment column, treated label, whether controls were reused and the
+    estimand of a result or a matched frame."""
+    if isinstance(result, MatchResult | WeightResult):
+        data = result.data
+        if isinstance(result, WeightResult):
+            data = data.assign(subclass=np.arange(1, len(data) + 1))
+        replace = bool(result.settings.get("replace", False))
+        return data, result.treatment, result.settings.get("treated"), replace, result.estimand
+    if treatment is None:
+        raise SpecificationError("effect(): name the treatment column with treatment=")
+    data = _frames.as_pandas(result, arg="result", caller="effect")
+    _frames.require_columns(data, ["weights", "subclass"], arg="result", caller="effect")
+    return data, treatment, treated, False, "ATT"
 
 
 def _check_options(
@@ -324,9 +339,9 @@ def _finish(
     target: str,
 ) -> EffectResult:
     """The Wald interval and p-value (log scale for ratios), as an :class:`EffectResult`."""
-    z = stats.norm.ppf(0.5 + conf_level / 2)
+    z = z_quantile(conf_level)
     low, high = estimate - z * std_error, estimate + z * std_error
-    p_value = float(2 * stats.norm.sf(abs(estimate / std_error)))
+    p_value = two_sided_p(estimate / std_error)
     if measure in ("risk_ratio", "odds_ratio"):
         estimate, low, high = float(np.exp(estimate)), float(np.exp(low)), float(np.exp(high))
     return EffectResult(

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval._coding import separating_columns
-from rpeval._lazy import stats
+from rpeval._inference import two_sided_p
 from rpeval.errors import DataError, PositivityWarning, SpecificationError
 from rpeval.matching._glm import fit_binary
 
@@ -49,7 +49,7 @@ class PropensityResult:
                 "estimate": self.coef,
                 "std_error": se,
                 "statistic": z,
-                "p_value": 2 * stats.norm.sf(np.abs(z)),
+                "p_value": two_sided_p(np.asarray(z, dtype=np.float64)),
             }
         )
 

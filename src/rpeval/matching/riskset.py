@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from rpeval import _dates, _frames
 from rpeval.errors import DataError, SpecificationError
+from rpeval.matching._setup import exact_strata
 from rpeval.matching.balance import BalanceTable, balance
 from rpeval.matching.designs._assignment import grid_units
 from rpeval.matching.designs._edges import Edges
@@ -204,11 +205,7 @@ def risk_set_match(
             f"({entry_date!r} < {eligible_from!r})",
             hint="check the dates; eligibility must come first",
         )
-    strata = (
-        frame.groupby(exact_cols, sort=True, dropna=False).ngroup().to_numpy(np.int64)
-        if exact_cols
-        else np.zeros(len(frame), dtype=np.int64)
-    )
+    strata = exact_strata(frame, exact_cols) if exact_cols else np.zeros(len(frame), np.int64)
     entry_values = entry.to_numpy()
     eligible_values = eligible.to_numpy()
     used = np.zeros(len(frame), dtype=bool)
@@ -248,22 +245,45 @@ def risk_set_match(
                 continue
             set_id += 1
             used[controls] = True
-            members = np.concatenate([[person], controls])
-            piece = frame.iloc[members].copy()
-            piece["index_date"] = stamp
-            piece["treated"] = [1] + [0] * controls.size
-            piece["matched_set"] = set_id
-            piece["weights"] = [1.0] + [1.0 / controls.size] * controls.size
-            covariate_values = x.loc[piece.index]
-            for column in covariate_values.columns:
-                piece[column] = covariate_values[column].to_numpy()
-            pieces.append(piece)
+            pieces.append(_matched_set(frame, int(person), controls, stamp, set_id, x))
     if not pieces:
         raise DataError(
             f"{caller}(): no participant could be matched",
             hint="check eligible_from, widen the caliper or drop exact constraints",
         )
-    data = pd.concat(pieces, ignore_index=True)
+    return RiskSetResult(
+        data=_cohort(pd.concat(pieces, ignore_index=True), id, entry_date),
+        covariates=tuple(x.columns),
+        n_participants=int((~pd.isna(entry_values)).sum()),
+        n_unmatched=n_unmatched,
+        settings={"ratio": ratio, "caliper": caliper, "exact": exact_cols},
+    )
+
+
+def _matched_set(
+    frame: pd.DataFrame,
+    person: int,
+    controls: NDArray[np.int64],
+    stamp: pd.Timestamp,
+    set_id: int,
+    x: pd.DataFrame,
+) -> pd.DataFrame:
+    """The rows of one matched set: the participant, then the controls (weight ``1/k``),
+    with the index date and the covariates as of that date."""
+    piece = frame.iloc[np.concatenate([[person], controls])].copy()
+    piece["index_date"] = stamp
+    piece["treated"] = [1] + [0] * controls.size
+    piece["matched_set"] = set_id
+    piece["weights"] = [1.0] + [1.0 / controls.size] * controls.size
+    covariate_values = x.loc[piece.index]
+    for column in covariate_values.columns:
+        piece[column] = covariate_values[column].to_numpy()
+    return piece
+
+
+def _cohort(data: pd.DataFrame, id: str, entry_date: str) -> pd.DataFrame:
+    """Matched sets stacked: a cohort id per row, the date a control later crossed over,
+    and control weights scaled to mean 1 (MatchIt's normalisation)."""
     data["cohort_id"] = data[id].astype(str) + "#" + data["matched_set"].astype(str)
     later = (data["treated"] == 0) & data[entry_date].notna()
     data["crossover_date"] = pd.to_datetime(data[entry_date].where(later))
@@ -271,11 +291,4 @@ def risk_set_match(
     data.loc[controls_rows, "weights"] *= (
         controls_rows.sum() / data.loc[controls_rows, "weights"].sum()
     )
-    covariate_names = tuple(x.columns)
-    return RiskSetResult(
-        data=data,
-        covariates=covariate_names,
-        n_participants=int((~pd.isna(entry_values)).sum()),
-        n_unmatched=n_unmatched,
-        settings={"ratio": ratio, "caliper": caliper, "exact": exact_cols},
-    )
+    return data
