@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rpeval.recidivism._results import TestResult
 from rpeval.recidivism.competing import CIFResult, cumulative_incidence, fine_gray
 from rpeval.recidivism.cox import CoxResult, cox
 from rpeval.recidivism.followup import FollowUpReport, build_followup, followup_report
@@ -18,6 +17,7 @@ from rpeval.recidivism.survival import (
     logrank_test,
     rmst,
 )
+from rpeval.recidivism.survival.logrank import TestResult
 
 __all__ = [
     "AFTResult",

@@ -15,12 +15,12 @@ import pandas as pd
 from rpeval._display import Display, call_text
 
 if TYPE_CHECKING:
-    from rpeval.recidivism._results import TestResult
     from rpeval.recidivism.competing.aalen_johansen import CIFResult
     from rpeval.recidivism.cox.model import CoxResult
     from rpeval.recidivism.rates._window_result import RecidivismRates
     from rpeval.recidivism.rates.rate_model import RateModelResult
     from rpeval.recidivism.survival.kaplan_meier import SurvivalCurves
+    from rpeval.recidivism.survival.logrank import TestResult
     from rpeval.recidivism.survival.rmst import RMSTResult
 
 __all__ = [

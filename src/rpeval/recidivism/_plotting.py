@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from rpeval.recidivism._results import confidence_band, z_value
+from rpeval._inference import z_quantile
+from rpeval.recidivism.survival._curve_intervals import confidence_band
 
 if TYPE_CHECKING:
     from rpeval.recidivism.survival.kaplan_meier import SurvivalCurves
@@ -94,7 +95,7 @@ def plot_survival_curves(
     if created:
         height = 4.2 + (0.25 * len(curves.groups) + 0.45 if at_risk else 0.0)
         _, ax = plt.subplots(figsize=(7.0, height))
-    z = z_value(curves.conf_level)
+    z = z_quantile(curves.conf_level)
     for k, (value, curve) in enumerate(zip(curves.groups, curves.curves, strict=True)):
         colour = OKABE_ITO[k % len(OKABE_ITO)]
         style = LINE_STYLES[k % len(LINE_STYLES)]

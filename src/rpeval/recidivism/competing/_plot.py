@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from rpeval._inference import z_quantile
 from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO, at_risk_text, group_label
-from rpeval.recidivism._results import z_value
 
 if TYPE_CHECKING:
     from rpeval.recidivism.competing.aalen_johansen import CIFResult
@@ -46,7 +46,7 @@ def plot_incidence(
     if created:
         height = 4.2 + (0.25 * len(shown) + 0.45 if at_risk else 0.0)
         _, ax = plt.subplots(figsize=(7.0, height))
-    z = z_value(result.conf_level)
+    z = z_quantile(result.conf_level)
     if kind == "cause":
         for g, (value, curve) in enumerate(zip(result.groups, result.curves, strict=True)):
             colour = OKABE_ITO[g % len(OKABE_ITO)]

@@ -20,8 +20,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
+from rpeval._inference import z_quantile
+from rpeval._json import plain_value
+from rpeval._options import check_conf_level
 from rpeval.errors import DataError, SpecificationError
-from rpeval.recidivism._results import jsonable, z_value
 from rpeval.recidivism.competing._aalen_johansen_kernel import (
     IncidenceCurves,
     aalen_johansen,
@@ -89,7 +91,7 @@ class CIFResult(Displayed):
     def _table(self, k: int, curve: IncidenceCurves, rows: NDArray[np.bool_]) -> pd.DataFrame:
         se = np.sqrt(curve.variance[:, k])
         lower, upper = incidence_band(
-            curve.incidence[:, k], se, self.conf_type, z_value(self.conf_level)
+            curve.incidence[:, k], se, self.conf_type, z_quantile(self.conf_level)
         )
         return pd.DataFrame(
             {
@@ -210,7 +212,7 @@ class CIFResult(Displayed):
         return {
             "estimator": "cumulative_incidence",
             "group_column": self.group_column,
-            "groups": [jsonable(g) for g in self.groups],
+            "groups": [plain_value(g) for g in self.groups],
             "causes": list(self.causes),
             "conf_level": self.conf_level,
             "conf_type": self.conf_type,
@@ -218,7 +220,7 @@ class CIFResult(Displayed):
             "n": self.n.tolist(),
             "n_dropped": self.n_dropped,
             "gray_test": self.gray_test.to_dict(orient="records"),
-            "curves": {k: [jsonable(v) for v in vs] for k, vs in table.to_dict("list").items()},
+            "curves": {k: [plain_value(v) for v in vs] for k, vs in table.to_dict("list").items()},
         }
 
     def _display(self) -> Display:
@@ -364,8 +366,7 @@ def cumulative_incidence(
     1      2      0.985   1    0.321
     """
     caller = "cumulative_incidence"
-    if not isinstance(conf_level, int | float) or not 0.0 < conf_level < 1.0:
-        raise SpecificationError(f"{caller}(): conf_level={conf_level!r} must lie in (0, 1)")
+    check_conf_level(conf_level, caller=caller)
     if conf_type not in ("log-log", "plain"):
         raise SpecificationError(
             f"{caller}(): conf_type={conf_type!r} is not an interval type",

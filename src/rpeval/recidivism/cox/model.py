@@ -23,9 +23,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
+from rpeval._inference import ratio_columns, wald_columns
 from rpeval._lazy import stats
+from rpeval._options import check_conf_level
 from rpeval.errors import ConvergenceWarning, SpecificationError
-from rpeval.recidivism._results import wald_columns
 from rpeval.recidivism.cox._baseline import (
     BaselineHazard,
     baseline_hazard,
@@ -128,13 +129,16 @@ class CoxResult(Displayed):
         used = se if self.robust_covariance is None else self.robust_std_error
         assert used is not None
         robust = np.full_like(se, np.nan) if self.robust_std_error is None else used
+        wald = wald_columns(self.coef, used, self.conf_level)
+        lower, upper = wald["ci_lower"], wald["ci_upper"]
         table = pd.DataFrame(
             {
                 "term": list(self.terms),
                 "estimate": self.coef,
                 "std_error": se,
                 "robust_std_error": robust,
-                **wald_columns(self.coef, used, self.conf_level, ratio="hazard_ratio"),
+                **wald,
+                **ratio_columns(self.coef, lower, upper, ratio="hazard_ratio"),
             }
         )
         return table.loc[:, list(SUMMARY_COLUMNS)]
@@ -346,8 +350,7 @@ def cox(
         raise SpecificationError(
             f"cox(): ties={ties!r} is not a tie method", hint='use "efron" or "breslow"'
         )
-    if not 0.0 < conf_level < 1.0:
-        raise SpecificationError(f"cox(): conf_level={conf_level} must lie in (0, 1)")
+    check_conf_level(conf_level, caller="cox")
     d = prepare_cox_data(
         data,
         duration,

@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._inference import ratio_columns, wald_columns
 from rpeval._lazy import stats
+from rpeval._options import check_conf_level
 from rpeval.errors import ConvergenceWarning, SpecificationError
 from rpeval.recidivism._covariates import Design, new_design, prepare_parametric
-from rpeval.recidivism._results import wald_columns
 from rpeval.recidivism.parametric._aft_likelihood import fit_aft
 from rpeval.recidivism.parametric._distributions import DISTRIBUTIONS, standard_terms
 
@@ -103,8 +104,9 @@ class AFTResult:
         )
         names = list(self.terms) + ([] if self.dist == "exponential" else [LOG_SCALE])
         is_coef = np.arange(len(names)) < len(self.terms)
-        wald = wald_columns(
-            estimate, self.std_error, self.conf_level, ratio="time_ratio", has_ratio=is_coef
+        wald = wald_columns(estimate, self.std_error, self.conf_level)
+        wald |= ratio_columns(
+            estimate, wald["ci_lower"], wald["ci_upper"], ratio="time_ratio", has_ratio=is_coef
         )
         table = pd.DataFrame(
             {"term": names, "estimate": estimate, "std_error": self.std_error, **wald}
@@ -292,8 +294,7 @@ def aft(
             f"{caller}(): dist={dist!r} is not a distribution",
             hint='use "weibull", "lognormal", "loglogistic" or "exponential"',
         )
-    if not isinstance(conf_level, int | float) or not 0.0 < conf_level < 1.0:
-        raise SpecificationError(f"{caller}(): conf_level={conf_level!r} must lie in (0, 1)")
+    check_conf_level(conf_level, caller=caller)
     prepared = prepare_parametric(
         data,
         duration,

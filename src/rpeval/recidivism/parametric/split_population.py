@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._inference import ratio_columns, wald_columns
 from rpeval._lazy import special, stats
+from rpeval._options import check_conf_level
 from rpeval.errors import ConvergenceError, ConvergenceWarning, SpecificationError
 from rpeval.recidivism._covariates import Design, new_design, prepare_parametric
-from rpeval.recidivism._results import wald_columns
 from rpeval.recidivism.parametric._cure_likelihood import CureData, fit_cure
 from rpeval.recidivism.parametric._distributions import standard_terms
 
@@ -98,13 +99,16 @@ class SplitPopulationResult:
         se = np.sqrt(np.diag(self.covariance))
         component = ["incidence"] * q + ["latency"] * len(self.latency_terms) + ["scale"]
         has_ratio = np.arange(estimate.size) < estimate.size - 1
+        wald = wald_columns(estimate, se, self.conf_level)
+        lower, upper = wald["ci_lower"], wald["ci_upper"]
         table = pd.DataFrame(
             {
                 "component": component,
                 "term": [*self.incidence_terms, *self.latency_terms, "log(scale)"],
                 "estimate": estimate,
                 "std_error": se,
-                **wald_columns(estimate, se, self.conf_level, ratio="ratio", has_ratio=has_ratio),
+                **wald,
+                **ratio_columns(estimate, lower, upper, ratio="ratio", has_ratio=has_ratio),
             }
         )
         return table.loc[:, list(SUMMARY_COLUMNS)]
@@ -290,8 +294,7 @@ def split_population(
             f"{caller}(): dist={dist!r} is not a latency distribution",
             hint='use "lognormal", "weibull" or "loglogistic"',
         )
-    if not isinstance(conf_level, int | float) or not 0.0 < conf_level < 1.0:
-        raise SpecificationError(f"{caller}(): conf_level={conf_level!r} must lie in (0, 1)")
+    check_conf_level(conf_level, caller=caller)
     prepared = prepare_parametric(
         data,
         duration,

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._inference import z_quantile
 from rpeval.errors import DataError, DataWarning
-from rpeval.recidivism._results import ConfType, confidence_band, z_value
 from rpeval.recidivism.competing._input import prepare_competing_input
 from rpeval.recidivism.competing.aalen_johansen import incidence_from_input
 from rpeval.recidivism.rates._window_result import (
@@ -25,6 +25,7 @@ from rpeval.recidivism.rates._window_result import (
     complete_follow_up,
     window_differences,
 )
+from rpeval.recidivism.survival._curve_intervals import ConfType, confidence_band
 
 __all__ = ["competing_rates"]
 
@@ -78,7 +79,7 @@ def competing_rates(
     at = at[at["cause"] == OUTCOME].reset_index(drop=True)
     incidence = at["incidence"].to_numpy()
     se = at["std_error"].to_numpy()
-    z = z_value(conf_level)
+    z = z_quantile(conf_level)
     with np.errstate(divide="ignore", invalid="ignore"):
         free = 1.0 - incidence
         se_log = np.where(free > 0, se / free, np.nan)

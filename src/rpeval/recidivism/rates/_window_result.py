@@ -15,8 +15,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
+from rpeval._inference import z_quantile
+from rpeval._json import records
 from rpeval._lazy import stats
-from rpeval.recidivism._results import ConfType, jsonable, z_value
+from rpeval.recidivism.survival._curve_intervals import ConfType
 
 __all__ = [
     "DIFFERENCE_COLUMNS",
@@ -99,9 +101,6 @@ class RecidivismRates(Displayed):
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of both tables."""
 
-        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{str(k): jsonable(v) for k, v in r.items()} for r in frame.to_dict("records")]
-
         return {
             "estimator": "recidivism_rates",
             "windows": list(self.windows),
@@ -159,7 +158,7 @@ def complete_follow_up(
 def window_differences(
     at: pd.DataFrame, groups: tuple[Any, ...], grid: FloatArray, conf_level: float
 ) -> pd.DataFrame:
-    z = z_value(conf_level)
+    z = z_quantile(conf_level)
     m = grid.shape[0]
     surv = at["survival"].to_numpy().reshape(len(groups), m)
     se = at["std_error"].to_numpy().reshape(len(groups), m)

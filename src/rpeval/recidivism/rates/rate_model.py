@@ -19,10 +19,11 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval._display import Display, Displayed
+from rpeval._inference import ratio_columns, wald_columns
 from rpeval._lazy import stats
+from rpeval._options import check_conf_level
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._covariates import INTERCEPT, with_intercept
-from rpeval.recidivism._results import wald_columns
 from rpeval.recidivism._survival_input import _codes
 from rpeval.recidivism.rates._count_glm import fit_count_model
 
@@ -69,12 +70,15 @@ class RateModelResult(Displayed):
         Columns: ``term``, ``estimate``, ``std_error``, ``statistic``, ``p_value``,
         ``ci_lower``, ``ci_upper``, ``rate_ratio`` and its interval.
         """
+        wald = wald_columns(self.coef, self.std_error, self.conf_level)
+        lower, upper = wald["ci_lower"], wald["ci_upper"]
         return pd.DataFrame(
             {
                 "term": list(self.terms),
                 "estimate": self.coef,
                 "std_error": self.std_error,
-                **wald_columns(self.coef, self.std_error, self.conf_level, ratio="rate_ratio"),
+                **wald,
+                **ratio_columns(self.coef, lower, upper, ratio="rate_ratio"),
             }
         ).loc[:, list(SUMMARY_COLUMNS)]
 
@@ -183,8 +187,9 @@ def rate_model(
         raise SpecificationError(
             f"{caller}(): family={family!r}", hint='use "poisson" or "negative_binomial"'
         )
-    if not 0.0 < conf_level < 1.0 or not per > 0:
-        raise SpecificationError(f"{caller}(): conf_level must lie in (0, 1) and per be > 0")
+    check_conf_level(conf_level, caller=caller)
+    if not per > 0:
+        raise SpecificationError(f"{caller}(): per={per!r} must be > 0", hint="e.g. per=100")
     use_robust = family == "poisson" if robust is None else bool(robust)
     frame = _frames.as_pandas(data, arg="data", caller=caller)
     spec = (

@@ -16,7 +16,6 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval.errors import DataWarning, SpecificationError
-from rpeval.recidivism._results import ConfType, check_conf
 from rpeval.recidivism._survival_input import prepare_survival_input
 from rpeval.recidivism.rates._competing_windows import competing_rates
 from rpeval.recidivism.rates._window_result import (
@@ -25,6 +24,7 @@ from rpeval.recidivism.rates._window_result import (
     complete_follow_up,
     window_differences,
 )
+from rpeval.recidivism.survival._curve_intervals import ConfType, check_interval
 from rpeval.recidivism.survival.kaplan_meier import curves_from_input
 
 __all__ = ["has_competing_codes", "recidivism_rates"]
@@ -144,7 +144,7 @@ def recidivism_rates(
     1    52.0      -0.083    -0.166    -0.001    0.051
     """
     caller = "recidivism_rates"
-    check_conf(conf_level, conf_type, caller=caller)
+    check_interval(conf_level, conf_type, caller=caller)
     grid = _windows(windows, caller)
     if has_competing_codes(data, event, caller=caller):
         return competing_rates(

@@ -20,10 +20,12 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _frames
+from rpeval._inference import z_quantile
+from rpeval._json import plain_value
+from rpeval._options import check_conf_level
 from rpeval._weights import case_weights
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._covariates import require_design_columns
-from rpeval.recidivism._results import jsonable, z_value
 from rpeval.recidivism._survival_input import _codes
 from rpeval.recidivism.cox.model import CoxResult, Ties, cox
 from rpeval.recidivism.recurrent._input import check_intervals, event_numbers
@@ -49,7 +51,7 @@ class MCFResult:
     n_dropped: int
 
     def _frame(self, label: Any, curve: MCFCurve, index: NDArray[np.intp]) -> pd.DataFrame:
-        z = z_value(self.conf_level)
+        z = z_quantile(self.conf_level)
         mcf = np.concatenate([[0.0], curve.mcf])[index]
         se = np.concatenate([[0.0], curve.std_error])[index]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -164,12 +166,12 @@ class MCFResult:
         return {
             "estimator": "mean_cumulative_function",
             "group_column": self.group_column,
-            "groups": [jsonable(g) for g in self.groups],
+            "groups": [plain_value(g) for g in self.groups],
             "n_people": self.n_people.tolist(),
             "n_events": self.n_events.tolist(),
             "conf_level": self.conf_level,
             "n_dropped": self.n_dropped,
-            "curves": {k: [jsonable(v) for v in vs] for k, vs in table.to_dict("list").items()},
+            "curves": {k: [plain_value(v) for v in vs] for k, vs in table.to_dict("list").items()},
         }
 
     def _repr_html_(self) -> str:
@@ -238,8 +240,7 @@ def mean_cumulative_function(
     frame = _frames.as_pandas(events, arg="events", caller=caller)
     columns = [id, time, end, *([group] if group else [])]
     _frames.require_columns(frame, columns, arg="events", caller=caller, frame_arg="events")
-    if not 0.0 < conf_level < 1.0:
-        raise SpecificationError(f"{caller}(): conf_level={conf_level!r} must lie in (0, 1)")
+    check_conf_level(conf_level, caller=caller)
     people = _frames.complete_cases(
         frame, [id, end, *([group] if group else [])], missing="error", arg="events", caller=caller
     )

@@ -24,9 +24,10 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from rpeval import _frames
+from rpeval._inference import z_quantile
 from rpeval._lazy import stats
+from rpeval._options import check_conf_level
 from rpeval.errors import DataError, RpevalError, SpecificationError
-from rpeval.recidivism._results import z_value
 from rpeval.recidivism._survival_input import _codes, weighted_rows
 from rpeval.recidivism.cox.model import Ties, cox
 from rpeval.recidivism.survival.kaplan_meier import kaplan_meier
@@ -67,7 +68,7 @@ class AdjustedSurvival:
     def summary(self) -> pd.DataFrame:
         """One row per arm and time: ``group``, ``time``, ``survival``, ``std_error``,
         ``ci_lower``, ``ci_upper`` (log-scale interval, as R ``survfit``)."""
-        z = z_value(self.conf_level)
+        z = z_quantile(self.conf_level)
         with np.errstate(divide="ignore", invalid="ignore"):
             spread = np.exp(z * self.std_error / self.survival)
         return pd.DataFrame(
@@ -85,7 +86,7 @@ class AdjustedSurvival:
         """Each arm against the first, at each time: ``group``, ``reference``, ``time``,
         ``difference`` (survival of the arm minus the reference), ``std_error``,
         ``ci_lower``, ``ci_upper``, ``statistic`` (z) and ``p_value``."""
-        z = z_value(self.conf_level)
+        z = z_quantile(self.conf_level)
         frames = []
         for k in range(1, len(self.groups)):
             diff = self.survival[k] - self.survival[0]
@@ -302,8 +303,7 @@ def adjusted_survival(
         raise SpecificationError(f"{caller}(): method='iptw' needs weights= (a column)")
     if method == "cox" and covariates is None:
         raise SpecificationError(f"{caller}(): method='cox' needs covariates=")
-    if not 0.0 < conf_level < 1.0:
-        raise SpecificationError(f"{caller}(): conf_level={conf_level!r} must lie in (0, 1)")
+    check_conf_level(conf_level, caller=caller)
     grid = np.unique(np.atleast_1d(np.asarray(times, dtype=np.float64)))
     if grid.size == 0 or np.any(~np.isfinite(grid)) or np.any(grid <= 0):
         raise SpecificationError(f"{caller}(): times={times!r} must be positive, finite")

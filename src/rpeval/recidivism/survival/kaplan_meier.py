@@ -18,16 +18,16 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
+from rpeval._inference import z_quantile
+from rpeval._json import plain_value
 from rpeval.errors import SpecificationError
-from rpeval.recidivism._results import (
+from rpeval.recidivism._survival_input import SurvivalInput, prepare_survival_input
+from rpeval.recidivism.survival._curve_intervals import (
     ConfType,
-    check_conf,
+    check_interval,
     confidence_band,
     find_quantile,
-    jsonable,
-    z_value,
 )
-from rpeval.recidivism._survival_input import SurvivalInput, prepare_survival_input
 from rpeval.recidivism.survival._product_limit import Curve, product_limit, values_at
 
 __all__ = ["SurvivalCurves", "kaplan_meier"]
@@ -78,7 +78,7 @@ class SurvivalCurves(Displayed):
 
     def _band(self, curve: Curve) -> tuple[FloatArray, FloatArray]:
         return confidence_band(
-            curve.survival, curve.se_log, self.conf_type, z_value(self.conf_level)
+            curve.survival, curve.se_log, self.conf_type, z_quantile(self.conf_level)
         )
 
     def summary(self, *, censored: bool = False) -> pd.DataFrame:
@@ -252,17 +252,17 @@ class SurvivalCurves(Displayed):
             "n_dropped": self.n_dropped,
             "groups": [
                 {
-                    "group": jsonable(label),
+                    "group": plain_value(label),
                     "n": float(n),
                     "n_events": float(d),
-                    "median": jsonable(medians["time"].iloc[k]),
+                    "median": plain_value(medians["time"].iloc[k]),
                 }
                 for k, (label, n, d) in enumerate(
                     zip(self.groups, self.n, self.n_events, strict=True)
                 )
             ],
             "curves": {
-                key: [jsonable(v) for v in values]
+                key: [plain_value(v) for v in values]
                 for key, values in self.summary(censored=True).to_dict(orient="list").items()
             },
         }
@@ -362,7 +362,7 @@ def kaplan_meier(
     1      1  49.0      37.0       NaN
     """
     caller = "kaplan_meier"
-    check_conf(conf_level, conf_type, caller=caller)
+    check_interval(conf_level, conf_type, caller=caller)
     if robust is not None and not isinstance(robust, bool | np.bool_):
         raise SpecificationError(f"{caller}(): robust={robust!r} must be True, False or None")
     if robust is False and cluster is not None:

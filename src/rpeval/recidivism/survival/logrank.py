@@ -3,20 +3,90 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._display import Display, Displayed
+from rpeval._json import plain_value
 from rpeval._lazy import stats
 from rpeval.errors import DataError, SpecificationError
-from rpeval.recidivism._results import TestResult
 from rpeval.recidivism._survival_input import prepare_survival_input
 
 __all__ = ["TestResult", "logrank_test"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True, repr=False)
+class TestResult(Displayed):
+    """A k-sample test of survival curves (log-rank and its Fleming–Harrington family).
+
+    ``observed`` and ``expected`` are (weighted) event counts per group, summed over
+    strata; ``variance`` is the k × k covariance matrix of ``observed - expected``.
+    ``statistic`` is chi-square on ``df`` degrees of freedom.
+    """
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    method: str
+    statistic: float
+    df: int
+    p_value: float
+    groups: tuple[Any, ...]
+    n: FloatArray
+    observed: FloatArray
+    expected: FloatArray
+    variance: FloatArray
+    rho: float
+    strata: tuple[Any, ...]
+    n_dropped: int
+
+    def summary(self) -> pd.DataFrame:
+        """One row per group.
+
+        Columns: ``group``, ``n``, ``observed``, ``expected``, ``observed_minus_expected``,
+        ``variance`` (diagonal of the covariance matrix), ``statistic``, ``df`` and
+        ``p_value`` (the overall test, repeated on every row).
+        """
+        return pd.DataFrame(
+            {
+                "group": list(self.groups),
+                "n": self.n,
+                "observed": self.observed,
+                "expected": self.expected,
+                "observed_minus_expected": self.observed - self.expected,
+                "variance": np.diag(self.variance),
+                "statistic": self.statistic,
+                "df": self.df,
+                "p_value": self.p_value,
+            }
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of the test and its per-group table."""
+        return {
+            "method": self.method,
+            "statistic": self.statistic,
+            "df": self.df,
+            "p_value": self.p_value,
+            "rho": self.rho,
+            "strata": [plain_value(s) for s in self.strata],
+            "n_dropped": self.n_dropped,
+            "groups": [plain_value(g) for g in self.groups],
+            "observed": self.observed.tolist(),
+            "expected": self.expected.tolist(),
+            "variance": self.variance.tolist(),
+        }
+
+    def _display(self) -> Display:
+        from rpeval.recidivism._display import logrank_display
+
+        return logrank_display(self)
 
 
 def _stratum_sums(

@@ -10,9 +10,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
+from rpeval._inference import z_quantile
+from rpeval._json import records
 from rpeval._lazy import stats
+from rpeval._options import check_conf_level
 from rpeval.errors import SpecificationError
-from rpeval.recidivism._results import check_conf, jsonable, z_value
 from rpeval.recidivism._survival_input import prepare_survival_input
 from rpeval.recidivism.survival._product_limit import Curve, product_limit
 
@@ -88,7 +90,7 @@ class RMSTResult(Displayed):
     def summary(self) -> pd.DataFrame:
         """One row per group: ``group``, ``tau``, ``rmst``, ``std_error``, ``ci_lower``,
         ``ci_upper`` (normal, as R), ``n`` and ``n_events``."""
-        z = z_value(self.conf_level)
+        z = z_quantile(self.conf_level)
         se = self.std_error
         return pd.DataFrame(
             {
@@ -116,7 +118,7 @@ class RMSTResult(Displayed):
             interval is exponentiated). ``statistic`` is the z statistic (of the log ratio
             for the ratio) and ``p_value`` its two-sided p-value. Empty with one group.
         """
-        z = z_value(self.conf_level)
+        z = z_quantile(self.conf_level)
         rows: list[list[Any]] = []
         m0, v0 = self.rmst[0], self.variance[0]
         for k in range(1, len(self.groups)):
@@ -156,9 +158,6 @@ class RMSTResult(Displayed):
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of the per-group table and the contrasts."""
-
-        def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{str(k): jsonable(v) for k, v in r.items()} for r in frame.to_dict("records")]
 
         return {
             "estimator": "rmst",
@@ -231,7 +230,7 @@ def rmst(
     1       ratio     1.046     0.993     1.101
     """
     caller = "rmst"
-    check_conf(conf_level, "log", caller=caller)
+    check_conf_level(conf_level, caller=caller)
     if isinstance(tau, bool) or not isinstance(tau, int | float | np.integer | np.floating):
         raise SpecificationError(f"{caller}(): tau={tau!r} must be a number")
     if not np.isfinite(tau) or tau <= 0:
