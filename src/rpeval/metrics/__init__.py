@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# The former module rpeval.metrics.validate is loaded before the function of that name is
+# bound here, so importing the module later cannot replace the function on the package.
+from rpeval.metrics import validate as _former_validate_module  # noqa: F401
 from rpeval.metrics.catalog_docs import catalog_markdown
 from rpeval.metrics.control_charts import ControlChart, control_chart
 from rpeval.metrics.filters import FilterSyntaxError, parse_filter, to_narwhals

@@ -2,7 +2,7 @@
 
 ``validate`` runs the stages (schema, semantic, examples, breaking changes) for CI;
 :mod:`rpeval.metrics.validation.data_schema` declares the tables and typed columns that
-definitions may read. Modules: ``_stages`` (``validate`` and its report), ``_rules``
+definitions may read. Modules: ``stages`` (``validate`` and its report), ``_rules``
 (the semantic rules), ``_examples`` (fixture examples run as tests), ``_baseline``
 (breaking changes against earlier definitions), ``data_schema``.
 
@@ -15,13 +15,13 @@ True
 from __future__ import annotations
 
 from rpeval.metrics.validation._rules import Issue
-from rpeval.metrics.validation._stages import STAGES, ValidationReport, validate
 from rpeval.metrics.validation.data_schema import (
     COLUMN_TYPES,
     DataSchema,
     builtin_data_schema,
     load_data_schema,
 )
+from rpeval.metrics.validation.stages import STAGES, ValidationReport, validate
 
 __all__ = [
     "COLUMN_TYPES",
