@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval.matching._setup import whitened
+from rpeval.matching._distance import whitened
 
 __all__ = ["Discard", "DistanceScale", "MatchPlan", "MatchSample", "Matched", "Order"]
 

@@ -14,8 +14,8 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
+from rpeval.matching._checks import check_design, check_options, check_variable, in_key_order
 from rpeval.matching._plan import Discard, DistanceScale, MatchPlan, MatchSample, Order
-from rpeval.matching._setup import check_design, check_options, check_variable, in_key_order
 from rpeval.matching.designs import run_design
 from rpeval.matching.propensity import PropensityResult, propensity
 from rpeval.matching.result import MatchResult

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from rpeval import _dates, _frames
 from rpeval.errors import DataError, SpecificationError
-from rpeval.matching._setup import exact_strata
+from rpeval.matching._distance import exact_strata
 from rpeval.matching.balance import BalanceTable, balance
 from rpeval.matching.designs._assignment import grid_units
 from rpeval.matching.designs._edges import Edges

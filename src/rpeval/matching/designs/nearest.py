@@ -8,8 +8,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpeval.errors import DataError
+from rpeval.matching._distance import factor_codes, processing_order
 from rpeval.matching._plan import Matched, MatchPlan, MatchSample
-from rpeval.matching._setup import factor_codes, processing_order
 from rpeval.matching._weights import pair_matched
 from rpeval.matching.designs._greedy import greedy_multivariate, greedy_scalar
 from rpeval.matching.designs._walk_order import mahalanobis_positions, positions

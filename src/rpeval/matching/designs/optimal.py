@@ -22,8 +22,8 @@ from numpy.typing import NDArray
 from rpeval import _frames
 from rpeval._lazy import sparse as sp
 from rpeval.errors import DataError, SpecificationError
+from rpeval.matching._distance import exact_strata, factor_codes
 from rpeval.matching._plan import Matched, MatchPlan, MatchSample
-from rpeval.matching._setup import exact_strata, factor_codes
 from rpeval.matching._weights import pair_matched, subclass_matched
 from rpeval.matching.designs._assignment import assign
 from rpeval.matching.designs._edges import MAX_EDGES, Edges, all_pair_edges, window_edges

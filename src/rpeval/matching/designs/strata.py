@@ -14,8 +14,8 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval.errors import DataError, SpecificationError
+from rpeval.matching._distance import exact_strata
 from rpeval.matching._plan import Matched, MatchPlan, MatchSample
-from rpeval.matching._setup import exact_strata
 from rpeval.matching._weights import matching_weights, subclass_matched
 from rpeval.matching.designs.optimal import optimal_matches
 
