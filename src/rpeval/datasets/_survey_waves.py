@@ -231,12 +231,12 @@ def simulate_survey_waves(
             raise SpecificationError(
                 f"simulate_survey_waves(): {name} must be a whole number >= {low}, got {value!r}"
             )
-    seed = (
+    random_state = (
         random_state
         if random_state is not None
         else (program.random_state if program is not None else 0)
     )
-    rng = np.random.default_rng([int(seed), 18])
+    rng = np.random.default_rng([int(random_state), 18])
     people = _population(n_neighbourhoods, rng)
     shift = np.where(people["program_area"], trust_change, trust_change / 5)
     waves, truth = [], []

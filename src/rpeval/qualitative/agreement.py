@@ -185,7 +185,7 @@ def _statistics(
     levels: list[int] | None,
     conf_level: float,
     n_boot: int,
-    seed: np.random.Generator,
+    rng: np.random.Generator,
 ) -> list[Reliability]:
     ratings = ratings.loc[:, ratings.notna().any()]
     if ratings.shape[1] < 2:
@@ -198,7 +198,7 @@ def _statistics(
             levels=levels,
             conf_level=conf_level,
             n_boot=n_boot,
-            random_state=seed,
+            random_state=rng,
         ),
         percent_agreement(ratings, levels=levels),
         gwet_ac1(ratings, levels=levels, conf_level=conf_level),
@@ -238,16 +238,16 @@ def agreement(
     n_boot = check_count(n_boot, arg="n_boot", caller=caller)
     codes = coded.codebook.codes
     themes = {code.parent for code in codes}
-    seeds = np.random.SeedSequence(random_state).spawn(len(codes) + 1)
+    streams = np.random.SeedSequence(random_state).spawn(len(codes) + 1)
     rows: list[dict[str, object]] = []
     prob: dict[str, float] = {}
     pooled = []
     for index, code in enumerate(codes):
         ratings = coded.ratings(code.name)
-        seed = np.random.default_rng(seeds[index])
+        rng = np.random.default_rng(streams[index])
         ordinal = code.scale == "ordinal"
         levels = list(range(len(code.levels or []))) if ordinal else [0, 1]
-        results = _statistics(ratings, ordinal, levels, conf_level, n_boot, seed)
+        results = _statistics(ratings, ordinal, levels, conf_level, n_boot, rng)
         rows.extend(_rows(code.name, results))
         if results:
             prob[code.name] = results[0].prob_below(0.667)
@@ -255,7 +255,7 @@ def agreement(
             pooled.append(ratings.reset_index(drop=True))
     if pooled:
         stacked = pd.concat(pooled, ignore_index=True)
-        overall = np.random.default_rng(seeds[-1])
+        overall = np.random.default_rng(streams[-1])
         results = _statistics(stacked, False, [0, 1], conf_level, n_boot, overall)
         rows.extend(_rows(OVERALL, results))
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)

@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from rpeval._frames import as_pandas, require_columns
 from rpeval._inference import wilson_interval, z_quantile
@@ -32,6 +33,8 @@ CAVEAT: Final = (
     "many ways, so this difference is not an effect of the theme."
 )
 COLUMNS = ["theme_held", "n", "n_events", "value", "ci_lower", "ci_upper", "suppressed"]
+
+FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,52 @@ def _binary(values: pd.Series) -> bool:
     return seen <= {0, 1} and pd.api.types.is_numeric_dtype(values)
 
 
+def _group_row(
+    flag: bool, part: FloatArray, binary: bool, conf_level: float, suppress_below: int | None
+) -> list[Any]:
+    """One row of the table: risk with a Wilson interval, or mean with a t interval."""
+    n = part.size
+    if n == 0:
+        return [flag, 0, None, np.nan, np.nan, np.nan, False]
+    if binary:
+        k = int(part.sum())
+        lo, hi = wilson_interval(k, n, z_quantile(conf_level))
+        hidden = suppress_below is not None and (
+            0 < n < suppress_below or 0 < k < suppress_below or 0 < n - k < suppress_below
+        )
+        row: list[Any] = [flag, n, k, k / n, lo, hi, hidden]
+    else:
+        mean = float(part.mean())
+        half = (
+            float(stats.t.ppf(0.5 + conf_level / 2, n - 1) * part.std(ddof=1) / np.sqrt(n))
+            if n > 1
+            else np.nan
+        )
+        hidden = suppress_below is not None and 0 < n < suppress_below
+        row = [flag, n, None, mean, mean - half, mean + half, hidden]
+    if row[-1]:
+        row[2:6] = [None, np.nan, np.nan, np.nan]
+    return row
+
+
+def _difference(
+    a: FloatArray, b: FloatArray, binary: bool, conf_level: float
+) -> tuple[float, float, float]:
+    """Difference of risks (Wald) or means (Welch t) and its interval; NaN with < 2 each."""
+    if a.size < 2 or b.size < 2:
+        return float("nan"), float("nan"), float("nan")
+    diff = float(a.mean() - b.mean())
+    if binary:
+        se = float(np.sqrt(a.mean() * (1 - a.mean()) / a.size + b.mean() * (1 - b.mean()) / b.size))
+        crit = z_quantile(conf_level)
+    else:
+        va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+        se = float(np.sqrt(va + vb))
+        dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1)) if se > 0 else 1
+        crit = float(stats.t.ppf(0.5 + conf_level / 2, dof))
+    return diff, diff - crit * se, diff + crit * se
+
+
 def joint_display(
     coded: CodedSegments,
     outcomes: object,
@@ -194,52 +243,16 @@ def joint_display(
             hint="code the outcome as a number",
         )
     y = values.astype(float).to_numpy()
-    z = z_quantile(conf_level)
-    rows = []
-    parts = {}
-    for flag in (True, False):
-        part = y[merged["_held"].to_numpy() == int(flag)]
-        n = part.size
-        parts[flag] = part
-        if n == 0:
-            rows.append([flag, 0, None, np.nan, np.nan, np.nan, False])
-            continue
-        if binary:
-            k = int(part.sum())
-            lo, hi = wilson_interval(k, n, z)
-            hidden = suppress_below is not None and (
-                0 < n < suppress_below or 0 < k < suppress_below or 0 < n - k < suppress_below
-            )
-            row = [flag, n, k, k / n, lo, hi, hidden]
-        else:
-            mean = float(part.mean())
-            half = (
-                float(stats.t.ppf(0.5 + conf_level / 2, n - 1) * part.std(ddof=1) / np.sqrt(n))
-                if n > 1
-                else np.nan
-            )
-            hidden = suppress_below is not None and 0 < n < suppress_below
-            row = [flag, n, None, mean, mean - half, mean + half, hidden]
-        if row[-1]:
-            row[2:6] = [None, np.nan, np.nan, np.nan]
-        rows.append(row)
+    held_flags = merged["_held"].to_numpy()
+    parts = {flag: y[held_flags == int(flag)] for flag in (True, False)}
+    rows = [
+        _group_row(flag, part, binary, conf_level, suppress_below) for flag, part in parts.items()
+    ]
     table = pd.DataFrame(rows, columns=COLUMNS)
     table["n_events"] = table["n_events"].astype("Int64")
     diff = lower = upper = float("nan")
-    a, b = parts[True], parts[False]
-    if a.size > 1 and b.size > 1 and not table["suppressed"].any():
-        diff = float(a.mean() - b.mean())
-        if binary:
-            se = float(
-                np.sqrt(a.mean() * (1 - a.mean()) / a.size + b.mean() * (1 - b.mean()) / b.size)
-            )
-            crit = z
-        else:
-            va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
-            se = float(np.sqrt(va + vb))
-            dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1)) if se > 0 else 1
-            crit = float(stats.t.ppf(0.5 + conf_level / 2, dof))
-        lower, upper = diff - crit * se, diff + crit * se
+    if not table["suppressed"].any():
+        diff, lower, upper = _difference(parts[True], parts[False], binary, conf_level)
     return JointDisplay(
         theme,
         outcome,

@@ -20,8 +20,8 @@ from numpy.typing import NDArray
 from rpeval._lazy import stats
 
 if TYPE_CHECKING:
+    from rpeval.surveys._blocks import Block
     from rpeval.surveys.design import SurveyDesign
-    from rpeval.surveys.estimates import Block
 
 __all__ = ["fmm_spline", "likelihood_interval"]
 
@@ -151,8 +151,8 @@ def _one_domain(
         if math.isfinite(df)
         else float(stats.norm.ppf((1 - conf_level) / 2))
     )
-    alpha = float(stats.norm.cdf(crit * math.sqrt(lam))) / 2
-    zmax = math.sqrt(float(stats.f.isf(alpha, 1, n - 1)))
+    tail = float(stats.norm.cdf(crit * math.sqrt(lam))) / 2
+    zmax = math.sqrt(float(stats.f.isf(tail, 1, n - 1)))
     delta = zmax / 5
     # survey's residuals.svyglm: Pearson residuals without the sampling weights
     dispersion = p * (1 - p) / (mu0 * (1 - mu0)) * n / (n - 1)
@@ -171,7 +171,7 @@ def _one_domain(
     by_beta = np.argsort(bx, kind="stable")
     grid = np.linspace(bx.min(), bx.max(), 3 * len(bx))
     smooth = fmm_spline(bx[by_beta], bz[by_beta], grid)
-    cut = float(stats.norm.ppf(2 * alpha))
+    cut = float(stats.norm.ppf(2 * tail))
     inc = np.argsort(smooth, kind="stable")
     limits = np.interp([cut, -cut], smooth[inc], grid[inc], left=np.nan, right=np.nan)
     return tuple(float(1 / (1 + math.exp(-v))) for v in limits)  # type: ignore[return-value]

@@ -17,10 +17,7 @@ from rpeval._inference import z_quantile
 from rpeval._lazy import stats
 from rpeval._options import check_choice, check_conf_level
 from rpeval.errors import DataError, SpecificationError
-from rpeval.surveys._domains import AnyDesign, check_design, domains, response
-from rpeval.surveys._profile import likelihood_interval
-from rpeval.surveys.design import SurveyDesign
-from rpeval.surveys.estimates import (
+from rpeval.surveys._blocks import (
     Block,
     build_estimate,
     covariance,
@@ -28,6 +25,9 @@ from rpeval.surveys.estimates import (
     mean_block,
     replicate_thetas,
 )
+from rpeval.surveys._domains import AnyDesign, check_design, domains, response
+from rpeval.surveys._profile import likelihood_interval
+from rpeval.surveys.design import SurveyDesign
 from rpeval.surveys.replicates import ReplicateDesign
 from rpeval.surveys.results import SurveyEstimate
 
@@ -53,7 +53,7 @@ def proportion_intervals(
 ) -> tuple[FloatArray, FloatArray]:
     """``svyciprop`` intervals from the estimate, its linearised SE, rows and df."""
     crit = _t(df, conf_level)
-    alpha = 1 - conf_level
+    tail = (1 - conf_level) / 2
     if method == "mean":
         return p - crit * se, p + crit * se
     edge = (p <= 0) | (p >= 1)
@@ -63,15 +63,13 @@ def proportion_intervals(
         lower, upper = 1 / (1 + np.exp(-(eta - half))), 1 / (1 + np.exp(-(eta + half)))
     else:  # beta (Korn–Graubard)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(
-                alpha / 2, np.where(df > 0, df, np.nan)
-            )
+            ratio = stats.t.ppf(tail, n - 1) / stats.t.ppf(tail, np.where(df > 0, df, np.nan))
             n_eff = np.where(se > 0, q * (1 - q) / se**2, n) * ratio**2
-        lower = stats.beta.ppf(alpha / 2, n_eff * q, n_eff * (1 - q) + 1)
-        upper = stats.beta.ppf(1 - alpha / 2, n_eff * q + 1, n_eff * (1 - q))
+        lower = stats.beta.ppf(tail, n_eff * q, n_eff * (1 - q) + 1)
+        upper = stats.beta.ppf(1 - tail, n_eff * q + 1, n_eff * (1 - q))
     # An estimate of exactly 0 or 1 has SE 0: Clopper–Pearson on the respondents instead.
-    cp_lower = np.where(p >= 1, stats.beta.ppf(alpha / 2, n, 1.0), 0.0)
-    cp_upper = np.where(p <= 0, stats.beta.ppf(1 - alpha / 2, 1.0, n), 1.0)
+    cp_lower = np.where(p >= 1, stats.beta.ppf(tail, n, 1.0), 0.0)
+    cp_upper = np.where(p <= 0, stats.beta.ppf(1 - tail, 1.0, n), 1.0)
     return np.where(edge, cp_lower, lower), np.where(edge, cp_upper, upper)
 
 

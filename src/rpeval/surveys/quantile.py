@@ -11,9 +11,9 @@ from numpy.typing import NDArray
 from rpeval._lazy import stats
 from rpeval._options import check_conf_level
 from rpeval.errors import SpecificationError
+from rpeval.surveys._blocks import covariance, domain_df, mean_block
 from rpeval.surveys._domains import check_design, domains, response
 from rpeval.surveys.design import SurveyDesign
-from rpeval.surveys.estimates import covariance, domain_df, mean_block
 from rpeval.surveys.results import ESTIMATE_COLUMNS, SurveyEstimate
 
 __all__ = ["quantile"]

@@ -20,6 +20,13 @@ from rpeval._frames import as_pandas, numeric_array, require_columns
 from rpeval._lazy import sparse
 from rpeval._options import check_choice, column_list, make_rng
 from rpeval.errors import DataError, SpecificationError
+from rpeval.surveys._replicate_weights import (
+    bootstrap_multipliers,
+    brr_multipliers,
+    jk1_multipliers,
+    jkn_multipliers,
+    psu_table,
+)
 from rpeval.surveys.design import SurveyDesign
 
 __all__ = ["ReplicateDesign", "replicate_design"]
@@ -232,36 +239,6 @@ class ReplicateDesign:
         return f"<pre>{self!s}</pre>"
 
 
-def _sylvester(order: int) -> NDArray[np.int64]:
-    matrix = np.ones((1, 1), dtype=np.int64)
-    while matrix.shape[0] < order:
-        matrix = np.block([[matrix, matrix], [matrix, -matrix]])
-    return matrix
-
-
-def _hadamard_signs(hadamard: Any, n_strata: int, caller: str) -> NDArray[np.bool_]:
-    if hadamard is None:
-        return np.asarray(_sylvester(n_strata + 1) > 0, dtype=np.bool_)
-    matrix = np.asarray(hadamard)
-    if matrix.ndim != 2 or matrix.shape[0] < n_strata + 1 or np.unique(matrix).size != 2:
-        raise SpecificationError(
-            f"{caller}(): `hadamard` must be a two-valued matrix with at least "
-            f"{n_strata + 1} rows (strata + 1)",
-            hint="leave it out to use a Sylvester matrix",
-        )
-    return np.asarray(matrix == matrix[0, 0], dtype=np.bool_)
-
-
-def _psu_table(design: SurveyDesign) -> tuple[IntArray, IntArray, list[IntArray]]:
-    """Each PSU's stratum, and each stratum's PSUs in order of first appearance."""
-    stage = design.stages[0]
-    first = np.unique(stage.cluster, return_index=True)[1]
-    psu_stratum = stage.stratum[first]
-    appear = np.argsort(first, kind="stable")
-    members = [appear[psu_stratum[appear] == h] for h in range(stage.n_strata)]
-    return stage.cluster, psu_stratum, members
-
-
 def replicate_design(
     design: SurveyDesign,
     type: str | None = None,
@@ -325,93 +302,29 @@ def replicate_design(
     if type is None:
         type = "JKn" if design.n_strata > 1 else "JK1"
     check_choice(type, ("JK1", "JKn", "BRR", "Fay", "bootstrap"), arg="type", caller=caller)
-    cluster, psu_stratum, members = _psu_table(design)
-    stage = design.stages[0]
-    n_psu = len(psu_stratum)
-    fpc_factor = np.where(stage.n_psu > 1, stage.scale * (stage.n_psu - 1) / stage.n_psu, 1.0)
-    has_fpc = bool(design.fpc_columns)
+    psus = psu_table(design)
     if type == "JK1":
-        if design.n_strata > 1:
-            raise SpecificationError(
-                f"{caller}(): JK1 is for unstratified designs", hint="use type='JKn'"
-            )
-        multipliers = np.full((n_psu, n_psu), n_psu / (n_psu - 1))
-        np.fill_diagonal(multipliers, 0.0)
-        f = float(fpc_factor[0]) if has_fpc else 1.0
-        scale, rscales = f * (n_psu - 1) / n_psu, np.ones(n_psu)
+        built = jk1_multipliers(design, psus, caller)
     elif type == "JKn":
-        if design.n_strata < 2:
-            raise SpecificationError(
-                f"{caller}(): JKn needs strata", hint="use type='JK1' or 'bootstrap'"
-            )
-        columns, scales = [], []
-        for h, units in enumerate(members):
-            n_h = len(units)
-            if n_h == 1:
-                if design.lonely_psu == "adjust":
-                    raise SpecificationError(
-                        f"{caller}(): JKn replicates cannot adjust for lonely PSUs",
-                        hint="use lonely_psu='remove' or 'average' in the SurveyDesign",
-                    )
-                continue
-            for unit in units:
-                col = np.ones(n_psu)
-                col[units] = n_h / (n_h - 1)
-                col[unit] = 0.0
-                columns.append(col)
-                scales.append((fpc_factor[h] if has_fpc else 1.0) * (n_h - 1) / n_h)
-        multipliers = np.column_stack(columns)
-        rscales = np.asarray(scales)
-        scale = 1.0
-        if design.lonely_psu == "average" and len(columns) < n_psu:
-            scale = n_psu / len(columns)
+        built = jkn_multipliers(design, psus, caller)
     elif type in ("BRR", "Fay"):
-        sizes = {len(units) for units in members}
-        if sizes != {2}:
-            raise DataError(
-                f"{caller}(): BRR needs exactly two PSUs in every stratum; found strata with "
-                f"{sorted(sizes)} PSUs",
-                hint="pair up PSUs into pseudo-strata first, or use type='JKn' or 'bootstrap'",
-            )
-        rho = fay_rho if type == "Fay" else 0.0
         if type == "Fay" and not 0 < fay_rho < 1:
             raise SpecificationError(f"{caller}(): fay_rho={fay_rho!r} must be in (0, 1)")
-        signs = _hadamard_signs(hadamard, len(members), caller)
-        n_rep = signs.shape[1]
-        multipliers = np.empty((n_psu, n_rep))
-        for h, (first, second) in enumerate(members):
-            plus = signs[h + 1]
-            multipliers[second] = np.where(plus, 2 - rho, rho)
-            multipliers[first] = np.where(plus, rho, 2 - rho)
-        scale, rscales = 1 / (n_rep * (1 - rho) ** 2), np.ones(n_rep)
+        rho = fay_rho if type == "Fay" else 0.0
+        built = brr_multipliers(psus, rho, hadamard, caller)
         type = "Fay" if rho > 0 else "BRR"
     else:
         if not isinstance(replicates, int) or replicates < 2:
             raise SpecificationError(f"{caller}(): replicates={replicates!r} must be >= 2")
         rng = make_rng(random_state, caller=caller)
-        multipliers = np.zeros((n_psu, replicates))
-        for h, units in enumerate(members):
-            n_h = len(units)
-            if has_fpc:  # without replacement from the stratum's units repeated to N_h
-                popsize = round(float(n_h / (1 - fpc_factor[h])))
-                pool = np.resize(np.arange(n_h), popsize)
-                for r in range(replicates):
-                    drawn = rng.choice(pool, size=n_h, replace=False)
-                    multipliers[units, r] = np.bincount(drawn, minlength=n_h)
-            else:
-                drawn = rng.integers(0, n_h, size=(replicates, n_h))
-                for r in range(replicates):
-                    multipliers[units, r] = np.bincount(drawn[r], minlength=n_h)
-        harmonic = 1 / float(np.mean(1 / np.array([len(u) for u in members], dtype=np.float64)))
-        scale = harmonic / ((harmonic - 1) * (replicates - 1))
-        rscales = np.ones(replicates)
-    replicate_weights = multipliers[cluster] * design.weights[:, None]
+        built = bootstrap_multipliers(design, psus, replicates, rng)
+    replicate_weights = built.multipliers[psus.cluster] * design.weights[:, None]
     return ReplicateDesign(
         design.data,
         design.weights,
         replicate_weights,
-        scale=scale,
-        rscales=rscales,
+        scale=built.scale,
+        rscales=built.rscales,
         mse=mse,
         type=type,
         fay_rho=fay_rho if type == "Fay" else 0.0,

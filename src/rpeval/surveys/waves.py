@@ -20,8 +20,8 @@ from rpeval._inference import two_sided_p, z_quantile
 from rpeval._json import records
 from rpeval._options import check_conf_level
 from rpeval.errors import SpecificationError
+from rpeval.surveys._blocks import build_estimate, mean_block
 from rpeval.surveys._domains import AnyDesign, Domains, check_design, domains, response
-from rpeval.surveys.estimates import build_estimate, mean_block
 from rpeval.surveys.results import SurveyEstimate
 
 __all__ = ["PairedChange", "WaveComparison", "compare_waves", "paired_change"]

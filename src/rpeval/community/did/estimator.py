@@ -107,11 +107,11 @@ def _options(**given: object) -> Options:
             f"{_CALLER}(): covariates={covariates!r} must be a list of column names",
             hint="e.g. covariates=['population']",
         )
-    seed = given["random_state"]
-    make_rng(seed, caller=_CALLER)
-    if seed is not None and not isinstance(seed, int):
+    random_state = given["random_state"]
+    make_rng(random_state, caller=_CALLER)
+    if random_state is not None and not isinstance(random_state, int):
         raise SpecificationError(
-            f"{_CALLER}(): random_state={seed!r} must be None or an integer",
+            f"{_CALLER}(): random_state={random_state!r} must be None or an integer",
             hint="results keep the seed so aggregations redraw the same multipliers",
         )
     return Options(
@@ -121,7 +121,7 @@ def _options(**given: object) -> Options:
         conf_level=check_conf_level(given["conf_level"], caller=_CALLER),
         n_boot=check_count(given["n_boot"], arg="n_boot", caller=_CALLER),
         multiplier=multiplier,
-        random_state=seed,
+        random_state=random_state,
         progress=bool(given["progress"]),
         covariates=tuple(str(c) for c in covariates),
     )
