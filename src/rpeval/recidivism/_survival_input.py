@@ -19,7 +19,13 @@ from rpeval import _frames
 from rpeval._weights import CaseWeights, case_weights, user_stacklevel
 from rpeval.errors import DataError, SpecificationError
 
-__all__ = ["SurvivalInput", "prepare_survival_input", "weighted_rows"]
+__all__ = [
+    "SurvivalInput",
+    "group_codes",
+    "potential_followup",
+    "prepare_survival_input",
+    "weighted_rows",
+]
 
 IntArray = NDArray[np.int64]
 
@@ -51,7 +57,7 @@ def _column_list(value: str | Sequence[str] | None, arg: str, caller: str) -> li
     return columns
 
 
-def _codes(
+def group_codes(
     frame: pd.DataFrame, column: str, *, arg: str, caller: str
 ) -> tuple[IntArray, tuple[Any, ...]]:
     """Integer codes of a grouping column, levels sorted; unused categories are errors."""
@@ -78,8 +84,8 @@ def _combined(
     frame: pd.DataFrame, columns: list[str], *, arg: str, caller: str
 ) -> tuple[IntArray, tuple[Any, ...]]:
     if len(columns) == 1:
-        return _codes(frame, columns[0], arg=arg, caller=caller)
-    parts = [_codes(frame, c, arg=arg, caller=caller) for c in columns]
+        return group_codes(frame, columns[0], arg=arg, caller=caller)
+    parts = [group_codes(frame, c, arg=arg, caller=caller) for c in columns]
     key = np.zeros(len(frame), dtype=np.int64)
     for codes, labels in parts:
         key = key * len(labels) + codes
@@ -95,7 +101,7 @@ def _combined(
     return np.asarray(codes, dtype=np.int64), tuple(names)
 
 
-def _followup(
+def potential_followup(
     frame: pd.DataFrame, column: str, time: NDArray[np.float64], caller: str
 ) -> NDArray[np.float64]:
     """Potential follow-up (entry to end of data): finite and never shorter than observed."""
@@ -121,7 +127,7 @@ def weighted_rows(
     """
     if group is None:
         return case_weights(frame, weights, caller=caller)
-    codes, labels = _codes(frame, group, arg="group", caller=caller)
+    codes, labels = group_codes(frame, group, arg="group", caller=caller)
     with warnings.catch_warnings(record=True) as caught:  # raise before warning
         warnings.simplefilter("always")
         weighted = case_weights(frame, weights, caller=caller)
@@ -213,7 +219,7 @@ def prepare_survival_input(
     if group is None:
         codes, labels = np.zeros(len(frame), dtype=np.int64), ("all",)
     else:
-        codes, labels = _codes(frame, group, arg="group", caller=caller)
+        codes, labels = group_codes(frame, group, arg="group", caller=caller)
     if strata_columns:
         stratum, strata_labels = _combined(frame, strata_columns, arg="strata", caller=caller)
     else:
@@ -230,6 +236,6 @@ def prepare_survival_input(
         stratum=stratum,
         strata=strata_labels,
         cluster=cluster_codes,
-        followup=_followup(frame, followup, time, caller) if followup else None,
+        followup=potential_followup(frame, followup, time, caller) if followup else None,
         n_dropped=complete.n_dropped + n_zero,
     )

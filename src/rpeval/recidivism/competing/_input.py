@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from rpeval import _frames
 from rpeval._formula import show_values
 from rpeval.errors import DataError, SpecificationError
-from rpeval.recidivism._survival_input import _codes, _followup, weighted_rows
+from rpeval.recidivism._survival_input import group_codes, potential_followup, weighted_rows
 
 __all__ = ["CompetingInput", "cause_codes", "prepare_competing_input"]
 
@@ -109,9 +109,9 @@ def prepare_competing_input(
     if group is None:
         codes, labels = np.zeros(len(frame), dtype=np.int64), ("all",)
     else:
-        codes, labels = _codes(frame, group, arg="group", caller=caller)
-    potential = None if followup is None else _followup(frame, followup, time, caller)
-    stratum = None if strata is None else _codes(frame, strata, arg="strata", caller=caller)[0]
+        codes, labels = group_codes(frame, group, arg="group", caller=caller)
+    potential = None if followup is None else potential_followup(frame, followup, time, caller)
+    stratum = None if strata is None else group_codes(frame, strata, arg="strata", caller=caller)[0]
     w = None if weights is None else weighted.weights
     n_dropped = complete.n_dropped + weighted.n_zero
     return CompetingInput(time, cause, causes, codes, labels, n_dropped, potential, stratum, w)

@@ -32,7 +32,7 @@ from rpeval.recidivism.competing._aalen_johansen_kernel import (
 )
 from rpeval.recidivism.competing._gray_test import GrayTest, gray_test
 from rpeval.recidivism.competing._input import CompetingInput, prepare_competing_input
-from rpeval.recidivism.survival.kaplan_meier import _time_grid
+from rpeval.recidivism.survival._curve_intervals import time_grid
 
 __all__ = ["CIFResult", "cumulative_incidence"]
 
@@ -129,7 +129,7 @@ class CIFResult(Displayed):
         requested time and up to ``t`` (as :meth:`SurvivalCurves.at`).
         Columns as :meth:`summary`.
         """
-        grid = _time_grid(times)
+        grid = time_grid(times)
         frames = []
         for label, curve in zip(self.groups, self.curves, strict=True):
             later = np.searchsorted(curve.time, grid, side="left")

@@ -27,6 +27,7 @@ __all__ = [
     "RiskSetIndex",
     "build_risk_set_index",
     "group_sums",
+    "restarting_prefix_sums",
     "risk_and_tied_sums",
     "risk_set_sums",
     "sum_by_event_time",
@@ -305,7 +306,7 @@ def sum_over_risk_sets(index: RiskSetIndex, per_event_time: FloatArray) -> Float
     flat = np.ascontiguousarray(per_event_time.reshape(n_times, width), dtype=np.float64)
     first_of_stratum = np.ones(n_times, dtype=np.bool_)
     first_of_stratum[1:] = index.event_stratum[1:] != index.event_stratum[:-1]
-    head = _restarting_prefix_sums(flat, first_of_stratum)
+    head = restarting_prefix_sums(flat, first_of_stratum)
     lo, hi = index.event_lo, index.event_hi
     reset = np.zeros(n_times + 1, dtype=np.bool_)
     reset[:n_times] = first_of_stratum
@@ -314,7 +315,7 @@ def sum_over_risk_sets(index: RiskSetIndex, per_event_time: FloatArray) -> Float
     return np.asarray(sums.reshape(-1, *per_event_time.shape[1:]), dtype=np.float64)
 
 
-def _restarting_prefix_sums(values: FloatArray, first: BoolArray) -> FloatArray:
+def restarting_prefix_sums(values: FloatArray, first: BoolArray) -> FloatArray:
     """``out[k + 1] = values[k] + out[k]`` with ``out[k]`` read as 0 where ``first[k]``."""
     m = values.shape[0]
     out = np.zeros((m + 1, values.shape[1]))
@@ -324,4 +325,4 @@ def _restarting_prefix_sums(values: FloatArray, first: BoolArray) -> FloatArray:
     return out
 
 
-_restarting_prefix_sums = jit(_restarting_prefix_sums)
+restarting_prefix_sums = jit(restarting_prefix_sums)

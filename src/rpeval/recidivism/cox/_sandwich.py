@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from rpeval._jit import jit
 from rpeval.recidivism.cox._likelihood_counting import Ties, event_terms
 from rpeval.recidivism.cox._risk_sets import RiskSetIndex, group_sums
-from rpeval.recidivism.cox._risk_sets import _restarting_prefix_sums as prefix_sums
+from rpeval.recidivism.cox._risk_sets import restarting_prefix_sums as prefix_sums
 
 __all__ = ["robust_covariance"]
 

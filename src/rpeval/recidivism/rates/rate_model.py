@@ -24,7 +24,7 @@ from rpeval._lazy import stats
 from rpeval._options import check_conf_level
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._covariates import INTERCEPT, with_intercept
-from rpeval.recidivism._survival_input import _codes
+from rpeval.recidivism._survival_input import group_codes
 from rpeval.recidivism.rates._count_glm import fit_count_model
 
 __all__ = ["RateModelResult", "rate_model"]
@@ -214,7 +214,7 @@ def rate_model(
     labels: tuple[Any, ...] = ("all",)
     codes = np.zeros(len(frame), dtype=np.int64)
     if group is not None:
-        codes, labels = _codes(frame, group, arg="group", caller=caller)
+        codes, labels = group_codes(frame, group, arg="group", caller=caller)
     events_by_group = np.bincount(codes, weights=y, minlength=len(labels))
     if np.any(events_by_group == 0):
         empty = [labels[k] for k in np.flatnonzero(events_by_group == 0)]

@@ -8,7 +8,7 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval.errors import DataError
-from rpeval.recidivism._survival_input import _codes
+from rpeval.recidivism._survival_input import group_codes
 
 __all__ = ["check_intervals", "event_numbers"]
 
@@ -29,7 +29,7 @@ def check_intervals(
     """
     begin = _frames.numeric_array(frame, start, arg="start", caller=caller)
     end = _frames.numeric_array(frame, stop, arg="stop", caller=caller)
-    person, _ = _codes(frame, id, arg="id", caller=caller)
+    person, _ = group_codes(frame, id, arg="id", caller=caller)
     order = np.lexsort((begin, person))
     same = person[order][1:] == person[order][:-1]
     overlap = same & (begin[order][1:] < end[order][:-1])
@@ -52,7 +52,7 @@ def event_numbers(
     """1 + the number of the person's re-arrests before each interval."""
     begin = _frames.numeric_array(frame, start, arg="start", caller=caller)
     status = _frames.boolean_array(frame, event, arg="event", caller=caller).astype(np.float64)
-    person, _ = _codes(frame, id, arg="id", caller=caller)
+    person, _ = group_codes(frame, id, arg="id", caller=caller)
     order = np.lexsort((begin, person))
     running = pd.Series(status[order]).groupby(person[order]).cumsum().to_numpy()
     numbers = np.empty(begin.size)

@@ -26,7 +26,7 @@ from rpeval._options import check_conf_level
 from rpeval._weights import case_weights
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._covariates import require_design_columns
-from rpeval.recidivism._survival_input import _codes
+from rpeval.recidivism._survival_input import group_codes
 from rpeval.recidivism.cox.model import CoxResult, Ties, cox
 from rpeval.recidivism.recurrent._input import check_intervals, event_numbers
 from rpeval.recidivism.recurrent._mcf_kernel import MCFCurve, mean_cumulative
@@ -246,7 +246,7 @@ def mean_cumulative_function(
     )
     if len(frame) == 0:
         raise DataError(f"{caller}(): `events` has no rows")
-    person, _ = _codes(frame, id, arg="id", caller=caller)
+    person, _ = group_codes(frame, id, arg="id", caller=caller)
     stop = _frames.numeric_array(frame, end, arg="end", caller=caller)
     when = _frames.numeric_array(frame, time, arg="time", caller=caller, allow_missing=True)
     n_people = int(person.max()) + 1
@@ -268,7 +268,7 @@ def mean_cumulative_function(
         labels: tuple[Any, ...] = ("all",)
         person_group = np.zeros(n_people, dtype=np.int64)
     else:
-        codes, labels = _codes(frame, group, arg="group", caller=caller)
+        codes, labels = group_codes(frame, group, arg="group", caller=caller)
         person_group = np.full(n_people, -1, dtype=np.int64)
         person_group[person] = codes
         if np.any(person_group[person] != codes):

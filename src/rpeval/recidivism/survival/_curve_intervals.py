@@ -2,12 +2,14 @@
 
 Pure functions on numpy arrays, shared by Kaplan–Meier, the competing-risks curves, the
 window rates and the plots: the interval types (``conf_type``) and their check, the
-pointwise band, and R's rule for where a curve reaches a level.
+pointwise band, R's rule for where a curve reaches a level, and the times at which
+``at()`` reads a curve.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -17,7 +19,14 @@ from numpy.typing import NDArray
 from rpeval._options import check_conf_level
 from rpeval.errors import SpecificationError
 
-__all__ = ["CONF_TYPES", "ConfType", "check_interval", "confidence_band", "find_quantile"]
+__all__ = [
+    "CONF_TYPES",
+    "ConfType",
+    "check_interval",
+    "confidence_band",
+    "find_quantile",
+    "time_grid",
+]
 
 FloatArray = NDArray[np.float64]
 ConfType = Literal["log", "log-log", "plain"]
@@ -120,3 +129,17 @@ def find_quantile(x: FloatArray, y: FloatArray, p: float) -> float:
     if not np.isnan(last) and abs(p - last) < tol:
         return (low + xmax) / 2.0
     return (low + at_or_above(-tol)) / 2.0
+
+
+def time_grid(times: float | Sequence[float] | FloatArray) -> FloatArray:
+    """The sorted distinct times (>= 0) at which ``at()`` reads curves."""
+    try:
+        grid = np.unique(np.atleast_1d(np.asarray(times, dtype=np.float64)))
+    except (TypeError, ValueError):
+        raise SpecificationError(f"at(): times={times!r} must be numbers") from None
+    if grid.ndim != 1 or grid.shape[0] == 0 or np.any(~np.isfinite(grid)) or np.any(grid < 0):
+        raise SpecificationError(
+            f"at(): times={times!r} must be one or more finite times >= 0",
+            hint="e.g. at([365, 730, 1095])",
+        )
+    return np.asarray(grid, dtype=np.float64)

@@ -28,7 +28,7 @@ from rpeval._inference import z_quantile
 from rpeval._lazy import stats
 from rpeval._options import check_conf_level
 from rpeval.errors import DataError, RpevalError, SpecificationError
-from rpeval.recidivism._survival_input import _codes, weighted_rows
+from rpeval.recidivism._survival_input import group_codes, weighted_rows
 from rpeval.recidivism.cox.model import Ties, cox
 from rpeval.recidivism.survival.kaplan_meier import kaplan_meier
 
@@ -310,7 +310,7 @@ def adjusted_survival(
     frame = _frames.as_pandas(data, arg="data", caller=caller)
     extra = [c for c in (weights, cluster) if c is not None]
     _frames.require_columns(frame, [duration, event, treatment, *extra], arg="data", caller=caller)
-    _, levels = _codes(frame, treatment, arg="treatment", caller=caller)
+    _, levels = group_codes(frame, treatment, arg="treatment", caller=caller)
     if len(levels) < 2:
         raise DataError(f"{caller}(): column {treatment!r} has a single arm {levels!r}")
     weighted = weighted_rows(frame, weights, group=treatment, caller=caller)

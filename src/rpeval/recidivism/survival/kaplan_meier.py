@@ -27,6 +27,7 @@ from rpeval.recidivism.survival._curve_intervals import (
     check_interval,
     confidence_band,
     find_quantile,
+    time_grid,
 )
 from rpeval.recidivism.survival._product_limit import Curve, product_limit, values_at
 
@@ -133,7 +134,7 @@ class SurvivalCurves(Displayed):
             ``group``, ``time``, ``n_risk``, ``n_event``, ``survival``, ``std_error``,
             ``ci_lower``, ``ci_upper``.
         """
-        grid = _time_grid(times)
+        grid = time_grid(times)
         frames = []
         for label, curve in zip(self.groups, self.curves, strict=True):
             lower, upper = self._band(curve)
@@ -271,19 +272,6 @@ class SurvivalCurves(Displayed):
         from rpeval.recidivism._display import km_display
 
         return km_display(self)
-
-
-def _time_grid(times: float | Sequence[float] | FloatArray) -> FloatArray:
-    try:
-        grid = np.unique(np.atleast_1d(np.asarray(times, dtype=np.float64)))
-    except (TypeError, ValueError):
-        raise SpecificationError(f"at(): times={times!r} must be numbers") from None
-    if grid.ndim != 1 or grid.shape[0] == 0 or np.any(~np.isfinite(grid)) or np.any(grid < 0):
-        raise SpecificationError(
-            f"at(): times={times!r} must be one or more finite times >= 0",
-            hint="e.g. at([365, 730, 1095])",
-        )
-    return np.asarray(grid, dtype=np.float64)
 
 
 def kaplan_meier(
