@@ -217,7 +217,7 @@ def test_suppress_cells_leaves_nothing_solvable(
     keys = list(itertools.product(range(rows), range(columns)))
     counts = data.draw(st.lists(st.integers(0, 30), min_size=len(keys), max_size=len(keys)))
     force = data.draw(st.lists(st.booleans(), min_size=len(keys), max_size=len(keys)))
-    result = suppress_cells(counts, k=k, keys=keys, force=force)
+    result = suppress_cells(counts, suppress_below=k, keys=keys, force=force)
     hidden = [i for i, h in enumerate(result.hidden) if h]
     assert all(result.hidden[i] for i, f in enumerate(force) if f)
     assert not _exposed(_groups(keys), hidden)
@@ -228,7 +228,8 @@ def test_a_bridge_between_two_cycles_is_protected(k: int) -> None:
     # hidden pattern where every margin has two hidden cells but one cell is a bridge
     counts = [1, 1, 50, 50, 1, 50, 50, 50, 50]
     keys = list(itertools.product(range(3), range(3)))
-    hidden = [i for i, h in enumerate(suppress_cells(counts, k=k, keys=keys).hidden) if h]
+    result = suppress_cells(counts, suppress_below=k, keys=keys)
+    hidden = [i for i, h in enumerate(result.hidden) if h]
     assert not _determined(_groups(keys), hidden)
 
 

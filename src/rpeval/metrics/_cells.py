@@ -196,12 +196,12 @@ def _suppress(
     keys = [tuple(r[c] for c in by) for r in rows]
     eligible = [r["denominator"] != 0 for r in rows]
     decision = suppress_cells(
-        counts, k=k, keys=keys, eligible=eligible, force=[small_count(r) for r in rows]
+        counts, suppress_below=k, keys=keys, eligible=eligible, force=[small_count(r) for r in rows]
     )
     hidden = decision.hidden
     excluded = [float(r.pop("excluded")) for r in rows]  # type: ignore[arg-type]
     window = suppress_cells(
-        excluded, k=k, keys=keys, eligible=[e > 0 for e in excluded], force=hidden
+        excluded, suppress_below=k, keys=keys, eligible=[e > 0 for e in excluded], force=hidden
     ).hidden
     for index, row in enumerate(rows):
         notes = row.pop("notes")

@@ -30,6 +30,9 @@ import math
 from dataclasses import dataclass
 from typing import Final, Literal
 
+import pandas as pd
+
+from rpeval._display import Display, Displayed
 from rpeval._lazy import stats
 from rpeval._options import check_conf_level
 from rpeval.errors import SpecificationError
@@ -50,11 +53,32 @@ PROPORTION_METHODS: Final[tuple[str, ...]] = ("wilson", "clopper-pearson", "jeff
 
 
 @dataclass(frozen=True)
-class Interval:
-    """Lower and upper confidence limits; ``None`` where the interval is undefined."""
+class Interval(Displayed):
+    """Lower and upper confidence limits; ``None`` where the interval is undefined.
+
+    ``summary()`` is one row with ``ci_lower`` and ``ci_upper`` (missing where undefined).
+
+    >>> proportion_interval(45, 50).to_dict()
+    {'ci_lower': 0.7864, 'ci_upper': 0.9565}
+    """
 
     low: float | None
     high: float | None
+
+    def summary(self) -> pd.DataFrame:
+        """One row: ``ci_lower``, ``ci_upper`` (nullable floats)."""
+        return pd.DataFrame(
+            {"ci_lower": [self.low], "ci_upper": [self.high]}, dtype="Float64"
+        )
+
+    def to_dict(self) -> dict[str, float | None]:
+        """JSON-ready limits, ``None`` where undefined."""
+        return {"ci_lower": self.low, "ci_upper": self.high}
+
+    def _display(self) -> Display:
+        undefined = ("undefined: no information (n = 0, no exposure, or one value)",)
+        notes = undefined if self.low is None and self.high is None else ()
+        return Display("Confidence interval", (), self.summary(), notes=notes)
 
 
 _UNDEFINED: Final = Interval(None, None)

@@ -1,13 +1,14 @@
 """Small-cell suppression with complementary suppression.
 
-A published cell whose count is between 1 and ``k − 1`` is hidden (primary suppression;
-``k = 10`` by default, as CMS's 1–10 rule). Hiding one cell is not enough when totals are
-published: the hidden count is the total minus the visible cells. So within every group of
-cells that adds up to a publishable total — all cells (the overall total) and, with several
-``by`` columns, the cells sharing a value of one column (the one-way margins) — a group
-must not have exactly one hidden cell. While one has, the visible cell of that group with
-the smallest count is hidden too (complementary suppression), and the check repeats until
-every group has zero or at least two hidden cells.
+A published cell whose count is between 1 and ``suppress_below − 1`` is hidden (primary
+suppression; ``suppress_below = 10`` by default, as CMS's 1–10 rule). Hiding one cell is
+not enough when totals are published: the hidden count is the total minus the visible
+cells. So within every group of cells that adds up to a publishable total — all cells (the
+overall total) and, with several ``by`` columns, the cells sharing a value of one column
+(the one-way margins) — a group must not have exactly one hidden cell. While one has, the
+visible cell of that group with the smallest count is hidden too (complementary
+suppression), and the check repeats until every group has zero or at least two hidden
+cells.
 
 Two hidden cells per group is not always enough when groups overlap (the margins of two
 ``by`` columns): the published totals are linear equations in the hidden cells, and a hidden
@@ -19,27 +20,39 @@ is suppressed wherever it is published, so it is not an equation.
 
 Examples
 --------
->>> suppress_cells([25, 3, 40], k=10)
+>>> suppress_cells([25, 3, 40], suppress_below=10)
 SuppressionResult(primary=(False, True, False), complementary=(True, False, False))
->>> suppress_cells([25, 0, 40], k=10).hidden
+>>> suppress_cells([25, 0, 40], suppress_below=10).hidden
 (False, False, False)
+>>> suppress_cells([25, 3, 40]).summary()
+   cell  primary  complementary  hidden
+0     0    False           True    True
+1     1     True          False    True
+2     2    False          False   False
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
+from rpeval._display import Display, Displayed
 from rpeval.errors import SpecificationError
 
 __all__ = ["SuppressionResult", "suppress_cells"]
 
 
 @dataclass(frozen=True)
-class SuppressionResult:
-    """Which cells are hidden, and why (primary: small count; complementary: protection)."""
+class SuppressionResult(Displayed):
+    """Which cells are hidden, and why (primary: small count; complementary: protection).
+
+    ``summary()`` has one row per cell: ``cell`` (its position), ``primary``,
+    ``complementary`` and ``hidden`` (either reason).
+    """
 
     primary: tuple[bool, ...]
     complementary: tuple[bool, ...]
@@ -48,6 +61,51 @@ class SuppressionResult:
     def hidden(self) -> tuple[bool, ...]:
         """Cells hidden for either reason."""
         return tuple(p or c for p, c in zip(self.primary, self.complementary, strict=True))
+
+    def summary(self) -> pd.DataFrame:
+        """One row per cell: ``cell``, ``primary``, ``complementary``, ``hidden``."""
+        return pd.DataFrame(
+            {
+                "cell": range(len(self.primary)),
+                "primary": list(self.primary),
+                "complementary": list(self.complementary),
+                "hidden": list(self.hidden),
+            }
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: the three flags per cell and the number of hidden cells."""
+        return {
+            "primary": list(self.primary),
+            "complementary": list(self.complementary),
+            "hidden": list(self.hidden),
+            "n_hidden": sum(self.hidden),
+        }
+
+    def _display(self) -> Display:
+        header = (
+            ("cells", str(len(self.primary))),
+            ("hidden", f"{sum(self.primary)} primary, {sum(self.complementary)} complementary"),
+        )
+        return Display("Small-cell suppression", header, self.summary())
+
+
+def _threshold(suppress_below: int, k: int | None) -> int:
+    """``suppress_below``, or the retired ``k=`` with a FutureWarning; checked."""
+    if k is not None:
+        warnings.warn(
+            "suppress_cells(): k= is deprecated; use suppress_below=",
+            FutureWarning,
+            stacklevel=3,
+        )
+        suppress_below = k
+    wrong_type = isinstance(suppress_below, bool) or not isinstance(suppress_below, int)
+    if wrong_type or suppress_below < 1:
+        raise SpecificationError(
+            f"suppress_below must be a positive integer, got {suppress_below!r}",
+            hint="use e.g. suppress_below=10 (1 turns suppression off)",
+        )
+    return suppress_below
 
 
 def _groups(keys: Sequence[tuple[object, ...]]) -> list[list[int]]:
@@ -66,10 +124,11 @@ def _groups(keys: Sequence[tuple[object, ...]]) -> list[list[int]]:
 def suppress_cells(
     counts: Sequence[float],
     *,
-    k: int = 10,
+    suppress_below: int = 10,
     keys: Sequence[tuple[object, ...]] | None = None,
     eligible: Sequence[bool] | None = None,
     force: Sequence[bool] | None = None,
+    k: int | None = None,
 ) -> SuppressionResult:
     """Primary and complementary suppression of a set of cells.
 
@@ -77,8 +136,8 @@ def suppress_cells(
     ----------
     counts
         The count of each cell (non-negative; the number of people or events behind it).
-    k
-        Cells with ``1 <= count < k`` are hidden. ``k = 1`` turns suppression off.
+    suppress_below
+        Cells with ``1 <= count < suppress_below`` are hidden; 1 turns suppression off.
     keys
         The ``by`` values of each cell (tuples of equal length). With more than one column,
         the one-way margins are protected too. ``None``: only the overall total.
@@ -88,16 +147,14 @@ def suppress_cells(
     force
         Cells hidden whatever their count (primary suppression for another reason, e.g.
         another count of the cell is small).
+    k
+        Deprecated alias of ``suppress_below`` (a ``FutureWarning``).
 
     Returns
     -------
     SuppressionResult
     """
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise SpecificationError(
-            f"suppress_below must be a positive integer, got {k!r}",
-            hint="use e.g. suppress_below=10 (1 turns suppression off)",
-        )
+    threshold = _threshold(suppress_below, k)
     if any(not count >= 0 for count in counts):
         raise SpecificationError(f"cell counts must be non-negative numbers, got {counts!r}")
     size = len(counts)
@@ -106,7 +163,7 @@ def suppress_cells(
     forced = list(force) if force is not None else [False] * size
     if len(keys) != size or len(usable) != size or len(forced) != size:
         raise SpecificationError("counts, keys, eligible and force must have the same length")
-    primary = [0 < count < k or bool(f) for count, f in zip(counts, forced, strict=True)]
+    primary = [0 < count < threshold or bool(f) for count, f in zip(counts, forced, strict=True)]
     hidden = list(primary)
     groups = _groups(keys) if size else []
 
