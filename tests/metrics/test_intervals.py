@@ -113,3 +113,18 @@ def test_relative_rate_interval_by_hand() -> None:
     assert interval.low == pytest.approx(1.5 * math.exp(-1.959963984540054 * se))
     assert interval.high == pytest.approx(1.5 * math.exp(1.959963984540054 * se))
     assert relative_rate_interval(0, 10, 3, 10).low is None
+
+
+def test_interval_result_contract() -> None:
+    from rpeval.metrics import Interval, proportion_interval
+
+    interval = proportion_interval(45, 50)
+    frame = interval.summary()
+    assert list(frame.columns) == ["ci_lower", "ci_upper"]
+    assert frame.iloc[0].tolist() == [interval.low, interval.high]
+    assert interval.to_dict() == {"ci_lower": interval.low, "ci_upper": interval.high}
+    assert str(interval).startswith("Confidence interval") and "<table" in interval._repr_html_()
+    undefined = Interval(None, None)
+    assert undefined.summary()["ci_lower"].isna().all()
+    assert undefined.to_dict() == {"ci_lower": None, "ci_upper": None}
+    assert "undefined" in str(undefined)
