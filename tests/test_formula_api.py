@@ -4,7 +4,9 @@ with numpy and passed as a list of names (to 1e-10)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,6 +14,7 @@ import pandas as pd
 import pytest
 
 from rpeval import matching, recidivism, surveys
+from rpeval.errors import SpecificationError
 
 FORMULA = "age*C(group) + np.log(priors + 1)"
 HAND = [
@@ -136,3 +139,32 @@ def test_every_function_reads_the_formula_like_the_hand_built_columns(name: str)
         np.testing.assert_allclose(
             values, by_hand[1][column], rtol=1e-10, atol=1e-10, equal_nan=True, err_msg=column
         )
+
+
+def _config_with(small_demo: Path, tmp_path: Path, covariates: str) -> Path:
+    folder = tmp_path / "demo"
+    shutil.copytree(small_demo, folder)
+    text = (folder / "config.yaml").read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("covariates:"))
+    (folder / "config.yaml").write_text(text.replace(line, f"covariates: {covariates}"))
+    return folder
+
+
+def test_python_in_a_config_formula_never_runs(small_demo: Path, tmp_path: Path) -> None:
+    from rpeval.report.config import load_config, run_config
+
+    marker = tmp_path / "marker"
+    attack = f"age + I(__import__('os').system('touch {marker}'))"
+    folder = _config_with(small_demo, tmp_path, f'"{attack}"')
+    with pytest.raises(SpecificationError, match="calls __import__"):
+        run_config(load_config(folder / "config.yaml"), folder, progress=False)
+    assert not marker.exists()
+
+
+@pytest.mark.slow
+def test_a_config_formula_runs_the_evaluation(small_demo: Path, tmp_path: Path) -> None:
+    from rpeval.report.config import load_config, run_config
+
+    formula = "age*C(offense_type) + np.log(prior_arrests + 1)"
+    folder = _config_with(small_demo, tmp_path, formula)
+    assert run_config(load_config(folder / "config.yaml"), folder, progress=False) is not None
