@@ -15,11 +15,11 @@ import pandas as pd
 from rpeval._display import Display, call_text
 
 if TYPE_CHECKING:
-    from rpeval.recidivism.competing.aalen_johansen import CIFResult
-    from rpeval.recidivism.cox.model import CoxResult
+    from rpeval.recidivism.competing.cif_result import CIFResult
+    from rpeval.recidivism.cox.result import CoxResult
     from rpeval.recidivism.rates._window_result import RecidivismRates
     from rpeval.recidivism.rates.rate_model import RateModelResult
-    from rpeval.recidivism.survival.kaplan_meier import SurvivalCurves
+    from rpeval.recidivism.survival.km_result import SurvivalCurves
     from rpeval.recidivism.survival.logrank import TestResult
     from rpeval.recidivism.survival.rmst import RMSTResult
 

@@ -12,7 +12,7 @@ from rpeval._inference import z_quantile
 from rpeval.recidivism.survival._curve_intervals import confidence_band
 
 if TYPE_CHECKING:
-    from rpeval.recidivism.survival.kaplan_meier import SurvivalCurves
+    from rpeval.recidivism.survival.km_result import SurvivalCurves
 
 __all__ = ["OKABE_ITO", "group_label", "plot_survival_curves"]
 

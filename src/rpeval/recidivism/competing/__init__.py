@@ -10,7 +10,8 @@ holds :func:`fine_gray`. The private modules are their parts: reading the data
 
 from __future__ import annotations
 
-from rpeval.recidivism.competing.aalen_johansen import CIFResult, cumulative_incidence
+from rpeval.recidivism.competing.aalen_johansen import cumulative_incidence
+from rpeval.recidivism.competing.cif_result import CIFResult
 from rpeval.recidivism.competing.fine_gray import fine_gray
 
 __all__ = ["CIFResult", "cumulative_incidence", "fine_gray"]

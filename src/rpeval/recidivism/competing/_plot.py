@@ -12,7 +12,7 @@ from rpeval._inference import z_quantile
 from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO, at_risk_text, group_label
 
 if TYPE_CHECKING:
-    from rpeval.recidivism.competing.aalen_johansen import CIFResult
+    from rpeval.recidivism.competing.cif_result import CIFResult
 
 __all__ = ["plot_incidence"]
 

@@ -20,7 +20,8 @@ from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._covariates import require_design_columns
 from rpeval.recidivism.competing._fine_gray_data import Expansion, expand_fine_gray
 from rpeval.recidivism.competing._input import cause_codes
-from rpeval.recidivism.cox.model import CoxResult, Ties, cox
+from rpeval.recidivism.cox.model import cox
+from rpeval.recidivism.cox.result import CoxResult, Ties
 
 __all__ = ["fine_gray"]
 

@@ -27,7 +27,8 @@ from rpeval._weights import case_weights
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._covariates import require_design_columns
 from rpeval.recidivism._survival_input import group_codes
-from rpeval.recidivism.cox.model import CoxResult, Ties, cox
+from rpeval.recidivism.cox.model import cox
+from rpeval.recidivism.cox.result import CoxResult, Ties
 from rpeval.recidivism.recurrent._input import check_intervals, event_numbers
 from rpeval.recidivism.recurrent._mcf_kernel import MCFCurve, mean_cumulative
 

@@ -9,8 +9,10 @@ is the product-limit estimate itself with its Greenwood and jackknife variances.
 
 from __future__ import annotations
 
-from rpeval.recidivism.survival.adjusted import AdjustedSurvival, adjusted_survival
-from rpeval.recidivism.survival.kaplan_meier import SurvivalCurves, kaplan_meier
+from rpeval.recidivism.survival.adjusted import adjusted_survival
+from rpeval.recidivism.survival.adjusted_result import AdjustedSurvival
+from rpeval.recidivism.survival.kaplan_meier import kaplan_meier
+from rpeval.recidivism.survival.km_result import SurvivalCurves
 from rpeval.recidivism.survival.logrank import logrank_test
 from rpeval.recidivism.survival.rmst import RMSTResult, rmst
 
