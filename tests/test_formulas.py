@@ -147,6 +147,10 @@ def test_plain_formulas_do_not_import_formulaic() -> None:
         ("C(group, Sum)", "codes a column other than by Treatment(reference)"),
         ("C(np.log(age))", "declares something other than a column categorical"),
         ("C(group, Treatment('a')) + C(group, Treatment('b'))", "two different reference levels"),
+        ("scale(age) + center(priors)", "calls scale(), which is not an allowed function"),
+        ("C(group, Treatment(__import__('os')))", "other than by Treatment(reference)"),
+        ("C(group, contr.treatment('a'))", "other than by Treatment(reference)"),
+        ("np.log(age).__class__", "cannot read the formula"),
         ("age - 1", "'- 1' and '0 +' remove the intercept"),
         ("age + 0", "numbers are not covariates"),
         ("age | group", "'|' and '~' are not supported"),
@@ -155,7 +159,7 @@ def test_plain_formulas_do_not_import_formulaic() -> None:
     ],
 )
 def test_refused_formulas_name_the_term(formula: str, what: str) -> None:
-    error: type[RpevalError] = DataError if "__class__" in formula else SpecificationError
+    error: type[RpevalError] = DataError if "age.__class__" in formula else SpecificationError
     with raises(error, "cox(): ", what):
         design(formula)
 
@@ -173,6 +177,10 @@ def test_data_errors_name_the_term_and_keep_the_old_messages() -> None:
         design("when:age", dated)
     with raises(DataError, "1 of 8 rows of `data` have missing values ('age': 1)"):
         design("np.log(age)", df.assign(age=[np.nan, *df.age[1:]]))
+    with raises(DataError, "term 'I(age ** 10 ** 10)'", "gives 8 infinite"):
+        design("I(age ** 10 ** 10)", df)  # integers are floats: no endless big-integer power
+    with raises(DataError, "term \"I(group + 'x' * 10 ** 9)\"", "cannot be computed"):
+        design("I(group + 'x' * 10 ** 9)", df)  # nor a gigabyte of text
     with raises(DataError, "the reference level 'z' of C(group, Treatment(...))"):
         design("C(group, Treatment('z'))", df)
 

@@ -273,8 +273,9 @@ def evaluate(factor: Factor, columns: Mapping[str, NDArray[Any]]) -> NDArray[Any
 
 
 def _value(node: ast.expr, columns: Mapping[str, NDArray[Any]]) -> Any:
-    if isinstance(node, ast.Constant):
-        return node.value
+    if isinstance(node, ast.Constant):  # integers as floats: 10 ** 10 ** 10 is inf, not a hang
+        value = node.value
+        return np.float64(value) if type(value) is int else value
     if isinstance(node, ast.Name):
         return columns[node.id]
     if isinstance(node, ast.BinOp):
