@@ -11,6 +11,7 @@ partial likelihood for counting-process ``(entry, duration]`` data
 
 from __future__ import annotations
 
-from rpeval.recidivism.cox.model import CoxResult, cox
+from rpeval.recidivism.cox.model import cox
+from rpeval.recidivism.cox.result import CoxResult
 
 __all__ = ["CoxResult", "cox"]
