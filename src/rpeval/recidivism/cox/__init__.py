@@ -1,6 +1,7 @@
 """The Cox proportional-hazards model: :func:`cox` and :class:`CoxResult`.
 
-``model`` holds the public function and its result; the private modules are its parts:
+``model`` holds :func:`cox`, ``result`` its :class:`CoxResult`; the private modules are
+its parts:
 reading the data (``_data``), the risk-set index (``_risk_index``, ``_risk_sets``), the
 partial likelihood for counting-process ``(entry, duration]`` data
 (``_likelihood_counting``) and its two-pass form for right-censored data
