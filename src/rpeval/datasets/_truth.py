@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from rpeval._display import Display, Displayed
 from rpeval._json import records
 
 if TYPE_CHECKING:
@@ -32,8 +33,8 @@ __all__ = ["ProgramTruth", "program_truth"]
 TRUTH_PARTICIPANTS = 20_000
 
 
-@dataclass(frozen=True)
-class ProgramTruth:
+@dataclass(frozen=True, repr=False)
+class ProgramTruth(Displayed):
     """True effects among participants (the ATT) of a simulated program.
 
     Attributes
@@ -81,6 +82,10 @@ class ProgramTruth:
             "rmst_difference": self.rmst_difference,
             "n_participants": self.n_participants,
         }
+
+    def _display(self) -> Display:
+        header = (("participants simulated", f"{self.n_participants:,}"),)
+        return Display("True effects of the simulated program (ATT)", header, self.summary())
 
 
 def program_truth(

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
+
+from rpeval._display import Display
 
 __all__ = ["html_table", "text_table"]
 
 
 def html_table(title: str, frame: pd.DataFrame, notes: tuple[str, ...] = ()) -> str:
-    """A titled HTML table (values escaped by pandas, title and notes here)."""
-    parts = [f"<p><strong>{html.escape(title)}</strong></p>"]
-    parts.append(frame.to_html(index=False, na_rep="", float_format=lambda x: f"{x:.3f}"))
-    parts.extend(f"<p><em>{html.escape(note)}</em></p>" for note in notes)
-    return "\n".join(parts)
+    """A titled HTML table through :mod:`rpeval._display` (everything escaped)."""
+    return Display(title, (), frame, notes).html()
 
 
 def text_table(title: str, frame: pd.DataFrame, notes: tuple[str, ...] = ()) -> str:

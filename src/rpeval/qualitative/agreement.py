@@ -16,13 +16,13 @@ reliability cannot be shown.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from rpeval._display import Display
 from rpeval._json import records
 from rpeval._junit import JUnitCase, junit_xml
 from rpeval._options import check_conf_level, check_count
@@ -144,9 +144,7 @@ class AgreementTable:
 
     def _repr_html_(self) -> str:
         title = f"Reliability of {self.codebook} {self.version}"
-        return f"<p><strong>{html.escape(title)}</strong></p>" + self.table.to_html(
-            index=False, na_rep="", float_format=lambda x: f"{x:.3f}"
-        )
+        return Display(title, (), self.table).html()
 
     def plot(self, ax: Any = None, *, thresholds: tuple[float, ...] = (0.667, 0.8)) -> Any:
         """α per code with its interval, and the conventional thresholds (dashed)."""

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from rpeval._display import Display, Displayed
 from rpeval._frames import as_pandas, require_columns
 from rpeval._json import records
 from rpeval.errors import CodebookError, DataError
@@ -49,8 +50,8 @@ __all__ = ["CodedSegments", "coded_segments"]
 _CALLER = "coded_segments"
 
 
-@dataclass(frozen=True)
-class CodedSegments:
+@dataclass(frozen=True, repr=False)
+class CodedSegments(Displayed):
     """Coded segments checked against a codebook.
 
     Attributes
@@ -160,11 +161,12 @@ class CodedSegments:
             "codes": records(self.summary()),
         }
 
-    def __str__(self) -> str:
-        return (
+    def _display(self) -> Display:
+        title = (
             f"{self.n_segments} segments coded by {len(self.coders)} coders against "
             f"{self.codebook.name} {self.codebook.version}"
         )
+        return Display(title, (("coders", ", ".join(self.coders)),), self.summary())
 
 
 def _text_column(frame: pd.DataFrame, column: str, arg: str) -> pd.Series:

@@ -9,7 +9,6 @@ effect of the theme (nor of what produced it). Every output carries that caveat.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -17,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._display import Display
 from rpeval._frames import as_pandas, require_columns
 from rpeval._inference import wilson_interval, z_quantile
 from rpeval._json import records
@@ -99,11 +99,7 @@ class JointDisplay:
 
     def _repr_html_(self) -> str:
         title = f"{self.outcome} by {self.theme}"
-        return (
-            f"<p><strong>{html.escape(title)}</strong></p>"
-            + self.table.to_html(index=False, na_rep="", float_format=lambda x: f"{x:.3f}")
-            + f"<p><em>{html.escape(self.caveat)}</em></p>"
-        )
+        return Display(title, (), self.table, (self.caveat,)).html()
 
     def plot(self, ax: Any = None) -> Any:
         """The two values with their intervals, and the caveat as the title."""

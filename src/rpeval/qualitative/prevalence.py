@@ -16,13 +16,13 @@ of fewer than k participants publishes nothing.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from rpeval._display import Display
 from rpeval._inference import wilson_interval, z_quantile
 from rpeval._json import records
 from rpeval._lazy import stats
@@ -122,9 +122,7 @@ class Prevalence:
 
     def _repr_html_(self) -> str:
         title = f"Theme prevalence per {self.unit} by group ({self.conf_level:.0%} CI)"
-        return f"<p><strong>{html.escape(title)}</strong></p>" + self.table.to_html(
-            index=False, na_rep="", float_format=lambda x: f"{x:.3f}"
-        )
+        return Display(title, (), self.table).html()
 
     def plot(self, ax: Any = None) -> Any:
         """Prevalence per code (rows) and group (markers) with intervals."""
@@ -320,7 +318,7 @@ class Cooccurrence:
 
     def _repr_html_(self) -> str:
         title = f"Co-occurrence of codes per {self.unit}"
-        return f"<p><strong>{html.escape(title)}</strong></p>" + self.matrix.to_html(na_rep="")
+        return Display(title, (), self.matrix.reset_index()).html()
 
     def plot(self, ax: Any = None) -> Any:
         """A heatmap of the counts (cividis: readable with any colour vision)."""

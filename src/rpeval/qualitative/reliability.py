@@ -22,7 +22,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -31,6 +30,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._display import Display
 from rpeval._frames import as_pandas, require_columns
 from rpeval._options import check_choice, check_conf_level, check_count, make_rng
 from rpeval.errors import DataError
@@ -123,7 +123,7 @@ class Reliability:
         )
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(str(self))}</p>"
+        return Display(str(self), (), self.summary()).html()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from rpeval._display import Display
 from rpeval._json import records
 from rpeval._junit import JUnitCase, junit_xml
 from rpeval._validation import IssueCounts, line_in
@@ -71,6 +72,13 @@ class CodebookReport(IssueCounts[CodebookIssue]):
 
     def __str__(self) -> str:
         return self.to_text()
+
+    def _repr_html_(self) -> str:
+        title = (
+            f"Codebook validation: {len(self.codebooks)} codebook(s) in {len(self.files)} "
+            f"file(s), {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+        )
+        return Display(title, (), self.summary()).html()
 
     def to_junit(self) -> str:
         """JUnit XML: a test case per codebook (errors are failures)."""

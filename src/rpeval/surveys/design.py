@@ -18,6 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._design_variance import Stage
+from rpeval._display import Display
 from rpeval._frames import as_pandas, require_columns
 from rpeval._options import check_choice, column_list
 from rpeval.errors import DataError, SpecificationError
@@ -275,4 +276,5 @@ class SurveyDesign:
         return f"<{self!s}>".replace("\n", ";")
 
     def _repr_html_(self) -> str:
-        return f"<pre>{self!s}</pre>" + self.summary().to_html(index=False)
+        title, *rest = str(self).split("\n")
+        return Display(title, (), self.summary(), tuple(line.strip() for line in rest)).html()

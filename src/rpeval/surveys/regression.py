@@ -18,6 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._design_variance import ScoreColumns, design_covariance
+from rpeval._display import Display
 from rpeval._frames import design_matrix, resolve_covariates
 from rpeval._json import records
 from rpeval._lazy import stats
@@ -153,7 +154,8 @@ class RegressionResult:
         return head + "\n" + shown.to_string(index=False, float_format="{:.5g}".format)
 
     def _repr_html_(self) -> str:
-        return f"<p>{self.family} regression</p>" + self.summary().to_html(index=False)
+        title = f"Survey-weighted {self.family} regression of {self.outcome!r}"
+        return Display(title, (("design df", str(self.df_residual)),), self.summary()).html()
 
 
 def regression(

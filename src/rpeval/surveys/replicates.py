@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._display import Display
 from rpeval._frames import as_pandas, numeric_array, require_columns
 from rpeval._lazy import sparse
 from rpeval._options import check_choice, column_list, make_rng
@@ -236,7 +237,7 @@ class ReplicateDesign:
         return f"<{self!s}>"
 
     def _repr_html_(self) -> str:
-        return f"<pre>{self!s}</pre>"
+        return Display(str(self), (), None).html()
 
 
 def replicate_design(

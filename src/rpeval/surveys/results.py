@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._display import Display
 from rpeval._inference import two_sided_p, z_quantile
 from rpeval._json import records
 from rpeval.errors import SpecificationError
@@ -90,7 +91,7 @@ class ContrastResult:
         )
 
     def _repr_html_(self) -> str:
-        return self.summary().to_html(index=False)
+        return Display(f"Contrast {self.label}", (), self.summary()).html()
 
 
 @dataclass(frozen=True)
@@ -209,9 +210,8 @@ class SurveyEstimate:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return f"<p>{self.statistic}</p>" + self.table.to_html(
-            index=False, float_format="{:.6g}".format
-        )
+        notes = tuple(self.notes)
+        return Display(f"Survey {self.statistic}", (), self.table, notes).html()
 
     def plot(self, ax: Any = None) -> Any:
         """Estimates with their confidence intervals, one row per variable and domain."""

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._display import Display
 from rpeval._formula import show_values
 from rpeval._frames import as_pandas, numeric_array, require_columns
 from rpeval._json import records
@@ -240,7 +241,8 @@ class ReliabilityResult:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return f"<pre>{self!s}</pre>"
+        lines = str(self).split("\n")
+        return Display(lines[0], (), self.item_table, (lines[1].strip(),)).html()
 
 
 def reliability(

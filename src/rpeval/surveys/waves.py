@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rpeval._display import Display
 from rpeval._inference import two_sided_p, z_quantile
 from rpeval._json import records
 from rpeval._options import check_conf_level
@@ -69,7 +70,8 @@ class WaveComparison:
         )
 
     def _repr_html_(self) -> str:
-        return self.table.to_html(index=False)
+        title = f"Change in {self.statistic} between independent waves"
+        return Display(title, (), self.table).html()
 
 
 def compare_waves(
@@ -177,7 +179,8 @@ class PairedChange:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return f"<pre>{self!s}</pre>"
+        title, *rest = str(self).split("\n", 1)
+        return Display(title, (), self.change.table, tuple(rest)).html()
 
 
 def paired_change(

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._display import Display, Displayed
 from rpeval._options import check_choice
 from rpeval.errors import ConvergenceWarning, DataError, SpecificationError
 from rpeval.surveys._adjustments import Calibration, Raking, calibration_matrix, margin_codes
@@ -73,8 +74,8 @@ def post_stratify(
     return checked._reweighted(checked.weights * g, adjustment)
 
 
-@dataclass(frozen=True)
-class RakingReport:
+@dataclass(frozen=True, repr=False)
+class RakingReport(Displayed):
     """How raking went: passes made, whether it converged (the cell totals stopped moving
     by ``epsilon`` *and* every margin is met to ``epsilon``; R checks only the first), the
     last change and each margin's largest miss after the last pass."""
@@ -100,12 +101,13 @@ class RakingReport:
             "margin_errors": dict(self.margin_errors),
         }
 
-    def __str__(self) -> str:
+    def _display(self) -> Display:
         state = "converged" if self.converged else "DID NOT CONVERGE"
-        return (
+        title = (
             f"Raking {state} after {self.iterations} passes (last change "
             f"{self.max_change:.3g}, tolerance {self.epsilon:.3g})"
         )
+        return Display(title, (), self.summary())
 
 
 def rake(
@@ -306,8 +308,8 @@ def trim_weights(
     return checked._reweighted(w)
 
 
-@dataclass(frozen=True)
-class WeightDiagnostics:
+@dataclass(frozen=True, repr=False)
+class WeightDiagnostics(Displayed):
     """Spread of the weights and Kish's effective sample size ``(Σw)² / Σw²``; the
     design effect of weighting is ``n / n_eff = 1 + cv²`` (population cv)."""
 
@@ -334,12 +336,16 @@ class WeightDiagnostics:
             "kish_ess": self.kish_ess,
         }
 
-    def __str__(self) -> str:
-        return (
-            f"Weights: n = {self.n}, sum {self.weight_sum:.6g}, range {self.min:.4g} to "
-            f"{self.max:.4g}, cv {self.cv:.3f}; Kish deff {self.kish_deff:.3f}, "
-            f"effective n {self.kish_ess:.1f}"
+    def _display(self) -> Display:
+        header = (
+            ("n", str(self.n)),
+            ("sum of weights", f"{self.weight_sum:.6g}"),
+            ("range", f"{self.min:.4g} to {self.max:.4g}"),
+            ("cv", f"{self.cv:.3f}"),
+            ("Kish deff", f"{self.kish_deff:.3f}"),
+            ("effective n", f"{self.kish_ess:.1f}"),
         )
+        return Display("Weights", header, None)
 
 
 def weight_diagnostics(design: SurveyDesign) -> WeightDiagnostics:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from rpeval._display import Display
 from rpeval._json import plain_value, records
 
 __all__ = ["ITSResult"]
@@ -112,7 +113,7 @@ class ITSResult:
 
     def _repr_html_(self) -> str:
         table = self.effects[["term", "rate_ratio", "rate_ratio_lower", "rate_ratio_upper"]]
-        return f"<p>{self._headline()}</p>" + table.to_html(index=False)
+        return Display(self._headline(), (), table).html()
 
     def plot(self, ax: Any = None) -> Any:
         """Observed counts, the fitted segments and the counterfactual with its band."""
