@@ -151,6 +151,8 @@ def test_plain_formulas_do_not_import_formulaic() -> None:
         ("C(group, Treatment(__import__('os')))", "other than by Treatment(reference)"),
         ("C(group, contr.treatment('a'))", "other than by Treatment(reference)"),
         ("np.log(age).__class__", "cannot read the formula"),
+        ("I(" + "-" * 5000 + "age)", "nests too deeply"),
+        ("I(" + "+".join(["age"] * 2000) + ")", "nests too deeply"),
         ("age - 1", "'- 1' and '0 +' remove the intercept"),
         ("age + 0", "numbers are not covariates"),
         ("age | group", "'|' and '~' are not supported"),

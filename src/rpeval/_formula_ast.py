@@ -231,14 +231,17 @@ def check_factor(expr: str, *, arg: str, caller: str) -> Factor:
     checker = _Checker(expr, quoted, arg, caller)
     try:
         tree = ast.parse(_QUOTED.sub(placeholder, expr).strip(), mode="eval").body
-    except (SyntaxError, ValueError):
-        raise checker.fail("is not a Python expression") from None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise checker.fail("is not a Python expression, or nests too deeply") from None
     if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) and tree.func.id == "C":
         return _categorical(tree, checker)
     column = checker.column(tree)
     if column is not None:
         return Factor(column, (column,))
-    checker.check(tree)
+    try:
+        checker.check(tree)
+    except RecursionError:
+        raise checker.fail("nests too deeply") from None
     if not checker.columns:
         raise checker.fail("uses no column")
     return Factor(expr, tuple(checker.columns), _Renamer(quoted).visit(tree))

@@ -113,7 +113,7 @@ def _computed(factor: Factor, frame: pd.DataFrame, arg: str, caller: str) -> NDA
             ):
                 raise TypeError(f"it gives {result.dtype} values, not numbers")
             values_ = np.broadcast_to(result.astype(np.float64), (len(frame),)).copy()
-    except (TypeError, ValueError, ArithmeticError) as error:
+    except (TypeError, ValueError, ArithmeticError, RecursionError) as error:
         raise DataError(
             f"{where} cannot be computed: {error}",
             hint="numpy functions and arithmetic need numeric columns; compare text "

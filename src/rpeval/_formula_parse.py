@@ -72,9 +72,18 @@ def _formulaic_terms(text: str, arg: str, caller: str) -> list[list[tuple[str, s
 
     try:
         formula = Formula(text)
-    except (FormulaicError, SyntaxError, ValueError, TypeError, KeyError, IndexError) as error:
-        first = _COLOUR.sub("", str(error)).strip().splitlines()
-        raise _fail(text, first[0] if first else type(error).__name__, arg, caller) from None
+    except (
+        FormulaicError,
+        SyntaxError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        RecursionError,
+    ) as error:
+        first = _COLOUR.sub("", str(error)).strip().splitlines() or [type(error).__name__]
+        what = "it nests too deeply" if isinstance(error, RecursionError) else first[0]
+        raise _fail(text, what, arg, caller) from None
     if not isinstance(formula, SimpleFormula):
         raise _fail(text, "'|' and '~' are not supported; give one right-hand side", arg, caller)
     return [[(f.expr, str(f.eval_method.value)) for f in term.factors] for term in formula]
