@@ -168,3 +168,10 @@ def test_a_config_formula_runs_the_evaluation(small_demo: Path, tmp_path: Path) 
     formula = "age*C(offense_type) + np.log(prior_arrests + 1)"
     folder = _config_with(small_demo, tmp_path, formula)
     assert run_config(load_config(folder / "config.yaml"), folder, progress=False) is not None
+
+
+def test_balance_reads_the_columns_a_formula_uses() -> None:
+    people = _people()
+    by_formula = matching.balance(people, "treat", FORMULA).summary()
+    by_names = matching.balance(people, "treat", ["age", "group", "priors"]).summary()
+    pd.testing.assert_frame_equal(by_formula, by_names)
