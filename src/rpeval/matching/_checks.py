@@ -22,6 +22,7 @@ _PAIRING = ("nearest", "optimal")
 
 
 def check_options(
+    *,
     method: str,
     distance: str,
     ratio: int,
@@ -93,6 +94,7 @@ def in_key_order(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def check_design(
+    *,
     method: str,
     ratio: int,
     replace: bool,

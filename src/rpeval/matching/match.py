@@ -142,10 +142,16 @@ def match(
     variable = check_variable(method, ratio, min_controls, max_controls)
     order = order or ("smallest" if estimand == "ATC" else "largest")
     fixed_ratio = ratio if variable is None else variable[1]
-    check_options(method, distance, fixed_ratio, replace, caliper, order, discard, estimand)
+    check_options(
+        method=method, distance=distance, ratio=fixed_ratio, replace=replace, caliper=caliper,
+        order=order, discard=discard, estimand=estimand,
+    )  # fmt: skip
     exact_cols = [exact] if isinstance(exact, str) else list(exact or [])
     anti_cols = [antiexact] if isinstance(antiexact, str) else list(antiexact or [])
-    check_design(method, fixed_ratio, replace, caliper, anti_cols, n_subclasses, cutpoints, k2k)
+    check_design(
+        method=method, ratio=fixed_ratio, replace=replace, caliper=caliper, anti_cols=anti_cols,
+        n_subclasses=n_subclasses, cutpoints=cutpoints, k2k=k2k,
+    )  # fmt: skip
     cov_calipers = dict(caliper) if isinstance(caliper, Mapping) else {}
     distance_caliper = cov_calipers.pop("distance", None) if cov_calipers else caliper
     plan = MatchPlan(
