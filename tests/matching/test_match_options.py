@@ -105,3 +105,24 @@ def test_link_is_a_deprecated_alias_of_distance_scale() -> None:
         match(people, "participant", formula, link="probit")
     with pytest.warns(FutureWarning), pytest.raises(SpecificationError, match="disagree"):
         match(people, "participant", formula, link="logit", distance_scale="linear")
+
+
+def test_distance_scale_is_checked_before_the_propensity_model() -> None:
+    from rpeval.errors import SpecificationError
+
+    separated = pd.DataFrame({"treat": [1, 1, 1, 0, 0, 0], "age": [50, 51, 52, 20, 21, 22]})
+    with pytest.raises(SpecificationError, match="distance_scale"):  # not the separation error
+        match(separated, "treat", "age", distance_scale="log")  # type: ignore[arg-type]
+
+
+def test_the_plan_is_frozen_and_every_design_returns_one_shape() -> None:
+    import dataclasses
+
+    from rpeval.matching._plan import Matched, MatchPlan
+    from rpeval.matching.designs import DESIGNS
+
+    assert set(DESIGNS) == {"nearest", "optimal", "full", "exact", "cem", "subclass"}
+    fields = {f.name for f in dataclasses.fields(MatchPlan)}
+    assert {"method", "distance_scale", "ratio", "exact", "random_state"} <= fields
+    assert dataclasses.fields(MatchPlan) and MatchPlan.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    assert Matched._fields == ("matches", "focal_rows", "weights", "subclass")
