@@ -7,12 +7,13 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval.community.did import aggregate, callaway_santanna
 from rpeval.community.did._twobytwo import did_2x2
 from rpeval.errors import DataError, SpecificationError
+from tests.hypothesis_budget import budget
 
 
 def _frame(outcome: np.ndarray, adoption: list[float | None]) -> pd.DataFrame:
@@ -124,7 +125,7 @@ def test_plot_draws_event_study() -> None:
     assert ax.get_xlabel() == "periods since adoption"
 
 
-@settings(max_examples=25, deadline=None)
+@budget(25)
 @given(
     shift=st.floats(-5, 5),
     scale=st.floats(0.1, 10),
@@ -139,7 +140,7 @@ def test_att_is_affine_equivariant(shift: float, scale: float, seed: int) -> Non
     assert np.allclose(fit.inference.std_error, base.inference.std_error * scale, rtol=1e-8)
 
 
-@settings(max_examples=25, deadline=None)
+@budget(25)
 @given(
     y1=st.lists(st.floats(-100, 100), min_size=6, max_size=6),
     y0=st.lists(st.floats(-100, 100), min_size=6, max_size=6),
@@ -209,7 +210,7 @@ def test_mammen_multipliers_have_mean_zero_and_unit_variance() -> None:
     assert np.all(np.isfinite(fit.inference.std_error))
 
 
-@settings(max_examples=20, deadline=None)
+@budget(20)
 @given(scale=st.floats(0.01, 100), seed=st.integers(0, 100))
 def test_bootstrap_summary_scales_and_bounds(scale: float, seed: int) -> None:
     from rpeval.community.did._bootstrap import summarise

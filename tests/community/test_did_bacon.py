@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval.community.did import bacon_decomposition
 from rpeval.errors import DataError
+from tests.hypothesis_budget import budget
 
 
 def _rows(y: np.ndarray, starts: list[float]) -> pd.DataFrame:
@@ -34,7 +35,7 @@ def _fit(rows: pd.DataFrame):  # type: ignore[no-untyped-def]
     return bacon_decomposition(rows, area="area", period="period", outcome="y", adoption="start")
 
 
-@settings(max_examples=40, deadline=None)
+@budget(40)
 @given(
     n_periods=st.integers(3, 8),
     seed=st.integers(0, 10_000),

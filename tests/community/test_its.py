@@ -8,11 +8,12 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval.community import ITSResult, interrupted_time_series
 from rpeval.errors import DataError, SpecificationError
+from tests.hypothesis_budget import budget
 
 matplotlib.use("Agg")
 
@@ -32,7 +33,7 @@ def _fit(data: pd.DataFrame, **options: object) -> ITSResult:
     return interrupted_time_series(data, **args)  # type: ignore[arg-type]
 
 
-@settings(max_examples=12, deadline=None)
+@budget(12)
 @given(
     seed=st.integers(0, 1000),
     scale=st.floats(1e-3, 1e3),
@@ -50,7 +51,7 @@ def test_rate_ratios_do_not_depend_on_the_exposure_unit(
     np.testing.assert_allclose(one.fitted["expected"], two.fitted["expected"], rtol=1e-5)
 
 
-@settings(max_examples=12, deadline=None)
+@budget(12)
 @given(seed=st.integers(0, 1000), season=st.sampled_from([None, "fourier", "indicators"]))
 def test_counterfactual_equals_fit_before_and_rows_in_any_order(
     seed: int, season: str | None
