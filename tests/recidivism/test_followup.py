@@ -11,7 +11,13 @@ import pandas as pd
 import pytest
 
 from rpeval.errors import DataError, DataWarning, RpevalError, SpecificationError
-from rpeval.recidivism.followup import FollowUpReport, build_followup, followup_report
+from rpeval.recidivism.followup import (
+    FollowUp,
+    FollowUpReport,
+    build_followup,
+    build_followup_with_report,
+    followup_report,
+)
 
 BASE = pd.Timestamp("2020-01-01")  # day 0 of every hand-worked case
 
@@ -49,12 +55,17 @@ def spells(*rows: tuple[object, int | None, int | None]) -> pd.DataFrame:
 
 
 NO_ARRESTS = arrests()
+DEFAULTS: dict[str, Any] = {
+    "id": "pid", "start": "entry", "event_date": "date", "end": "end", "competing": ["death"],
+}  # fmt: skip
+
+
+def build_with(p: pd.DataFrame, a: pd.DataFrame = NO_ARRESTS, **kwargs: object) -> FollowUp:
+    return build_followup_with_report(p, events=a, **(DEFAULTS | kwargs))
 
 
 def build(p: pd.DataFrame, a: pd.DataFrame = NO_ARRESTS, **kwargs: object) -> pd.DataFrame:
-    defaults = {"id": "pid", "start": "entry", "event_date": "date", "end": "end"}
-    options: dict[str, Any] = defaults | {"competing": ["death"]} | kwargs
-    return build_followup(p, events=a, **options)
+    return build_followup(p, events=a, **(DEFAULTS | kwargs))
 
 
 def col(result: pd.DataFrame, name: str) -> list[object]:
@@ -64,7 +75,8 @@ def col(result: pd.DataFrame, name: str) -> list[object]:
 def test_first_event_strictly_after_entry_ends_follow_up() -> None:
     p = people(("a", 0, 100, None), ("b", 10, 100, None))
     a = arrests(("a", 40), ("a", 0), ("a", 25), ("a", -5), ("b", 150))
-    fu = build(p, a)
+    fu_full = build_with(p, a)
+    fu = fu_full.data
     assert list(fu.columns) == [
         "pid", "entry", "exit", "duration", "event", "time_at_risk", "custody_time", "event_date"
     ]  # fmt: skip
@@ -73,7 +85,7 @@ def test_first_event_strictly_after_entry_ends_follow_up() -> None:
     assert col(fu, "exit") == [day(25), day(100)]
     assert fu["event_date"].iloc[0] == day(25) and pd.isna(fu["event_date"].iloc[1])
     assert fu["duration"].dtype == np.int64 and fu["event"].dtype == np.int64
-    report = followup_report(fu)
+    report = followup_report(fu_full)
     assert report.problems["events_on_or_before_entry"] == 2  # the index arrest and a prior
     assert report.examples["events_on_or_before_entry"] == ("a", "a")
     assert report.event_counts == {0: 1, 1: 1, 2: 0}
@@ -82,10 +94,11 @@ def test_first_event_strictly_after_entry_ends_follow_up() -> None:
 def test_end_and_window_bounds_are_inclusive() -> None:
     p = people(("a", 0, 50, None), ("b", 0, 2000, None), ("c", 0, 2000, None))
     a = arrests(("a", 50), ("b", 1095), ("c", 1096))
-    fu = build(p, a, max_followup=1095)
+    fu_full = build_with(p, a, max_followup=1095)
+    fu = fu_full.data
     assert col(fu, "event") == [1, 1, 0]
     assert col(fu, "duration") == [50, 1095, 1095]
-    assert followup_report(fu).notes["censored_at_max_followup"] == 1
+    assert followup_report(fu_full).notes["censored_at_max_followup"] == 1
 
 
 def test_competing_events_order_and_same_day_ties() -> None:
@@ -96,9 +109,10 @@ def test_competing_events_order_and_same_day_ties() -> None:
     # death first; arrest and death the same day (outcome wins); two causes tied; moved first
     assert col(fu, "event") == [2, 1, 2, 3]
     assert col(fu, "duration") == [30, 30, 30, 20]
-    swapped = build(p, a, competing=["moved", "death"])
+    swapped_full = build_with(p, a, competing=["moved", "death"])
+    swapped = swapped_full.data
     assert col(swapped, "event") == [3, 1, 2, 2]
-    assert followup_report(swapped).event_codes == {
+    assert followup_report(swapped_full).event_codes == {
         0: "censored",
         1: "date",
         2: "moved",
@@ -108,9 +122,10 @@ def test_competing_events_order_and_same_day_ties() -> None:
 
 def test_competing_on_entry_day_gives_zero_follow_up_and_end_equal_entry_is_kept() -> None:
     p = people(("a", 5, 100, 5), ("b", 5, 5, None))
-    fu = build(p, arrests(("b", 5)))
+    fu_full = build_with(p, arrests(("b", 5)))
+    fu = fu_full.data
     assert col(fu, "duration") == [0, 0] and col(fu, "event") == [2, 0]
-    assert followup_report(fu).notes["zero_followup"] == 2
+    assert followup_report(fu_full).notes["zero_followup"] == 2
 
 
 def test_custody_is_subtracted_and_clipped_to_follow_up() -> None:
@@ -125,11 +140,12 @@ def test_custody_is_subtracted_and_clipped_to_follow_up() -> None:
         ("b", 60, 70),  # after the arrest: none
         ("c", 90, None),  # open-ended: in custody until exit (days 90..100)
     )
-    fu = build(p, a, custody=s)
+    fu_full = build_with(p, a, custody=s)
+    fu = fu_full.data
     assert col(fu, "custody_time") == [20, 6, 11]
     assert col(fu, "time_at_risk") == [170, 34, 79]
-    assert followup_report(fu).notes["custody_open_ended"] == 1
-    assert followup_report(fu).problems["custody_overlapping"] == 0
+    assert followup_report(fu_full).notes["custody_open_ended"] == 1
+    assert followup_report(fu_full).problems["custody_overlapping"] == 0
 
 
 def test_overlapping_spells_are_merged_and_counted() -> None:
@@ -139,9 +155,10 @@ def test_overlapping_spells_are_merged_and_counted() -> None:
         ("b", 10, 30), ("b", 12, 14), ("b", 16, 18), ("b", 10, 30),  # nested and repeated: 20
         ("c", 10, 20), ("c", 20, 30), ("c", 40, 40),  # adjacent and empty: 20, no overlap
     )  # fmt: skip
-    fu = build(p, custody=s)
+    fu_full = build_with(p, custody=s)
+    fu = fu_full.data
     assert col(fu, "custody_time") == [15, 20, 20]
-    report = followup_report(fu)
+    report = followup_report(fu_full)
     assert report.problems["custody_overlapping"] == 4
     assert report.examples["custody_overlapping"] == ("a", "b", "b")
 
@@ -149,9 +166,10 @@ def test_overlapping_spells_are_merged_and_counted() -> None:
 def test_inverted_missing_and_unknown_spells_are_ignored() -> None:
     p = people(("a", 0, 100, None))
     s = spells(("a", 30, 20), ("a", None, 20), ("zz", 10, 20), ("a", 50, 51))
-    fu = build(p, custody=s)
+    fu_full = build_with(p, custody=s)
+    fu = fu_full.data
     assert col(fu, "custody_time") == [1]
-    problems = followup_report(fu).problems
+    problems = followup_report(fu_full).problems
     assert (problems["custody_inverted"], problems["custody_missing_start"]) == (1, 1)
     assert problems["custody_unknown_person"] == 1
 
@@ -161,11 +179,12 @@ def test_inverted_missing_and_unknown_spells_are_ignored() -> None:
 )
 def test_units(unit: str, divisor: float) -> None:
     p = people(("a", 0, 730, None))
-    fu = build(p, arrests(("a", 400)), custody=spells(("a", 100, 135)), unit=unit)
+    fu_full = build_with(p, arrests(("a", 400)), custody=spells(("a", 100, 135)), unit=unit)
+    fu = fu_full.data
     assert fu["duration"].iloc[0] == pytest.approx(400 / divisor, rel=1e-15)
     assert fu["custody_time"].iloc[0] == pytest.approx(35 / divisor, rel=1e-15)
     assert fu["time_at_risk"].iloc[0] == pytest.approx(365 / divisor, rel=1e-15)
-    assert followup_report(fu).unit == unit
+    assert followup_report(fu_full).unit == unit
 
 
 @pytest.mark.parametrize(
@@ -215,9 +234,10 @@ def test_people_who_cannot_be_followed_are_dropped_and_counted() -> None:
     )
     p.index = [10, 11, 12, 13, 14]
     a = arrests(("no_entry", 20), ("ok", None), ("stranger", 3), ("ok", 70))
-    fu = build(p, a)
+    fu_full = build_with(p, a)
+    fu = fu_full.data
     assert col(fu, "pid") == ["ok"] and list(fu.index) == [10]
-    report = followup_report(fu)
+    report = followup_report(fu_full)
     assert (report.n_people, report.n_rows, report.n_problems) == (5, 1, 6)
     expected = {
         "missing_entry": 1,
@@ -332,14 +352,16 @@ def test_inputs_are_not_mutated() -> None:
 
 
 def test_empty_inputs() -> None:
-    fu = build(people(("a", 0, 100, None)).iloc[:0], custody=spells())
+    fu_full = build_with(people(("a", 0, 100, None)).iloc[:0], custody=spells())
+    fu = fu_full.data
     assert len(fu) == 0 and "time_at_risk" in fu.columns
-    assert followup_report(fu).n_rows == 0
+    assert followup_report(fu_full).n_rows == 0
 
 
 def test_report_summary_dict_and_accessor() -> None:
-    fu = build(people(("a", 0, 100, None)), arrests(("a", 0), ("a", 9)), max_followup=50)
-    report = followup_report(fu)
+    fu_full = build_with(people(("a", 0, 100, None)), arrests(("a", 0), ("a", 9)), max_followup=50)
+    fu = fu_full.data
+    report = followup_report(fu_full)
     table = report.summary()
     assert list(table.columns) == ["item", "kind", "count", "action", "description", "examples"]
     assert set(table["kind"]) == {"problem", "note", "event"}
@@ -347,9 +369,13 @@ def test_report_summary_dict_and_accessor() -> None:
     assert (row["count"], row["examples"]) == (1, "a")
     assert json.loads(json.dumps(report.to_dict()))["max_followup"] == "50"
     assert "events_on_or_before_entry" in report._repr_html_()
-    assert followup_report(fu[fu["event"] == 1].copy()) is not None
-    with pytest.raises(DataError, match="carries no follow-up report"):
-        followup_report(pd.DataFrame({"duration": [1]}))
+    assert not fu.attrs  # no state hidden in DataFrame.attrs
+    plain = build(people(("a", 0, 100, None)), arrests(("a", 0), ("a", 9)), max_followup=50)
+    pd.testing.assert_frame_equal(fu, plain)
+    assert str(fu_full).startswith("Follow-up of 1 of 1 people")
+    assert fu_full.summary().equals(table) and fu_full.to_dict() == report.to_dict()
+    with pytest.raises(DataError, match="carries no report"):
+        followup_report(fu)  # type: ignore[arg-type]
     assert isinstance(report, FollowUpReport)
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from rpeval.recidivism.competing import CIFResult, cumulative_incidence, fine_gray
 from rpeval.recidivism.cox import CoxResult, cox
-from rpeval.recidivism.followup import FollowUpReport, build_followup, followup_report
+from rpeval.recidivism.followup import (
+    FollowUp,
+    FollowUpReport,
+    build_followup,
+    build_followup_with_report,
+    followup_report,
+)
 from rpeval.recidivism.parametric import AFTResult, SplitPopulationResult, aft, split_population
 from rpeval.recidivism.rates import RateModelResult, RecidivismRates, rate_model, recidivism_rates
 from rpeval.recidivism.recurrent import MCFResult, andersen_gill, mean_cumulative_function
@@ -24,6 +30,7 @@ __all__ = [
     "AdjustedSurvival",
     "CIFResult",
     "CoxResult",
+    "FollowUp",
     "FollowUpReport",
     "MCFResult",
     "RMSTResult",
@@ -36,6 +43,7 @@ __all__ = [
     "aft",
     "andersen_gill",
     "build_followup",
+    "build_followup_with_report",
     "cox",
     "cumulative_incidence",
     "fine_gray",

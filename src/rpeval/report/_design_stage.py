@@ -41,7 +41,7 @@ class DesignPlan:
 def _followup(frame: pd.DataFrame, ledger: CohortLedger, plan: DesignPlan) -> pd.DataFrame:
     """The cohort with street time and the first re-arrest; people without valid
     follow-up or without street time at risk are dropped, and the ledger says why."""
-    from rpeval.recidivism import build_followup, followup_report
+    from rpeval.recidivism import build_followup_with_report
 
     events = plan.events
     if events is None:
@@ -49,7 +49,7 @@ def _followup(frame: pd.DataFrame, ledger: CohortLedger, plan: DesignPlan) -> pd
         events = frame.loc[frame[plan.outcome].notna(), [plan.id, plan.outcome]].rename(
             columns={plan.outcome: plan.event_date}
         )
-    follow = build_followup(
+    built = build_followup_with_report(
         frame,
         id=plan.id,
         start=plan.entry,
@@ -59,8 +59,9 @@ def _followup(frame: pd.DataFrame, ledger: CohortLedger, plan: DesignPlan) -> pd
         custody=plan.custody,
         competing=plan.competing,
     )
+    follow = built.data
     dropped = followup_drops(
-        followup_report(follow).problems,
+        built.report.problems,
         end=plan.end,
         entry=plan.entry,
         competing=competing_names(plan.competing),

@@ -3,46 +3,21 @@
 :func:`build_followup` turns a person table (entry date, end of data, competing-event
 dates), a long table of outcome events (re-arrests) and optional custody spells into the
 survival data every other function of :mod:`rpeval.recidivism` takes. What was wrong with
-the inputs, and what was done about it, is a :class:`FollowUpReport` attached to the
-result; :func:`followup_report` returns it.
+the inputs, and what was done about it, is a :class:`FollowUpReport`:
+:func:`build_followup_with_report` returns it beside the frame.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
-import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
-from rpeval._frames import as_pandas, require_columns
-from rpeval.errors import DataError, DataWarning, SpecificationError
-from rpeval.recidivism.followup._inputs import (
-    NOTES,
-    PROBLEMS,
-    Tally,
-    competing_columns,
-    custody_time,
-    days_to_dates,
-    end_days,
-    match_ids,
-    of_kept,
-    read_dates,
-    unique_ids,
-    window_end,
-)
-from rpeval.recidivism.followup._kernels import NO_DAY, first_event_after, resolve_exits
-from rpeval.recidivism.followup.report import REPORT_KEY, FollowUpReport
+from rpeval.recidivism.followup._assemble import OnProblem, Unit, assemble
+from rpeval.recidivism.followup.report import FollowUp
 
-__all__ = ["build_followup"]
-
-Unit = Literal["days", "weeks", "months", "years"]
-OnProblem = Literal["report", "warn", "raise"]
-UNIT_DAYS: dict[str, float] = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
-IntArray = NDArray[np.int64]
-_CALLER = "build_followup"
+__all__ = ["build_followup", "build_followup_with_report"]
 
 
 def build_followup(
@@ -117,8 +92,8 @@ def build_followup(
         - ``custody_time``: days in custody within ``(entry, exit]``;
         - ``event_date``: the date of the event that ended follow-up (NaT if censored).
 
-        ``.attrs["followup_report"]`` holds a :class:`FollowUpReport`; read it with
-        :func:`followup_report`.
+        The frame carries no hidden state: for what was found in the inputs and done
+        about it (the :class:`FollowUpReport`), call :func:`build_followup_with_report`.
 
     Raises
     ------
@@ -147,8 +122,10 @@ def build_followup(
 
     Why a DataFrame and not a result object: the output is data for the next step
     (``kaplan_meier``, ``cox``, merges with covariates), so it is a plain frame as
-    DESIGN.md specifies, and the counts that DESIGN.md requires for dropped rows travel in
-    ``DataFrame.attrs`` rather than in extra columns or a second return value.
+    DESIGN.md specifies. The counts that DESIGN.md requires for dropped rows are in the
+    :class:`FollowUpReport` of :func:`build_followup_with_report` (same arguments, the
+    same frame as ``.data``), not in ``DataFrame.attrs``, which merges and concatenations
+    drop silently.
 
     Examples
     --------
@@ -174,115 +151,56 @@ def build_followup(
     0    1        31      1            21            10
     1    2       180      2           180             0
     2    3       305      0           305             0
-    >>> followup_report(fu).problems["events_on_or_before_entry"]
+    >>> build_followup_with_report(people, id="pid", start="entry", events=arrests,
+    ...     event_date="date", end=pd.Timestamp("2022-12-31"), custody=jail,
+    ...     competing=["death"]).report.problems["events_on_or_before_entry"]
     1
     """
-    if on_problem not in ("report", "warn", "raise"):
-        raise SpecificationError(
-            f"{_CALLER}(): on_problem={on_problem!r} is not an option",
-            hint='use "report", "warn" or "raise"',
-        )
-    if unit not in UNIT_DAYS:
-        raise SpecificationError(
-            f"{_CALLER}(): unit={unit!r} is not a unit", hint=f"use one of {list(UNIT_DAYS)}"
-        )
-    people_df = as_pandas(people, arg="people", caller=_CALLER)
-    events_df = as_pandas(events, arg="events", caller=_CALLER)
-    names = competing_columns(competing, caller=_CALLER)
-    tally = Tally()
+    return assemble(
+        people, id=id, start=start, events=events, event_date=event_date, end=end,
+        custody=custody, competing=competing, max_followup=max_followup, unit=unit,
+        on_problem=on_problem, events_id=events_id, custody_id=custody_id,
+        custody_start=custody_start, custody_end=custody_end,
+    ).data  # fmt: skip
 
-    ids = unique_ids(people_df, id, caller=_CALLER)
-    taken = {"entry", "exit", "duration", "event", "time_at_risk", "custody_time", "event_date"}
-    if id in taken:
-        raise SpecificationError(
-            f"{_CALLER}(): the id column may not be called {id!r}, a name of the output",
-            hint="rename it, e.g. people.rename(columns={...})",
-        )
-    entry = read_dates(people_df, start, arg="start", frame_arg="people", caller=_CALLER)
-    end = end_days(people_df, end, caller=_CALLER)
-    comp = np.empty((len(names), len(people_df)), dtype=np.int64)
-    for k, name in enumerate(names):
-        comp[k] = read_dates(people_df, name, arg="competing", frame_arg="people", caller=_CALLER)
 
-    # people whose follow-up cannot be defined are dropped, each counted once
-    dropped = entry == NO_DAY
-    tally.add("missing_entry", dropped, ids)
-    for key, mask in (("missing_end", end == NO_DAY), ("end_before_entry", end < entry)):
-        tally.add(key, mask & ~dropped, ids)
-        dropped = dropped | mask
-    early = (comp < entry).any(axis=0) & ~dropped
-    tally.add("competing_before_entry", early, ids)
-    kept = ~(dropped | early)
-    new_row = np.cumsum(kept) - 1
-    entry_k, end_k, comp_k = entry[kept], end[kept], comp[:, kept]
-    n_kept = int(kept.sum())
+def build_followup_with_report(
+    people: Any,
+    *,
+    id: str,
+    start: str,
+    events: Any,
+    event_date: str,
+    end: Any,
+    custody: Any = None,
+    competing: str | Sequence[str] | None = None,
+    max_followup: Any = None,
+    unit: Unit = "days",
+    on_problem: OnProblem = "report",
+    events_id: str | None = None,
+    custody_id: str | None = None,
+    custody_start: str = "custody_start",
+    custody_end: str = "custody_end",
+) -> FollowUp:
+    """:func:`build_followup` and its :class:`FollowUpReport` in one call.
 
-    # outcome events
-    events_ids = events_id or id
-    require_columns(events_df, [events_ids], arg="events_id", caller=_CALLER, frame_arg="events")
-    ev_day = read_dates(events_df, event_date, arg="event_date", frame_arg="events", caller=_CALLER)
-    ev_ids = events_df[events_ids]
-    ev_row = match_ids(ids, ev_ids, frame_arg="events", caller=_CALLER)
-    known = ev_row >= 0
-    tally.add("events_unknown_person", ~known, ev_ids)
-    dated = known & (ev_day != NO_DAY)
-    tally.add("events_missing_date", known & ~dated, ev_ids)
-    usable = dated & of_kept(ev_row, kept)
-    tally.add("events_of_dropped_people", dated & ~usable, ev_ids)
-    found = first_event_after(new_row[ev_row[usable]], ev_day[usable], entry_k, n_kept)
-    tally.add("events_on_or_before_entry", found.not_after, ev_ids.iloc[np.flatnonzero(usable)])
+    The arguments are those of :func:`build_followup`. Returns a :class:`FollowUp`:
+    ``.data`` is the frame :func:`build_followup` returns, ``.report`` what it found in
+    the inputs and did about it (``followup_report(result)`` returns it too).
 
-    window = window_end(entry_k, max_followup, caller=_CALLER)
-    exits = resolve_exits(found.first, comp_k, end_k, window)
-    tally.add("zero_followup", exits.exit == entry_k, ids[kept])
-    tally.add("censored_at_max_followup", exits.at_window, ids[kept])
-
-    held = np.zeros(n_kept, dtype=np.int64)
-    if custody is not None:
-        spells = as_pandas(custody, arg="custody", caller=_CALLER)
-        columns = (custody_id or id, custody_start, custody_end)
-        held = custody_time(spells, columns, ids, kept, entry_k, exits.exit, tally)
-
-    report_problems = {k: tally.counts[k] for k in PROBLEMS}
-    if any(report_problems.values()):
-        if on_problem == "raise":
-            raise DataError(
-                tally.message(_CALLER),
-                hint='fix the data, or pass on_problem="report" to drop or ignore these rows '
-                "(they are counted in followup_report(result))",
-            )
-        if on_problem == "warn":
-            warnings.warn(tally.message(_CALLER), DataWarning, stacklevel=2)
-
-    duration = exits.exit - entry_k
-    scale = UNIT_DAYS[unit]
-
-    def in_unit(days: IntArray) -> NDArray[np.int64] | NDArray[np.float64]:
-        return days if unit == "days" else days / scale
-
-    result = pd.DataFrame(
-        {
-            id: ids.array[kept],
-            "entry": days_to_dates(entry_k),
-            "exit": days_to_dates(exits.exit),
-            "duration": in_unit(duration),
-            "event": exits.event,
-            "time_at_risk": in_unit(duration - held),
-            "custody_time": in_unit(held),
-            "event_date": days_to_dates(np.where(exits.event > 0, exits.exit, NO_DAY)),
-        },
-        index=people_df.index[kept],
-    )
-    codes = {0: "censored", 1: event_date, **{k + 2: n for k, n in enumerate(names)}}
-    result.attrs[REPORT_KEY] = FollowUpReport(
-        n_people=len(people_df),
-        n_rows=n_kept,
-        problems=report_problems,
-        notes={k: tally.counts[k] for k in NOTES},
-        examples=dict(tally.examples),
-        event_codes=codes,
-        event_counts={c: int(np.count_nonzero(exits.event == c)) for c in codes},
-        unit=unit,
-        max_followup=None if max_followup is None else repr(max_followup),
-    )
-    return result
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"pid": ["a", "b"], "entry": pd.to_datetime(["2023-01-01", None])})
+    >>> arrests = pd.DataFrame({"pid": ["a", "x"], "date": pd.to_datetime(["2023-02-01"] * 2)})
+    >>> result = build_followup_with_report(people, id="pid", start="entry", events=arrests,
+    ...                                     event_date="date", end=pd.Timestamp("2023-12-31"))
+    >>> len(result.data), result.report.n_problems
+    (1, 2)
+    """
+    return assemble(
+        people, id=id, start=start, events=events, event_date=event_date, end=end,
+        custody=custody, competing=competing, max_followup=max_followup, unit=unit,
+        on_problem=on_problem, events_id=events_id, custody_id=custody_id,
+        custody_start=custody_start, custody_end=custody_end,
+    )  # fmt: skip

@@ -1,7 +1,7 @@
 """`FollowUpReport`: what :func:`~rpeval.recidivism.build_followup` found and did.
 
-The report travels with the returned frame in ``DataFrame.attrs``; :func:`followup_report`
-reads it back.
+:func:`~rpeval.recidivism.build_followup_with_report` returns it with the frame as a
+:class:`FollowUp`; :func:`followup_report` reads it from there.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ import pandas as pd
 from rpeval.errors import DataError
 from rpeval.recidivism.followup._inputs import NOTES, PROBLEMS
 
-__all__ = ["REPORT_KEY", "SUMMARY_COLUMNS", "FollowUpReport", "followup_report"]
+__all__ = ["SUMMARY_COLUMNS", "FollowUp", "FollowUpReport", "followup_report"]
 
-REPORT_KEY = "followup_report"
 SUMMARY_COLUMNS = ("item", "kind", "count", "action", "description", "examples")
 
 
@@ -101,13 +100,43 @@ class FollowUpReport:
         )
 
 
-def followup_report(followup: pd.DataFrame) -> FollowUpReport:
-    """The :class:`FollowUpReport` of a frame returned by :func:`build_followup`.
+@dataclass(frozen=True)
+class FollowUp:
+    """The frame :func:`build_followup` returns (``data``) and its :class:`FollowUpReport`.
+
+    Returned by :func:`build_followup_with_report`; ``summary()`` and ``to_dict()`` are
+    the report's.
+    """
+
+    data: pd.DataFrame
+    report: FollowUpReport
+
+    def summary(self) -> pd.DataFrame:
+        """The report's table (see :meth:`FollowUpReport.summary`)."""
+        return self.report.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as a JSON-ready dictionary (the rows are ``data``)."""
+        return self.report.to_dict()
+
+    def _repr_html_(self) -> str:
+        return self.report._repr_html_()
+
+    def __str__(self) -> str:
+        report = self.report
+        return (
+            f"Follow-up of {report.n_rows:,} of {report.n_people:,} people "
+            f"({report.n_problems:,} problems in the inputs; see summary())"
+        )
+
+
+def followup_report(followup: FollowUp) -> FollowUpReport:
+    """The :class:`FollowUpReport` of a :func:`build_followup_with_report` result.
 
     Parameters
     ----------
     followup
-        The frame :func:`build_followup` returned (or a copy or row subset of it).
+        What :func:`build_followup_with_report` returned.
 
     Returns
     -------
@@ -116,18 +145,17 @@ def followup_report(followup: pd.DataFrame) -> FollowUpReport:
     Raises
     ------
     DataError
-        When the frame carries no report: pandas keeps ``DataFrame.attrs`` through copies,
-        column selection and row filters, but operations that combine frames (``merge``,
-        ``concat`` with other frames) may drop it. Read the report before combining.
+        For a data frame: the frame :func:`build_followup` returns no longer carries its
+        report in ``DataFrame.attrs`` (merges and concatenations dropped it silently).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> from rpeval.recidivism import build_followup
+    >>> from rpeval.recidivism import build_followup_with_report
     >>> people = pd.DataFrame({"pid": ["a", "b"], "entry": pd.to_datetime(["2023-01-01", None])})
     >>> arrests = pd.DataFrame({"pid": ["a", "x"], "date": pd.to_datetime(["2023-02-01"] * 2)})
-    >>> fu = build_followup(people, id="pid", start="entry", events=arrests,
-    ...                     event_date="date", end=pd.Timestamp("2023-12-31"))
+    >>> fu = build_followup_with_report(people, id="pid", start="entry", events=arrests,
+    ...                                 event_date="date", end=pd.Timestamp("2023-12-31"))
     >>> report = followup_report(fu)
     >>> report.n_people, report.n_rows, report.n_problems
     (2, 1, 2)
@@ -138,11 +166,11 @@ def followup_report(followup: pd.DataFrame) -> FollowUpReport:
     4   events_unknown_person      1     row ignored        x
     17                   date      1       event = 1
     """
-    report = getattr(followup, "attrs", {}).get(REPORT_KEY)
-    if not isinstance(report, FollowUpReport):
-        raise DataError(
-            "followup_report(): this frame carries no follow-up report (attrs['followup_report'])",
-            hint="call followup_report() on the frame build_followup() returned, before "
-            "merging or concatenating it",
-        )
-    return report
+    if isinstance(followup, FollowUp):
+        return followup.report
+    raise DataError(
+        "followup_report(): give the result of build_followup_with_report(); the frame "
+        "build_followup() returns carries no report (it is no longer kept in DataFrame.attrs)",
+        hint="call build_followup_with_report(...) with the same arguments and read "
+        ".report (or followup_report(result)); .data is the same frame",
+    )
