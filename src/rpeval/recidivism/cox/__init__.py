@@ -4,10 +4,11 @@
 its parts:
 reading the data (``_data``), the risk-set index (``_risk_index``, ``_risk_sets``), the
 partial likelihood for counting-process ``(entry, duration]`` data
-(``_likelihood_counting``) and its two-pass form for right-censored data
-(``_likelihood_right_censored``), Newton–Raphson (``_newton``), the sandwich variance
-(``_sandwich``), the baseline hazard (``_baseline``), the proportional-hazards test
-(``_ph_test``) and Harrell's concordance (``_concordance``).
+(``_likelihood_counting``), its two-pass form for right-censored data
+(``_likelihood_right_censored``) and its numpy form for right-censored data in one
+stratum (``_likelihood_blocks``: the common fit imports no numba), Newton–Raphson
+(``_newton``), the sandwich variance (``_sandwich``), the baseline hazard (``_baseline``),
+the proportional-hazards test (``_ph_test``) and Harrell's concordance (``_concordance``).
 """
 
 from __future__ import annotations

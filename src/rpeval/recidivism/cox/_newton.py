@@ -8,8 +8,12 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from rpeval._lazy import linalg
 from rpeval.errors import ConvergenceError, DataError
+from rpeval.recidivism.cox._likelihood_blocks import (
+    BlockPlan,
+    block_partial_likelihood,
+    one_stratum,
+)
 from rpeval.recidivism.cox._likelihood_counting import (
     PartialLikelihood,
     event_sums,
@@ -19,7 +23,6 @@ from rpeval.recidivism.cox._likelihood_right_censored import (
     Workspace,
     fused_partial_likelihood,
     supports,
-    weighted_event_sums,
 )
 from rpeval.recidivism.cox._risk_sets import RiskSetIndex
 
@@ -44,15 +47,19 @@ class CoxFit:
 
 
 def _solve(information: FloatArray, rhs: FloatArray, terms: list[str]) -> FloatArray:
+    """``information^-1 rhs`` through the Cholesky factor (numpy: no scipy import)."""
     try:
-        factor = linalg.cho_factor(information, check_finite=True)
-    except (linalg.LinAlgError, ValueError):
+        if not np.all(np.isfinite(information)):
+            raise np.linalg.LinAlgError
+        lower = np.linalg.cholesky(information)
+    except np.linalg.LinAlgError:
         raise DataError(
             "cox(): the information matrix is singular; the covariates "
             f"{terms} are collinear, or one is constant (within every stratum).",
             hint="drop or combine the redundant covariates",
         ) from None
-    return np.asarray(linalg.cho_solve(factor, rhs), dtype=np.float64)
+    half = np.linalg.solve(lower, rhs)
+    return np.asarray(np.linalg.solve(lower.T, half), dtype=np.float64)
 
 
 def newton_raphson(
@@ -79,10 +86,14 @@ def newton_raphson(
     if weighted_x_events is not None:
         wx = weighted_x_events
     elif supports(index):
-        wx = weighted_event_sums(index, X, weights)
+        wx = np.where(index.event, weights, 0.0) @ X  # the sum of w x over the events
     else:
         wx = event_sums(index, X, weights)
-    workspace = Workspace(X.shape[0]) if supports(index) else None
+    workspace: Workspace | BlockPlan | None = None
+    if one_stratum(index):
+        workspace = BlockPlan(index, X, weights)
+    elif supports(index):
+        workspace = Workspace(X.shape[0])
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         current = _likelihood(index, X, weights, beta, ties, wx, workspace)
     loglik_null = current.loglik
@@ -137,7 +148,7 @@ def _evaluate(
     beta: FloatArray,
     ties: Literal["efron", "breslow"],
     wx: FloatArray,
-    workspace: Workspace | None,
+    workspace: Workspace | BlockPlan | None,
 ) -> PartialLikelihood | None:
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         value = _likelihood(index, X, weights, beta, ties, wx, workspace)
@@ -153,9 +164,12 @@ def _likelihood(
     beta: FloatArray,
     ties: Literal["efron", "breslow"],
     wx: FloatArray,
-    workspace: Workspace | None,
+    workspace: Workspace | BlockPlan | None,
 ) -> PartialLikelihood:
-    """The fused two-pass kernel for right-censored data, else the vectorised one."""
-    if supports(index):
+    """Numpy blocks for right-censored data in one stratum, the fused kernel for other
+    right-censored data, else the vectorised one."""
+    if isinstance(workspace, BlockPlan):
+        return block_partial_likelihood(workspace, X, weights, beta, ties, wx)
+    if isinstance(workspace, Workspace):
         return fused_partial_likelihood(index, X, weights, beta, ties, wx, workspace)
     return partial_likelihood(index, X, weights, beta, ties, wx)

@@ -1,9 +1,9 @@
-"""Tie groups and risk-set boundaries of right-censored data from one sort (numba).
+"""Tie groups and risk-set boundaries of right-censored data from one sort (numpy).
 
-After one sort by ``(stratum, time)``, rows with equal stratum and time are adjacent, so
-each tie group and each stratum is found by comparing neighbours: no ``np.unique`` and
-no binary searches. The events of a tie group are moved before its censorings
-(keeping their order), which is the layout :class:`._risk_sets.RiskSetIndex` promises.
+One sort orders the rows by ``(stratum, time)`` with the events of a tie group before its
+censorings; then each tie group, event time and stratum is found by comparing neighbours
+(vectorised: no ``np.unique``, no binary searches, no compiled kernel, so a plain Cox fit
+never imports numba). This is the layout :class:`._risk_sets.RiskSetIndex` promises.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
-
-from rpeval._jit import jit
 
 __all__ = ["TieLayout", "sort_order", "tie_layout"]
 
@@ -40,80 +39,37 @@ class TieLayout(NamedTuple):
     event_hi: IntArray
 
 
-def sort_order(stop: FloatArray, stratum: IntArray) -> IntArray:
-    """Row order by ``(stratum, stop)``; the order within tied rows is arbitrary but fixed."""
-    order = np.argsort(stop).astype(np.int64)  # an unstable (SIMD) sort is 4x faster
-    if stratum.shape[0] and stratum.max() > 0:
+def sort_order(stop: FloatArray, event: BoolArray, stratum: IntArray) -> IntArray:
+    """Row order by ``(stratum, stop)``, events before censorings at equal times.
+
+    Times are first coded by their rank among the distinct times (a hash table,
+    ``pd.factorize``); when ``(stratum, rank, censored)`` fits in 16 bits, as with times
+    rounded to days or tenths of a day, one stable radix sort of that key orders the rows
+    (tied rows keep the caller's order), about 3x faster than a comparison sort. Otherwise
+    the key is the bit pattern of ``stop`` (non-negative, so its integer order is its
+    numeric order) shifted left once plus 1 for a censoring, sorted by one unstable (SIMD)
+    sort, then stably by stratum: rows with equal keys keep an order that is arbitrary but
+    fixed for a given input.
+    """
+    stop = np.asarray(stop, dtype=np.float64) + 0.0  # + 0.0: -0.0 -> 0.0
+    censored = ~np.asarray(event, dtype=np.bool_)
+    n = stop.shape[0]
+    n_strata = int(stratum.max()) + 1 if n else 1
+    if n:
+        codes, uniques = pd.factorize(stop, sort=True)
+        width = 2 * uniques.shape[0]
+        if n_strata * width <= 2**16 and codes.min() >= 0:
+            key = np.asarray(codes, dtype=np.uint16) << np.uint16(1)
+            key |= censored
+            if n_strata > 1:
+                key += np.asarray(stratum, dtype=np.uint16) * np.uint16(width)
+            return np.argsort(key, kind="stable").astype(np.int64)
+    bits = np.left_shift(stop.view(np.uint64), np.uint64(1))
+    bits |= censored
+    order = np.argsort(bits).astype(np.int64)
+    if n_strata > 1:
         order = order[np.argsort(stratum[order], kind="stable")]
     return order
-
-
-@jit
-def _layout(
-    order: IntArray,
-    stop: FloatArray,
-    event: BoolArray,
-    stratum: IntArray,
-    row_arrays: IntArray,
-    event_arrays: IntArray,
-) -> int:  # pragma: no cover - compiled
-    """Rows already in ``order`` (``stop``, ``stratum`` sorted; ``event`` rewritten in place).
-
-    Fills ``row_arrays`` (3, n) and ``event_arrays`` (7, n_events), allocated by numpy (whose
-    large blocks use huge pages: numba's own allocations fault in 4 KiB pages, which costs
-    more than the work here); returns the number of event times.
-    """
-    n = order.shape[0]
-    out, event_lo, event_hi = row_arrays[0], row_arrays[1], row_arrays[2]
-    time_rows, n_tied, stop_end = event_arrays[0], event_arrays[1], event_arrays[2]
-    event_rows, time_of, time_first, tie_rank = (
-        event_arrays[3],
-        event_arrays[4],
-        event_arrays[5],
-        event_arrays[6],
-    )
-    n_times = 0
-    n_ev = 0
-    stratum_start_time = 0  # first event time of the current stratum
-    i = 0
-    while i < n:
-        j = i + 1  # the tie group is rows i..j-1
-        s, t = stratum[i], stop[i]
-        while j < n and stratum[j] == s and stop[j] == t:
-            j += 1
-        if i == 0 or stratum[i - 1] != s:
-            for k in range(stratum_start_time, n_times):  # close the previous stratum
-                stop_end[k] = i
-            stratum_start_time = n_times
-        k = i
-        for r in range(i, j):  # events first, in their sorted order
-            if event[r]:
-                out[k] = order[r]
-                k += 1
-        d = k - i
-        for r in range(i, j):
-            if not event[r]:
-                out[k] = order[r]
-                k += 1
-        for r in range(i, j):
-            event[r] = r < i + d
-            event_lo[r] = stratum_start_time
-        if d > 0:
-            time_rows[n_times] = i
-            n_tied[n_times] = d
-            time_first[n_times] = n_ev
-            for r in range(d):
-                event_rows[n_ev] = i + r
-                time_of[n_ev] = n_times
-                tie_rank[n_ev] = r
-                n_ev += 1
-            n_times += 1
-        for r in range(i, j):
-            event_hi[r] = n_times
-        i = j
-    for k in range(stratum_start_time, n_times):
-        stop_end[k] = n
-    return n_times
 
 
 def tie_layout(stop: FloatArray, event: BoolArray, stratum: IntArray) -> TieLayout:
@@ -126,25 +82,42 @@ def tie_layout(stop: FloatArray, event: BoolArray, stratum: IntArray) -> TieLayo
     >>> lay.order.tolist(), lay.n_tied.tolist(), lay.event_time_rows.tolist()
     ([1, 3, 2, 0], [1, 1, 1], [0, 1, 2])
     """
-    order = sort_order(stop, stratum)
-    stop_s, event_s = stop[order], event[order]
+    n = stop.shape[0]
+    order = sort_order(stop, event, stratum)
+    stop_s = stop[order]
+    event_s = np.asarray(event[order], dtype=np.bool_)
     stratum_s = stratum[order] if stratum.any() else np.zeros_like(stratum)
-    rows = np.empty((3, stop.shape[0]), dtype=np.int64)
-    events = np.empty((7, int(np.count_nonzero(event_s))), dtype=np.int64)
-    n_times = _layout(order, stop_s, event_s, stratum_s, rows, events)
-    time_rows, n_tied, stop_end = events[0, :n_times], events[1, :n_times], events[2, :n_times]
+    new_stratum = np.ones(n, dtype=np.bool_)
+    np.not_equal(stratum_s[1:], stratum_s[:-1], out=new_stratum[1:])
+    new_group = new_stratum.copy()
+    new_group[1:] |= stop_s[1:] != stop_s[:-1]
+    # a tie group has events iff its first row is one (events sort first)
+    time_start = new_group & event_s
+    event_hi = np.cumsum(time_start, dtype=np.int64)
+    time_rows = np.flatnonzero(time_start).astype(np.int64)
+    n_times = time_rows.shape[0]
+    event_rows = np.flatnonzero(event_s).astype(np.int64)
+    event_time_of = event_hi[event_rows] - 1
+    n_tied = np.bincount(event_time_of, minlength=n_times).astype(np.int64)
+    event_time_first = (np.cumsum(n_tied) - n_tied).astype(np.int64)
+    tie_rank = np.arange(event_rows.shape[0], dtype=np.int64) - event_time_first[event_time_of]
+    stratum_rows = np.flatnonzero(new_stratum)
+    stratum_end = np.append(stratum_rows[1:], n).astype(np.int64)
+    first_time = event_hi[stratum_rows] - time_start[stratum_rows]
+    event_lo = np.repeat(first_time, stratum_end - stratum_rows).astype(np.int64)
+    stratum_of_time = np.cumsum(new_stratum, dtype=np.int64)[time_rows] - 1
     return TieLayout(
-        order=rows[0],
+        order=order,
         stop=stop_s,
         event=event_s,
         stratum=stratum_s,
         event_time_rows=time_rows,
-        stop_end=stop_end,
+        stop_end=stratum_end[stratum_of_time],
         n_tied=n_tied,
-        event_rows=events[3],
-        event_time_of=events[4],
-        event_time_first=events[5, :n_times],
-        tie_rank=events[6],
-        event_lo=rows[1],
-        event_hi=rows[2],
+        event_rows=event_rows,
+        event_time_of=event_time_of,
+        event_time_first=event_time_first,
+        tie_rank=tie_rank,
+        event_lo=event_lo,
+        event_hi=event_hi,
     )

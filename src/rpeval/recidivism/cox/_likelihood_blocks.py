@@ -1,0 +1,241 @@
+"""The Cox partial likelihood of right-censored data in one stratum, in numpy row blocks.
+
+Same quantities as :func:`._likelihood_right_censored.fused_partial_likelihood` (Efron or
+Breslow ties, case weights; R ``coxph``) without a compiled kernel, so the common fit
+(no strata, no entry times) never imports numba: its import and the set-up of its
+compiler cost about half a second, more than the whole fit of a million rows.
+
+Rows are in the index's order. Each event time owns two *pieces* of rows: its tied
+events, then the censorings and later rows up to the next event time's first row (the
+last time's piece runs to the end). Rows are walked in *blocks* of whole event times
+(about :data:`BLOCK_ROWS` rows, so a block's covariates stay in cache):
+
+1. per block: ``r = w exp(X beta)`` and the piece sums of ``r`` and ``r x``
+   (``np.add.reduceat`` on the block's transposed, contiguous copy);
+2. per event time (vectorised): suffix sums give ``S0`` and ``S1``, Efron's tie steps
+   (one entry per event row) give the log likelihood, the score, the ``xbar`` part of
+   the information and the coefficient ``C`` of each piece;
+3. per block: ``sum_i r_i C_i x_i x_i'`` as a BLAS rank-k update of the rows scaled by
+   ``sqrt(r_i C_i)``.
+
+Blocks are split into :data:`N_PARTS` fixed parts run on threads (numpy and BLAS release
+the GIL); the parts and the order their sums are added in are fixed, so results never
+depend on timing or on the number of CPUs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rpeval import _threads
+from rpeval.recidivism.cox._likelihood_counting import PartialLikelihood
+from rpeval.recidivism.cox._risk_sets import RiskSetIndex
+
+__all__ = ["BLOCK_ROWS", "N_PARTS", "BlockPlan", "block_partial_likelihood", "one_stratum"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+BLOCK_ROWS = 16_384  # rows per block: 1.2 MB of 9 covariates, within L2
+N_PARTS = 2  # fixed parts of the blocks, run on threads from 100,000 rows
+
+
+def one_stratum(index: RiskSetIndex) -> bool:
+    """Right-censored data with at least one event time, all in one stratum."""
+    return not index.has_start and index.n_event_times > 0 and not index.stratum.any()
+
+
+class _Block:
+    """Rows ``lo..hi-1``: event times ``a..b-1``, their non-empty pieces and local starts."""
+
+    def __init__(
+        self, a: int, b: int, lo: int, hi: int, starts: IntArray, lengths: IntArray
+    ) -> None:
+        self.a, self.b, self.lo, self.hi = a, b, lo, hi
+        keep = np.flatnonzero(lengths[2 * a : 2 * b] > 0)
+        self.pieces = 2 * a + keep  # global piece numbers of the non-empty pieces
+        self.local = starts[self.pieces] - lo
+
+
+class BlockPlan:
+    """What the blocks need that does not change between Newton steps (one per fit)."""
+
+    def __init__(self, index: RiskSetIndex, X: FloatArray, weights: FloatArray) -> None:
+        n, p = X.shape
+        first, d = index.stop_first, index.n_tied
+        n_times = first.shape[0]
+        following = np.append(first[1:], n)
+        self.starts = np.empty(2 * n_times, dtype=np.int64)
+        self.starts[0::2], self.starts[1::2] = first, first + d
+        self.lengths = np.empty(2 * n_times, dtype=np.int64)
+        self.lengths[0::2], self.lengths[1::2] = d, following - first - d
+        self.unit_weights = bool(np.all(weights == 1.0))
+        # events between two event times' first rows are the first time's tied events
+        self.mean_weight = np.asarray(
+            np.add.reduceat(np.where(index.event, weights, 0.0), first) / d, dtype=np.float64
+        )
+        self.time_of = index.event_time_of
+        self.fraction = index.tie_rank / d[index.event_time_of]
+        self.time_first = index.event_time_first
+        self.n_tied = d.astype(np.float64)
+        self.blocks = _blocks(first, following, self.starts, self.lengths)
+        self.parts = _parts(self.blocks, n)
+        widest = max(block.hi - block.lo for block in self.blocks)
+        self.buffers = [np.empty((p + 1, widest)) for _ in self.parts]
+        self.risk = np.zeros(n)
+        self.pieces = np.zeros((2 * n_times, p + 1))  # empty pieces stay 0
+
+
+def _blocks(
+    first: IntArray, following: IntArray, starts: IntArray, lengths: IntArray
+) -> list[_Block]:
+    """Consecutive event times grouped into blocks of about ``BLOCK_ROWS`` rows."""
+    # a block ends before the first event time whose first row passes a multiple of BLOCK_ROWS
+    passes = np.flatnonzero(np.diff(first // BLOCK_ROWS, prepend=first[0] // BLOCK_ROWS))
+    cuts = [0, *(int(t) for t in passes), first.shape[0]]
+    return [
+        _Block(a, b, int(first[a]), int(following[b - 1]), starts, lengths)
+        for a, b in itertools.pairwise(cuts)
+    ]
+
+
+def _parts(blocks: list[_Block], n: int) -> list[list[_Block]]:
+    """The blocks in ``N_PARTS`` runs of about equal rows (one run below 100,000 rows)."""
+    if n < _threads.MIN_THREADED_ROWS or len(blocks) < N_PARTS:
+        return [blocks]
+    ends = np.array([block.hi for block in blocks])
+    total = ends[-1] - blocks[0].lo
+    cuts = np.searchsorted(ends - blocks[0].lo, total * np.arange(1, N_PARTS) / N_PARTS)
+    bounds = [0, *(int(c) + 1 for c in cuts), len(blocks)]
+    runs = [blocks[a:b] for a, b in itertools.pairwise(bounds)]
+    return [run for run in runs if run]
+
+
+def _piece_sums(
+    plan: BlockPlan,
+    blocks: list[_Block],
+    X: FloatArray,
+    weights: FloatArray,
+    beta: FloatArray,
+    buffer: FloatArray,
+) -> None:
+    """Pass 1: ``risk = w exp(X beta)`` and per piece the sums of ``r`` and ``r x``."""
+    for block in blocks:
+        lo, hi = block.lo, block.hi
+        columns = X[lo:hi].T
+        risk = plan.risk[lo:hi]
+        np.exp(beta @ columns, out=risk)
+        if not plan.unit_weights:
+            risk *= weights[lo:hi]
+        z = buffer[:, : hi - lo]
+        z[0] = risk
+        np.multiply(columns, risk, out=z[1:])
+        plan.pieces[block.pieces] = np.add.reduceat(z, block.local, axis=1).T
+
+
+def _gram(
+    plan: BlockPlan,
+    blocks: list[_Block],
+    X: FloatArray,
+    coef: FloatArray,
+    buffer: FloatArray,
+    out: FloatArray,
+) -> None:
+    """Pass 3: ``out = sum_i r_i C_i x_i x_i'`` over the blocks' rows."""
+    out[:, :] = 0.0
+    for block in blocks:
+        pieces = slice(2 * block.a, 2 * block.b)
+        roots = np.repeat(coef[pieces], plan.lengths[pieces])
+        roots *= plan.risk[block.lo : block.hi]
+        np.sqrt(roots, out=roots)
+        y = buffer[1:, : block.hi - block.lo]
+        np.multiply(X[block.lo : block.hi].T, roots, out=y)
+        out += y @ y.T  # the symmetric rank-k update (BLAS syrk)
+
+
+def _run(tasks: list[tuple[object, ...]], func: Callable[..., None]) -> None:
+    """``func(*task)`` for every task: on the shared pool's threads when there are several."""
+    if len(tasks) == 1:
+        func(*tasks[0])
+        return
+    pool = _threads.shared_pool()
+    for future in [pool.submit(func, *task) for task in tasks]:
+        future.result()
+
+
+def _tie_sums(
+    plan: BlockPlan, s0: FloatArray, tied: FloatArray, efron: bool
+) -> tuple[FloatArray, ...] | None:
+    """``c0, c1, q0, q1, q2`` (times the mean tied weight) and ``m sum_k log denom_k``,
+    or None when a denominator is not positive (a risk set of zero total risk)."""
+    if not efron:
+        if not np.all(s0 > 0.0):
+            return None
+        d, m = plan.n_tied, plan.mean_weight
+        zero = np.zeros_like(s0)
+        return d / s0 * m, zero, d / (s0 * s0) * m, zero, zero, d * np.log(s0) * m
+    of, f, at = plan.time_of, plan.fraction, plan.time_first
+    denom = np.take(tied, of)
+    denom *= f
+    np.subtract(np.take(s0, of), denom, out=denom)
+    if not np.all(denom > 0.0):
+        return None
+    m = plan.mean_weight
+    inv = np.divide(1.0, denom)
+    logs = np.log(denom, out=denom)
+    c0 = np.add.reduceat(inv, at) * m
+    log_denom = np.add.reduceat(logs, at) * m
+    inv2 = np.multiply(inv, inv)
+    q0 = np.add.reduceat(inv2, at) * m
+    c1 = np.add.reduceat(np.multiply(inv, f, out=inv), at) * m
+    f_inv2 = np.multiply(inv2, f, out=inv2)
+    q1 = np.add.reduceat(f_inv2, at) * m
+    q2 = np.add.reduceat(np.multiply(f_inv2, f, out=f_inv2), at) * m
+    return c0, c1, q0, q1, q2, log_denom
+
+
+def block_partial_likelihood(
+    plan: BlockPlan,
+    X: FloatArray,
+    weights: FloatArray,
+    beta: FloatArray,
+    ties: Literal["efron", "breslow"],
+    weighted_x_events: FloatArray,
+) -> PartialLikelihood:
+    """Log partial likelihood, score and information at ``beta`` (one stratum, no entry).
+
+    Agrees with :func:`._likelihood_right_censored.fused_partial_likelihood` to rounding
+    (``tests/recidivism/test_cox_fused.py``). A risk set with zero total risk gives
+    ``loglik = -inf``.
+    """
+    p = X.shape[1]
+    beta = np.ascontiguousarray(beta, dtype=np.float64)
+    parts = zip(plan.parts, plan.buffers, strict=True)
+    _run([(plan, part, X, weights, beta, buf) for part, buf in parts], _piece_sums)
+    tied = plan.pieces[0::2]
+    at_risk = np.cumsum((tied + plan.pieces[1::2])[::-1], axis=0)[::-1]
+    s0, s1, v = at_risk[:, 0], at_risk[:, 1:], tied[:, 1:]
+    sums = _tie_sums(plan, s0, tied[:, 0], ties == "efron")
+    if sums is None or not math.isfinite(float(sums[5].sum())):
+        return PartialLikelihood(-math.inf, np.full(p, np.nan), np.full((p, p), np.nan))
+    c0, c1, q0, q1, q2, log_denom = sums
+    cross = (s1.T * q1) @ v
+    outer = (s1.T * q0) @ s1 - cross - cross.T + (v.T * q2) @ v
+    cumulated = np.cumsum(c0)
+    coef = np.empty(2 * c0.shape[0])
+    coef[0::2], coef[1::2] = cumulated - c1, cumulated
+    grams = np.zeros((len(plan.parts), p, p))
+    with_grams = zip(plan.parts, plan.buffers, grams, strict=True)
+    _run([(plan, part, X, coef, buf, gram) for part, buf, gram in with_grams], _gram)
+    information = grams.sum(axis=0) - outer
+    information = np.triu(information) + np.triu(information, 1).T
+    loglik = float(weighted_x_events @ beta - log_denom.sum())
+    score = weighted_x_events - (c0 @ s1 - c1 @ v)
+    return PartialLikelihood(loglik, score, np.asarray(information, dtype=np.float64))
