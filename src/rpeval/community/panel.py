@@ -166,6 +166,12 @@ class AreaPanel:
             )
         return pd.DataFrame(rows, columns=["cohort", "n_areas", "outcome_total", "exposure_total"])
 
+    def plot(self, ax: Any = None) -> Any:
+        """The outcome rate per period by adoption cohort, with each cohort's adoption."""
+        from rpeval.community._panel_plot import plot_panel
+
+        return plot_panel(self, ax=ax)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description (sizes, first and last period, cohorts)."""
         return {

@@ -26,6 +26,7 @@ from rpeval._display import Display
 from rpeval._json import records
 from rpeval._junit import JUnitCase, junit_xml
 from rpeval._options import check_conf_level, check_count
+from rpeval._plots import OKABE_ITO
 from rpeval.qualitative.coded import CodedSegments
 from rpeval.qualitative.reliability import (
     COLUMNS,
@@ -162,12 +163,12 @@ class AgreementTable:
                 (alpha["ci_upper"] - alpha["estimate"]).clip(lower=0),
             ],
             fmt="o",
-            color="#0072B2",
-            ecolor="#56B4E9",
+            color=OKABE_ITO["blue"],
+            ecolor=OKABE_ITO["sky"],
             capsize=3,
         )
         for threshold, style in zip(thresholds, ("--", ":"), strict=False):
-            ax.axvline(threshold, color="#D55E00", linestyle=style, linewidth=1)
+            ax.axvline(threshold, color=OKABE_ITO["vermillion"], linestyle=style, linewidth=1)
         ax.set_yticks(y, alpha["code"])
         ax.set_xlabel(f"Krippendorff's alpha ({self.conf_level:.0%} bootstrap CI)")
         return ax

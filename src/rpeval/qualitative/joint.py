@@ -22,6 +22,7 @@ from rpeval._inference import wilson_interval, z_quantile
 from rpeval._json import records
 from rpeval._lazy import stats
 from rpeval._options import check_conf_level
+from rpeval._plots import OKABE_ITO
 from rpeval.errors import DataError
 from rpeval.qualitative.coded import CodedSegments
 from rpeval.qualitative.prevalence import segment_presence
@@ -113,7 +114,7 @@ class JointDisplay:
         err = np.vstack(
             [value - rows["ci_lower"].to_numpy(float), rows["ci_upper"].to_numpy(float) - value]
         )
-        ax.errorbar(x, value, yerr=err, fmt="o", color="#0072B2", capsize=4)
+        ax.errorbar(x, value, yerr=err, fmt="o", color=OKABE_ITO["blue"], capsize=4)
         labels = [f"{self.theme}: {'yes' if h else 'no'}" for h in rows["theme_held"]]
         ax.set_xticks(x, labels)
         ax.set_xlim(-0.5, len(rows) - 0.5)

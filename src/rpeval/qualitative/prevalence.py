@@ -27,6 +27,7 @@ from rpeval._inference import wilson_interval, z_quantile
 from rpeval._json import records
 from rpeval._lazy import stats
 from rpeval._options import check_choice, check_conf_level, check_count
+from rpeval._plots import PALETTE
 from rpeval.qualitative.coded import CodedSegments
 
 __all__ = [
@@ -133,7 +134,7 @@ class Prevalence:
         groups = list(dict.fromkeys(table["group"]))
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 0.5 * len(codes) + 1.5))
-        palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
+        palette = PALETTE
         markers = ["o", "s", "^", "D", "v", "P"]
         step = 0.7 / max(len(groups), 1)
         for j, group in enumerate(groups):

@@ -23,6 +23,7 @@ from rpeval._frames import design_matrix, resolve_covariates
 from rpeval._json import records
 from rpeval._lazy import stats
 from rpeval._options import check_choice, check_conf_level
+from rpeval._plots import interval_plot
 from rpeval.errors import ConvergenceWarning, DataError
 from rpeval.surveys._domains import check_design, response
 from rpeval.surveys.design import SurveyDesign
@@ -152,6 +153,21 @@ class RegressionResult:
         )
         shown = self.summary().iloc[:, :7]
         return head + "\n" + shown.to_string(index=False, float_format="{:.5g}".format)
+
+    def plot(self, ax: Any = None) -> Any:
+        """Coefficients (odds ratios on a log axis for logistic models) with their
+        intervals, intercept left out."""
+        table = self.summary()
+        table = table[table["term"] != "(Intercept)"]
+        if self.family == "logistic":
+            cols, ref, log = ("odds_ratio", "odds_ratio_lower", "odds_ratio_upper"), 1.0, True
+        else:
+            cols, ref, log = ("estimate", "ci_lower", "ci_upper"), 0.0, False
+        xlabel = f"{cols[0].replace('_', ' ')} ({100 * self.conf_level:g}% CI)"
+        est, lower, upper = (table[c] for c in cols)
+        return interval_plot(
+            list(table["term"]), est, lower, upper, xlabel=xlabel, reference=ref, log=log, ax=ax
+        )
 
     def _repr_html_(self) -> str:
         title = f"Survey-weighted {self.family} regression of {self.outcome!r}"

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from rpeval._display import Display
 from rpeval._inference import two_sided_p, z_quantile
 from rpeval._json import records
+from rpeval._plots import interval_plot
 from rpeval.errors import SpecificationError
 
 __all__ = ["ContrastResult", "SurveyEstimate"]
@@ -215,24 +216,12 @@ class SurveyEstimate:
 
     def plot(self, ax: Any = None) -> Any:
         """Estimates with their confidence intervals, one row per variable and domain."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 0.35 * len(self.table) + 1.2))
         table = self.table
         labels = [
             f"{v}: {d}" if len(self.variables) > 1 else str(d)
             for v, d in zip(table["variable"], table["domain"], strict=True)
         ]
-        y = np.arange(len(table))[::-1]
-        est = table["estimate"].to_numpy(dtype=np.float64)
-        err = np.vstack(
-            [
-                est - table["ci_lower"].to_numpy(dtype=np.float64),
-                table["ci_upper"].to_numpy(dtype=np.float64) - est,
-            ]
+        xlabel = f"{self.statistic} ({100 * self.conf_level:g}% CI)"
+        return interval_plot(
+            labels, table["estimate"], table["ci_lower"], table["ci_upper"], xlabel=xlabel, ax=ax
         )
-        ax.errorbar(est, y, xerr=err, fmt="o", color="C0", capsize=3)
-        ax.set_yticks(y, labels)
-        ax.set_xlabel(f"{self.statistic} ({100 * self.conf_level:g}% CI)")
-        return ax

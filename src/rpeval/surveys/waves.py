@@ -20,6 +20,7 @@ from rpeval._display import Display
 from rpeval._inference import two_sided_p, z_quantile
 from rpeval._json import records
 from rpeval._options import check_conf_level
+from rpeval._plots import interval_plot
 from rpeval.errors import SpecificationError
 from rpeval.surveys._blocks import build_estimate, mean_block
 from rpeval.surveys._domains import AnyDesign, Domains, check_design, domains, response
@@ -67,6 +68,25 @@ class WaveComparison:
             f"Change in {self.statistic} between independent waves "
             f"({100 * self.conf_level:g}% CIs)\n"
             + self.table.to_string(index=False, float_format="{:.4g}".format)
+        )
+
+    def plot(self, ax: Any = None) -> Any:
+        """Each difference (after − before) with its interval, and a dashed line at 0."""
+        t = self.table
+        several = len(set(t["variable"])) > 1
+        labels = [
+            f"{v}: {d}" if several else str(d)
+            for v, d in zip(t["variable"], t["domain"], strict=True)
+        ]
+        xlabel = f"change in {self.statistic} ({100 * self.conf_level:g}% CI)"
+        return interval_plot(
+            labels,
+            t["difference"],
+            t["ci_lower"],
+            t["ci_upper"],
+            xlabel=xlabel,
+            reference=0.0,
+            ax=ax,
         )
 
     def _repr_html_(self) -> str:

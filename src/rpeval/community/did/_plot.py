@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rpeval._plots import OKABE_ITO
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -13,8 +15,8 @@ if TYPE_CHECKING:
 
 __all__ = ["plot_aggregate"]
 
-_BEFORE = "#0072B2"  # Okabe-Ito blue
-_AFTER = "#D55E00"  # Okabe-Ito vermillion
+_BEFORE = OKABE_ITO["blue"]
+_AFTER = OKABE_ITO["vermillion"]
 
 
 def plot_aggregate(result: AggregateResult, ax: Axes | None = None) -> Axes:

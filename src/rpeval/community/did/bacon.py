@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
 from rpeval._json import records
+from rpeval._plots import OKABE_ITO
 from rpeval.community.panel import AreaPanel, area_panel
 from rpeval.errors import DataError
 
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
 __all__ = ["BaconResult", "bacon_decomposition"]
 
 FloatArray = NDArray[np.float64]
-_COLOURS = {"treated vs never": "#009E73", "earlier vs later": "#0072B2",
-            "later vs earlier": "#D55E00"}  # fmt: skip
+_COLOURS = {"treated vs never": OKABE_ITO["green"], "earlier vs later": OKABE_ITO["blue"],
+            "later vs earlier": OKABE_ITO["vermillion"]}  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False, repr=False)

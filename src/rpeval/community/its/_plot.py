@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from rpeval._plots import OKABE_ITO
+
 if TYPE_CHECKING:
     from rpeval.community.its.result import ITSResult
 
-__all__ = ["OKABE_ITO", "plot_its"]
+__all__ = ["plot_its"]
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency
-OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
 
 def _x(periods: pd.Series) -> Any:
@@ -29,7 +30,7 @@ def plot_its(result: ITSResult, ax: Any = None) -> Any:
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 4.0))
     fitted = result.fitted
-    for name, colour in (("comparison", OKABE_ITO[6]), ("intervention", OKABE_ITO[0])):
+    for name, colour in (("comparison", OKABE_ITO["black"]), ("intervention", OKABE_ITO["blue"])):
         rows = fitted[fitted["series"] == name]
         if rows.empty:
             continue
@@ -45,7 +46,7 @@ def plot_its(result: ITSResult, ax: Any = None) -> Any:
             x[post],
             rows["counterfactual"].to_numpy()[post],
             "--",
-            color=OKABE_ITO[1],
+            color=OKABE_ITO["vermillion"],
             lw=1.8,
             label="counterfactual (no program)",
         )
@@ -53,7 +54,7 @@ def plot_its(result: ITSResult, ax: Any = None) -> Any:
             x[post],
             rows["counterfactual_lower"].to_numpy()[post],
             rows["counterfactual_upper"].to_numpy()[post],
-            color=OKABE_ITO[1],
+            color=OKABE_ITO["vermillion"],
             alpha=0.18,
             lw=0,
             label=f"{result.conf_level:.0%} band",
