@@ -78,7 +78,7 @@ def test_robust_variance_matches_multistate_survfit(
 ) -> None:
     block = "survfit_multistate_weighted" if weighted else "survfit_multistate"
     expected = reference("competing_risks")[block]
-    options = {"weights": "w"} if weighted else {"variance": "robust"}
+    options = {"weights": "w"} if weighted else {"robust": True}
     cif = cumulative_incidence(competing, "time", "status", group="group", **options)  # type: ignore[arg-type]
     at = cif.at(expected["times"]).sort_values(["group", "time", "cause"])
     pstate = np.array(expected["pstate"])  # rows: group x time; columns: free, 1, 2
@@ -142,8 +142,10 @@ def test_plots(competing: pd.DataFrame) -> None:
         ({"rho": -1}, SpecificationError),
         ({"duration": 3}, SpecificationError),
         ({"weights": "negative_w"}, DataError),  # weight 0 leaves a row out (zero_weights)
-        ({"weights": "one_w", "variance": "gray"}, SpecificationError),
+        ({"weights": "one_w", "robust": False}, SpecificationError),
+        ({"robust": "jackknife"}, SpecificationError),
         ({"variance": "jackknife"}, SpecificationError),
+        ({"variance": "robust", "robust": True}, SpecificationError),
     ],
 )
 def test_bad_input(change: dict[str, object], error: type[RpevalError]) -> None:
@@ -163,3 +165,14 @@ def test_bad_input(change: dict[str, object], error: type[RpevalError]) -> None:
     arguments.update(change)
     with pytest.raises(error):
         cumulative_incidence(data, **arguments)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("variance", "robust"), [("gray", False), ("robust", True)])
+def test_variance_is_a_deprecated_alias_of_robust(
+    competing: pd.DataFrame, variance: str, robust: bool
+) -> None:
+    with pytest.warns(FutureWarning, match=f"use robust={robust}"):
+        old = cumulative_incidence(competing, "time", "status", group="group", variance=variance)  # type: ignore[arg-type]
+    new = cumulative_incidence(competing, "time", "status", group="group", robust=robust)
+    pd.testing.assert_frame_equal(old.summary(), new.summary())
+    assert old.variance == new.variance == ("robust" if robust else "gray")

@@ -106,7 +106,7 @@ def test_whole_weights_equal_replicated_rows(
         return
     weighted = cumulative_incidence(frame, "time", "event", group="arm", weights="w")
     replicated = frame.loc[frame.index.repeat(frame["w"].astype(int))]
-    plain = cumulative_incidence(replicated, "time", "event", group="arm", variance="robust")
+    plain = cumulative_incidence(replicated, "time", "event", group="arm", robust=True)
     grid = np.arange(0, 13)
     np.testing.assert_allclose(
         weighted.at(grid)["incidence"], plain.at(grid)["incidence"], atol=1e-12, equal_nan=True

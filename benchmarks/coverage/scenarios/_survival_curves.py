@@ -253,7 +253,7 @@ def cif_methods() -> tuple[Method, ...]:
             Method(
                 f"program CIF at t = {t:g}, variance='robust'",
                 f"F1({t:g})",
-                _cif(t, True, variance="robust"),
+                _cif(t, True, robust=True),
             ),
         ]
     return tuple(methods)

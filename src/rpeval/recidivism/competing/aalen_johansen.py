@@ -11,6 +11,7 @@ the presence of the others. Estimates, variances and Gray's test agree with R
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Literal
 
 import numpy as np
@@ -89,8 +90,9 @@ def cumulative_incidence(
     rho: float = 0.0,
     strata: str | None = None,
     weights: str | None = None,
-    variance: Literal["gray", "robust"] | None = None,
+    robust: bool | None = None,
     missing: Literal["error", "drop"] = "error",
+    variance: Literal["gray", "robust"] | None = None,
 ) -> CIFResult:
     """Aalen–Johansen cumulative incidence of each cause, by group, with Gray's test.
 
@@ -118,12 +120,15 @@ def cumulative_incidence(
         data and is then left out (``gray_test`` is empty). Rows of weight 0 are left
         out as if absent (counted in ``n_dropped``, with a
         :class:`~rpeval.errors.DataWarning`).
-    variance
-        ``"gray"`` (cmprsk's; the default without weights) or ``"robust"`` (the
-        infinitesimal jackknife of R ``survfit`` for multi-state data; the default, and
-        the only choice, with weights).
+    robust
+        ``True``: the infinitesimal-jackknife (sandwich) variance of R ``survfit`` for
+        multi-state data; ``False``: Gray's (cmprsk's). Default: Gray's without weights,
+        the robust one (the only choice) with weights.
     missing
         ``"error"`` (default) or ``"drop"`` rows with missing values (``n_dropped``).
+    variance
+        Deprecated alias: ``variance="gray"`` is ``robust=False`` and
+        ``variance="robust"`` is ``robust=True`` (a :class:`FutureWarning` says so).
 
     Returns
     -------
@@ -137,7 +142,7 @@ def cumulative_incidence(
     \\hat S(t_{j}-) d_{cj} / n_j` with :math:`\\hat S` the all-cause Kaplan–Meier curve, so
     the incidences and :math:`\\hat S` sum to 1. The variance is Gray's delta-method
     estimator as computed by ``cmprsk::cuminc`` (it differs from Greenwood's by using
-    :math:`n_j - 1` where Greenwood has :math:`n_j`); ``variance="robust"`` (and any
+    :math:`n_j - 1` where Greenwood has :math:`n_j`); ``robust=True`` (and any
     weighted fit) uses the infinitesimal jackknife of R ``survfit``, checked to 1e-10
     with and without case weights. Gray's test compares the
     subdistribution hazards of one cause across groups (Gray 1988). Checked against R
@@ -175,14 +180,11 @@ def cumulative_incidence(
         )
     if not isinstance(rho, int | float) or not np.isfinite(rho) or rho < 0:
         raise SpecificationError(f"{caller}(): rho={rho!r} must be a number >= 0")
-    if variance not in (None, "gray", "robust"):
-        raise SpecificationError(
-            f"{caller}(): variance={variance!r}", hint='use "gray" or "robust"'
-        )
-    if weights is not None and variance == "gray":
+    robust = _robust_from_variance(robust, variance, caller)
+    if weights is not None and robust is False:
         raise SpecificationError(
             f"{caller}(): Gray's variance is for unweighted counts; with weights use "
-            'variance="robust" (the default)'
+            "robust=True (the default)"
         )
     data_in = prepare_competing_input(
         data,
@@ -196,7 +198,7 @@ def cumulative_incidence(
     )
     if not data_in.causes:
         raise DataError(f"{caller}(): column {event!r} (`event`) has no events")
-    robust = variance == "robust" or weights is not None
+    robust = bool(robust) or weights is not None
     return incidence_from_input(
         data_in,
         group_column=group,
@@ -205,3 +207,27 @@ def cumulative_incidence(
         rho=rho,
         robust=robust,
     )
+
+
+def _robust_from_variance(robust: bool | None, variance: object, caller: str) -> bool | None:
+    """``robust``, or the deprecated ``variance=`` mapped onto it (with a FutureWarning)."""
+    if robust is not None and not isinstance(robust, bool):
+        raise SpecificationError(f"{caller}(): robust={robust!r} must be True, False or None")
+    if variance is None:
+        return robust
+    if variance not in ("gray", "robust"):
+        raise SpecificationError(
+            f"{caller}(): variance={variance!r} is not an option",
+            hint="use robust=True (infinitesimal jackknife) or robust=False (Gray's)",
+        )
+    if robust is not None:
+        raise SpecificationError(
+            f"{caller}(): give robust= only (variance= is its deprecated alias)",
+            hint=f"use robust={variance == 'robust'}",
+        )
+    warnings.warn(
+        f"{caller}(): variance={variance!r} is deprecated; use robust={variance == 'robust'}",
+        FutureWarning,
+        stacklevel=3,
+    )
+    return variance == "robust"
