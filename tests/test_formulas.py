@@ -74,6 +74,10 @@ def test_interactions_transforms_and_reference_levels() -> None:
     assert got.terms == tuple(expected)
     np.testing.assert_allclose(got.X, np.column_stack(list(expected.values())), rtol=1e-15)
     assert got.levels == {"group": ("a", "b", "c")}
+    spelt_out = design("C(group) + age + C(group):age", df)  # a name twice, not plain
+    assert spelt_out.terms == (  # interactions named in the order written, as in R
+        "group[T.b]", "group[T.c]", "age", "group[T.b]:age", "group[T.c]:age"
+    )  # fmt: skip
     ref = design("C(group, Treatment('b')) + C(priors, Treatment(reference=2))", df)
     assert ref.terms[:2] == ("group[T.a]", "group[T.c]")
     assert ref.levels["group"] == ("b", "a", "c") and ref.levels["priors"][0] == 2

@@ -134,6 +134,7 @@ def _parse(text: str, arg: str, caller: str) -> CovariateSpec:
     if not text.strip():
         raise _formula_error(text, 0, "the formula is empty", arg, caller)
     pos = 0
+    twice: tuple[int, str] | None = None
     while True:
         start = skip(pos)
         word, pos = name(start)
@@ -147,9 +148,12 @@ def _parse(text: str, arg: str, caller: str) -> CovariateSpec:
                 raise _formula_error(text, pos, _unexpected(text, pos, "')'"), arg, caller)
             categorical.add(word)
             pos = skip(pos + 1)
-        if word in columns:
-            raise _formula_error(text, start, f"{word!r} appears twice", arg, caller)
-        columns.append(word)
+        if word in columns:  # an error only if the rest is plain too (C(a) + b + C(a):b is not)
+            twice = twice or (start, word)
+        else:
+            columns.append(word)
+        if pos == end and twice:
+            raise _formula_error(text, twice[0], f"{twice[1]!r} appears twice", arg, caller)
         if pos == end:
             return CovariateSpec(tuple(columns), frozenset(categorical))
         if text[pos] != "+":
