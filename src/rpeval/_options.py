@@ -10,13 +10,21 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
 from rpeval.errors import SpecificationError
 
-__all__ = ["check_choice", "check_conf_level", "check_count", "column_list", "make_rng"]
+__all__ = [
+    "check_choice",
+    "check_conf_level",
+    "check_count",
+    "column_list",
+    "make_rng",
+    "renamed",
+]
 
 
 def check_conf_level(conf_level: object, *, caller: str) -> float:
@@ -91,3 +99,27 @@ def column_list(columns: object, *, arg: str, caller: str, allow_none: bool = Tr
                 f"{caller}(): `{arg}` must name columns with strings, got {name!r}"
             )
     return list(dict.fromkeys(names))
+
+
+def renamed(value: object, old_value: object, *, new: str, old: str, caller: str) -> object:
+    """`value`, or `old_value` when the caller used the deprecated argument name `old`
+    (``None`` means not given): a :class:`FutureWarning` names `new`; both at once raise.
+
+    Call it from the public function itself (the warning points at the user's line).
+
+    Examples
+    --------
+    >>> renamed("linear", None, new="weighting", old="weights", caller="cohen_kappa")
+    'linear'
+    """
+    if old_value is None:
+        return value
+    if value is not None:
+        raise SpecificationError(
+            f"{caller}(): give {new}= only ({old}= is its deprecated old name)",
+            hint=f"drop {old}={old_value!r}",
+        )
+    warnings.warn(
+        f"{caller}(): {old}= is deprecated; use {new}= (same values)", FutureWarning, stacklevel=3
+    )
+    return old_value

@@ -113,8 +113,8 @@ def test_alpha_is_one_for_perfect_agreement(values: list[int], coders: int, leve
 def test_kappa_symmetric_in_coders(pairs: list[tuple[int, int]], weights: str) -> None:
     frame = pd.DataFrame(pairs, columns=["a", "b"])
     levels = [0, 1, 2, 3]
-    ab = cohen_kappa(frame, ["a", "b"], weights=weights, levels=levels)
-    ba = cohen_kappa(frame, ["b", "a"], weights=weights, levels=levels)
+    ab = cohen_kappa(frame, ["a", "b"], weighting=weights, levels=levels)
+    ba = cohen_kappa(frame, ["b", "a"], weighting=weights, levels=levels)
     for name in ("estimate", "std_error", "z"):
         x, y = getattr(ab, name), getattr(ba, name)
         assert (np.isnan(x) and np.isnan(y)) or abs(x - y) < 1e-10
@@ -172,7 +172,7 @@ def test_perfect_agreement_all_pairs() -> None:
     """Every pair of identical coders on a scale gives kappa 1 for all weights."""
     frame = pd.DataFrame({"a": [0, 1, 2, 3, 1], "b": [0, 1, 2, 3, 1]})
     for weights in ("unweighted", "linear", "quadratic"):
-        assert cohen_kappa(frame, weights=weights).estimate == 1.0
+        assert cohen_kappa(frame, weighting=weights).estimate == 1.0
     assert list(itertools.permutations("ab"))
 
 

@@ -94,7 +94,7 @@ def test_against_the_krippendorff_package() -> None:
     [("unweighted", "unweighted"), ("linear", "equal"), ("quadratic", "squared")],
 )
 def test_cohen_kappa_equals_irr_kappa2(weights: str, irr: str) -> None:
-    result = cohen_kappa(COMPLETE, ["ann", "bob"], weights=weights)
+    result = cohen_kappa(COMPLETE, ["ann", "bob"], weighting=weights)
     assert result.estimate == pytest.approx(IRR["kappa2"][irr]["value"], abs=1e-12)
     assert result.z == pytest.approx(IRR["kappa2"][irr]["z"], abs=1e-10)
     assert result.p_value == pytest.approx(IRR["kappa2"][irr]["p"], rel=1e-6)
@@ -203,7 +203,7 @@ def test_cohen_kappa_se_and_interval_equal_psych() -> None:
         assert result.std_error**2 == pytest.approx(ref["var_kappa"], rel=1e-9)
         assert result.ci_lower == pytest.approx(ref["lower"], abs=1e-9)
         assert result.ci_upper == pytest.approx(ref["upper"], abs=1e-9)
-    quadratic = cohen_kappa(COMPLETE, ["ann", "bob"], weights="quadratic")
+    quadratic = cohen_kappa(COMPLETE, ["ann", "bob"], weighting="quadratic")
     assert quadratic.estimate == pytest.approx(PSYCH["complete_ann_bob"]["weighted_kappa"])
 
 
@@ -236,7 +236,7 @@ def test_weighted_kappa_se_is_the_delta_method(weights: str) -> None:
             bump[r, c] = step
             grad[r, c] = (kappa(p + bump) - kappa(p - bump)) / (2 * step)
     variance = ((p * grad**2).sum() - (p * grad).sum() ** 2) / n
-    result = cohen_kappa(COMPLETE, ["ann", "bob"], weights=weights, levels=[1, 2, 3, 4, 5])
+    result = cohen_kappa(COMPLETE, ["ann", "bob"], weighting=weights, levels=[1, 2, 3, 4, 5])
     assert result.std_error**2 == pytest.approx(variance, rel=1e-6)
 
 
@@ -257,3 +257,12 @@ def test_gwet_ac1_equals_irrcac(key: str) -> None:
     assert result.ci_upper == pytest.approx(ref["upper"], abs=5e-4)
     if ref["p"] > 1e-12:  # R's 1 - pt() has no more digits below that
         assert result.p_value == pytest.approx(ref["p"], rel=1e-5)
+
+
+def test_cohen_kappa_weights_is_a_deprecated_alias_of_weighting() -> None:
+    with pytest.warns(FutureWarning, match="weighting="):
+        old = cohen_kappa(COMPLETE, ["ann", "bob"], weights="linear")
+    new = cohen_kappa(COMPLETE, ["ann", "bob"], weighting="linear")
+    assert (old.estimate, old.std_error) == (new.estimate, new.std_error)
+    with pytest.raises(SpecificationError, match="weighting= only"):
+        cohen_kappa(COMPLETE, ["ann", "bob"], weighting="linear", weights="linear")

@@ -92,8 +92,8 @@ def _z(conf_level: float) -> float:
 
 def _fce_errors(table: FloatArray, kappa: float, weights: KappaWeights) -> tuple[float, float]:
     """Asymptotic SEs of (weighted) kappa and under kappa = 0 (Fleiss, Cohen & Everitt
-    1969): the formulas statsmodels uses, with variances that rounding leaves a hair below
-    zero set to zero, so that the result does not depend on which coder is which."""
+    1969): the formulas statsmodels uses, with variances that rounding leaves a hair
+    either side of zero set to zero, so that the result does not depend on which coder is which."""
     q = table.shape[0]
     i = np.arange(q)
     if weights == "unweighted":
@@ -110,10 +110,19 @@ def _fce_errors(table: FloatArray, kappa: float, weights: KappaWeights) -> tuple
         return float("nan"), float("nan")
     w_rows, w_cols = w @ cols, rows @ w
     both = w_rows[:, None] + w_cols[None, :]
-    var = (p * (w - both * (1 - kappa)) ** 2).sum() - (kappa - chance * (1 - kappa)) ** 2
-    var0 = (np.outer(rows, cols) * (w - both) ** 2).sum() - chance**2
+    var = _difference(
+        float((p * (w - both * (1 - kappa)) ** 2).sum()), (kappa - chance * (1 - kappa)) ** 2
+    )
+    var0 = _difference(float((np.outer(rows, cols) * (w - both) ** 2).sum()), chance**2)
     scale = n * (1 - chance) ** 2
-    return float(np.sqrt(max(var, 0.0) / scale)), float(np.sqrt(max(var0, 0.0) / scale))
+    return float(np.sqrt(var / scale)), float(np.sqrt(var0 / scale))
+
+
+def _difference(first: float, second: float) -> float:
+    """``first - second``, or 0 where that is rounding noise (within 1e-12 of the terms):
+    noise would otherwise give an SE of about 1e-8 in one coder order and 0 in the other."""
+    gap = first - second
+    return 0.0 if gap <= 1e-12 * max(abs(first), abs(second)) else gap
 
 
 def cohen_kernel(

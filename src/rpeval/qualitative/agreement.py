@@ -204,8 +204,10 @@ def _statistics(
         fleiss_kappa(ratings, levels=levels, conf_level=conf_level),
     ]
     if ratings.shape[1] == 2:
-        weights = "quadratic" if ordinal else "unweighted"
-        results.append(cohen_kappa(ratings, weights=weights, levels=levels, conf_level=conf_level))
+        weighting = "quadratic" if ordinal else "unweighted"
+        results.append(
+            cohen_kappa(ratings, weighting=weighting, levels=levels, conf_level=conf_level)
+        )
     return results
 
 

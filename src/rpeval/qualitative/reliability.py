@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 
 from rpeval._display import Display
 from rpeval._frames import as_pandas, require_columns
-from rpeval._options import check_choice, check_conf_level, check_count, make_rng
+from rpeval._options import check_choice, check_conf_level, check_count, make_rng, renamed
 from rpeval.errors import DataError
 from rpeval.qualitative._alpha import LevelOfMeasurement, alpha_bootstrap, alpha_core
 from rpeval.qualitative._kappa import (
@@ -279,19 +279,25 @@ def cohen_kappa(
     ratings: object,
     coders: Sequence[str] | None = None,
     *,
-    weights: str = "unweighted",
+    weighting: str | None = None,
     levels: Sequence[object] | None = None,
     conf_level: float = 0.95,
+    weights: str | None = None,
 ) -> Reliability:
     """Cohen's κ of two coders, unweighted or with linear or quadratic weights.
 
     Computed by ``statsmodels.stats.inter_rater.cohens_kappa`` on units rated by both;
     ``std_error`` is its asymptotic SE (the interval is estimate ± z·SE) and ``z`` the
-    test of κ = 0 with the SE under the null (as R ``irr::kappa2``). Weights use the
-    positions of `levels` (default: the sorted values seen).
+    test of κ = 0 with the SE under the null (as R ``irr::kappa2``). ``weighting`` is
+    ``"unweighted"`` (default), ``"linear"`` or ``"quadratic"`` on the positions of
+    `levels` (default: the sorted values seen). ``weights=`` is its deprecated old name
+    (``weights`` elsewhere in rpeval means case weights).
     """
     caller = "cohen_kappa"
-    weights = check_choice(weights, WEIGHTS, arg="weights", caller=caller)
+    chosen = renamed(weighting, weights, new="weighting", old="weights", caller=caller)
+    weights = check_choice(
+        "unweighted" if chosen is None else chosen, WEIGHTS, arg="weighting", caller=caller
+    )
     conf_level = check_conf_level(conf_level, caller=caller)
     prepared = _prepare(ratings, coders, levels, numeric=False, caller=caller)
     if prepared.array.shape[1] != 2:
@@ -299,8 +305,8 @@ def cohen_kappa(
             f"{caller}(): Cohen's kappa compares two coders, got {prepared.array.shape[1]}",
             hint="pass coders=[a, b], or use fleiss_kappa or krippendorff_alpha",
         )
-    weighting: KappaWeights = weights  # type: ignore[assignment]
-    c = cohen_kernel(prepared.array, prepared.q, weighting, conf_level)
+    scheme: KappaWeights = weights  # type: ignore[assignment]
+    c = cohen_kernel(prepared.array, prepared.q, scheme, conf_level)
     return _result("cohen_kappa", weights, c, prepared, conf_level)
 
 
