@@ -165,10 +165,8 @@ def test_group_colours_stay_apart_under_colour_blindness(evaluation: Evaluation)
         assert distance > 20, (name, groups, distance)  # CIE76 ΔE: clearly different
 
 
-def test_the_appendix_has_the_config_and_checksums(tmp_path: Path) -> None:
-    out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out), "--no-progress", "--participants", "150",
-                 "--comparison", "900", "--random-state", "3"]) == 0  # fmt: skip
+def test_the_appendix_has_the_config_and_checksums(small_demo: Path, tmp_path: Path) -> None:
+    out = small_demo  # the shared demo run (150 participants, 900 in the pool): read only
     again = tmp_path / "again"
     assert main(["evaluate", str(out / "config.yaml"), "--out", str(again), "--no-progress"]) == 0
     for folder in (out, again):
