@@ -13,12 +13,12 @@ from rpeval.errors import RpevalError, RpevalWarning
 from rpeval.recidivism import (
     adjusted_survival,
     aft,
-    andersen_gill,
     cumulative_incidence,
     fine_gray,
     mean_cumulative_function,
     rate_model,
     recidivism_rates,
+    recurrent_cox,
     split_population,
 )
 from tests.hypothesis_budget import budget
@@ -55,7 +55,7 @@ CALLS = [
     lambda f: aft(f, "t", "e", ["x"]),
     lambda f: split_population(f, "t", "e", incidence=["x"], latency=None),
     lambda f: mean_cumulative_function(f, id="id", time="t", end="x"),
-    lambda f: andersen_gill(f, "t0", "t", "e", ["x"], id="id"),
+    lambda f: recurrent_cox(f, "t", "e", ["x"], entry="t0", cluster="id"),
     lambda f: rate_model(f, "e", "t", group="g"),
     lambda f: adjusted_survival(f, "t", "e", "g", [2], weights="w"),
     lambda f: adjusted_survival(
@@ -65,7 +65,7 @@ CALLS = [
     lambda f: cumulative_incidence(f, "t", "e", group="g", strata="x"),
     lambda f: cumulative_incidence(f, "t", "e", group="g", weights="x"),
     lambda f: fine_gray(f, "t", "e", ["x"], strata="g", cause=2),
-    lambda f: andersen_gill(f, "t0", "t", "e", ["x"], id="id", model="pwp_gap"),
+    lambda f: recurrent_cox(f, "t", "e", ["x"], entry="t0", cluster="id", model="pwp_gap"),
 ]
 
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval.errors import DataError, RpevalError, SpecificationError
-from rpeval.recidivism import andersen_gill, mean_cumulative_function
+from rpeval.recidivism import andersen_gill, mean_cumulative_function, recurrent_cox
 from tests.hypothesis_budget import budget
 from tests.reference_data import reference
 
@@ -38,22 +38,23 @@ def events_table(recur: pd.DataFrame) -> pd.DataFrame:
 @pytest.mark.parametrize("ties", ["efron", "breslow"])
 def test_models_match_coxph(recur: pd.DataFrame, model: str, ties: str) -> None:
     expected = reference("recurrent_recur")[f"{model}_{ties}"]
-    fit = andersen_gill(
-        recur, "TIME0", "TIME1", "CENSOR", ["AGE", "TREAT"], id="ID", model=model, ties=ties
-    )  # type: ignore[arg-type]
+    fit = recurrent_cox(
+        recur, "TIME1", "CENSOR", ["AGE", "TREAT"], entry="TIME0", cluster="ID", model=model,
+        ties=ties,  # type: ignore[arg-type]
+    )  # fmt: skip
     np.testing.assert_allclose(fit.coef, expected["coef"], rtol=RTOL)
     np.testing.assert_allclose(fit.std_error, expected["se"], rtol=RTOL)
     np.testing.assert_allclose(fit.robust_std_error, expected["robust_se"], rtol=RTOL)
     assert fit.loglik == pytest.approx(expected["loglik"][1], rel=1e-12)
     assert fit.n_events == expected["nevent"]
     if model != "andersen_gill":
-        given_numbers = andersen_gill(
+        given_numbers = recurrent_cox(
             recur,
-            "TIME0",
             "TIME1",
             "CENSOR",
             ["AGE", "TREAT"],
-            id="ID",
+            entry="TIME0",
+            cluster="ID",
             model=model,
             ties=ties,  # type: ignore[arg-type]
             event_number="EVENT",
@@ -146,15 +147,24 @@ def test_mcf_empty_input_raises() -> None:
 def test_overlapping_intervals_raise_but_gaps_are_fine(recur: pd.DataFrame) -> None:
     overlapping = recur.assign(TIME0=recur["TIME0"].where(recur["TIME0"] == 0, recur["TIME0"] - 1))
     with pytest.raises(DataError, match="overlap"):
-        andersen_gill(overlapping, "TIME0", "TIME1", "CENSOR", ["AGE"], id="ID")
+        recurrent_cox(overlapping, "TIME1", "CENSOR", ["AGE"], entry="TIME0", cluster="ID")
     gaps = recur.assign(TIME0=recur["TIME0"].where(recur["TIME0"] == 0, recur["TIME0"] + 0.5))
     gaps = gaps[gaps["TIME0"] < gaps["TIME1"]]
-    fit = andersen_gill(gaps, "TIME0", "TIME1", "CENSOR", ["AGE", "TREAT"], id="ID")
+    fit = recurrent_cox(gaps, "TIME1", "CENSOR", ["AGE", "TREAT"], entry="TIME0", cluster="ID")
     assert fit.n_events <= 939
 
 
-def test_andersen_gill_bad_input(recur: pd.DataFrame) -> None:
+def test_recurrent_cox_bad_input(recur: pd.DataFrame) -> None:
     with pytest.raises(SpecificationError):
-        andersen_gill(recur, "TIME0", "TIME1", "CENSOR", ["AGE"], id="ID", model="wlw")  # type: ignore[arg-type]
+        recurrent_cox(recur, "TIME1", "CENSOR", ["AGE"], entry="TIME0", cluster="ID", model="wlw")  # type: ignore[arg-type]
     with pytest.raises(DataError):
-        andersen_gill(recur, "TIME1", "TIME0", "CENSOR", ["AGE"], id="ID")
+        recurrent_cox(recur, "TIME0", "CENSOR", ["AGE"], entry="TIME1", cluster="ID")
+
+
+def test_andersen_gill_is_a_deprecated_alias_of_recurrent_cox(recur: pd.DataFrame) -> None:
+    with pytest.warns(FutureWarning, match="recurrent_cox"):
+        old = andersen_gill(recur, "TIME0", "TIME1", "CENSOR", ["AGE"], id="ID", model="pwp_gap")
+    new = recurrent_cox(
+        recur, "TIME1", "CENSOR", ["AGE"], entry="TIME0", cluster="ID", model="pwp_gap"
+    )
+    pd.testing.assert_frame_equal(old.summary(), new.summary())

@@ -24,11 +24,11 @@ from rpeval.errors import DataError, DataWarning
 from rpeval.recidivism import (
     adjusted_survival,
     aft,
-    andersen_gill,
     cox,
     cumulative_incidence,
     fine_gray,
     kaplan_meier,
+    recurrent_cox,
     split_population,
 )
 from tests.hypothesis_budget import budget
@@ -131,10 +131,17 @@ CALLS: dict[str, tuple[Callable[[], pd.DataFrame], Callable[[pd.DataFrame, str],
         lambda: reference_csv("paired_data.csv"),
         lambda d, w: adjusted_survival(d, "time", "status", "treat", [10, 30], weights=w),
     ),
-    "andersen_gill": (
+    "recurrent_cox": (
         _recur,
-        lambda d, w: andersen_gill(
-            d, "TIME0", "TIME1", "CENSOR", ["AGE", "TREAT"], id="ID", model="pwp_total", weights=w
+        lambda d, w: recurrent_cox(
+            d,
+            "TIME1",
+            "CENSOR",
+            ["AGE", "TREAT"],
+            entry="TIME0",
+            cluster="ID",
+            model="pwp_total",
+            weights=w,
         ),
     ),
 }

@@ -13,7 +13,12 @@ from rpeval.recidivism.followup import (
 )
 from rpeval.recidivism.parametric import AFTResult, SplitPopulationResult, aft, split_population
 from rpeval.recidivism.rates import RateModelResult, RecidivismRates, rate_model, recidivism_rates
-from rpeval.recidivism.recurrent import MCFResult, andersen_gill, mean_cumulative_function
+from rpeval.recidivism.recurrent import (
+    MCFResult,
+    andersen_gill,
+    mean_cumulative_function,
+    recurrent_cox,
+)
 from rpeval.recidivism.survival import (
     AdjustedSurvival,
     RMSTResult,
@@ -53,6 +58,7 @@ __all__ = [
     "mean_cumulative_function",
     "rate_model",
     "recidivism_rates",
+    "recurrent_cox",
     "rmst",
     "split_population",
 ]

@@ -155,6 +155,7 @@ def cumulative_incidence(
 
     Examples
     --------
+    >>> import pandas as pd
     >>> data = pd.DataFrame({"months": [2, 3, 3, 5, 6, 8, 9, 12, 12, 15],
     ...                      "event": [1, 2, 1, 0, 1, 1, 2, 0, 1, 0],
     ...                      "arm": ["rj"] * 5 + ["court"] * 5})

@@ -168,6 +168,8 @@ class CIFResult(Displayed):
         --------
         >>> import matplotlib
         >>> matplotlib.use("Agg")
+        >>> import pandas as pd
+        >>> from rpeval.recidivism import cumulative_incidence
         >>> data = pd.DataFrame({"t": [1, 2, 2, 3, 4, 5], "e": [1, 2, 1, 0, 1, 0]})
         >>> ax = cumulative_incidence(data, "t", "e").plot(times=[0, 2, 4])
         >>> [t.get_text() for t in ax.texts][:3]

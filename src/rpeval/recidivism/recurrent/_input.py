@@ -1,4 +1,4 @@
-"""Checks and derived columns for counting-process (start, stop] data of recurrent events."""
+"""Checks and derived columns for counting-process (entry, duration] data of recurrent events."""
 
 from __future__ import annotations
 
@@ -17,42 +17,42 @@ FloatArray = NDArray[np.float64]
 
 def check_intervals(
     frame: pd.DataFrame,
-    id: str,
-    start: str,
-    stop: str,
+    cluster: str,
+    entry: str,
+    duration: str,
     *,
     caller: str,
 ) -> None:
-    """Raise :class:`DataError` when a person's ``(start, stop]`` intervals overlap.
+    """Raise :class:`DataError` when a person's ``(entry, duration]`` intervals overlap.
 
     Gaps between intervals (custody, when nobody can be re-arrested) are allowed.
     """
-    begin = _frames.numeric_array(frame, start, arg="start", caller=caller)
-    end = _frames.numeric_array(frame, stop, arg="stop", caller=caller)
-    person, _ = group_codes(frame, id, arg="id", caller=caller)
+    begin = _frames.numeric_array(frame, entry, arg="entry", caller=caller)
+    end = _frames.numeric_array(frame, duration, arg="duration", caller=caller)
+    person, _ = group_codes(frame, cluster, arg="cluster", caller=caller)
     order = np.lexsort((begin, person))
     same = person[order][1:] == person[order][:-1]
     overlap = same & (begin[order][1:] < end[order][:-1])
     if overlap.any():
         raise DataError(
-            f"{caller}(): {int(overlap.sum())} intervals ({start!r}, {stop!r}] overlap the "
-            f"previous interval of the same {id!r}",
+            f"{caller}(): {int(overlap.sum())} intervals ({entry!r}, {duration!r}] overlap the "
+            f"previous interval of the same {cluster!r}",
             hint="each person's intervals must not overlap; gaps (custody time) are fine",
         )
 
 
 def event_numbers(
     frame: pd.DataFrame,
-    id: str,
-    start: str,
+    cluster: str,
+    entry: str,
     event: str,
     *,
     caller: str,
 ) -> FloatArray:
     """1 + the number of the person's re-arrests before each interval."""
-    begin = _frames.numeric_array(frame, start, arg="start", caller=caller)
+    begin = _frames.numeric_array(frame, entry, arg="entry", caller=caller)
     status = _frames.boolean_array(frame, event, arg="event", caller=caller).astype(np.float64)
-    person, _ = group_codes(frame, id, arg="id", caller=caller)
+    person, _ = group_codes(frame, cluster, arg="cluster", caller=caller)
     order = np.lexsort((begin, person))
     running = pd.Series(status[order]).groupby(person[order]).cumsum().to_numpy()
     numbers = np.empty(begin.size)

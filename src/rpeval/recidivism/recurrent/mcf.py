@@ -1,19 +1,15 @@
-"""Repeated re-arrests: the mean cumulative function and counting-process Cox models.
+"""The mean cumulative function of repeated re-arrests.
 
 ``mean_cumulative_function`` estimates the expected number of re-arrests per person by
-each time (with Lawless–Nadeau robust intervals); ``andersen_gill`` fits Cox models on
-``(start, stop]`` intervals with cluster-robust SEs by person: Andersen–Gill (a common
-baseline for every re-arrest), and the Prentice–Williams–Peterson total-time and
-gap-time models (a baseline per event number). Both agree with R survival 3.5 to 1e-10
-on lifelines' ``recur`` data (``tests/reference/recurrent_recur.json``).
+each time (with Lawless–Nadeau robust intervals). It agrees with R to 1e-10 on
+lifelines' ``recur`` data (``tests/reference/recurrent_recur.json``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,19 +19,13 @@ from rpeval import _frames
 from rpeval._inference import z_quantile
 from rpeval._json import plain_value
 from rpeval._options import check_conf_level
-from rpeval._weights import case_weights
 from rpeval.errors import DataError, SpecificationError
-from rpeval.recidivism._covariates import require_design_columns
 from rpeval.recidivism._survival_input import group_codes
-from rpeval.recidivism.cox.model import cox
-from rpeval.recidivism.cox.result import CoxResult, Ties
-from rpeval.recidivism.recurrent._input import check_intervals, event_numbers
 from rpeval.recidivism.recurrent._mcf_kernel import MCFCurve, mean_cumulative
 
-__all__ = ["MCFResult", "andersen_gill", "mean_cumulative_function"]
+__all__ = ["MCFResult", "mean_cumulative_function"]
 
 FloatArray = NDArray[np.float64]
-Model = Literal["andersen_gill", "pwp_total", "pwp_gap"]
 COLUMNS = ("group", "time", "n_risk", "n_event", "mcf", "std_error", "ci_lower", "ci_upper")
 
 
@@ -294,103 +284,3 @@ def mean_cumulative_function(
         conf_level=float(conf_level),
         n_dropped=people.n_dropped,
     )
-
-
-def andersen_gill(
-    data: Any,
-    start: str,
-    stop: str,
-    event: str,
-    covariates: str | Sequence[str],
-    *,
-    id: str,
-    model: Model = "andersen_gill",
-    event_number: str | None = None,
-    ties: Ties = "efron",
-    weights: str | None = None,
-    conf_level: float = 0.95,
-) -> CoxResult:
-    """Cox models for repeated re-arrests on ``(start, stop]`` intervals, robust by person.
-
-    Parameters
-    ----------
-    data
-        One row per interval at risk: ``(start, stop]`` ends with a re-arrest
-        (``event`` 1) or censoring (0). Gaps between a person's intervals (custody,
-        when nobody can be re-arrested) are simply left out.
-    start, stop, event
-        Columns of interval start and end (times since entry) and the event indicator.
-    covariates
-        A list of columns or a formula right-hand side.
-    id
-        Column identifying people: SEs are cluster-robust (sandwich) by person.
-    model
-        ``"andersen_gill"`` (one baseline hazard for all re-arrests),
-        ``"pwp_total"`` (Prentice–Williams–Peterson: a baseline per event number, time
-        since entry) or ``"pwp_gap"`` (per event number, time since the previous event:
-        ``stop − start``).
-    event_number
-        Column numbering each interval by the re-arrest it leads to (1 for the first);
-        computed from the data (1 + earlier re-arrests of the person) when omitted.
-    ties, weights, conf_level
-        As for :func:`cox`. Intervals of weight 0 are left out before the event numbers
-        are counted (as if absent), and counted in ``n_dropped``.
-
-    Returns
-    -------
-    CoxResult
-        With ``robust_std_error`` clustered by person.
-
-    Notes
-    -----
-    Agrees with R survival 3.5 ``coxph(Surv(start, stop, event) ~ ..., cluster = id)``
-    (and ``+ strata(event_number)``; gap time ``Surv(stop - start, event)``) to 1e-10 on
-    the ``recur`` data, Efron and Breslow: coefficients, model-based and robust SEs.
-
-    Examples
-    --------
-    >>> data = pd.DataFrame({"pid": [1, 1, 2, 3, 3, 4], "rj": [1, 1, 0, 0, 0, 1],
-    ...                      "t0": [0, 40, 0, 0, 10, 0], "t1": [40, 100, 70, 10, 90, 120],
-    ...                      "rearrest": [1, 0, 1, 1, 1, 0]})
-    >>> fit = andersen_gill(data, "t0", "t1", "rearrest", ["rj"], id="pid")
-    >>> fit.summary()[["term", "estimate", "robust_std_error"]].round(3)
-      term  estimate  robust_std_error
-    0   rj    -1.294             0.767
-    """
-    caller = "andersen_gill"
-    if model not in ("andersen_gill", "pwp_total", "pwp_gap"):
-        raise SpecificationError(
-            f"{caller}(): model={model!r} is not a recurrent-event model",
-            hint='use "andersen_gill", "pwp_total" or "pwp_gap"',
-        )
-    frame = _frames.as_pandas(data, arg="data", caller=caller)
-    _frames.require_columns(frame, [start, stop, event, id], arg="data", caller=caller)
-    weighted = case_weights(frame, weights, caller=caller)  # intervals of weight 0: absent
-    frame = weighted.frame
-    require_design_columns(frame, covariates, caller=caller)
-    check_intervals(frame, id, start, stop, caller=caller)
-    strata = None
-    if model != "andersen_gill":
-        strata = event_number or "_event_number"
-        if event_number is None:
-            frame[strata] = event_numbers(frame, id, start, event, caller=caller)
-    duration: str = stop
-    entry: str | None = start
-    if model == "pwp_gap":
-        begin = _frames.numeric_array(frame, start, arg="start", caller=caller)
-        end = _frames.numeric_array(frame, stop, arg="stop", caller=caller)
-        frame["_gap_time"] = end - begin
-        duration, entry = "_gap_time", None
-    fit = cox(
-        frame,
-        duration,
-        event,
-        covariates,
-        ties=ties,
-        weights=weights,
-        cluster=id,
-        strata=strata,
-        entry=entry,
-        conf_level=conf_level,
-    )
-    return dataclasses.replace(fit, n_dropped=fit.n_dropped + weighted.n_zero)

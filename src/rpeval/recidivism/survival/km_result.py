@@ -214,6 +214,7 @@ class SurvivalCurves(Displayed):
         >>> import matplotlib
         >>> matplotlib.use("Agg")
         >>> from rpeval.datasets import load_rossi
+        >>> from rpeval.recidivism import kaplan_meier
         >>> ax = kaplan_meier(load_rossi(), "week", "arrest", group="fin").plot(
         ...     times=[0, 13, 26, 39, 52], xlabel="Weeks since release")
         >>> [t.get_text() for t in ax.texts][:3]
