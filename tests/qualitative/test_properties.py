@@ -7,6 +7,7 @@ import itertools
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -130,6 +131,7 @@ BOOK = codebook_from_text(
 )
 
 
+@pytest.mark.slow
 @budget(40, deadline=None)
 @given(
     st.lists(

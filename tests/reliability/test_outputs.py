@@ -103,6 +103,7 @@ def test_demo_refuses_to_replace_a_users_files(
     assert sorted(p.name for p in out.iterdir()) == ["config.yaml", "people.csv"]
 
 
+@pytest.mark.slow
 def test_force_replaces_them(tmp_path: Path) -> None:
     out = tmp_path / "project"
     out.mkdir()
@@ -113,6 +114,7 @@ def test_force_replaces_them(tmp_path: Path) -> None:
     assert (out / "notes.txt").read_text() == "untouched\n"
 
 
+@pytest.mark.slow
 def test_rpeval_may_replace_what_it_wrote(demo_dir: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     copy.mkdir()
@@ -140,6 +142,7 @@ def test_a_failed_run_writes_nothing(
     assert not _leftovers(tmp_path)
 
 
+@pytest.mark.slow
 def test_an_os_error_while_moving_into_place_is_one_line(
     demo_dir: Path,
     tmp_path: Path,

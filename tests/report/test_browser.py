@@ -50,6 +50,7 @@ def _request(external: list[str], url: str) -> None:
         external.append(url)
 
 
+@pytest.mark.slow
 def test_report_renders_in_headless_chromium(report: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     if not Path(CHROMIUM).exists():

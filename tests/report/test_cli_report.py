@@ -10,6 +10,7 @@ import pytest
 from rpeval.cli import main
 
 
+@pytest.mark.slow
 def test_demo_writes_the_report_and_recovers_the_truth(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

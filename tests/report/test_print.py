@@ -23,7 +23,7 @@ from rpeval.report.demo import run_demo
 
 from .test_browser import ARTIFACTS, CHROMIUM
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # two demo runs and Chromium
 
 A4_WIDTH_PX = 794  # 210 mm at 96 px per inch
 MARGIN_PX = 45  # 12 mm, the template's @page side margin

@@ -165,6 +165,7 @@ def test_group_colours_stay_apart_under_colour_blindness(evaluation: Evaluation)
         assert distance > 20, (name, groups, distance)  # CIE76 ΔE: clearly different
 
 
+@pytest.mark.slow
 def test_the_appendix_has_the_config_and_checksums(small_demo: Path, tmp_path: Path) -> None:
     out = small_demo  # the shared demo run (150 participants, 900 in the pool): read only
     again = tmp_path / "again"

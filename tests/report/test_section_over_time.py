@@ -27,6 +27,7 @@ def _evaluate(shift: bool, settings: Settings) -> object:
     )
 
 
+@pytest.mark.slow
 def test_the_staffing_shift_is_a_signal_and_its_absence_is_not() -> None:
     settings = Settings(baseline=4, suppress_below=1)
     shifted = _evaluate(True, settings)

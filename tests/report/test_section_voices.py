@@ -104,6 +104,7 @@ def section_codebook_yaml() -> str:
     return INTERVIEW_CODEBOOK
 
 
+@pytest.mark.slow
 def test_the_demo_config_reproduces_the_section(demo: Path, tmp_path: Path) -> None:
     config = yaml.safe_load((demo / "config.yaml").read_text())
     assert config["data"]["interviews"] == "interviews.csv"
@@ -119,6 +120,7 @@ def test_the_demo_config_reproduces_the_section(demo: Path, tmp_path: Path) -> N
     assert again["quotes"] == first["quotes"]
 
 
+@pytest.mark.slow
 def test_a_codebook_path_is_read_from_the_config_folder(
     demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -160,6 +162,7 @@ def test_numbers_are_the_pillars() -> None:
     assert built.guards[0].status == "pass"
 
 
+@pytest.mark.slow
 def test_a_code_below_the_threshold_is_flagged() -> None:
     data = _interviews(reliability={"took_responsibility": 0.4})
     built = section.build(_input(data), _context())
