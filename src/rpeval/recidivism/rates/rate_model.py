@@ -19,13 +19,12 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval._display import Display, Displayed
-from rpeval._inference import ratio_columns, wald_columns
-from rpeval._lazy import stats
+from rpeval._inference import ratio_columns, wald_columns, z_quantile
 from rpeval._options import check_conf_level
 from rpeval.errors import DataError, SpecificationError
 from rpeval.recidivism._covariates import INTERCEPT, with_intercept
 from rpeval.recidivism._survival_input import group_codes
-from rpeval.recidivism.rates._count_glm import fit_count_model
+from rpeval.recidivism.rates._count_glm import CountFit, fit_count_model
 
 __all__ = ["RateModelResult", "rate_model"]
 
@@ -211,19 +210,7 @@ def rate_model(
         raise DataError(f"{caller}(): column {exposure!r} (`exposure`) must be positive")
     if len(frame) < 2 or y.sum() == 0:
         raise DataError(f"{caller}(): too few rows or no events to model")
-    labels: tuple[Any, ...] = ("all",)
-    codes = np.zeros(len(frame), dtype=np.int64)
-    if group is not None:
-        codes, labels = group_codes(frame, group, arg="group", caller=caller)
-    events_by_group = np.bincount(codes, weights=y, minlength=len(labels))
-    if np.any(events_by_group == 0):
-        empty = [labels[k] for k in np.flatnonzero(events_by_group == 0)]
-        raise DataError(
-            f"{caller}(): group(s) {empty} of {group!r} have no events: their log rate is "
-            "minus infinity and rate ratios against them are not estimable",
-            hint="report those groups' rates as 0 with an exact (Poisson) interval, or merge "
-            "groups",
-        )
+    codes, labels = _group_codes(frame, group, y, caller)
     dummies = (codes[:, None] == np.arange(1, len(labels))[None, :]).astype(np.float64)
     group_terms = [f"{group}[T.{level}]" for level in labels[1:]]
     columns, terms = [dummies], [INTERCEPT, *group_terms]
@@ -237,22 +224,7 @@ def rate_model(
     offset = np.log(e)
     fit = fit_count_model(y, X, offset, family, use_robust)
     group_fit = fit_count_model(y, with_intercept(dummies), offset, family, use_robust)
-    crit = stats.norm.ppf(0.5 + conf_level / 2.0)
-    contrast = with_intercept(np.eye(len(labels))[:, 1:])
-    log_rate = contrast @ group_fit.params
-    se = np.sqrt(
-        np.maximum(np.einsum("ij,jk,ik->i", contrast, group_fit.covariance, contrast), 0.0)
-    )
-    rates = pd.DataFrame(
-        {
-            "group": list(labels),
-            "events": np.bincount(codes, weights=y, minlength=len(labels)),
-            "exposure": np.bincount(codes, weights=e, minlength=len(labels)),
-            "rate": per * np.exp(log_rate),
-            "ci_lower": per * np.exp(log_rate - crit * se),
-            "ci_upper": per * np.exp(log_rate + crit * se),
-        }
-    ).loc[:, list(RATE_COLUMNS)]
+    rates = _group_rates(group_fit, codes, labels, y, e, per, conf_level)
     return RateModelResult(
         family=family,
         terms=tuple(terms),
@@ -268,3 +240,51 @@ def rate_model(
         n_dropped=complete.n_dropped,
         rates_table=rates,
     )
+
+
+def _group_codes(
+    frame: pd.DataFrame, group: str | None, y: FloatArray, caller: str
+) -> tuple[NDArray[np.int64], tuple[Any, ...]]:
+    """Group codes and labels (one group "all" without ``group``); every group needs events."""
+    labels: tuple[Any, ...] = ("all",)
+    codes = np.zeros(len(frame), dtype=np.int64)
+    if group is not None:
+        codes, labels = group_codes(frame, group, arg="group", caller=caller)
+    events_by_group = np.bincount(codes, weights=y, minlength=len(labels))
+    if np.any(events_by_group == 0):
+        empty = [labels[k] for k in np.flatnonzero(events_by_group == 0)]
+        raise DataError(
+            f"{caller}(): group(s) {empty} of {group!r} have no events: their log rate is "
+            "minus infinity and rate ratios against them are not estimable",
+            hint="report those groups' rates as 0 with an exact (Poisson) interval, or merge "
+            "groups",
+        )
+    return codes, labels
+
+
+def _group_rates(
+    group_fit: CountFit,
+    codes: NDArray[np.int64],
+    labels: tuple[Any, ...],
+    y: FloatArray,
+    e: FloatArray,
+    per: float,
+    conf_level: float,
+) -> pd.DataFrame:
+    """Each group's rate per ``per`` units of exposure with its Wald interval (log scale)."""
+    crit = z_quantile(conf_level)
+    contrast = with_intercept(np.eye(len(labels))[:, 1:])
+    log_rate = contrast @ group_fit.params
+    se = np.sqrt(
+        np.maximum(np.einsum("ij,jk,ik->i", contrast, group_fit.covariance, contrast), 0.0)
+    )
+    return pd.DataFrame(
+        {
+            "group": list(labels),
+            "events": np.bincount(codes, weights=y, minlength=len(labels)),
+            "exposure": np.bincount(codes, weights=e, minlength=len(labels)),
+            "rate": per * np.exp(log_rate),
+            "ci_lower": per * np.exp(log_rate - crit * se),
+            "ci_upper": per * np.exp(log_rate + crit * se),
+        }
+    ).loc[:, list(RATE_COLUMNS)]
