@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _frames
+from rpeval._formula import CovariateSpec
+from rpeval._frames import DesignMatrix
 from rpeval._weights import case_weights
 from rpeval.errors import DataError
 from rpeval.recidivism.cox._likelihood_right_censored import in_background
@@ -57,6 +60,65 @@ def _strata_label(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return label
 
 
+def _times(
+    frame: pd.DataFrame, duration: str, event: str, entry: str | None, caller: str
+) -> tuple[FloatArray, NDArray[np.bool_], FloatArray | None]:
+    """Durations (>= 0), event indicators (some events) and entry times (< duration)."""
+    stop = _frames.numeric_array(frame, duration, arg="duration", caller=caller)
+    status = _frames.boolean_array(frame, event, arg="event", caller=caller)
+    if np.any(~np.isfinite(stop)) or np.any(stop < 0):
+        raise DataError(
+            f"{caller}(): column {duration!r} (duration) has negative or infinite values",
+            hint="durations are times from entry to event or censoring, >= 0",
+        )
+    start = None
+    if entry is not None:
+        start = _frames.numeric_array(frame, entry, arg="entry", caller=caller)
+        if np.any(start >= stop):
+            raise DataError(
+                f"{caller}(): {int(np.sum(start >= stop))} rows have entry {entry!r} not "
+                f"before {duration!r}",
+                hint="each row is an interval (entry, duration] with entry < duration",
+            )
+    if not status.any():
+        raise DataError(f"{caller}(): column {event!r} has no events; nothing to model")
+    return stop, status, start
+
+
+def _strata_codes(frame: pd.DataFrame, strata_cols: list[str]) -> tuple[IntArray, list[Any]]:
+    """Stratum of each row (sorted combinations of the strata columns) and their labels."""
+    if not strata_cols:
+        return np.zeros(len(frame), dtype=np.int64), ["all"]
+    grouped = frame.groupby(strata_cols, sort=True, dropna=False)
+    stratum = np.asarray(grouped.ngroup().to_numpy(), dtype=np.int64)
+    first_rows = frame.loc[:, strata_cols].iloc[np.unique(stratum, return_index=True)[1]]
+    return stratum, _strata_label(first_rows, strata_cols).tolist()
+
+
+def _design(
+    frame: pd.DataFrame, spec: CovariateSpec, caller: str
+) -> tuple[DesignMatrix, FloatArray]:
+    """The design matrix (C-contiguous floats); covariates with a single value are errors."""
+    design = _frames.design_matrix(frame, spec, arg="covariates", caller=caller)
+    X = design.X
+    single = [name for name, levels in design.levels.items() if len(levels) < 2]
+    if single or X.shape[1] == 0:
+        raise DataError(
+            f"{caller}(): covariate(s) {single or list(spec.columns)} take a single value; "
+            "they cannot be estimated",
+            hint="remove them from `covariates`",
+        )
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    varies = np.any(X[0] != X, axis=0) if len(X) else np.zeros(X.shape[1], dtype=np.bool_)
+    constant = [term for term, differs in zip(design.terms, varies, strict=True) if not differs]
+    if constant:
+        raise DataError(
+            f"{caller}(): covariate(s) {constant} take a single value; they cannot be estimated",
+            hint="remove them from `covariates`",
+        )
+    return design, X
+
+
 def prepare_cox_data(
     data: pd.DataFrame,
     duration: str,
@@ -88,53 +150,13 @@ def prepare_cox_data(
         raise DataError(f"{caller}(): no rows left after removing missing values")
     weighted = case_weights(complete.frame, weights, caller=caller)
     frame, w = weighted.frame, weighted.weights
-    stop = _frames.numeric_array(frame, duration, arg="duration", caller=caller)
-    status = _frames.boolean_array(frame, event, arg="event", caller=caller)
-    if np.any(~np.isfinite(stop)) or np.any(stop < 0):
-        raise DataError(
-            f"{caller}(): column {duration!r} (duration) has negative or infinite values",
-            hint="durations are times from entry to event or censoring, >= 0",
-        )
-    start = None
-    if entry is not None:
-        start = _frames.numeric_array(frame, entry, arg="entry", caller=caller)
-        if np.any(start >= stop):
-            raise DataError(
-                f"{caller}(): {int(np.sum(start >= stop))} rows have entry {entry!r} not "
-                f"before {duration!r}",
-                hint="each row is an interval (entry, duration] with entry < duration",
-            )
-    if not status.any():
-        raise DataError(f"{caller}(): column {event!r} has no events; nothing to model")
-    if strata_cols:
-        grouped = frame.groupby(strata_cols, sort=True, dropna=False)
-        stratum = grouped.ngroup().to_numpy(dtype=np.int64)
-        first_rows = frame.loc[:, strata_cols].iloc[np.unique(stratum, return_index=True)[1]]
-        uniques = _strata_label(first_rows, strata_cols).tolist()
-    else:
-        stratum = np.zeros(len(frame), dtype=np.int64)
-        uniques = ["all"]
+    stop, status, start = _times(frame, duration, event, entry, caller)
+    stratum, uniques = _strata_codes(frame, strata_cols)
     # sort and index the rows on a worker thread while the design matrix is built
     pending_index = in_background(
         build_risk_set_index, stop, status, np.asarray(stratum, dtype=np.int64), start
     )
-    design = _frames.design_matrix(frame, spec, arg="covariates", caller=caller)
-    X = design.X
-    single = [name for name, levels in design.levels.items() if len(levels) < 2]
-    if single or X.shape[1] == 0:
-        raise DataError(
-            f"{caller}(): covariate(s) {single or list(spec.columns)} take a single value; "
-            "they cannot be estimated",
-            hint="remove them from `covariates`",
-        )
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    varies = np.any(X[0] != X, axis=0) if len(X) else np.zeros(X.shape[1], dtype=np.bool_)
-    constant = [term for term, differs in zip(design.terms, varies, strict=True) if not differs]
-    if constant:
-        raise DataError(
-            f"{caller}(): covariate(s) {constant} take a single value; they cannot be estimated",
-            hint="remove them from `covariates`",
-        )
+    design, X = _design(frame, spec, caller)
     total = w.sum()
     means = (w @ X) / total if total > 0 else X.mean(axis=0)
     index = pending_index.result()
