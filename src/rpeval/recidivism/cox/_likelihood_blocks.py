@@ -129,14 +129,15 @@ def _piece_sums(
     """Pass 1: ``risk = w exp(X beta)`` and per piece the sums of ``r`` and ``r x``."""
     for block in blocks:
         lo, hi = block.lo, block.hi
-        columns = X[lo:hi].T
         risk = plan.risk[lo:hi]
-        np.exp(beta @ columns, out=risk)
+        # numpy's own loop, not BLAS gemv: OpenBLAS would wake its threads for every block
+        np.einsum("ij,j->i", X[lo:hi], beta, out=risk)
+        np.exp(risk, out=risk)
         if not plan.unit_weights:
             risk *= weights[lo:hi]
         z = buffer[:, : hi - lo]
         z[0] = risk
-        np.multiply(columns, risk, out=z[1:])
+        np.multiply(X[lo:hi].T, risk, out=z[1:])
         plan.pieces[block.pieces] = np.add.reduceat(z, block.local, axis=1).T
 
 
