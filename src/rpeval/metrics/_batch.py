@@ -71,7 +71,9 @@ def _aggregate(
         return cells
 
     def one_pass(chosen: Sequence[MetricDefinition]) -> list[CellAggregates]:
-        return aggregate_table([metric_needs(d) for d in chosen], frame, by)
+        durations = not frame.implementation.is_spark_like()
+        needs = [metric_needs(d, durations=durations) for d in chosen]
+        return aggregate_table(needs, frame, by)
 
     try:
         computed = _guarded([d.name for d in plain], lambda: one_pass(plain))

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Final
 
 import narwhals as nw
+import numpy as np
 import pandas as pd
 
 from rpeval.metrics.filters import parse_filter, to_narwhals
@@ -53,17 +54,24 @@ class CellAggregates:
 
 @dataclass(frozen=True)
 class Source:
-    """One aggregated column: ``op`` (``sum``, ``std``, ``n_unique``) of ``expr``.
+    """One aggregated column: ``op`` (``sum``, ``std``, ``n_unique``) of ``value`` (None:
+    a row count) on the rows where ``keep`` holds (None: every row).
 
-    ``key`` says what is aggregated (op, condition texts, value), so metrics that need the
-    same column share it."""
+    ``keep_key`` and ``value_key`` say what the condition and the value are, so metrics
+    that need the same condition, value or column share them."""
 
     op: str
-    key: tuple[object, ...]
-    expr: nw.Expr = field(compare=False)
+    keep_key: tuple[object, ...] | None
+    keep: nw.Expr | None = field(compare=False)
+    value_key: str | None
+    value: nw.Expr | None = field(compare=False)
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return (self.op, self.keep_key, self.value_key)
 
 
-ROWS: Final = Source("sum", ("sum", (), "1"), nw.lit(1.0))
+ROWS: Final = Source("sum", None, None, None, None)
 
 
 @dataclass
@@ -111,7 +119,7 @@ def _source(
     op: str,
     texts: tuple[str, ...],
     value: nw.Expr | None,
-    value_key: str,
+    value_key: str | None,
     guard: tuple[str, nw.Expr] | None = None,
 ) -> Source:
     """``op`` of ``value`` (None: a row count) on the rows where every text (and the
@@ -119,19 +127,13 @@ def _source(
     keep = condition(*texts)
     if guard is not None:
         keep = guard[1] if keep is None else keep & guard[1]
-    key = (op, texts, guard[0] if guard else None, value_key)
-    if op == "sum":
-        base = nw.lit(1.0) if value is None else value
-        expr = base if keep is None else nw.when(keep).then(base).otherwise(0.0)
-    else:  # std and n_unique skip the rows left out (null)
-        assert value is not None
-        expr = value if keep is None else nw.when(keep).then(value)
-    return Source(op, key, expr)
+    keep_key = (texts, guard[0] if guard else None) if keep is not None else None
+    return Source(op, keep_key, keep, value_key if value is not None else None, value)
 
 
 def count(*texts: str | None) -> Source:
     """The number of rows where every filter text holds."""
-    return _source("sum", _texts(*texts), None, "1")
+    return _source("sum", _texts(*texts), None, None)
 
 
 class _Builder:
@@ -161,8 +163,9 @@ class _Builder:
             target[name] = count(*texts)
 
 
-def metric_needs(definition: MetricDefinition) -> MetricNeeds:
-    """The sources of a (non-survey) metric's statistics."""
+def metric_needs(definition: MetricDefinition, *, durations: bool = False) -> MetricNeeds:
+    """The sources of a (non-survey) metric's statistics (``durations``: see
+    :func:`value_expr`)."""
     build = _Builder(definition)
     kind = definition.kind
     numerator, denominator = definition.numerator, definition.denominator
@@ -194,7 +197,7 @@ def metric_needs(definition: MetricDefinition) -> MetricNeeds:
         if definition.interval_method == "delta":
             _ratio_statistics(build, numerator, denominator)
     elif kind == "mean":
-        _mean(build, definition)
+        _mean(build, definition, durations)
     elif kind == "count":
         assert numerator is not None
         build.measure(numerator, "numerator")
@@ -211,25 +214,36 @@ def metric_needs(definition: MetricDefinition) -> MetricNeeds:
     return build.needs
 
 
-def _mean(build: _Builder, definition: MetricDefinition) -> None:
+def _mean(build: _Builder, definition: MetricDefinition, durations: bool) -> None:
     assert definition.value is not None
-    value = value_expr(definition)
+    value = value_expr(definition, durations=durations)
     value_key = f"value:{definition.value!r}"
     guard = (f"not-null:{value_key}", ~value.is_null())
     texts = _texts(definition.value.where)
     build.add("numerator", _source("sum", texts, value, value_key, guard))
-    build.add("denominator", _source("sum", texts, None, "1", guard))
+    build.add("denominator", _source("sum", texts, None, None, guard))
     build.add("std", _source("std", texts, value, value_key, guard))
 
 
-def value_expr(definition: MetricDefinition) -> nw.Expr:
-    """The averaged value as a float expression (days for ``days_between``)."""
+def value_expr(definition: MetricDefinition, *, durations: bool = False) -> nw.Expr:
+    """The averaged value as a float expression (days for ``days_between``).
+
+    ``durations``: count the days as a difference of dates (cheap in SQL; PySpark lacks
+    it), else from each date's day number (works everywhere). Both give the same whole
+    numbers of calendar days."""
     assert definition.value is not None
     between = definition.value.days_between
     if between is None:
         assert definition.value.column is not None
         return nw.col(definition.value.column).cast(nw.Float64())
+    if durations:
+        end, start = (_day(column) for column in (between.end, between.start))
+        return (end - start).dt.total_seconds().cast(nw.Float64()) / 86400.0
     return _day_number(between.end) - _day_number(between.start)
+
+
+def _day(column: str) -> nw.Expr:
+    return nw.col(column).cast(nw.Datetime("us")).dt.truncate("1d")
 
 
 def _day_number(column: str) -> nw.Expr:
@@ -274,10 +288,9 @@ def finish_cells(needs: MetricNeeds, cells: pd.DataFrame, by: Sequence[str]) -> 
             cells[name] = cells[name].astype("float64") - dropped.astype("float64")
     cells = cells.drop(columns=[c for c in cells.columns if str(c).endswith("__kept")])
     cells = cells.rename(columns={"_rows": "rows_in_cell"})
-    value_columns = [c for c in cells.columns if c not in by and c != "std"]
-    cells[value_columns] = cells[value_columns].astype("float64").fillna(0.0)
-    if "std" in cells:
-        cells["std"] = cells["std"].astype("float64")
+    for column in [c for c in cells.columns if c not in by]:
+        values = _floats(cells[column])  # nullable (Float64) results too
+        cells[column] = values if column == "std" else np.where(np.isnan(values), 0.0, values)
     kind = definition.kind
     if kind == "rate":
         assert definition.exposure is not None
@@ -293,6 +306,12 @@ def finish_cells(needs: MetricNeeds, cells: pd.DataFrame, by: Sequence[str]) -> 
     if "denominator" not in cells:
         cells["denominator"] = float("nan")
     return CellAggregates(cells, tuple(by))
+
+
+def _floats(column: pd.Series) -> np.ndarray:
+    if column.dtype == np.float64:
+        return column.to_numpy()
+    return pd.to_numeric(column).astype("Float64").to_numpy("float64", na_value=np.nan)
 
 
 def frame_sources(needs: Sequence[MetricNeeds]) -> dict[tuple[object, ...], Source]:

@@ -27,6 +27,35 @@ __all__ = ["aggregate_table"]
 _PREFIX = "__rpeval_s"
 
 
+class _Columns:
+    """Names of the first stage's columns: each distinct condition and value once."""
+
+    def __init__(self, sources: dict[tuple[object, ...], Source]) -> None:
+        self.keeps: dict[tuple[object, ...], tuple[str, nw.Expr]] = {}
+        self.values: dict[str, tuple[str, nw.Expr]] = {}
+        for source in sources.values():
+            if source.keep_key is not None and source.keep_key not in self.keeps:
+                assert source.keep is not None
+                self.keeps[source.keep_key] = (f"{_PREFIX}k{len(self.keeps)}", source.keep)
+            if source.value_key is not None and source.value_key not in self.values:
+                assert source.value is not None
+                self.values[source.value_key] = (f"{_PREFIX}v{len(self.values)}", source.value)
+
+    def first_stage(self) -> list[nw.Expr]:
+        return [expr.alias(name) for name, expr in (*self.keeps.values(), *self.values.values())]
+
+    def masked(self, source: Source) -> nw.Expr | None:
+        """The second stage's column of `source` (None: the group's row count)."""
+        keep = None if source.keep_key is None else nw.col(self.keeps[source.keep_key][0])
+        value = None if source.value_key is None else nw.col(self.values[source.value_key][0])
+        if source.op != "sum":
+            assert value is not None
+            return value if keep is None else nw.when(keep).then(value)
+        if value is None:
+            return None if keep is None else keep.cast(nw.Float64())
+        return value if keep is None else nw.when(keep).then(value).otherwise(0.0)
+
+
 def _aggregation(source: Source, name: str) -> nw.Expr:
     column = nw.col(name)
     if source.op == "std":
@@ -73,14 +102,22 @@ def aggregate_table(
     keys = list(by)
     sources = _frame_sources(needs)
     names = {key: f"{_PREFIX}{index}" for index, key in enumerate(sources)}
-    query = frame.select(
-        *(nw.col(c) for c in keys), *(s.expr.alias(names[k]) for k, s in sources.items())
-    )
-    aggregations = [_aggregation(s, names[k]) for k, s in sources.items() if s.op != "n_unique"]
-    aggregations += [
-        _aggregation(s, names[k])
-        for k, s in sources.items()
-        if s.op == "n_unique" and any(s.key == c.key for n in needs for c in n.columns.values())
+    columns = _Columns(sources)
+    masked = {key: columns.masked(source) for key, source in sources.items()}
+    first = [*(nw.col(c) for c in keys), *columns.first_stage()]
+    second = [
+        *(nw.col(c) for c in keys),
+        *(expr.alias(names[key]) for key, expr in masked.items() if expr is not None),
+    ]
+    if second:
+        query = frame.select(*first).select(*second)
+    else:  # only row counts: keep a column (a literal alone would be one row)
+        query = frame.select(nw.col(frame.collect_schema().names()[0]))
+    in_cells = {source.key for need in needs for source in need.columns.values()}
+    aggregations = [
+        nw.len().alias(names[key]) if masked[key] is None else _aggregation(source, names[key])
+        for key, source in sources.items()
+        if source.op != "n_unique" or key in in_cells
     ]
     grouped = query.group_by(*keys).agg(*aggregations) if keys else query.select(*aggregations)
     native = _collect(grouped)
