@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval import _frames
+from rpeval import _frames, _threads
 from rpeval._formula import CovariateSpec
 from rpeval._frames import DesignMatrix
 from rpeval._weights import case_weights
@@ -161,10 +161,8 @@ def prepare_cox_data(
     means = (w @ X) / total if total > 0 else X.mean(axis=0)
     index = pending_index.result()
     order = index.order
-    w_sorted = w[order]
-    Xc = np.take(X, order, axis=0)  # copies whole rows: twice as fast as a numba loop
-    Xc -= means
-    event_x = np.where(index.event, w_sorted, 0.0) @ Xc  # sum of w x over the events
+    w_sorted = w if weights is None else w[order]  # no weights: all ones, in any order
+    Xc, event_x = _sorted_rows(X, order, means, np.where(index.event, w_sorted, 0.0))
     cluster_codes = None
     if cluster is not None:
         cluster_codes = pd.factorize(frame[cluster])[0].astype(np.int64)[order]
@@ -184,6 +182,34 @@ def prepare_cox_data(
         n=len(frame),
         n_dropped=complete.n_dropped + weighted.n_zero,
     )
+
+
+def _sorted_rows(
+    X: FloatArray, order: IntArray, means: FloatArray, event_weights: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """The rows of ``X`` in ``order``, centred, and the sum of ``w x`` over the events.
+
+    From 100,000 rows the two halves run on threads (numpy's gather releases the GIL);
+    the halves are fixed, so the sums never depend on timing.
+    """
+    n, p = order.shape[0], X.shape[1]
+    Xc = np.empty((n, p))
+    parts = 2 if n >= _threads.MIN_THREADED_ROWS else 1
+    cuts = [n * k // parts for k in range(parts + 1)]
+    sums = np.zeros((parts, p))
+
+    def half(k: int) -> None:
+        a, b = cuts[k], cuts[k + 1]
+        np.take(X, order[a:b], axis=0, out=Xc[a:b], mode="clip")  # whole rows: fast
+        Xc[a:b] -= means
+        sums[k] = event_weights[a:b] @ Xc[a:b]
+
+    if parts == 1:
+        half(0)
+    else:
+        for future in [_threads.shared_pool().submit(half, k) for k in range(parts)]:
+            future.result()
+    return Xc, sums.sum(axis=0)
 
 
 def _term_columns(labels: list[str]) -> dict[str, list[int]]:
