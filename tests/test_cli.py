@@ -53,3 +53,17 @@ def test_no_seed_in_the_help(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "--random-state" in out
     assert "--seed" not in out
+
+
+def test_python_m_rpeval_cli_runs_the_command() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "rpeval.cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert out.stdout.strip() == f"rpeval {__version__}"
