@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -186,6 +186,7 @@ def mean_cumulative_function(
     end: str,
     group: str | None = None,
     conf_level: float = 0.95,
+    missing: Literal["error", "drop"] = "error",
 ) -> MCFResult:
     """Mean cumulative number of re-arrests per person, by group (Nelson–Aalen type).
 
@@ -204,6 +205,9 @@ def mean_cumulative_function(
         Column of groups (constant within a person).
     conf_level
         Confidence level of the log-scale intervals.
+    missing
+        ``"error"`` (default) or ``"drop"`` rows with a missing ``id``, ``end`` or
+        ``group`` (counted in ``n_dropped``; a missing ``time`` means no re-arrest).
 
     Returns
     -------
@@ -233,8 +237,9 @@ def mean_cumulative_function(
     _frames.require_columns(frame, columns, arg="events", caller=caller, frame_arg="events")
     check_conf_level(conf_level, caller=caller)
     people = _frames.complete_cases(
-        frame, [id, end, *([group] if group else [])], missing="error", arg="events", caller=caller
+        frame, [id, end, *([group] if group else [])], missing=missing, arg="events", caller=caller
     )
+    frame = people.frame
     if len(frame) == 0:
         raise DataError(f"{caller}(): `events` has no rows")
     person, _ = group_codes(frame, id, arg="id", caller=caller)

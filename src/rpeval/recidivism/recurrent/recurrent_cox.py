@@ -40,6 +40,7 @@ def recurrent_cox(
     ties: Ties = "efron",
     weights: str | None = None,
     conf_level: float = 0.95,
+    missing: Literal["error", "drop"] = "error",
 ) -> CoxResult:
     """Cox models for repeated re-arrests on ``(entry, duration]`` intervals, robust by person.
 
@@ -70,6 +71,9 @@ def recurrent_cox(
     ties, weights, conf_level
         As for :func:`cox`. Intervals of weight 0 are left out before the event numbers
         are counted (as if absent), and counted in ``n_dropped``.
+    missing
+        ``"error"`` (default) or ``"drop"`` intervals with a missing value in any column
+        used; they are left out before the event numbers are counted (``n_dropped``).
 
     Returns
     -------
@@ -100,8 +104,13 @@ def recurrent_cox(
             hint='use "andersen_gill", "pwp_total" or "pwp_gap"',
         )
     frame = _frames.as_pandas(data, arg="data", caller=caller)
-    _frames.require_columns(frame, [entry, duration, event, cluster], arg="data", caller=caller)
-    weighted = case_weights(frame, weights, caller=caller)  # intervals of weight 0: absent
+    used = [entry, duration, event, cluster, *([weights] if weights else [])]
+    used += _frames.resolve_covariates(covariates, arg="covariates", caller=caller).columns
+    _frames.require_columns(frame, used, arg="data", caller=caller)
+    complete = _frames.complete_cases(
+        frame, list(dict.fromkeys(used)), missing=missing, arg="data", caller=caller
+    )
+    weighted = case_weights(complete.frame, weights, caller=caller)  # weight 0: absent
     frame = weighted.frame
     require_design_columns(frame, covariates, caller=caller)
     check_intervals(frame, cluster, entry, duration, caller=caller)
@@ -121,7 +130,8 @@ def recurrent_cox(
         frame, time, event, covariates, ties=ties, weights=weights, cluster=cluster,
         strata=strata, entry=start, conf_level=conf_level,
     )  # fmt: skip
-    return dataclasses.replace(fit, n_dropped=fit.n_dropped + weighted.n_zero)
+    dropped = fit.n_dropped + weighted.n_zero + complete.n_dropped
+    return dataclasses.replace(fit, n_dropped=dropped)
 
 
 def andersen_gill(

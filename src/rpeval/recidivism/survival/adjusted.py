@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from rpeval import _frames
-from rpeval._options import check_conf_level
-from rpeval.errors import DataError, RpevalError, SpecificationError
+from rpeval._options import check_conf_level, make_rng
+from rpeval.errors import DataError, DataWarning, RpevalError, SpecificationError
 from rpeval.recidivism._survival_input import group_codes, weighted_rows
 from rpeval.recidivism.cox.model import cox
 from rpeval.recidivism.cox.result import Ties
@@ -93,8 +93,9 @@ def adjusted_survival(
     cluster: str | None = None,
     n_bootstrap: int | None = None,
     reweight: Reweight | None = None,
-    random_state: int | None = None,
+    random_state: int | np.random.Generator | None = None,
     conf_level: float = 0.95,
+    missing: Literal["error", "drop"] = "error",
 ) -> AdjustedSurvival:
     """Adjusted survival of each treatment arm at fixed times, and their differences.
 
@@ -126,9 +127,12 @@ def adjusted_survival(
         (``frame -> weights``): the weight-refitting bootstrap, which accounts for the
         estimation of the propensity score. Without it the weights are held fixed.
     random_state
-        Seed of the bootstrap.
+        Seed (or numpy Generator) of the bootstrap.
     conf_level
         Confidence level.
+    missing
+        ``"error"`` (default) or ``"drop"`` rows with a missing value in any column used
+        (counted in ``n_dropped``).
 
     Returns
     -------
@@ -176,7 +180,14 @@ def adjusted_survival(
         raise SpecificationError(f"{caller}(): times={times!r} must be positive, finite")
     frame = _frames.as_pandas(data, arg="data", caller=caller)
     extra = [c for c in (weights, cluster) if c is not None]
-    _frames.require_columns(frame, [duration, event, treatment, *extra], arg="data", caller=caller)
+    used = [duration, event, treatment, *extra]
+    if covariates is not None:
+        used += _frames.resolve_covariates(covariates, arg="covariates", caller=caller).columns
+    _frames.require_columns(frame, used, arg="data", caller=caller)
+    complete = _frames.complete_cases(
+        frame, list(dict.fromkeys(used)), missing=missing, arg="data", caller=caller
+    )
+    frame = complete.frame
     _, levels = group_codes(frame, treatment, arg="treatment", caller=caller)
     if len(levels) < 2:
         raise DataError(f"{caller}(): column {treatment!r} has a single arm {levels!r}")
@@ -212,8 +223,11 @@ def adjusted_survival(
     positions = np.searchsorted(everywhere, grid)
     survival, std_error = full[:, positions], full_se[:, positions]
     difference_se = np.sqrt(std_error[1:] ** 2 + std_error[:1] ** 2)
+    failures = 0
     if boots:
-        replicates = _bootstrap(frame, cluster, boots, random_state, estimate, base_w, reweight)
+        rng = make_rng(random_state, caller=caller)
+        replicates = _bootstrap(frame, cluster, boots, rng, estimate, base_w, reweight)
+        failures = boots - replicates.shape[0]
         std_error = replicates.std(axis=0, ddof=1)
         difference_se = (replicates[:, 1:] - replicates[:, :1]).std(axis=0, ddof=1)
     return AdjustedSurvival(
@@ -228,7 +242,8 @@ def adjusted_survival(
         n_bootstrap=boots,
         conf_level=float(conf_level),
         n=len(frame),
-        n_dropped=weighted.n_zero,
+        n_dropped=weighted.n_zero + complete.n_dropped,
+        bootstrap_failures=failures,
         curve_times=everywhere,
         curves=full,
     )
@@ -251,13 +266,12 @@ def _bootstrap(
     frame: pd.DataFrame,
     cluster: str | None,
     boots: int,
-    random_state: int | None,
+    rng: np.random.Generator,
     estimate: Callable[[pd.DataFrame, FloatArray | None], tuple[FloatArray, FloatArray]],
     base_w: FloatArray | None,
     reweight: Reweight | None,
 ) -> FloatArray:
     """Replicates of the survival array, resampling people (or clusters) with replacement."""
-    rng = np.random.default_rng(random_state)
     units = pd.factorize(frame[cluster])[0] if cluster else np.arange(len(frame))
     members = pd.Series(np.arange(len(frame))).groupby(units).apply(np.asarray).tolist()
     out = []
@@ -276,6 +290,14 @@ def _bootstrap(
             continue
     if len(out) < max(2, boots // 2):
         raise DataError(f"adjusted_survival(): only {len(out)} of {boots} bootstrap fits worked")
+    if len(out) < boots:
+        warnings.warn(
+            f"adjusted_survival(): {boots - len(out)} of {boots} bootstrap draws failed (e.g. "
+            "an arm without events) and were skipped; the SEs use the other draws "
+            "(bootstrap_failures on the result)",
+            DataWarning,
+            stacklevel=3,
+        )
     return np.asarray(out, dtype=np.float64)
 
 

@@ -28,8 +28,9 @@ class AdjustedSurvival:
 
     ``survival`` and ``std_error`` are (arms × times) arrays; ``variance`` says where the
     standard errors come from (``"robust"`` or ``"bootstrap"``); ``n_bootstrap`` counts
-    the bootstrap replicates used (0 without); ``n`` counts the rows used and
-    ``n_dropped`` those left out for a weight of 0.
+    the bootstrap replicates asked for (0 without) and ``bootstrap_failures`` those that
+    failed and were skipped (warned about); ``n`` counts the rows used and ``n_dropped``
+    those left out (a weight of 0, or a missing value with ``missing="drop"``).
     """
 
     method: Method
@@ -43,9 +44,10 @@ class AdjustedSurvival:
     n_bootstrap: int
     conf_level: float
     n: int
-    n_dropped: int  # rows of weight 0, left out
+    n_dropped: int  # rows of weight 0 or with missing values, left out
     curve_times: FloatArray = field(repr=False)  # event times (at most 200), for plotting
     curves: FloatArray = field(repr=False)  # arms × curve_times
+    bootstrap_failures: int = 0  # bootstrap draws that failed and were skipped
 
     def summary(self) -> pd.DataFrame:
         """One row per arm and time: ``group``, ``time``, ``survival``, ``std_error``,
@@ -132,6 +134,7 @@ class AdjustedSurvival:
             "method": self.method,
             "variance": self.variance,
             "n_bootstrap": self.n_bootstrap,
+            "bootstrap_failures": self.bootstrap_failures,
             "conf_level": self.conf_level,
             "n": self.n,
             "n_dropped": self.n_dropped,
