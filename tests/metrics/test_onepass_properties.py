@@ -153,13 +153,13 @@ def _reference(
             ]
             if len(data)
             else []
-        )  # noqa: E501
+        )
         labels = pd.DataFrame(
             {
                 "period": [_label(s, period) for s in grid],
                 "_key": range(int(keys.min()), int(keys.min()) + len(grid)) if grid else [],
             }
-        )  # noqa: E501
+        )
         cells = data[by].drop_duplicates().merge(labels, how="cross") if by else labels
     out = {}
     for spec in specs:

@@ -32,6 +32,7 @@ __all__ = [
     "condition",
     "count",
     "finish_cells",
+    "floats",
     "frame_sources",
     "metric_needs",
     "value_expr",
@@ -279,36 +280,39 @@ def _ratio_statistics(build: _Builder, numerator: Measure, denominator: Measure)
     build.add("rows", count(*rows_keep))
 
 
-def finish_cells(needs: MetricNeeds, cells: pd.DataFrame, by: Sequence[str]) -> CellAggregates:
-    """One metric's cells from its aggregated columns (named by statistic)."""
+def finish_cells(
+    needs: MetricNeeds, keys: pd.DataFrame, stats: dict[str, np.ndarray], by: Sequence[str]
+) -> CellAggregates:
+    """One metric's cells: the ``by`` columns of `keys` and its aggregated statistics
+    (float arrays named by statistic, NaN where a backend gave null)."""
     definition = needs.definition
+    stats = dict(stats)
     for name, kept in needs.distinct.items():  # n_unique counted the masked-out null once
-        if name in cells:
-            dropped = (cells["_rows"].astype("float64").fillna(0.0) - cells[kept]) > 0
-            cells[name] = cells[name].astype("float64") - dropped.astype("float64")
-    cells = cells.drop(columns=[c for c in cells.columns if str(c).endswith("__kept")])
-    cells = cells.rename(columns={"_rows": "rows_in_cell"})
-    for column in [c for c in cells.columns if c not in by]:
-        values = _floats(cells[column])  # nullable (Float64) results too
-        cells[column] = values if column == "std" else np.where(np.isnan(values), 0.0, values)
+        dropped = (np.nan_to_num(stats["_rows"]) - stats[kept]) > 0
+        stats[name] = stats[name] - dropped
+    stats = {k: v for k, v in stats.items() if not k.endswith("__kept")}
+    stats["rows_in_cell"] = stats.pop("_rows")
+    stats = {k: v if k == "std" else np.where(np.isnan(v), 0.0, v) for k, v in stats.items()}
     kind = definition.kind
     if kind == "rate":
         assert definition.exposure is not None
         per = definition.exposure.per
-        cells["denominator"] = cells["denominator"] / per
-        if "yy" in cells:  # the person-level sums in the same unit as the denominator
-            cells["yy"] = cells["yy"] / per**2
-            cells["xy"] = cells["xy"] / per
-    if "cell_count" not in cells:
-        cells["cell_count"] = cells["denominator"] if kind == "mean" else cells["numerator"]
-    if "population" in cells:
-        cells["excluded"] = cells.pop("population") - cells["denominator"]
-    if "denominator" not in cells:
-        cells["denominator"] = float("nan")
-    return CellAggregates(cells, tuple(by))
+        stats["denominator"] = stats["denominator"] / per
+        if "yy" in stats:  # the person-level sums in the same unit as the denominator
+            stats["yy"] = stats["yy"] / per**2
+            stats["xy"] = stats["xy"] / per
+    if "cell_count" not in stats:
+        stats["cell_count"] = stats["denominator"] if kind == "mean" else stats["numerator"]
+    if "population" in stats:
+        stats["excluded"] = stats.pop("population") - stats["denominator"]
+    if "denominator" not in stats:
+        stats["denominator"] = np.full(len(keys), np.nan)
+    cells = pd.concat([keys, pd.DataFrame(stats, index=keys.index)], axis=1) if by else None
+    return CellAggregates(pd.DataFrame(stats) if cells is None else cells, tuple(by))
 
 
-def _floats(column: pd.Series) -> np.ndarray:
+def floats(column: pd.Series) -> np.ndarray:
+    """A column of sums as float64 (NaN where null; nullable dtypes too)."""
     if column.dtype == np.float64:
         return column.to_numpy()
     return pd.to_numeric(column).astype("Float64").to_numpy("float64", na_value=np.nan)

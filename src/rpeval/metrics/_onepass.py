@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import narwhals as nw
+import numpy as np
 import pandas as pd
 
-from rpeval.metrics._compute import CellAggregates, MetricNeeds, Source, finish_cells
+from rpeval.metrics._compute import CellAggregates, MetricNeeds, Source, finish_cells, floats
 from rpeval.metrics._compute import frame_sources as _frame_sources
 
 __all__ = ["aggregate_table"]
@@ -121,19 +122,16 @@ def aggregate_table(
     ]
     grouped = query.group_by(*keys).agg(*aggregations) if keys else query.select(*aggregations)
     native = _collect(grouped)
+    arrays = {key: floats(native[names[key]]) for key in sources if names[key] in native}
     totals = {
-        key: float(pd.to_numeric(native[names[key]]).fillna(0.0).sum())
-        for key, source in sources.items()
-        if source.op == "sum"
+        key: float(np.nansum(arrays[key])) for key, source in sources.items() if source.op == "sum"
     }
     totals.update(_distinct_totals(query, needs, names))
+    cell_keys = native[keys].reset_index(drop=True)
     result = []
     for need in needs:
-        cells = native[keys].copy() if keys else pd.DataFrame(index=native.index)
-        cells.index = pd.RangeIndex(len(cells))
-        for stat, source in need.columns.items():
-            cells[stat] = native[names[source.key]].reset_index(drop=True)
+        stats = {stat: arrays[source.key] for stat, source in need.columns.items()}
         for stat, source in need.totals.items():
-            cells[stat] = totals[source.key]
-        result.append(finish_cells(need, cells, keys))
+            stats[stat] = np.full(len(native), totals[source.key])
+        result.append(finish_cells(need, cell_keys, stats, keys))
     return result

@@ -236,9 +236,9 @@ class Registry:
 
 def _tidy(parts: list[pd.DataFrame], group: list[str]) -> pd.DataFrame:
     ordered = ["metric", "version", *group, *RESULT_COLUMNS]
-    # Records, not pd.concat: concatenating all-NA columns is deprecated in pandas 2.2.
-    records = [record for part in parts for record in part[ordered].to_dict("records")]
-    frame = pd.DataFrame.from_records(records, columns=ordered)
+    # Lists, not pd.concat: concatenating all-NA columns is deprecated in pandas 2.2.
+    columns = {c: [v for part in parts for v in part[c].tolist()] for c in ordered}
+    frame = pd.DataFrame(columns, columns=ordered)
     for column in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
         frame[column] = frame[column].astype(object).astype("Float64")
     frame["suppressed"] = frame["suppressed"].astype(bool)
