@@ -1,11 +1,12 @@
-"""Cox proportional-hazards regression: the public entry point and its result.
+"""Cox proportional-hazards regression: :func:`cox` (its result is in ``result``).
 
 The fitter is our own (numpy/scipy): Newton–Raphson with step halving on the
 partial likelihood with Efron or Breslow ties, case weights, strata and
-counting-process ``(start, stop]`` data, and the infinitesimal-jackknife
+counting-process ``(entry, duration]`` data, and the infinitesimal-jackknife
 (sandwich) variance for ``robust=True`` or ``cluster=``, all in O(n p^2). Right-censored
-fits (the common case) evaluate the likelihood with the fused kernel of ``_cox_fused``;
-``(start, stop]`` data use the vectorised one of ``_cox_kernel``.
+fits (the common case) evaluate the likelihood with ``_likelihood_blocks`` (one
+stratum) or ``_likelihood_right_censored`` (strata); ``(entry, duration]`` data use
+``_likelihood_counting``.
 It agrees with R survival 3.x ``coxph`` to 1e-6 on the Rossi data and on
 stratified, clustered and weighted fits (``tests/reference/``).
 """
