@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval.errors import SpecificationError
+from rpeval._options import check_count
 
 if TYPE_CHECKING:
     from rpeval.datasets.simulate import ProgramData
@@ -223,14 +223,9 @@ def simulate_survey_waves(
     >>> int(((pop["area"] == "all") & (pop["measure"] == "trust_score")).sum())
     2
     """
-    for name, value, low in (
-        ("n_neighbourhoods", n_neighbourhoods, 2),
-        ("sample_size", sample_size, 100),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise SpecificationError(
-                f"simulate_survey_waves(): {name} must be a whole number >= {low}, got {value!r}"
-            )
+    caller = "simulate_survey_waves"
+    check_count(n_neighbourhoods, arg="n_neighbourhoods", caller=caller, minimum=2)
+    check_count(sample_size, arg="sample_size", caller=caller, minimum=100)
     random_state = (
         random_state
         if random_state is not None

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._options import check_count
 from rpeval.datasets._population import Population, draw_officers, draw_population
 from rpeval.datasets._program_cases import simulate_cases
 from rpeval.datasets._staffing import apply_staffing_shift
@@ -109,10 +110,6 @@ class ProgramData:
         )
 
 
-def _is_whole(value: object) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
 def _check_arguments(
     n_participants: object,
     n_comparison: object,
@@ -120,32 +117,20 @@ def _check_arguments(
     followup_days: object,
     random_state: object,
 ) -> None:
-    caller = "simulate_program()"
-    for name, value in (("n_participants", n_participants), ("n_comparison", n_comparison)):
-        if not _is_whole(value) or int(value) < 1:  # type: ignore[call-overload]
-            raise SpecificationError(
-                f"{caller}: {name}={value!r} must be a positive whole number",
-                hint=f"pass e.g. {name}=500",
-            )
+    caller = "simulate_program"
+    check_count(n_participants, arg="n_participants", caller=caller, minimum=1)
+    check_count(n_comparison, arg="n_comparison", caller=caller, minimum=1)
     if (
         type(effect_hr) is bool
         or not isinstance(effect_hr, numbers.Real)
         or not (np.isfinite(float(effect_hr)) and float(effect_hr) > 0)
     ):
         raise SpecificationError(
-            f"{caller}: effect_hr={effect_hr!r} must be a positive, finite hazard ratio",
+            f"{caller}(): effect_hr={effect_hr!r} must be a positive, finite hazard ratio",
             hint="1.0 simulates no effect, 0.75 a 25% lower re-arrest hazard",
         )
-    if not _is_whole(followup_days) or int(followup_days) < 30:  # type: ignore[call-overload]
-        raise SpecificationError(
-            f"{caller}: followup_days={followup_days!r} must be a whole number of days >= 30",
-            hint="1095 gives up to three years of follow-up",
-        )
-    if not _is_whole(random_state) or int(random_state) < 0:  # type: ignore[call-overload]
-        raise SpecificationError(
-            f"{caller}: random_state={random_state!r} must be a non-negative whole number",
-            hint="the same seed always gives the same data; pass e.g. random_state=0",
-        )
+    check_count(followup_days, arg="followup_days", caller=caller, minimum=30)
+    check_count(random_state, arg="random_state", caller=caller, minimum=0)
 
 
 def simulate_program(
