@@ -67,9 +67,7 @@ class Interval(Displayed):
 
     def summary(self) -> pd.DataFrame:
         """One row: ``ci_lower``, ``ci_upper`` (nullable floats)."""
-        return pd.DataFrame(
-            {"ci_lower": [self.low], "ci_upper": [self.high]}, dtype="Float64"
-        )
+        return pd.DataFrame({"ci_lower": [self.low], "ci_upper": [self.high]}, dtype="Float64")
 
     def to_dict(self) -> dict[str, float | None]:
         """JSON-ready limits, ``None`` where undefined."""
