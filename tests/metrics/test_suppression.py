@@ -87,3 +87,8 @@ def test_result_contract() -> None:
     text = str(result)
     assert text.startswith("Small-cell suppression") and "1 primary, 1 complementary" in text
     assert "<table" in result._repr_html_()
+
+
+def test_k_and_suppress_below_together_are_an_error() -> None:
+    with pytest.raises(SpecificationError, match="suppress_below= only"):
+        suppress_cells([1, 2], suppress_below=5, k=5)

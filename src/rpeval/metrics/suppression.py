@@ -33,7 +33,6 @@ SuppressionResult(primary=(False, True, False), complementary=(True, False, Fals
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from rpeval._display import Display, Displayed
+from rpeval._options import renamed
 from rpeval.errors import SpecificationError
 
 __all__ = ["SuppressionResult", "suppress_cells"]
@@ -90,22 +90,16 @@ class SuppressionResult(Displayed):
         return Display("Small-cell suppression", header, self.summary())
 
 
-def _threshold(suppress_below: int, k: int | None) -> int:
-    """``suppress_below``, or the retired ``k=`` with a FutureWarning; checked."""
-    if k is not None:
-        warnings.warn(
-            "suppress_cells(): k= is deprecated; use suppress_below=",
-            FutureWarning,
-            stacklevel=3,
-        )
-        suppress_below = k
-    wrong_type = isinstance(suppress_below, bool) or not isinstance(suppress_below, int)
-    if wrong_type or suppress_below < 1:
+def _threshold(value: object) -> int:
+    """The checked ``suppress_below`` (10 when not given)."""
+    if value is None:
+        return 10
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise SpecificationError(
-            f"suppress_below must be a positive integer, got {suppress_below!r}",
+            f"suppress_below must be a positive integer, got {value!r}",
             hint="use e.g. suppress_below=10 (1 turns suppression off)",
         )
-    return suppress_below
+    return value
 
 
 def _groups(keys: Sequence[tuple[object, ...]]) -> list[list[int]]:
@@ -124,7 +118,7 @@ def _groups(keys: Sequence[tuple[object, ...]]) -> list[list[int]]:
 def suppress_cells(
     counts: Sequence[float],
     *,
-    suppress_below: int = 10,
+    suppress_below: int | None = None,
     keys: Sequence[tuple[object, ...]] | None = None,
     eligible: Sequence[bool] | None = None,
     force: Sequence[bool] | None = None,
@@ -137,7 +131,8 @@ def suppress_cells(
     counts
         The count of each cell (non-negative; the number of people or events behind it).
     suppress_below
-        Cells with ``1 <= count < suppress_below`` are hidden; 1 turns suppression off.
+        Cells with ``1 <= count < suppress_below`` are hidden (default 10); 1 turns
+        suppression off.
     keys
         The ``by`` values of each cell (tuples of equal length). With more than one column,
         the one-way margins are protected too. ``None``: only the overall total.
@@ -148,13 +143,14 @@ def suppress_cells(
         Cells hidden whatever their count (primary suppression for another reason, e.g.
         another count of the cell is small).
     k
-        Deprecated alias of ``suppress_below`` (a ``FutureWarning``).
+        Deprecated alias of ``suppress_below`` (a ``FutureWarning``; both at once raise).
 
     Returns
     -------
     SuppressionResult
     """
-    threshold = _threshold(suppress_below, k)
+    given = renamed(suppress_below, k, new="suppress_below", old="k", caller="suppress_cells")
+    threshold = _threshold(given)
     if any(not count >= 0 for count in counts):
         raise SpecificationError(f"cell counts must be non-negative numbers, got {counts!r}")
     size = len(counts)
