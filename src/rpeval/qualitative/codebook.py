@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from rpeval._display import Display
 from rpeval._names import did_you_mean
 from rpeval._yaml import documents_from_text
 from rpeval.errors import CodebookError
 from rpeval.qualitative._loading import LoadedCodebook, load_codebooks, validate_document
-from rpeval.qualitative._render import html_table
 from rpeval.qualitative._rules import RULES
 from rpeval.qualitative.schema import Code, CodebookDefinition
 
@@ -122,7 +122,7 @@ class Codebook:
         )
 
     def _repr_html_(self) -> str:
-        return html_table(f"Codebook {self.name} {self.version}", self.summary())
+        return Display(f"Codebook {self.name} {self.version}", (), self.summary()).html()
 
 
 def _checked(loaded: LoadedCodebook) -> Codebook:
