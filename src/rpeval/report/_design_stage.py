@@ -4,7 +4,7 @@ then matching or weighting, each step counted in the cohort ledger."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import pandas as pd
@@ -12,6 +12,7 @@ import pandas as pd
 from rpeval.errors import DataError
 from rpeval.report._cohort import CohortLedger, followup_drops
 from rpeval.report._inputs import competing_names
+from rpeval.report._person_codes import code_people
 
 __all__ = ["DesignPlan", "followup_and_design"]
 
@@ -130,10 +131,23 @@ def followup_and_design(
     frame: pd.DataFrame, ledger: CohortLedger, plan: DesignPlan, stages: Any
 ) -> tuple[pd.DataFrame, Any]:
     """The follow-up stage, then the design stage (each ticks the progress bar): the
-    analysis sample and the design's result."""
+    analysis sample and the design's result.
+
+    ``frame`` is sorted by id; the stages work on integer codes of the ids where the ids
+    are clean (:mod:`rpeval.report._person_codes`) and return the user's ids."""
+    coded = code_people(frame, plan.id, {"events": plan.events, "custody": plan.custody})
+    codes = None
+    if coded is not None:
+        frame, tables, codes = coded
+        plan = replace(plan, **tables)
     data = _followup(frame, ledger, plan)
     stages.update()
     stages.set_postfix_str("design")
+    if codes is not None and plan.design != "matching":
+        data = codes.restore(data)
     sample, result = _design(data, ledger, plan)
+    if codes is not None and plan.design == "matching":
+        sample = codes.restore(sample)
+        result = replace(result, data=sample, _frame=codes.restore(result._frame))
     stages.update()
     return sample.reset_index(drop=True), result
