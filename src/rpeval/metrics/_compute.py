@@ -268,11 +268,13 @@ def _ratio_statistics(build: _Builder, numerator: Measure, denominator: Measure)
         value = value.cast(nw.Float64()).fill_null(0.0)
         keep = condition(measure.where)
         columns[name] = value if keep is None else nw.when(keep).then(value).otherwise(0.0)
-    rows_keep = (
-        _texts(f"({numerator.where}) or ({denominator.where})")
-        if numerator.where is not None and denominator.where is not None
-        else ()
-    )
+    wheres = (numerator.where, denominator.where)
+    if None in wheres:
+        rows_keep: tuple[str, ...] = ()
+    elif wheres[0] == wheres[1]:  # "a or a" is "a", a condition other statistics share
+        rows_keep = _texts(wheres[0])
+    else:
+        rows_keep = _texts(f"({wheres[0]}) or ({wheres[1]})")
     x, y = columns["x"], columns["y"]
     pair = f"{numerator!r}/{denominator!r}"
     for name, value in (("xx", x * x), ("yy", y * y), ("xy", x * y)):
