@@ -23,10 +23,6 @@ NOT_RESULTS = {
     "CodebookDefinition",
     "CodebookIssue",
     "PanelColumns",
-    "CommunityData",
-    "InterviewData",
-    "ProgramData",
-    "SurveyWaves",
 }
 
 

@@ -19,11 +19,12 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
+from rpeval.datasets._bundle import DataBundle
 from rpeval.errors import SpecificationError
 
 if TYPE_CHECKING:
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["CommunityData", "simulate_community"]
 
 
-@dataclass(frozen=True, eq=False)
-class CommunityData:
+@dataclass(frozen=True, eq=False, repr=False)
+class CommunityData(DataBundle):
     """A simulated area x month panel and the effect behind it.
 
     Attributes
@@ -55,6 +56,9 @@ class CommunityData:
     effect: float
     att_count: float
     expected: pd.DataFrame
+    _TITLE: ClassVar[str] = "Simulated area x month panel of incidents"
+    _TABLES: ClassVar[tuple[str, ...]] = ("data", "expected")
+    _PARAMETERS: ClassVar[tuple[str, ...]] = ("effect", "att_count")
 
     def panel(self) -> AreaPanel:
         """The data as a validated :class:`rpeval.community.AreaPanel`."""

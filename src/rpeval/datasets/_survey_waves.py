@@ -14,13 +14,14 @@ share) are returned beside the sample, so estimators can be checked against the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._options import check_count
+from rpeval.datasets._bundle import DataBundle
 
 if TYPE_CHECKING:
     from rpeval.datasets.simulate import ProgramData
@@ -44,7 +45,7 @@ _WAVES = (("pre", pd.Timestamp("2020-11-02")), ("post", pd.Timestamp("2023-03-06
 
 
 @dataclass(frozen=True, eq=False)
-class SurveyWaves:
+class SurveyWaves(DataBundle):
     """Respondents of two community survey waves and the population values behind them.
 
     Attributes
@@ -75,6 +76,16 @@ class SurveyWaves:
     strata: str = "neighbourhood"
     psu: str = "block"
     wave: str = "wave"
+    _TITLE: ClassVar[str] = "Simulated community survey waves"
+    _TABLES: ClassVar[tuple[str, ...]] = ("responses", "population")
+    _PARAMETERS: ClassVar[tuple[str, ...]] = (
+        "items",
+        "reverse",
+        "scale",
+        "weights",
+        "strata",
+        "psu",
+    )
 
     def __repr__(self) -> str:
         counts = self.responses[self.wave].value_counts().to_dict()

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import ClassVar, Final
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval.datasets._bundle import DataBundle
 from rpeval.errors import DataError
 
 __all__ = ["INTERVIEW_CODEBOOK", "PREVALENCE", "InterviewData", "simulate_interviews"]
@@ -90,8 +91,8 @@ codes:
 """
 
 
-@dataclass(frozen=True)
-class InterviewData:
+@dataclass(frozen=True, repr=False)
+class InterviewData(DataBundle):
     """Simulated coded interviews.
 
     Attributes
@@ -114,6 +115,8 @@ class InterviewData:
     segments: pd.DataFrame
     participants: pd.DataFrame
     truth: dict[str, object] = field(default_factory=dict)
+    _TITLE: ClassVar[str] = "Simulated coded interviews"
+    _TABLES: ClassVar[tuple[str, ...]] = ("segments", "participants")
 
 
 def _reliability(value: float | Mapping[str, float], code: str) -> float:

@@ -11,13 +11,14 @@ import copy
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._options import check_count
+from rpeval.datasets._bundle import DataBundle
 from rpeval.datasets._population import Population, draw_officers, draw_population
 from rpeval.datasets._program_cases import simulate_cases
 from rpeval.datasets._staffing import apply_staffing_shift
@@ -48,7 +49,7 @@ def _data_dictionary() -> dict[str, dict[str, str]]:
 
 
 @dataclass(frozen=True, eq=False)
-class ProgramData:
+class ProgramData(DataBundle):
     """The tables of a simulated program (see :func:`simulate_program`).
 
     Attributes
@@ -81,6 +82,9 @@ class ProgramData:
     true_effect_hr: float
     random_state: int
     columns: dict[str, dict[str, str]] = field(default_factory=_data_dictionary)
+    _TITLE: ClassVar[str] = "Simulated restorative-practice program"
+    _TABLES: ClassVar[tuple[str, ...]] = TABLES
+    _PARAMETERS: ClassVar[tuple[str, ...]] = ("true_effect_hr", "random_state")
 
     def truth(
         self, *, windows: Sequence[int] = (365, 730, 1095), n_participants: int = 20_000
