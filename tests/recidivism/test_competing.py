@@ -176,3 +176,32 @@ def test_variance_is_a_deprecated_alias_of_robust(
     new = cumulative_incidence(competing, "time", "status", group="group", robust=robust)
     pd.testing.assert_frame_equal(old.summary(), new.summary())
     assert old.variance == new.variance == ("robust" if robust else "gray")
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cluster_robust_variance_matches_survfit_influence_summed_by_cluster(
+    competing: pd.DataFrame, weighted: bool
+) -> None:
+    expected = reference("competing_cluster")["weighted" if weighted else "unweighted"]
+    data = competing.assign(cl=np.arange(len(competing)) // 3)
+    options = {"weights": "w"} if weighted else {}
+    cif = cumulative_incidence(data, "time", "status", group="group", cluster="cl", **options)  # type: ignore[arg-type]
+    at = cif.at(expected["times"])
+    for label in expected["groups"]:
+        curve = expected["curves"][label]
+        for cause in (1, 2):
+            rows = at[(at["group"] == label) & (at["cause"] == cause)].sort_values("time")
+            np.testing.assert_allclose(
+                rows["incidence"], np.array(curve["incidence"])[:, cause - 1], rtol=RTOL
+            )
+            np.testing.assert_allclose(
+                rows["std_error"], np.array(curve["std_err"])[:, cause - 1], rtol=RTOL
+            )
+    singletons = cumulative_incidence(
+        data.assign(one=np.arange(len(data))), "time", "status", group="group", cluster="one",
+        **options,  # type: ignore[arg-type]
+    )  # fmt: skip
+    plain = cumulative_incidence(data, "time", "status", group="group", robust=True, **options)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(singletons.summary(), plain.summary(), rtol=1e-12)
+    with pytest.raises(SpecificationError, match="cluster"):
+        cumulative_incidence(data, "time", "status", cluster="cl", robust=False)

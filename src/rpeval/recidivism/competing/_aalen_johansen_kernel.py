@@ -50,12 +50,14 @@ def aalen_johansen(
     weights: FloatArray | None = None,
     *,
     robust: bool = False,
+    cluster: IntArray | None = None,
 ) -> IncidenceCurves:
     """Cumulative incidence of causes ``1..n_causes`` (``cause`` 0 is censoring).
 
     With ``weights`` (positive case weights) the counts are weighted. ``robust`` gives
     the infinitesimal-jackknife variance (R ``survfit`` for multi-state data,
-    :mod:`._aalen_johansen_jackknife`) instead of Gray's, which is for unweighted counts.
+    :mod:`._aalen_johansen_jackknife`) instead of Gray's, which is for unweighted counts;
+    with ``cluster`` (a code per row) its influences are summed within clusters.
 
     Examples
     --------
@@ -96,7 +98,7 @@ def aalen_johansen(
         variance[:, k] = np.where(last >= 0, raw[np.maximum(last, 0)], 0.0)
     if robust:
         variance = robust_cif_variance(
-            inverse.astype(np.int64), cause, w, n, d_cause, survival, incidence
+            inverse.astype(np.int64), cause, w, n, d_cause, survival, incidence, cluster
         )
     return IncidenceCurves(
         time=unique,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _frames
@@ -37,6 +38,7 @@ class CompetingInput:
     followup: FloatArray | None = None
     stratum: IntArray | None = None
     weights: FloatArray | None = None
+    cluster: IntArray | None = None
 
 
 def cause_codes(frame: Any, column: str, *, caller: str) -> IntArray:
@@ -63,6 +65,7 @@ def prepare_competing_input(
     followup: str | None = None,
     strata: str | None = None,
     weights: str | None = None,
+    cluster: str | None = None,
 ) -> CompetingInput:
     """Check the columns of a competing-risks data set and return them as arrays.
 
@@ -77,6 +80,7 @@ def prepare_competing_input(
         ("followup", followup),
         ("strata", strata),
         ("weights", weights),
+        ("cluster", cluster),
     )
     for name, value in named:
         if value is not None and not isinstance(value, str):
@@ -114,4 +118,9 @@ def prepare_competing_input(
     stratum = None if strata is None else group_codes(frame, strata, arg="strata", caller=caller)[0]
     w = None if weights is None else weighted.weights
     n_dropped = complete.n_dropped + weighted.n_zero
-    return CompetingInput(time, cause, causes, codes, labels, n_dropped, potential, stratum, w)
+    clusters = None
+    if cluster is not None:
+        clusters = np.asarray(pd.factorize(frame[cluster])[0], dtype=np.int64)
+    return CompetingInput(
+        time, cause, causes, codes, labels, n_dropped, potential, stratum, w, clusters
+    )

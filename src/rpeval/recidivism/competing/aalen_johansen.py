@@ -48,7 +48,10 @@ def incidence_from_input(
     for code in range(len(data_in.groups)):
         rows = data_in.group == code
         w = None if data_in.weights is None else data_in.weights[rows]
-        curves.append(aalen_johansen(data_in.time[rows], mapped[rows], n_causes, w, robust=robust))
+        cl = None if data_in.cluster is None else data_in.cluster[rows]
+        curves.append(
+            aalen_johansen(data_in.time[rows], mapped[rows], n_causes, w, robust=robust, cluster=cl)
+        )
     tests: tuple[GrayTest, ...] = ()
     if len(data_in.groups) > 1 and data_in.weights is None:
         tests = tuple(
@@ -91,6 +94,7 @@ def cumulative_incidence(
     strata: str | None = None,
     weights: str | None = None,
     robust: bool | None = None,
+    cluster: str | None = None,
     missing: Literal["error", "drop"] = "error",
     variance: Literal["gray", "robust"] | None = None,
 ) -> CIFResult:
@@ -124,6 +128,9 @@ def cumulative_incidence(
         ``True``: the infinitesimal-jackknife (sandwich) variance of R ``survfit`` for
         multi-state data; ``False``: Gray's (cmprsk's). Default: Gray's without weights,
         the robust one (the only choice) with weights.
+    cluster
+        Column of clusters (matched sets, people with several rows): the robust variance
+        with each cluster's influences summed before squaring (implies ``robust=True``).
     missing
         ``"error"`` (default) or ``"drop"`` rows with missing values (``n_dropped``).
     variance
@@ -182,6 +189,11 @@ def cumulative_incidence(
     if not isinstance(rho, int | float) or not np.isfinite(rho) or rho < 0:
         raise SpecificationError(f"{caller}(): rho={rho!r} must be a number >= 0")
     robust = _robust_from_variance(robust, variance, caller)
+    if cluster is not None and robust is False:
+        raise SpecificationError(
+            f"{caller}(): cluster={cluster!r} needs the robust variance but robust=False",
+            hint="drop robust=False (clusters imply the robust variance)",
+        )
     if weights is not None and robust is False:
         raise SpecificationError(
             f"{caller}(): Gray's variance is for unweighted counts; with weights use "
@@ -196,10 +208,11 @@ def cumulative_incidence(
         caller=caller,
         strata=strata,
         weights=weights,
+        cluster=cluster,
     )
     if not data_in.causes:
         raise DataError(f"{caller}(): column {event!r} (`event`) has no events")
-    robust = bool(robust) or weights is not None
+    robust = bool(robust) or weights is not None or cluster is not None
     return incidence_from_input(
         data_in,
         group_column=group,
