@@ -109,7 +109,11 @@ def _design(
             hint="remove them from `covariates`",
         )
     X = np.ascontiguousarray(X, dtype=np.float64)
-    varies = np.any(X[0] != X, axis=0) if len(X) else np.zeros(X.shape[1], dtype=np.bool_)
+    varies = np.zeros(X.shape[1], dtype=np.bool_)
+    if len(X):
+        varies = np.any(X[0] != X[:1024], axis=0)  # most columns vary early: no full pass
+    if len(X) > 1024 and not varies.all():
+        varies = np.any(X[0] != X, axis=0)
     constant = [term for term, differs in zip(design.terms, varies, strict=True) if not differs]
     if constant:
         raise DataError(
