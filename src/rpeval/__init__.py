@@ -10,11 +10,19 @@ Simulated and public reference data live in :mod:`rpeval.datasets`.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("rpeval")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
-
 __all__ = ["__version__"]
+
+
+def __getattr__(name: str) -> str:
+    """``rpeval.__version__``, read from the installed metadata at first use (reading it
+    at import would triple the cost of ``import rpeval``)."""
+    if name != "__version__":
+        raise AttributeError(f"module 'rpeval' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("rpeval")
+    except PackageNotFoundError:  # pragma: no cover - a source tree without install
+        found = "0+unknown"
+    globals()["__version__"] = found
+    return found
