@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,7 +63,7 @@ def test_adjusted_survival_missing_random_state_and_bootstrap_failures() -> None
     kept = adjusted_survival(rossi.iloc[1:], "week", "arrest", "fin", [20, 40], weights="w")
     assert fit.n_dropped == 1
     pd.testing.assert_frame_equal(fit.summary(), kept.summary())
-    options = {"weights": "w", "n_bootstrap": 5}
+    options: dict[str, Any] = {"weights": "w", "n_bootstrap": 5}
     a = adjusted_survival(rossi, "week", "arrest", "fin", [20], random_state=3, **options)
     b = adjusted_survival(
         rossi, "week", "arrest", "fin", [20], random_state=np.random.default_rng(3), **options
@@ -71,3 +72,17 @@ def test_adjusted_survival_missing_random_state_and_bootstrap_failures() -> None
     assert a.bootstrap_failures == 0 and a.to_dict()["bootstrap_failures"] == 0
     with pytest.raises(SpecificationError, match="random_state"):
         adjusted_survival(rossi, "week", "arrest", "fin", [20], random_state="x", **options)  # type: ignore[arg-type]
+
+
+def test_every_result_class_keeps_the_result_contract() -> None:
+    import dataclasses
+
+    import rpeval.recidivism as recidivism
+
+    for name in recidivism.__all__:
+        cls = getattr(recidivism, name)
+        if not isinstance(cls, type):
+            continue
+        assert dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen, name  # type: ignore[attr-defined]
+        for member in ("summary", "to_dict", "_repr_html_", "__str__"):
+            assert any(member in vars(base) for base in cls.__mro__[:-1]), (name, member)

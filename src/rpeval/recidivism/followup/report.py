@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from rpeval._display import Display, Displayed
 from rpeval.errors import DataError
 from rpeval.recidivism.followup._inputs import NOTES, PROBLEMS
 
@@ -19,8 +20,8 @@ __all__ = ["SUMMARY_COLUMNS", "FollowUp", "FollowUpReport", "followup_report"]
 SUMMARY_COLUMNS = ("item", "kind", "count", "action", "description", "examples")
 
 
-@dataclass(frozen=True)
-class FollowUpReport:
+@dataclass(frozen=True, repr=False)
+class FollowUpReport(Displayed):
     """What :func:`build_followup` found in its inputs and what it did about it.
 
     Attributes
@@ -93,11 +94,10 @@ class FollowUpReport:
             "max_followup": self.max_followup,
         }
 
-    def _repr_html_(self) -> str:
-        table = self.summary()
-        return str(
-            table.loc[(table["count"] > 0) | (table["kind"] == "event")].to_html(index=False)
-        )
+    def _display(self) -> Display:
+        from rpeval.recidivism._display_models import followup_report_display
+
+        return followup_report_display(self)
 
 
 @dataclass(frozen=True)

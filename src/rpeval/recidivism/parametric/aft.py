@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._display import Display, Displayed
 from rpeval._inference import ratio_columns, wald_columns
 from rpeval._lazy import stats
 from rpeval._options import check_conf_level
@@ -46,8 +47,8 @@ SUMMARY_COLUMNS = (
 LOG_SCALE = "log(scale)"
 
 
-@dataclass(frozen=True)
-class AFTResult:
+@dataclass(frozen=True, repr=False)
+class AFTResult(Displayed):
     """A fitted AFT model.
 
     ``coef`` are the location coefficients (intercept first, log-time scale);
@@ -202,12 +203,10 @@ class AFTResult:
             "tests": self.tests().to_dict(orient="records"),
         }
 
-    def _repr_html_(self) -> str:
-        head = (
-            f"<p>AFT model ({self.dist}): n={self.n}, events={self.n_events}, "
-            f"scale={self.scale:.4g}, log likelihood={self.loglik:.2f}, AIC={self.aic:.2f}</p>"
-        )
-        return head + self.summary().to_html(index=False, float_format="{:.4g}".format)
+    def _display(self) -> Display:
+        from rpeval.recidivism._display_models import aft_display
+
+        return aft_display(self)
 
 
 def _times(times: float | Sequence[float] | FloatArray, caller: str) -> FloatArray:

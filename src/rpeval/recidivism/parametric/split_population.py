@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._display import Display, Displayed
 from rpeval._inference import ratio_columns, wald_columns
 from rpeval._lazy import special, stats
 from rpeval._options import check_conf_level
@@ -48,8 +49,8 @@ WEAK_TAIL = 0.10  # share of eventual reoffenses the model puts after the end of
 WEAK_SE = 1.5  # SE of the incidence intercept on the logit scale
 
 
-@dataclass(frozen=True)
-class SplitPopulationResult:
+@dataclass(frozen=True, repr=False)
+class SplitPopulationResult(Displayed):
     """A fitted split-population model.
 
     ``incidence_coef`` are log odds of ever reoffending (intercept first);
@@ -196,13 +197,10 @@ class SplitPopulationResult:
             "notes": list(self.notes),
         }
 
-    def _repr_html_(self) -> str:
-        head = (
-            f"<p>Split-population model ({self.dist} latency): n={self.n}, "
-            f"events={self.n_events}, predicted eventual reoffending "
-            f"{self.eventual_reoffense:.1%}</p>"
-        )
-        return head + self.summary().to_html(index=False, float_format="{:.4g}".format)
+    def _display(self) -> Display:
+        from rpeval.recidivism._display_models import split_population_display
+
+        return split_population_display(self)
 
 
 def split_population(

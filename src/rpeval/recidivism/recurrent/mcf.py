@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _frames
+from rpeval._display import Display, Displayed
 from rpeval._inference import z_quantile
 from rpeval._json import plain_value
 from rpeval._options import check_conf_level
@@ -29,8 +30,8 @@ FloatArray = NDArray[np.float64]
 COLUMNS = ("group", "time", "n_risk", "n_event", "mcf", "std_error", "ci_lower", "ci_upper")
 
 
-@dataclass(frozen=True)
-class MCFResult:
+@dataclass(frozen=True, repr=False)
+class MCFResult(Displayed):
     """Mean cumulative functions by group (``groups`` sorted; ``("all",)`` without)."""
 
     groups: tuple[Any, ...]
@@ -165,17 +166,10 @@ class MCFResult:
             "curves": {k: [plain_value(v) for v in vs] for k, vs in table.to_dict("list").items()},
         }
 
-    def _repr_html_(self) -> str:
-        head = (
-            "<p>Mean cumulative function of re-arrests: "
-            + ", ".join(
-                f"{g}: {int(n)} people, {int(e)} re-arrests"
-                for g, n, e in zip(self.groups, self.n_people, self.n_events, strict=True)
-            )
-            + "</p>"
-        )
-        last = self.summary().groupby("group", sort=False).tail(1)
-        return head + last.to_html(index=False, float_format="{:.4g}".format)
+    def _display(self) -> Display:
+        from rpeval.recidivism._display_models import mcf_display
+
+        return mcf_display(self)
 
 
 def mean_cumulative_function(

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._display import Display, Displayed
 from rpeval._inference import z_quantile
 from rpeval._lazy import stats
 
@@ -22,8 +23,8 @@ Method = Literal["iptw", "cox"]
 PLOT_POINTS = 200  # event times at which the whole curves are kept for plot()
 
 
-@dataclass(frozen=True)
-class AdjustedSurvival:
+@dataclass(frozen=True, repr=False)
+class AdjustedSurvival(Displayed):
     """Adjusted survival of each arm at ``times`` and the differences between arms.
 
     ``survival`` and ``std_error`` are (arms × times) arrays; ``variance`` says where the
@@ -142,14 +143,7 @@ class AdjustedSurvival:
             "differences": self.differences().astype(object).to_dict("records"),
         }
 
-    def _repr_html_(self) -> str:
-        head = (
-            f"<p>Adjusted survival ({self.method}, {self.variance} standard errors) by "
-            f"{self.treatment}</p>"
-        )
-        fmt = "{:.4g}".format
-        return (
-            head
-            + self.summary().to_html(index=False, float_format=fmt)
-            + self.differences().to_html(index=False, float_format=fmt)
-        )
+    def _display(self) -> Display:
+        from rpeval.recidivism._display_models import adjusted_display
+
+        return adjusted_display(self)
