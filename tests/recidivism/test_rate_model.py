@@ -125,3 +125,18 @@ def test_unestimable_dispersion_is_an_rpeval_error() -> None:
     data = pd.DataFrame({"n": [0, 0, 0, 0, 5, 0, 0, 0], "t": [1, 1, 1, 1, 1e-4, 1, 1, 1]})
     with pytest.raises(ConvergenceError):
         rate_model(data, "n", "t", family="negative_binomial")
+
+
+def test_poisson_cluster_matches_vcovcl(people: pd.DataFrame) -> None:
+    expected = reference("rate_model_cluster")["poisson"]
+    data = people.assign(cl=np.arange(len(people)) // 4)
+    fit = rate_model(data, "arrests", "years", covariates=["TREAT", "AGE"], cluster="cl")
+    np.testing.assert_allclose(fit.coef, expected["coef"], rtol=1e-8)
+    np.testing.assert_allclose(fit.std_error, expected["se"], rtol=1e-6)
+    alone = rate_model(
+        data.assign(one=np.arange(len(data))), "arrests", "years", covariates=["AGE"], cluster="one"
+    )
+    plain = rate_model(data, "arrests", "years", covariates=["AGE"], robust=True)
+    np.testing.assert_allclose(alone.std_error, plain.std_error, rtol=1e-12)
+    with pytest.raises(SpecificationError, match="cluster"):
+        rate_model(data, "arrests", "years", cluster="cl", robust=False)

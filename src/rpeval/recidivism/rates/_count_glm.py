@@ -131,7 +131,14 @@ def _dispersion(y: FloatArray, X: FloatArray, offset: FloatArray, poisson: Any) 
     return 1.0 / theta
 
 
-def _covariance(X: FloatArray, y: FloatArray, mu: FloatArray, alpha: float, robust: bool) -> Any:
+def _covariance(
+    X: FloatArray,
+    y: FloatArray,
+    mu: FloatArray,
+    alpha: float,
+    robust: bool,
+    cluster: NDArray[np.int64] | None = None,
+) -> Any:
     """Inverse expected information ``B = (X' W X)^-1``, ``W = mu / (1 + alpha mu)``, or HC0.
 
     HC0 is ``B (S'S) B`` with score rows ``S_i = x_i (y_i - mu_i) / (1 + alpha mu_i)``, both
@@ -142,13 +149,23 @@ def _covariance(X: FloatArray, y: FloatArray, mu: FloatArray, alpha: float, robu
     if not robust:
         return bread
     scores = X * ((y - mu) / factor)[:, None]
+    if cluster is not None:  # each cluster's scores summed (no G / (G - 1) factor)
+        summed = np.zeros((int(cluster.max()) + 1, X.shape[1]))
+        np.add.at(summed, cluster, scores)
+        scores = summed
     return bread @ (scores.T @ scores) @ bread
 
 
 def fit_count_model(
-    y: FloatArray, X: FloatArray, offset: FloatArray, family: Family, robust: bool
+    y: FloatArray,
+    X: FloatArray,
+    offset: FloatArray,
+    family: Family,
+    robust: bool,
+    cluster: NDArray[np.int64] | None = None,
 ) -> CountFit:
-    """Fit ``log E[y] = offset + X beta`` (Poisson or NB2) with model-based or HC0 SEs.
+    """Fit ``log E[y] = offset + X beta`` (Poisson or NB2) with model-based or HC0 SEs
+    (with ``cluster``, a code per row, the scores are summed within clusters first).
 
     Examples
     --------
@@ -176,7 +193,7 @@ def fit_count_model(
                 stacklevel=3,
             )
     mu = np.asarray(fit.mu, dtype=np.float64)
-    covariance = _covariance(X, y, mu, alpha, robust)
+    covariance = _covariance(X, y, mu, alpha, robust, cluster)
     return CountFit(
         params=np.asarray(fit.params, dtype=np.float64),
         covariance=np.asarray(covariance, dtype=np.float64),

@@ -122,6 +122,7 @@ def rate_model(
     covariates: str | Sequence[str] | None = None,
     family: Family = "poisson",
     robust: bool | None = None,
+    cluster: str | None = None,
     per: float = 100.0,
     missing: Literal["error", "drop"] = "error",
     conf_level: float = 0.95,
@@ -145,6 +146,10 @@ def rate_model(
     robust
         Sandwich (HC0) SEs; default True for Poisson, False for the negative binomial
         (whose HC0 SEs hold ``alpha`` fixed, as ``sandwich::vcovHC`` on a ``glm.nb`` fit).
+    cluster
+        Column of clusters (people with several rows, matched sets): the sandwich with
+        each cluster's scores summed (``sandwich::vcovCL(type = "HC0", cadjust = FALSE)``);
+        implies ``robust=True``.
     per
         Rates are per ``per`` units of exposure (100: per 100 person-years).
     missing, conf_level
@@ -189,14 +194,19 @@ def rate_model(
     check_conf_level(conf_level, caller=caller)
     if not per > 0:
         raise SpecificationError(f"{caller}(): per={per!r} must be > 0", hint="e.g. per=100")
-    use_robust = family == "poisson" if robust is None else bool(robust)
+    if cluster is not None and robust is False:
+        raise SpecificationError(
+            f"{caller}(): cluster={cluster!r} needs the robust variance but robust=False",
+            hint="drop robust=False (clusters imply the robust variance)",
+        )
+    use_robust = cluster is not None or (family == "poisson" if robust is None else bool(robust))
     frame = _frames.as_pandas(data, arg="data", caller=caller)
     spec = (
         None
         if covariates is None
         else _frames.resolve_covariates(covariates, arg="covariates", caller=caller)
     )
-    needed = [count, exposure, *([group] if group else []), *(spec.columns if spec else ())]
+    needed = [count, exposure, *(c for c in (group, cluster) if c), *(spec.columns if spec else ())]
     _frames.require_columns(frame, needed, arg="data", caller=caller)
     complete = _frames.complete_cases(
         frame, list(dict.fromkeys(needed)), missing=missing, arg="data", caller=caller
@@ -222,8 +232,9 @@ def rate_model(
     if np.linalg.matrix_rank(X) < X.shape[1]:
         raise DataError(f"{caller}(): the design {terms} is collinear or has a constant column")
     offset = np.log(e)
-    fit = fit_count_model(y, X, offset, family, use_robust)
-    group_fit = fit_count_model(y, with_intercept(dummies), offset, family, use_robust)
+    clusters = None if cluster is None else pd.factorize(frame[cluster])[0].astype(np.int64)
+    fit = fit_count_model(y, X, offset, family, use_robust, clusters)
+    group_fit = fit_count_model(y, with_intercept(dummies), offset, family, use_robust, clusters)
     rates = _group_rates(group_fit, codes, labels, y, e, per, conf_level)
     return RateModelResult(
         family=family,
