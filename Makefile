@@ -33,23 +33,28 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy --strict src
 
+# Two pytest-xdist workers (the machines have 2 cores); work stealing keeps each module's
+# tests together on one worker where it can. `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= 2
+XDIST = -n $(PYTEST_WORKERS) $(if $(filter 0,$(PYTEST_WORKERS)),,--dist worksteal)
+
 pytest: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(XDIST)
 
 # Every property test with its whole example budget (make test draws a third).
 test-thorough: $(VENV)/.installed-test
-	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -q
+	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -q $(XDIST)
 
 # pandas 2.2 is supported too: the suite runs again against it in its own venv.
 PANDAS22 = .venv-pandas22
 $(PANDAS22)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(PANDAS22)
 	$(PANDAS22)/bin/python -m pip install --quiet --upgrade pip
-	$(PANDAS22)/bin/python -m pip install --quiet -e ".[data,duckdb,polars]" "pandas==2.2.*" pytest hypothesis
+	$(PANDAS22)/bin/python -m pip install --quiet -e ".[data,duckdb,polars]" "pandas==2.2.*" pytest hypothesis pytest-xdist
 	touch $@
 
 test-pandas22: $(PANDAS22)/.installed
-	$(PANDAS22)/bin/python -m pytest -q -p no:cacheprovider
+	$(PANDAS22)/bin/python -m pytest -q -p no:cacheprovider $(XDIST)
 
 # The same evaluation in both venvs gives the same results.json (numbers to 1e-12).
 CROSS = .cross-venv
