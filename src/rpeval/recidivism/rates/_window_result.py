@@ -15,9 +15,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
-from rpeval._inference import z_quantile
+from rpeval._inference import two_sided_p, z_quantile
 from rpeval._json import records
-from rpeval._lazy import stats
 from rpeval.recidivism.survival._curve_intervals import ConfType
 
 __all__ = [
@@ -193,7 +192,9 @@ def window_differences(
                         ok, np.exp(theta + z * se_theta), np.nan
                     ),
                     "statistic": np.where(ok, statistic, np.nan),
-                    "p_value": np.where(ok, 2 * stats.norm.sf(np.abs(statistic)), np.nan),
+                    "p_value": np.where(
+                        ok, two_sided_p(np.asarray(statistic, dtype=np.float64)), np.nan
+                    ),
                 }
             )
         )

@@ -12,8 +12,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
-from rpeval._inference import z_quantile
-from rpeval._lazy import stats
+from rpeval._inference import two_sided_p, z_quantile
 
 __all__ = ["PLOT_POINTS", "AdjustedSurvival", "Method"]
 
@@ -89,7 +88,7 @@ class AdjustedSurvival(Displayed):
                         "ci_lower": diff - z * se,
                         "ci_upper": diff + z * se,
                         "statistic": statistic,
-                        "p_value": 2.0 * stats.norm.sf(np.abs(statistic)),
+                        "p_value": two_sided_p(np.asarray(statistic, dtype=np.float64)),
                     }
                 )
             )

@@ -10,9 +10,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
-from rpeval._inference import z_quantile
+from rpeval._inference import two_sided_p, z_quantile
 from rpeval._json import records
-from rpeval._lazy import stats
 from rpeval._options import check_conf_level
 from rpeval.errors import SpecificationError
 from rpeval.recidivism._survival_input import prepare_survival_input
@@ -139,7 +138,7 @@ class RMSTResult(Displayed):
                     diff - z * se_diff,
                     diff + z * se_diff,
                     z_diff,
-                    2 * stats.norm.sf(abs(z_diff)),
+                    two_sided_p(float(z_diff)),
                 ]
             )
             rows.append(
@@ -151,7 +150,7 @@ class RMSTResult(Displayed):
                     np.exp(log_ratio - z * se_log),
                     np.exp(log_ratio + z * se_log),
                     z_ratio,
-                    2 * stats.norm.sf(abs(z_ratio)),
+                    two_sided_p(float(z_ratio)),
                 ]
             )
         return pd.DataFrame(rows, columns=list(CONTRAST_COLUMNS))
