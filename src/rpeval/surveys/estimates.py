@@ -27,6 +27,7 @@ from rpeval.surveys.results import SurveyEstimate
 __all__ = ["mean", "ratio", "total"]
 
 FloatArray = NDArray[np.float64]
+_EPS = float(np.finfo(np.float64).eps)
 IntArray = NDArray[np.int64]
 
 
@@ -71,11 +72,12 @@ def _fast_means(
         est = offset + shift
         for s, (cell_sum, weight_sum) in enumerate(zip(sums, weight_cells, strict=True)):
             totals[s][:, j * k : (j + 1) * k] = (cell_sum - offset * weight_sum) / base.weight
-        squares = np.bincount(d, weights=wy * centred_y, minlength=k)
+        # squared deviations from the domain mean (no cancellation, so the variance does
+        # not depend on the row order); a spread within rounding of the mean is 0
+        dev = centred_y - offset[d]
         with np.errstate(divide="ignore", invalid="ignore"):
-            second = squares / base.weight
-            spread = second - offset**2  # rounding alone below 1e-12 of the moments: 0
-            spread = np.where(spread <= 1e-12 * second, 0.0, spread)
+            spread = np.bincount(d, weights=w * dev * dev, minlength=k) / base.weight
+            spread = np.where(spread <= (64 * _EPS * offset) ** 2, 0.0, spread)
             svyvar = spread * base.n / (base.n - 1)
         srs = srs_variance(svyvar, base, total=False)
         blocks.append(Block(name, d, est, np.zeros(0), srs, base.n, base.weight, "mean", y))

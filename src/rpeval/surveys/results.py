@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval._display import Display
+from rpeval._display import Display, Displayed
 from rpeval._inference import two_sided_p, z_quantile
 from rpeval._json import records
 from rpeval._plots import interval_plot
@@ -95,8 +95,8 @@ class ContrastResult:
         return Display(f"Contrast {self.label}", (), self.summary()).html()
 
 
-@dataclass(frozen=True)
-class SurveyEstimate:
+@dataclass(frozen=True, repr=False)
+class SurveyEstimate(Displayed):
     """Design-based estimates of one statistic for each variable and domain.
 
     ``table`` holds the summary (see :meth:`summary`); ``covariance`` is the linearised
@@ -196,7 +196,7 @@ class SurveyEstimate:
             "estimates": rows,
         }
 
-    def __str__(self) -> str:
+    def _display(self) -> Display:
         level = f"{100 * self.conf_level:g}%"
         head = f"Survey {self.statistic} ({self.method}; {level} CIs)"
         if self.by:
@@ -204,15 +204,10 @@ class SurveyEstimate:
         shown = self.table[
             ["variable", "domain", "estimate", "std_error", "ci_lower", "ci_upper", "deff", "n"]
         ]
-        lines = [head, shown.to_string(index=False, float_format="{:.6g}".format)]
+        notes = list(self.notes)
         if self.n_missing:
-            lines.append(f"{self.n_missing} rows with missing values left out (missing='drop')")
-        lines.extend(self.notes)
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        notes = tuple(self.notes)
-        return Display(f"Survey {self.statistic}", (), self.table, notes).html()
+            notes.insert(0, f"{self.n_missing} rows with missing values left out (missing='drop')")
+        return Display(head, (), shown, tuple(notes))
 
     def plot(self, ax: Any = None) -> Any:
         """Estimates with their confidence intervals, one row per variable and domain."""
