@@ -139,6 +139,68 @@ def match(
     >>> m.counts().loc["matched"].astype(int).tolist()
     [100, 100]
     """
+    plan = _checked_plan(
+        method=method,
+        distance=distance,
+        distance_scale=distance_scale,
+        link=link,
+        ratio=ratio,
+        replace=replace,
+        caliper=caliper,
+        std_caliper=std_caliper,
+        exact=exact,
+        antiexact=antiexact,
+        order=order,
+        discard=discard,
+        estimand=estimand,
+        random_state=random_state,
+        n_subclasses=n_subclasses,
+        cutpoints=cutpoints,
+        k2k=k2k,
+        min_controls=min_controls,
+        max_controls=max_controls,
+    )
+    frame = _frames.as_pandas(data, arg="data", caller="match")
+    if tie_key is not None:
+        frame = in_key_order(frame, tie_key)
+    sample, ps = _sample(plan, frame, treatment, covariates, treated)
+    settings = _settings(
+        plan, sample, ratio=ratio, caliper=caliper, treated=treated, tie_key=tie_key
+    )
+    return MatchResult.build(
+        sample,
+        run_design(plan, sample),
+        treatment=treatment,
+        ps=ps,
+        estimand=estimand,
+        settings=settings,
+    )
+
+
+def _checked_plan(
+    *,
+    method: str,
+    distance: str,
+    distance_scale: DistanceScale | None,
+    link: str | None,
+    ratio: int,
+    replace: bool,
+    caliper: float | Mapping[str, float] | None,
+    std_caliper: bool,
+    exact: str | Sequence[str] | None,
+    antiexact: str | Sequence[str] | None,
+    order: Order | None,
+    discard: Discard,
+    estimand: Literal["ATT", "ATC", "ATE"],
+    random_state: int | None,
+    n_subclasses: int,
+    cutpoints: Mapping[str, Any] | None,
+    k2k: bool,
+    min_controls: int | None,
+    max_controls: int | None,
+) -> MatchPlan:
+    """``match()``'s options checked (MatchIt's default order filled in, the caliper split
+    into the distance's and the covariates') into a frozen :class:`MatchPlan`."""
     variable = check_variable(method, ratio, min_controls, max_controls)
     order = order or ("smallest" if estimand == "ATC" else "largest")
     fixed_ratio = ratio if variable is None else variable[1]
@@ -154,7 +216,7 @@ def match(
     )  # fmt: skip
     cov_calipers = dict(caliper) if isinstance(caliper, Mapping) else {}
     distance_caliper = cov_calipers.pop("distance", None) if cov_calipers else caliper
-    plan = MatchPlan(
+    return MatchPlan(
         method=method,
         distance=distance,
         distance_scale=_distance_scale(distance_scale, link),
@@ -177,38 +239,39 @@ def match(
         cutpoints=cutpoints,
         k2k=k2k,
     )
-    frame = _frames.as_pandas(data, arg="data", caller="match")
-    if tie_key is not None:
-        frame = in_key_order(frame, tie_key)
-    sample, ps = _sample(plan, frame, treatment, covariates, treated)
-    settings = {
-        "method": method,
-        "distance": distance,
+
+
+def _settings(
+    plan: MatchPlan,
+    sample: MatchSample,
+    *,
+    ratio: int,
+    caliper: float | Mapping[str, float] | None,
+    treated: Any,
+    tie_key: str | None,
+) -> dict[str, Any]:
+    """The options ``match()`` was called with, as :attr:`MatchResult.settings` records
+    them (``ratio`` and ``caliper`` as given; the order and scale as resolved)."""
+    return {
+        "method": plan.method,
+        "distance": plan.distance,
         "distance_scale": plan.distance_scale,
         "ratio": ratio,
-        "replace": replace,
+        "replace": plan.replace,
         "caliper": caliper,
         "caliper_width": sample.caliper_width,
-        "std_caliper": std_caliper,
-        "exact": exact_cols,
-        "antiexact": anti_cols,
-        "order": order,
-        "discard": discard,
-        "random_state": random_state,
-        "n_subclasses": n_subclasses,
-        "cutpoints": cutpoints,
-        "k2k": k2k,
+        "std_caliper": plan.std_caliper,
+        "exact": list(plan.exact),
+        "antiexact": list(plan.antiexact),
+        "order": plan.order,
+        "discard": plan.discard,
+        "random_state": plan.random_state,
+        "n_subclasses": plan.n_subclasses,
+        "cutpoints": plan.cutpoints,
+        "k2k": plan.k2k,
         "treated": treated,
         "tie_key": tie_key,
     }
-    return MatchResult.build(
-        sample,
-        run_design(plan, sample),
-        treatment=treatment,
-        ps=ps,
-        estimand=estimand,
-        settings=settings,
-    )
 
 
 def _distance_scale(distance_scale: str | None, link: str | None) -> DistanceScale:
@@ -224,7 +287,7 @@ def _distance_scale(distance_scale: str | None, link: str | None) -> DistanceSca
             f"match(): link= is deprecated (it names the distance scale, not the model's "
             f'link); use distance_scale="{mapped}" for link="{link}"',
             FutureWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
         if distance_scale is not None and distance_scale != mapped:
             raise SpecificationError(
