@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from rpeval._display import Display, Displayed
+from rpeval._inference import two_sided_p, z_quantile
 
-__all__ = ["EffectResult"]
+__all__ = ["EffectResult", "wald_effect"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -72,3 +73,36 @@ class EffectResult(Displayed):
         from rpeval.matching._display import effect_display
 
         return effect_display(self)
+
+
+def wald_effect(
+    measure: str,
+    estimate: float,
+    std_error: float,
+    se_type: str,
+    conf_level: float,
+    n: int,
+    n_clusters: int,
+    estimand: str,
+    target: str,
+) -> EffectResult:
+    """The Wald interval and p-value (log scale for ratios), as an :class:`EffectResult`."""
+    z = z_quantile(conf_level)
+    low, high = estimate - z * std_error, estimate + z * std_error
+    p_value = two_sided_p(estimate / std_error)
+    if measure in ("risk_ratio", "odds_ratio"):
+        estimate, low, high = float(np.exp(estimate)), float(np.exp(low)), float(np.exp(high))
+    return EffectResult(
+        measure,
+        estimate,
+        std_error,
+        float(low),
+        float(high),
+        p_value,
+        se_type,
+        conf_level,
+        n,
+        n_clusters,
+        estimand,
+        target,
+    )

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace as replace_fields
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from rpeval import _frames
-from rpeval._inference import two_sided_p, z_quantile
 from rpeval._options import check_conf_level, check_count
 from rpeval.errors import DataError, SpecificationError
 from rpeval.matching._bias_correction import bias_corrected
-from rpeval.matching._effect_result import EffectResult
+from rpeval.matching._effect_result import EffectResult, wald_effect
 from rpeval.matching._effect_se import robust_se, warn_about_fit
-from rpeval.matching._outcome import Measure, g_computation
+from rpeval.matching._outcome import Estimate, Measure, g_computation
 from rpeval.matching._resampling import reweighted_draws, set_bootstrap, target_rows
 from rpeval.matching._stacked import influence_values
 from rpeval.matching._weight_model import weight_equations
@@ -28,6 +28,7 @@ __all__ = ["EffectResult", "effect"]
 
 SE = Literal["sandwich", "cluster", "hc3", "bootstrap"]
 Target = Literal["population", "sample"]
+FloatArray = NDArray[np.float64]
 
 
 def effect(
@@ -204,10 +205,57 @@ def effect(
                 hint="pass the result of match(..., method='nearest')",
             )
         corrected = bias_corrected(result, outcome, measure, spec, target=target)
-        return _finish(
+        return wald_effect(
             measure, corrected.estimate, corrected.std_error, "abadie_imbens", conf_level,
             corrected.n, corrected.n_sets, estimand, target,
         )  # fmt: skip
+    rows = _analysed_rows(data, outcome, treatment, label, measure, spec)
+    focus = target_rows(rows.t, estimand)
+    point = g_computation(rows.y, rows.t, rows.w, rows.Z, measure, focus)
+    if not point.estimable:
+        raise DataError(
+            f"effect(): the {measure} is not identified: the outcome model cannot predict "
+            "every target unit under both treatment and control, because some adjust= "
+            "covariate pattern occurs in one treatment group only",
+            hint="merge rare levels, drop that covariate from adjust=, or restrict the "
+            "sample to common support",
+        )
+    warn_about_fit(point.fit, measure)
+    std_error, failures = _standard_error(
+        result, se_type, point, rows, focus, measure=measure, target=target,
+        estimand=estimand, n_bootstrap=n_bootstrap, random_state=random_state,
+        progress=progress,
+    )  # fmt: skip
+    found = wald_effect(
+        measure, point.value, std_error, se_type, conf_level, len(rows.y),
+        int(rows.clusters.max()) + 1, estimand, target,
+    )  # fmt: skip
+    return replace_fields(found, bootstrap_failures=failures)
+
+
+class _Rows(NamedTuple):
+    """The rows the outcome model is fitted on (complete, positive weight): outcome,
+    0/1 treatment, weights, the ``adjust=`` design (``None`` without), matched-set codes,
+    and which rows of the complete cases they are (``positive``)."""
+
+    y: FloatArray
+    t: FloatArray
+    w: FloatArray
+    Z: FloatArray | None
+    clusters: NDArray[np.intp]
+    positive: NDArray[np.bool_]
+
+
+def _analysed_rows(
+    data: pd.DataFrame,
+    outcome: str,
+    treatment: str,
+    label: Any,
+    measure: str,
+    spec: _frames.CovariateSpec | None,
+) -> _Rows:
+    """The complete cases with positive weight, as arrays; a risk measure needs a 0/1
+    outcome."""
     columns = [outcome, treatment, "weights", "subclass", *(spec.columns if spec else [])]
     data = _frames.complete_cases(
         data, columns, missing="error", arg="result", caller="effect"
@@ -223,17 +271,26 @@ def effect(
     w = data["weights"].to_numpy(np.float64)
     Z = None if spec is None else _frames.design_matrix(data, spec, arg="adjust", caller="effect").X
     clusters = pd.factorize(data["subclass"])[0]
-    focus = target_rows(t, estimand)
-    point = g_computation(y, t, w, Z, measure, focus)
-    if not point.estimable:
-        raise DataError(
-            f"effect(): the {measure} is not identified: the outcome model cannot predict "
-            "every target unit under both treatment and control, because some adjust= "
-            "covariate pattern occurs in one treatment group only",
-            hint="merge rare levels, drop that covariate from adjust=, or restrict the "
-            "sample to common support",
-        )
-    warn_about_fit(point.fit, measure)
+    return _Rows(y, t, w, Z, clusters, positive)
+
+
+def _standard_error(
+    result: MatchResult | WeightResult | pd.DataFrame,
+    se_type: str,
+    point: Estimate,
+    rows: _Rows,
+    focus: NDArray[np.bool_],
+    *,
+    measure: Measure,
+    target: str,
+    estimand: str,
+    n_bootstrap: int,
+    random_state: int | None,
+    progress: bool,
+) -> tuple[float, int]:
+    """The SE of ``se_type`` (bootstrap, stacked sandwich, or cluster/HC3 delta method)
+    and the number of bootstrap draws that failed (0 for the analytic SEs)."""
+    y, t, w, Z, clusters, positive = rows
     failures = 0
     if se_type == "bootstrap":
         check_count(n_bootstrap, arg="n_bootstrap", caller="effect", minimum=2)
@@ -248,10 +305,10 @@ def effect(
     elif se_type == "sandwich":
         assert isinstance(result, WeightResult)
         model = weight_equations(result._plan())
-        rows = np.flatnonzero(result._plan().inside)[positive]
+        model_rows = np.flatnonzero(result._plan().inside)[positive]
         phi = influence_values(
             point, y, w, focus, measure, population=target == "population", model=model,
-            rows=rows,
+            rows=model_rows,
         )  # fmt: skip
         std_error = float(np.sqrt(phi @ phi))
     else:
@@ -259,11 +316,7 @@ def effect(
         std_error = robust_se(
             point, y, w, focus, clusters if se_type == "cluster" else None, measure, population
         )
-    found = _finish(
-        measure, point.value, std_error, se_type, conf_level, len(y), int(clusters.max()) + 1,
-        estimand, target,
-    )  # fmt: skip
-    return replace_fields(found, bootstrap_failures=failures)
+    return std_error, failures
 
 
 def _inputs(
@@ -325,36 +378,3 @@ def _check_options(
             hint='use target="population", or se="cluster"/"hc3"/"sandwich"',
         )
     return se_type
-
-
-def _finish(
-    measure: str,
-    estimate: float,
-    std_error: float,
-    se_type: str,
-    conf_level: float,
-    n: int,
-    n_clusters: int,
-    estimand: str,
-    target: str,
-) -> EffectResult:
-    """The Wald interval and p-value (log scale for ratios), as an :class:`EffectResult`."""
-    z = z_quantile(conf_level)
-    low, high = estimate - z * std_error, estimate + z * std_error
-    p_value = two_sided_p(estimate / std_error)
-    if measure in ("risk_ratio", "odds_ratio"):
-        estimate, low, high = float(np.exp(estimate)), float(np.exp(low)), float(np.exp(high))
-    return EffectResult(
-        measure,
-        estimate,
-        std_error,
-        float(low),
-        float(high),
-        p_value,
-        se_type,
-        conf_level,
-        n,
-        n_clusters,
-        estimand,
-        target,
-    )
