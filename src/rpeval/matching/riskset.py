@@ -188,23 +188,7 @@ def risk_set_match(
         raise SpecificationError(f"{caller}(): caliper={caliper!r} must be a positive number")
     frame = _frames.as_pandas(people, arg="people", caller=caller)
     exact_cols = [exact] if isinstance(exact, str) else list(exact or [])
-    _frames.require_columns(
-        frame, [id, entry_date, eligible_from], arg="id", caller=caller, frame_arg="people"
-    )
-    _frames.require_columns(frame, exact_cols, arg="exact", caller=caller, frame_arg="people")
-    if frame[id].isna().any() or not frame[id].is_unique:
-        raise DataError(f"{caller}(): column {id!r} (argument `id`) must be unique and present")
-    entry = _dates.date_series(frame, entry_date, arg="entry_date", caller=caller)
-    eligible = _dates.date_series(
-        frame, eligible_from, arg="eligible_from", caller=caller, allow_missing=False
-    )
-    late = (entry < eligible).to_numpy(dtype=bool)
-    if late.any():
-        raise DataError(
-            f"{caller}(): {int(late.sum())} people entered before they were eligible "
-            f"({entry_date!r} < {eligible_from!r})",
-            hint="check the dates; eligibility must come first",
-        )
+    entry, eligible = _entry_dates(frame, id, entry_date, eligible_from, exact_cols)
     strata = exact_strata(frame, exact_cols) if exact_cols else np.zeros(len(frame), np.int64)
     entry_values = entry.to_numpy()
     eligible_values = eligible.to_numpy()
@@ -223,21 +207,8 @@ def risk_set_match(
         if candidates.size == 0:
             n_unmatched += entering.size
             continue
-        rows = frame.iloc[np.concatenate([entering, candidates])]
-        x = _covariates(covariates_at, rows, stamp)
-        z = x.to_numpy(np.float64)
-        if not np.isfinite(z).all():
-            raise DataError(f"{caller}(): covariates at {stamp.date()} have missing values")
-        dist = _distances(z[: entering.size], z[entering.size :])
-        same = strata[entering][:, None] == strata[candidates][None, :]
-        allowed = same & (dist <= (caliper if caliper is not None else np.inf))
-        r, c = np.nonzero(allowed)
-        chosen = optimal_assignment(
-            Edges(r.astype(np.int64), c.astype(np.int64), grid_units(dist[r, c])),
-            entering.size,
-            candidates.size,
-            ratio,
-        )
+        x = _covariates(covariates_at, frame.iloc[np.concatenate([entering, candidates])], stamp)
+        chosen = _match_at(x, stamp, strata, entering, candidates, caliper, ratio)
         for i, person in enumerate(entering):
             controls = candidates[chosen[i][chosen[i] >= 0]]
             if controls.size == 0:
@@ -257,6 +228,59 @@ def risk_set_match(
         n_participants=int((~pd.isna(entry_values)).sum()),
         n_unmatched=n_unmatched,
         settings={"ratio": ratio, "caliper": caliper, "exact": exact_cols},
+    )
+
+
+def _entry_dates(
+    frame: pd.DataFrame, id: str, entry_date: str, eligible_from: str, exact_cols: list[str]
+) -> tuple[pd.Series, pd.Series]:
+    """The entry and eligibility dates, after checking the columns, that ``id`` is unique
+    and present, and that nobody entered before being eligible."""
+    caller = "risk_set_match"
+    _frames.require_columns(
+        frame, [id, entry_date, eligible_from], arg="id", caller=caller, frame_arg="people"
+    )
+    _frames.require_columns(frame, exact_cols, arg="exact", caller=caller, frame_arg="people")
+    if frame[id].isna().any() or not frame[id].is_unique:
+        raise DataError(f"{caller}(): column {id!r} (argument `id`) must be unique and present")
+    entry = _dates.date_series(frame, entry_date, arg="entry_date", caller=caller)
+    eligible = _dates.date_series(
+        frame, eligible_from, arg="eligible_from", caller=caller, allow_missing=False
+    )
+    late = (entry < eligible).to_numpy(dtype=bool)
+    if late.any():
+        raise DataError(
+            f"{caller}(): {int(late.sum())} people entered before they were eligible "
+            f"({entry_date!r} < {eligible_from!r})",
+            hint="check the dates; eligibility must come first",
+        )
+    return entry, eligible
+
+
+def _match_at(
+    x: pd.DataFrame,
+    stamp: pd.Timestamp,
+    strata: NDArray[np.int64],
+    entering: NDArray[np.intp],
+    candidates: NDArray[np.intp],
+    caliper: float | None,
+    ratio: int,
+) -> NDArray[np.int64]:
+    """One date's optimal match of the people ``entering`` to the risk set's
+    ``candidates`` on the covariates ``x`` (theirs, then the candidates'), within strata
+    and the caliper: the candidate positions of each entering person (-1 for none)."""
+    z = x.to_numpy(np.float64)
+    if not np.isfinite(z).all():
+        raise DataError(f"risk_set_match(): covariates at {stamp.date()} have missing values")
+    dist = _distances(z[: entering.size], z[entering.size :])
+    same = strata[entering][:, None] == strata[candidates][None, :]
+    allowed = same & (dist <= (caliper if caliper is not None else np.inf))
+    r, c = np.nonzero(allowed)
+    return optimal_assignment(
+        Edges(r.astype(np.int64), c.astype(np.int64), grid_units(dist[r, c])),
+        entering.size,
+        candidates.size,
+        ratio,
     )
 
 
