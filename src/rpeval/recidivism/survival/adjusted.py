@@ -168,25 +168,9 @@ def adjusted_survival(
     1      1     0.774
     """
     caller = "adjusted_survival"
-    if method not in ("iptw", "cox"):
-        raise SpecificationError(f"{caller}(): method={method!r}", hint='use "iptw" or "cox"')
-    if method == "iptw" and weights is None:
-        raise SpecificationError(f"{caller}(): method='iptw' needs weights= (a column)")
-    if method == "cox" and covariates is None:
-        raise SpecificationError(f"{caller}(): method='cox' needs covariates=")
-    check_conf_level(conf_level, caller=caller)
-    grid = np.unique(np.atleast_1d(np.asarray(times, dtype=np.float64)))
-    if grid.size == 0 or np.any(~np.isfinite(grid)) or np.any(grid <= 0):
-        raise SpecificationError(f"{caller}(): times={times!r} must be positive, finite")
-    frame = _frames.as_pandas(data, arg="data", caller=caller)
-    extra = [c for c in (weights, cluster) if c is not None]
-    used = [duration, event, treatment, *extra]
-    if covariates is not None:
-        used += _frames.resolve_covariates(covariates, arg="covariates", caller=caller).columns
-    _frames.require_columns(frame, used, arg="data", caller=caller)
-    complete = _frames.complete_cases(
-        frame, list(dict.fromkeys(used)), missing=missing, arg="data", caller=caller
-    )
+    grid = _checked_times(times, method, weights, covariates, conf_level)
+    columns = [duration, event, treatment, *(c for c in (weights, cluster) if c is not None)]
+    complete = _complete_rows(data, columns, covariates, missing)
     frame = complete.frame
     _, levels = group_codes(frame, treatment, arg="treatment", caller=caller)
     if len(levels) < 2:
@@ -199,14 +183,7 @@ def adjusted_survival(
     terms: str | list[str] = []
     if method == "cox":
         assert covariates is not None
-        terms = (
-            f"{treatment} + {covariates}"
-            if isinstance(covariates, str)
-            else [treatment, *covariates]
-        )
-
-    if method == "cox":
-        _require_full_rank(frame, terms, caller)
+        terms = _cox_terms(frame, treatment, covariates)
 
     def estimate(
         sample: pd.DataFrame, w: FloatArray | None, at: FloatArray = grid
@@ -247,6 +224,57 @@ def adjusted_survival(
         curve_times=everywhere,
         curves=full,
     )
+
+
+def _checked_times(
+    times: float | Sequence[float],
+    method: str,
+    weights: str | None,
+    covariates: str | Sequence[str] | None,
+    conf_level: float,
+) -> FloatArray:
+    """The sorted distinct report times, after checking ``method`` against the options it
+    needs, ``conf_level``, and that the times are positive and finite."""
+    caller = "adjusted_survival"
+    if method not in ("iptw", "cox"):
+        raise SpecificationError(f"{caller}(): method={method!r}", hint='use "iptw" or "cox"')
+    if method == "iptw" and weights is None:
+        raise SpecificationError(f"{caller}(): method='iptw' needs weights= (a column)")
+    if method == "cox" and covariates is None:
+        raise SpecificationError(f"{caller}(): method='cox' needs covariates=")
+    check_conf_level(conf_level, caller=caller)
+    grid = np.unique(np.atleast_1d(np.asarray(times, dtype=np.float64)))
+    if grid.size == 0 or np.any(~np.isfinite(grid)) or np.any(grid <= 0):
+        raise SpecificationError(f"{caller}(): times={times!r} must be positive, finite")
+    return grid
+
+
+def _complete_rows(
+    data: Any, columns: list[str], covariates: str | Sequence[str] | None, missing: str
+) -> _frames.CompleteCases:
+    """The rows complete in ``columns`` and the covariates' columns (which must exist);
+    incomplete rows raise or are dropped by ``missing=``."""
+    caller = "adjusted_survival"
+    frame = _frames.as_pandas(data, arg="data", caller=caller)
+    used = list(columns)
+    if covariates is not None:
+        used += _frames.resolve_covariates(covariates, arg="covariates", caller=caller).columns
+    _frames.require_columns(frame, used, arg="data", caller=caller)
+    return _frames.complete_cases(
+        frame, list(dict.fromkeys(used)), missing=missing, arg="data", caller=caller
+    )
+
+
+def _cox_terms(
+    frame: pd.DataFrame, treatment: str, covariates: str | Sequence[str]
+) -> str | list[str]:
+    """The Cox model's terms (treatment first, then the covariates), checked to have a
+    full-rank design on ``frame``."""
+    terms = (
+        f"{treatment} + {covariates}" if isinstance(covariates, str) else [treatment, *covariates]
+    )
+    _require_full_rank(frame, terms, "adjusted_survival")
+    return terms
 
 
 def _event_times(frame: pd.DataFrame, duration: str, event: str, caller: str) -> FloatArray:
