@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from rpeval._inference import z_quantile
 from rpeval.errors import DataError, DataWarning
-from rpeval.recidivism.competing._input import prepare_competing_input
+from rpeval.recidivism.competing._input import CompetingInput, prepare_competing_input
 from rpeval.recidivism.competing.aalen_johansen import incidence_from_input
 from rpeval.recidivism.rates._window_result import (
     RATE_COLUMNS,
@@ -77,6 +77,29 @@ def competing_rates(
             warnings.warn(note + "; pass followup=", DataWarning, stacklevel=3)
     at = result.at(grid)
     at = at[at["cause"] == OUTCOME].reset_index(drop=True)
+    rates, as_survival = _rates_table(data_in, at, grid, conf_level, conf_type)
+    return RecidivismRates(
+        rates=rates,
+        differences_table=window_differences(as_survival, data_in.groups, grid, conf_level),
+        windows=tuple(float(w) for w in grid),
+        groups=data_in.groups,
+        conf_level=float(conf_level),
+        conf_type=conf_type,
+        n_dropped=data_in.n_dropped,
+        notes=tuple(notes),
+    )
+
+
+def _rates_table(
+    data_in: CompetingInput,
+    at: pd.DataFrame,
+    grid: FloatArray,
+    conf_level: float,
+    conf_type: ConfType,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rates table (one row per group and window; the interval applies ``conf_type``
+    to ``1 - F``) from the re-arrest rows ``at`` of the cumulative incidence at ``grid``,
+    and ``1 - F`` with its SE as the survival table the differences read."""
     incidence = at["incidence"].to_numpy()
     se = at["std_error"].to_numpy()
     z = z_quantile(conf_level)
@@ -84,6 +107,7 @@ def competing_rates(
         free = 1.0 - incidence
         se_log = np.where(free > 0, se / free, np.nan)
     lower_free, upper_free = confidence_band(free, se_log, conf_type, z)
+    resolved = data_in.cause > 0
     frames = []
     m = grid.shape[0]
     for code, label in enumerate(data_in.groups):
@@ -112,14 +136,4 @@ def competing_rates(
             )
         )
     rates = pd.concat(frames, ignore_index=True).loc[:, list(RATE_COLUMNS)]
-    as_survival = pd.DataFrame({"survival": free, "std_error": se})
-    return RecidivismRates(
-        rates=rates,
-        differences_table=window_differences(as_survival, data_in.groups, grid, conf_level),
-        windows=tuple(float(w) for w in grid),
-        groups=data_in.groups,
-        conf_level=float(conf_level),
-        conf_type=conf_type,
-        n_dropped=data_in.n_dropped,
-        notes=tuple(notes),
-    )
+    return rates, pd.DataFrame({"survival": free, "std_error": se})
