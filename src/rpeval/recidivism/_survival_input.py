@@ -143,28 +143,20 @@ def weighted_rows(
     return weighted
 
 
-def prepare_survival_input(
-    data: Any,
+def _checked_columns(
+    frame: pd.DataFrame,
     duration: str,
     event: str,
+    group: str | None,
+    weights: str | None,
+    strata: str | Sequence[str] | None,
+    cluster: str | None,
+    followup: str | None,
     *,
-    group: str | None = None,
-    weights: str | None = None,
-    strata: str | Sequence[str] | None = None,
-    cluster: str | None = None,
-    followup: str | None = None,
-    missing: str = "error",
     caller: str,
-) -> SurvivalInput:
-    """Check the columns of a right-censored data set and return them as arrays.
-
-    Raises :class:`DataError` for missing columns, missing values (unless
-    ``missing="drop"``), negative or infinite durations, an event column that is not
-    0/1/boolean, negative weights, no rows, or a group whose weights are all zero. Rows of
-    weight 0 are left out (:func:`rpeval._weights.case_weights`) and counted in
-    ``n_dropped`` with those dropped for missing values.
-    """
-    frame = _frames.as_pandas(data, arg="data", caller=caller)
+) -> tuple[list[str], list[str]]:
+    """The strata columns and every column used, after checking that each argument names
+    a column (a string) that ``frame`` has."""
     for name, value in (
         ("duration", duration),
         ("event", event),
@@ -190,7 +182,34 @@ def prepare_survival_input(
         if value is not None:
             _frames.require_columns(frame, [value], arg=name, caller=caller)
     _frames.require_columns(frame, strata_columns, arg="strata", caller=caller)
-    used = [duration, event, *(c for _, c in optional if c), *strata_columns]
+    return strata_columns, [duration, event, *(c for _, c in optional if c), *strata_columns]
+
+
+def prepare_survival_input(
+    data: Any,
+    duration: str,
+    event: str,
+    *,
+    group: str | None = None,
+    weights: str | None = None,
+    strata: str | Sequence[str] | None = None,
+    cluster: str | None = None,
+    followup: str | None = None,
+    missing: str = "error",
+    caller: str,
+) -> SurvivalInput:
+    """Check the columns of a right-censored data set and return them as arrays.
+
+    Raises :class:`DataError` for missing columns, missing values (unless
+    ``missing="drop"``), negative or infinite durations, an event column that is not
+    0/1/boolean, negative weights, no rows, or a group whose weights are all zero. Rows of
+    weight 0 are left out (:func:`rpeval._weights.case_weights`) and counted in
+    ``n_dropped`` with those dropped for missing values.
+    """
+    frame = _frames.as_pandas(data, arg="data", caller=caller)
+    strata_columns, used = _checked_columns(
+        frame, duration, event, group, weights, strata, cluster, followup, caller=caller
+    )
     complete = _frames.complete_cases(
         frame, list(dict.fromkeys(used)), missing=missing, arg="data", caller=caller
     )
