@@ -24,7 +24,7 @@ from rpeval._lazy import special, stats
 from rpeval._options import check_conf_level
 from rpeval.errors import ConvergenceError, ConvergenceWarning, SpecificationError
 from rpeval.recidivism._covariates import Design, new_design, prepare_parametric
-from rpeval.recidivism.parametric._cure_likelihood import CureData, fit_cure
+from rpeval.recidivism.parametric._cure_likelihood import CureData, CureFit, fit_cure
 from rpeval.recidivism.parametric._distributions import standard_terms
 
 __all__ = ["SplitPopulationResult", "split_population"]
@@ -320,18 +320,7 @@ def split_population(
     prob = special.expit(inc.X @ gamma)
     u_end = (log_t.max() - lat.X @ beta) / scale
     tail = float((w * prob) @ np.exp(standard_terms(dist, u_end).log_s) / (w @ prob))
-    se_intercept = float(np.sqrt(fit.covariance[0, 0])) if fit.converged else np.inf
-    notes: list[str] = []
-    if not fit.converged:
-        notes.append(f"{caller}(): the fit did not converge; estimates may be unreliable")
-    if tail > WEAK_TAIL or se_intercept > WEAK_SE:
-        notes.append(
-            f"{caller}(): the share who would never reoffend is weakly identified: the "
-            f"latency model puts {tail:.0%} of eventual reoffenses after the longest "
-            f"follow-up and the incidence intercept has SE {se_intercept:.2f}; longer "
-            "follow-up, fewer incidence covariates, or reporting this model only as a "
-            "sensitivity analysis are the remedies"
-        )
+    notes = _identification_notes(fit, tail)
     for note in notes:
         warnings.warn(note, ConvergenceWarning, stacklevel=2)
     return SplitPopulationResult(
@@ -356,3 +345,23 @@ def split_population(
         _incidence=inc,
         _latency=lat,
     )
+
+
+def _identification_notes(fit: CureFit, tail: float) -> list[str]:
+    """Why the fit may mislead: it did not converge, or the cure fraction is weakly
+    identified (``tail``, the share of eventual reoffenses after the longest follow-up,
+    above :data:`WEAK_TAIL`, or an incidence-intercept SE above :data:`WEAK_SE`)."""
+    caller = "split_population"
+    se_intercept = float(np.sqrt(fit.covariance[0, 0])) if fit.converged else np.inf
+    notes: list[str] = []
+    if not fit.converged:
+        notes.append(f"{caller}(): the fit did not converge; estimates may be unreliable")
+    if tail > WEAK_TAIL or se_intercept > WEAK_SE:
+        notes.append(
+            f"{caller}(): the share who would never reoffend is weakly identified: the "
+            f"latency model puts {tail:.0%} of eventual reoffenses after the longest "
+            f"follow-up and the incidence intercept has SE {se_intercept:.2f}; longer "
+            "follow-up, fewer incidence covariates, or reporting this model only as a "
+            "sensitivity analysis are the remedies"
+        )
+    return notes
