@@ -1,6 +1,6 @@
 """Callaway & Sant'Anna on 10,000 areas x 48 periods with 999 bootstrap draws.
 
-rpeval: ``callaway_santanna(panel, n_boot=999)`` (all group-time ATTs, influence functions,
+rpeval: ``callaway_santanna(panel, n_bootstrap=999)`` (all group-time ATTs, influence functions,
 multiplier bootstrap clustered by area, uniform band) plus the dynamic (event-study)
 aggregation, from an already validated ``AreaPanel`` (panel construction timed apart);
 one run after a warm-up on a small panel (numba compiles its kernel once per install).
@@ -62,12 +62,12 @@ def staggered(n_areas: int, n_periods: int, seed: int = 0) -> pd.DataFrame:
 def run_rpeval(frame: pd.DataFrame) -> dict[str, float]:
     small = staggered(200, 8, seed=1)
     callaway_santanna(small, area="area", period="period", outcome="y", adoption="start",
-                      never=0, n_boot=99, random_state=0, progress=False)  # fmt: skip
+                      never=0, n_bootstrap=99, random_state=0, progress=False)  # fmt: skip
     start = time.perf_counter()
     panel = area_panel(frame, area="area", period="period", outcome="y", adoption="start",
                        never=0, kind="continuous")  # fmt: skip
     built = time.perf_counter()
-    fit = callaway_santanna(panel, n_boot=999, random_state=1, progress=False)
+    fit = callaway_santanna(panel, n_bootstrap=999, random_state=1, progress=False)
     fitted = time.perf_counter()
     fit.aggregate("dynamic")
     done = time.perf_counter()

@@ -46,6 +46,7 @@ RETIRED = {
     "link": "distance_scale",
     "start": "entry",
     "stop": "duration",
+    "n_boot": "n_bootstrap",
 }
 # (public function, retired name) pairs kept as deprecated aliases, and where the retired
 # word means something else (documented in the vocabulary table).

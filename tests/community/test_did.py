@@ -29,7 +29,7 @@ def _frame(outcome: np.ndarray, adoption: list[float | None]) -> pd.DataFrame:
 
 
 def _fit(frame: pd.DataFrame, **options: object):  # type: ignore[no-untyped-def]
-    args: dict[str, object] = {"n_boot": 0, "progress": False} | options
+    args: dict[str, object] = {"n_bootstrap": 0, "progress": False} | options
     return callaway_santanna(
         frame, area="area", period="period", outcome="y", adoption="start", **args
     )
@@ -83,8 +83,8 @@ def test_covariate_paths_match_closed_form_with_constant_covariate() -> None:
 
 def test_bootstrap_is_seeded_and_close_to_analytical() -> None:
     frame = _simulated(n=300)
-    one = _fit(frame, n_boot=499, random_state=7)
-    two = _fit(frame, n_boot=499, random_state=7)
+    one = _fit(frame, n_bootstrap=499, random_state=7)
+    two = _fit(frame, n_bootstrap=499, random_state=7)
     analytic = _fit(frame)
     assert np.array_equal(one.inference.std_error, two.inference.std_error)
     ratio = one.inference.std_error / analytic.inference.std_error
@@ -95,14 +95,14 @@ def test_bootstrap_is_seeded_and_close_to_analytical() -> None:
 def test_generic_and_structured_bootstrap_agree_in_distribution() -> None:
     frame = _simulated(n=300)
     frame["x"] = 0.0 + np.repeat(np.arange(300) % 2, 6)
-    structured = _fit(frame, n_boot=999, random_state=1)
-    reg = _fit(frame, n_boot=999, random_state=1, covariates=["x"], method="reg")
+    structured = _fit(frame, n_bootstrap=999, random_state=1)
+    reg = _fit(frame, n_bootstrap=999, random_state=1, covariates=["x"], method="reg")
     ratio = reg.inference.std_error / structured.inference.std_error
     assert np.all(np.abs(ratio - 1) < 0.25)
 
 
 def test_aggregations_have_levels_and_contract() -> None:
-    fit = _fit(_simulated(), n_boot=199, random_state=0)
+    fit = _fit(_simulated(), n_bootstrap=199, random_state=0)
     for kind in ("simple", "dynamic", "group", "calendar"):
         result = aggregate(fit, kind)
         table = result.summary()
@@ -121,7 +121,7 @@ def test_plot_draws_event_study() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    ax = _fit(_simulated(), n_boot=99, random_state=0).plot()
+    ax = _fit(_simulated(), n_bootstrap=99, random_state=0).plot()
     assert ax.get_xlabel() == "periods since adoption"
 
 
@@ -206,7 +206,7 @@ def test_mammen_multipliers_have_mean_zero_and_unit_variance() -> None:
     draws = multipliers(np.random.default_rng(0), (400, 500), "mammen")
     assert abs(draws.mean()) < 0.01 and abs(draws.var() - 1) < 0.01
     assert abs((draws**3).mean() - 1) < 0.05  # Mammen's third moment is 1
-    fit = _fit(_simulated(n=200), n_boot=499, random_state=2, multiplier="mammen")
+    fit = _fit(_simulated(n=200), n_bootstrap=499, random_state=2, multiplier="mammen")
     assert np.all(np.isfinite(fit.inference.std_error))
 
 
@@ -244,7 +244,20 @@ def test_to_dict_keeps_the_overall_level_null() -> None:
     from rpeval.community import aggregate, callaway_santanna
     from rpeval.datasets import simulate_community
 
-    fit = callaway_santanna(simulate_community(random_state=3).panel(), n_boot=0, progress=False)
+    fit = callaway_santanna(
+        simulate_community(random_state=3).panel(), n_bootstrap=0, progress=False
+    )
     rows = json.loads(json.dumps(aggregate(fit, "dynamic").to_dict()))["rows"]
     assert rows[0]["level"] is None
     assert all(isinstance(row["level"], str) for row in rows[1:])
+
+
+def test_callaway_n_boot_is_a_deprecated_alias_of_n_bootstrap() -> None:
+    frame = _simulated()
+    columns = {"area": "area", "period": "period", "outcome": "y", "adoption": "start"}
+    new = callaway_santanna(frame, **columns, n_bootstrap=99, random_state=3, progress=False)
+    with pytest.warns(FutureWarning, match="use n_bootstrap="):
+        old = callaway_santanna(frame, **columns, n_boot=99, random_state=3, progress=False)
+    pd.testing.assert_frame_equal(old.summary(), new.summary())
+    with pytest.raises(SpecificationError, match="n_bootstrap= only"):
+        _fit(frame, n_bootstrap=99, n_boot=99)

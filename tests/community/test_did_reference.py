@@ -51,7 +51,7 @@ ANALYTIC = sorted(_reference()["analytic"]) if (REF / "community_did.json").exis
 @pytest.mark.parametrize("name", ANALYTIC)
 def test_group_time_att_and_analytical_se(name: str) -> None:
     spec = _reference()["analytic"][name]
-    fit = _fit(spec, n_boot=0)
+    fit = _fit(spec, n_bootstrap=0)
     table = fit.summary()
     assert table["group"].tolist() == spec["cells"]["group"]
     assert table["time"].tolist() == spec["cells"]["time"]
@@ -64,7 +64,7 @@ def test_group_time_att_and_analytical_se(name: str) -> None:
 def test_aggregations_and_analytical_se(name: str, kind: str) -> None:
     spec = _reference()["analytic"][name]
     ref = spec[kind]
-    result = aggregate(_fit(spec, n_boot=0), kind)
+    result = aggregate(_fit(spec, n_bootstrap=0), kind)
     assert np.isclose(result.overall_estimate, ref["overall_att"], atol=1e-6, rtol=0)
     assert np.isclose(result.overall_std_error, ref["overall_se"], atol=1e-6, rtol=0)
     if kind != "simple":
@@ -81,7 +81,7 @@ BOOT = sorted(_reference()["bootstrap"]) if (REF / "community_did.json").exists(
 def test_bootstrap_se_and_uniform_critical_value(name: str) -> None:
     spec = _reference()["analytic"][name]
     ref = _reference()["bootstrap"][name]
-    fit = _fit(spec, n_boot=20_000, random_state=3)
+    fit = _fit(spec, n_bootstrap=20_000, random_state=3)
     # both sides are Monte Carlo (R: 20,000 Rademacher draws, seeded): 5% tolerance
     assert np.allclose(fit.inference.std_error, _num(ref["cells"]["se"]), rtol=0.05)
     assert np.isclose(fit.inference.crit_val, ref["cells"]["crit_val"], rtol=0.05)
@@ -97,7 +97,7 @@ def test_published_vignette_numbers() -> None:
     # did's README / vignette: att_gt(yname="lemp", ..., xformla=~1, data=mpdta) and
     # aggte(type="simple"): ATT(2004,2004) = -0.0105 (SE 0.0233), simple ATT = -0.0400
     fit = callaway_santanna(_mpdta(), area="countyreal", period="year", outcome="lemp",
-                            adoption="first.treat", never=0, n_boot=0)  # fmt: skip
+                            adoption="first.treat", never=0, n_bootstrap=0)  # fmt: skip
     first = fit.summary().iloc[0]
     assert round(first["estimate"], 4) == -0.0105 and round(first["std_error"], 4) == 0.0233
     assert round(aggregate(fit, "simple").overall_estimate, 4) == -0.0400

@@ -20,7 +20,7 @@ def test_same_seed_same_data() -> None:
 def test_known_reliability_and_prevalence() -> None:
     data = simulate_interviews(600, reliability={"felt_heard": 0.9, "safety_concern": 0.6})
     coded = coded_segments(data.segments, codebook_from_text(data.codebook_yaml), rating="rating")
-    alpha = agreement(coded, n_boot=0).alpha().set_index("code")["estimate"]
+    alpha = agreement(coded, n_bootstrap=0).alpha().set_index("code")["estimate"]
     assert abs(alpha["felt_heard"] - 0.9) < 0.04
     assert abs(alpha["safety_concern"] - 0.6) < 0.06
     presence = coded.presence().join(coded.participants().set_index("participant"))

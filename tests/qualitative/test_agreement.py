@@ -9,10 +9,12 @@ from pathlib import Path
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 
 from rpeval.cli import main
 from rpeval.datasets.interviews import simulate_interviews
+from rpeval.errors import SpecificationError
 from rpeval.qualitative import (
     agreement,
     codebook_from_text,
@@ -34,7 +36,7 @@ def _coded(data):  # type: ignore[no-untyped-def]
 
 
 def test_per_code_and_overall(data) -> None:  # type: ignore[no-untyped-def]
-    table = agreement(_coded(data), n_boot=200, random_state=1)
+    table = agreement(_coded(data), n_bootstrap=200, random_state=1)
     summary = table.summary()
     assert list(summary.columns) == [
         "code",
@@ -55,12 +57,12 @@ def test_per_code_and_overall(data) -> None:  # type: ignore[no-untyped-def]
     assert table.failing(0.667) == ["safety_concern"]
     # the per-code alpha is krippendorff_alpha on the code's ratings
     coded = _coded(data)
-    direct = krippendorff_alpha(coded.ratings("felt_heard"), n_boot=0).estimate
+    direct = krippendorff_alpha(coded.ratings("felt_heard"), n_bootstrap=0).estimate
     assert alpha.loc["felt_heard", "estimate"] == pytest.approx(direct, abs=1e-12)
     # three coders: no Cohen's kappa; Fleiss and AC1 present
     assert "cohen_kappa" not in set(summary["statistic"])
     assert {"fleiss_kappa", "gwet_ac1", "percent_agreement"} <= set(summary["statistic"])
-    again = agreement(_coded(data), n_boot=200, random_state=1)
+    again = agreement(_coded(data), n_bootstrap=200, random_state=1)
     assert again.summary().equals(summary)
     assert "FAIL" in table.text(0.667) and table.to_dict()["codebook"] == "participant_voices"
     ax = table.plot()
@@ -71,7 +73,7 @@ def test_per_code_and_overall(data) -> None:  # type: ignore[no-untyped-def]
 def test_two_coders_get_cohen(data) -> None:  # type: ignore[no-untyped-def]
     two = data.segments[data.segments["coder"].isin(["coder_a", "coder_b"])]
     coded = coded_segments(two, codebook_from_text(data.codebook_yaml), rating="rating")
-    summary = agreement(coded, n_boot=0).summary()
+    summary = agreement(coded, n_bootstrap=0).summary()
     cohen = summary[summary["statistic"] == "cohen_kappa"].set_index("code")
     assert cohen.loc["apology_sincere", "level"] == "quadratic"
     assert cohen.loc["felt_heard", "level"] == "unweighted"
@@ -119,9 +121,20 @@ def test_cli_gate(data, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_undefined_alpha_fails_the_gate(data) -> None:  # type: ignore[no-untyped-def]
     segments = data.segments[data.segments["code"] != "safety_concern"]
     table = agreement(
-        _coded(data.__class__(data.codebook_yaml, segments, data.participants)), n_boot=0
+        _coded(data.__class__(data.codebook_yaml, segments, data.participants)), n_bootstrap=0
     )
     alpha = table.alpha().set_index("code")
     assert np.isnan(alpha.loc["safety_concern", "estimate"])
     assert "safety_concern" in table.failing(0.667)
     assert "undefined" in table.to_junit(0.667)
+
+
+def test_n_boot_is_a_deprecated_alias_of_n_bootstrap(data) -> None:  # type: ignore[no-untyped-def]
+    coded = _coded(data)
+    new = agreement(coded, n_bootstrap=50, random_state=4)
+    with pytest.warns(FutureWarning, match="use n_bootstrap="):
+        old = agreement(coded, n_boot=50, random_state=4)
+    pd.testing.assert_frame_equal(old.summary(), new.summary())
+    assert old.to_dict()["n_boot"] == 50
+    with pytest.raises(SpecificationError, match="n_bootstrap= only"):
+        agreement(coded, n_bootstrap=50, n_boot=50)

@@ -82,7 +82,7 @@ def reliability_data(draw: st.DrawFn) -> pd.DataFrame:
 def test_alpha_equals_slow_reference(frame: pd.DataFrame, level: str) -> None:
     if frame.shape[1] < 2:
         return
-    ours = krippendorff_alpha(frame, level=level, n_boot=0).estimate
+    ours = krippendorff_alpha(frame, level=level, n_bootstrap=0).estimate
     data = frame.to_numpy(dtype=float)
     pairable = [v for row in data if (~np.isnan(row)).sum() >= 2 for v in row[~np.isnan(row)]]
     if len(set(pairable)) < 2:
@@ -99,7 +99,7 @@ def test_alpha_equals_slow_reference(frame: pd.DataFrame, level: str) -> None:
 )
 def test_alpha_is_one_for_perfect_agreement(values: list[int], coders: int, level: str) -> None:
     frame = pd.DataFrame({f"c{j}": [float(v) for v in values] for j in range(coders)})
-    result = krippendorff_alpha(frame, level=level, n_boot=50, random_state=0)
+    result = krippendorff_alpha(frame, level=level, n_bootstrap=50, random_state=0)
     assert abs(result.estimate - 1.0) < 1e-12
     assert np.allclose(result.draws, 1.0)
     assert abs(fleiss_kappa(frame).estimate - 1.0) < 1e-12
@@ -120,8 +120,8 @@ def test_kappa_symmetric_in_coders(pairs: list[tuple[int, int]], weights: str) -
         x, y = getattr(ab, name), getattr(ba, name)
         assert (np.isnan(x) and np.isnan(y)) or abs(x - y) < 1e-10
     # alpha too is symmetric in coders
-    a1 = krippendorff_alpha(frame, ["a", "b"], n_boot=0).estimate
-    a2 = krippendorff_alpha(frame, ["b", "a"], n_boot=0).estimate
+    a1 = krippendorff_alpha(frame, ["a", "b"], n_bootstrap=0).estimate
+    a2 = krippendorff_alpha(frame, ["b", "a"], n_bootstrap=0).estimate
     assert (np.isnan(a1) and np.isnan(a2)) or abs(a1 - a2) < 1e-12
 
 

@@ -42,7 +42,7 @@ PUBLISHED_C = {"nominal": 0.743, "ordinal": 0.815, "interval": 0.849, "ratio": 0
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_krippendorff_2011_example_c(level: str) -> None:
-    result = krippendorff_alpha(EXAMPLE_C, level=level, n_boot=0)
+    result = krippendorff_alpha(EXAMPLE_C, level=level, n_bootstrap=0)
     assert round(result.estimate, 3) == PUBLISHED_C[level]
     assert result.estimate == pytest.approx(IRR["krippendorff_c"][level], abs=1e-12)
     # unit 12 is rated once: left out and counted
@@ -53,16 +53,16 @@ def test_krippendorff_2011_binary_and_two_coder_nominal() -> None:
     binary = pd.DataFrame(
         {"a": [0, 1, 0, 0, 0, 0, 0, 0, 1, 0], "b": [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]}
     )
-    assert round(krippendorff_alpha(binary, n_boot=0).estimate, 3) == 0.095
+    assert round(krippendorff_alpha(binary, n_bootstrap=0).estimate, 3) == 0.095
     nominal = pd.DataFrame({"a": list("aabbdcccedda"), "b": list("babbbcccedd" + "d")})
-    assert round(krippendorff_alpha(nominal, n_boot=0).estimate, 3) == 0.692
+    assert round(krippendorff_alpha(nominal, n_bootstrap=0).estimate, 3) == 0.692
 
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_alpha_equals_irr_with_missing_and_two_coders(level: str) -> None:
-    missing = krippendorff_alpha(MISSING, level=level, n_boot=0).estimate
+    missing = krippendorff_alpha(MISSING, level=level, n_bootstrap=0).estimate
     assert missing == pytest.approx(IRR["alpha_missing"][level], abs=1e-12)
-    two = krippendorff_alpha(COMPLETE[["ann", "bob"]], level=level, n_boot=0).estimate
+    two = krippendorff_alpha(COMPLETE[["ann", "bob"]], level=level, n_bootstrap=0).estimate
     assert two == pytest.approx(IRR["alpha_two_coders"][level], abs=1e-12)
 
 
@@ -70,11 +70,11 @@ def test_irr_differs_on_complete_data_with_more_than_two_coders() -> None:
     """irr 0.84.1 divides coincidences by 1 instead of m_u - 1 when no value is missing,
     which is right for two coders only; Krippendorff's formula (and the krippendorff
     package) give a different value for four. We follow the formula."""
-    ours = krippendorff_alpha(COMPLETE, level="nominal", n_boot=0).estimate
+    ours = krippendorff_alpha(COMPLETE, level="nominal", n_bootstrap=0).estimate
     assert abs(ours - IRR["alpha_complete_four"]["nominal"]) > 1e-3
     # Setting one value missing in a fifth, never-shared unit forces irr's general path.
     padded = pd.concat([COMPLETE, pd.DataFrame({"ann": [1.0]})], ignore_index=True)
-    assert krippendorff_alpha(padded, level="nominal", n_boot=0).estimate == ours
+    assert krippendorff_alpha(padded, level="nominal", n_bootstrap=0).estimate == ours
 
 
 def test_against_the_krippendorff_package() -> None:
@@ -85,7 +85,7 @@ def test_against_the_krippendorff_package() -> None:
             if level == "ratio" and np.nanmin(data) <= 0 and frame is BINARY:
                 continue
             theirs = krippendorff.alpha(reliability_data=data, level_of_measurement=level)
-            ours = krippendorff_alpha(frame, level=level, n_boot=0).estimate
+            ours = krippendorff_alpha(frame, level=level, n_bootstrap=0).estimate
             assert ours == pytest.approx(theirs, abs=1e-10)
 
 
@@ -125,8 +125,8 @@ def test_gwet_ac1_by_hand() -> None:
 
 
 def test_bootstrap_is_reproducible_and_covers() -> None:
-    one = krippendorff_alpha(EXAMPLE_C, n_boot=500, random_state=3)
-    two = krippendorff_alpha(EXAMPLE_C, n_boot=500, random_state=3)
+    one = krippendorff_alpha(EXAMPLE_C, n_bootstrap=500, random_state=3)
+    two = krippendorff_alpha(EXAMPLE_C, n_bootstrap=500, random_state=3)
     np.testing.assert_array_equal(one.draws, two.draws)
     assert one.ci_lower < one.estimate < one.ci_upper
     assert 0 <= one.prob_below(0.667) <= 1
@@ -159,11 +159,13 @@ def test_bootstrap_matches_pair_resampling() -> None:
 def test_text_ratings_need_levels_for_order() -> None:
     frame = pd.DataFrame({"a": ["low", "mid", "high"], "b": ["low", "high", "high"]})
     with pytest.raises(DataError, match="must be numbers"):
-        krippendorff_alpha(frame, level="ordinal", n_boot=0)
-    result = krippendorff_alpha(frame, level="ordinal", levels=["low", "mid", "high"], n_boot=0)
+        krippendorff_alpha(frame, level="ordinal", n_bootstrap=0)
+    result = krippendorff_alpha(
+        frame, level="ordinal", levels=["low", "mid", "high"], n_bootstrap=0
+    )
     assert np.isfinite(result.estimate)
     with pytest.raises(DataError, match=r"'mid' .* not on the scale \['low', 'high'\]"):
-        krippendorff_alpha(frame, level="ordinal", levels=["low", "high"], n_boot=0)
+        krippendorff_alpha(frame, level="ordinal", levels=["low", "high"], n_bootstrap=0)
 
 
 def test_bad_input() -> None:
@@ -184,7 +186,7 @@ def test_bad_input() -> None:
 
 def test_one_value_only_is_undefined_not_one() -> None:
     same = pd.DataFrame({"a": [1, 1, 1], "b": [1, 1, 1]})
-    result = krippendorff_alpha(same, n_boot=10, random_state=0)
+    result = krippendorff_alpha(same, n_bootstrap=10, random_state=0)
     assert np.isnan(result.estimate) and np.isnan(result.ci_lower)
     assert np.isnan(cohen_kappa(same).estimate)
     assert percent_agreement(same).estimate == 1.0
@@ -266,3 +268,13 @@ def test_cohen_kappa_weights_is_a_deprecated_alias_of_weighting() -> None:
     assert (old.estimate, old.std_error) == (new.estimate, new.std_error)
     with pytest.raises(SpecificationError, match="weighting= only"):
         cohen_kappa(COMPLETE, ["ann", "bob"], weighting="linear", weights="linear")
+
+
+def test_n_boot_is_a_deprecated_alias_of_n_bootstrap() -> None:
+    new = krippendorff_alpha(EXAMPLE_C, n_bootstrap=200, random_state=5)
+    with pytest.warns(FutureWarning, match="use n_bootstrap="):
+        old = krippendorff_alpha(EXAMPLE_C, n_boot=200, random_state=5)
+    pd.testing.assert_frame_equal(old.summary(), new.summary())
+    np.testing.assert_array_equal(old.draws, new.draws)
+    with pytest.raises(SpecificationError, match="n_bootstrap= only"):
+        krippendorff_alpha(EXAMPLE_C, n_bootstrap=200, n_boot=200)

@@ -144,7 +144,7 @@ def test_numbers_are_the_pillars() -> None:
     value = _input(data)
     built = section.build(value, _context())
     coded = coded_segments(data.segments, value.codebook, rating="rating")
-    alpha = agreement(coded, n_boot=200, random_state=3).alpha().set_index("code")
+    alpha = agreement(coded, n_bootstrap=200, random_state=3).alpha().set_index("code")
     rows = {row["code"]: row for row in built.data["reliability"]}
     for code in ("felt_heard", "apology_sincere"):
         assert rows[code]["alpha"] == pytest.approx(alpha.loc[code, "estimate"], abs=1e-12)

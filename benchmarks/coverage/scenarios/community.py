@@ -19,7 +19,7 @@ the same with 120 areas (30 never, 30 per wave).
 
 * ``callaway_santanna(outcome="incidents", control="never")`` on counts, aggregated
   ``"simple"`` (share-weighted mean of every post-adoption ATT(g, t), i.e. the mean over
-  treated area-months) and ``"dynamic"`` at event time 0, analytical SEs (``n_boot=0``)
+  treated area-months) and ``"dynamic"`` at event time 0, analytical SEs (``n_bootstrap=0``)
   and the multiplier bootstrap (199 draws; the event-time row uses the bootstrap SE with
   the pointwise normal quantile, as the band over event times is uniform). Parallel
   trends hold on counts in expectation over areas (cohorts are a random permutation),
@@ -142,7 +142,7 @@ def _fit(draw: Draw, n_boot: int) -> Any:
     if n_boot not in _FITS:
         _FITS[n_boot] = callaway_santanna(
             draw.data.data, area="area", period="month", outcome="incidents",
-            adoption="adoption", n_boot=n_boot, random_state=7, progress=False,
+            adoption="adoption", n_bootstrap=n_boot, random_state=7, progress=False,
         )  # fmt: skip
     return _FITS[n_boot]
 

@@ -50,7 +50,7 @@ def _run_agreement(args: argparse.Namespace) -> int:
         rating=args.rating,
     )
     table = agreement(
-        coded, conf_level=args.conf_level, n_boot=args.n_boot, random_state=args.random_state
+        coded, conf_level=args.conf_level, n_bootstrap=args.n_boot, random_state=args.random_state
     )
     failing = table.failing(args.min_alpha)
     if args.junit:

@@ -25,7 +25,7 @@ import pandas as pd
 from rpeval._display import Display
 from rpeval._json import records
 from rpeval._junit import JUnitCase, junit_xml
-from rpeval._options import check_conf_level, check_count
+from rpeval._options import check_conf_level, check_count, renamed
 from rpeval._plots import OKABE_ITO
 from rpeval.qualitative.coded import CodedSegments
 from rpeval.qualitative.reliability import (
@@ -196,7 +196,7 @@ def _statistics(
             level=level,
             levels=levels,
             conf_level=conf_level,
-            n_boot=n_boot,
+            n_bootstrap=n_boot,
             random_state=rng,
         ),
         percent_agreement(ratings, levels=levels),
@@ -215,8 +215,9 @@ def agreement(
     coded: CodedSegments,
     *,
     conf_level: float = 0.95,
-    n_boot: int = 1000,
+    n_bootstrap: int | None = None,
     random_state: int | None = 0,
+    n_boot: int | None = None,
 ) -> AgreementTable:
     """Reliability of every code of the codebook, and overall (presence codes pooled).
 
@@ -224,9 +225,12 @@ def agreement(
     ----------
     coded
         From :func:`coded_segments`.
-    conf_level, n_boot, random_state
-        α's bootstrap interval; each code gets its own seed derived from `random_state`
-        (``numpy.random.SeedSequence.spawn``, in codebook order).
+    conf_level, n_bootstrap, random_state
+        α's bootstrap interval of `n_bootstrap` draws (``None``: 1000); each code gets its
+        own seed derived from `random_state` (``numpy.random.SeedSequence.spawn``, in
+        codebook order).
+    n_boot
+        Deprecated old name of `n_bootstrap` (gives a ``FutureWarning``).
 
     Returns
     -------
@@ -236,7 +240,8 @@ def agreement(
     """
     caller = "agreement"
     conf_level = check_conf_level(conf_level, caller=caller)
-    n_boot = check_count(n_boot, arg="n_boot", caller=caller)
+    given = renamed(n_bootstrap, n_boot, new="n_bootstrap", old="n_boot", caller=caller)
+    n_boot = check_count(1000 if given is None else given, arg="n_bootstrap", caller=caller)
     codes = coded.codebook.codes
     themes = {code.parent for code in codes}
     streams = np.random.SeedSequence(random_state).spawn(len(codes) + 1)

@@ -15,7 +15,7 @@ Examples
 --------
 >>> import pandas as pd
 >>> data = pd.DataFrame({"ann": [1, 2, 3, 3, 2], "bob": [1, 2, 3, 3, 1]})
->>> result = krippendorff_alpha(data, level="nominal", n_boot=200, random_state=0)
+>>> result = krippendorff_alpha(data, level="nominal", n_bootstrap=200, random_state=0)
 >>> round(result.estimate, 3)
 0.727
 """
@@ -214,8 +214,9 @@ def krippendorff_alpha(
     level: str = "nominal",
     levels: Sequence[object] | None = None,
     conf_level: float = 0.95,
-    n_boot: int = 1000,
+    n_bootstrap: int | None = None,
     random_state: object = None,
+    n_boot: int | None = None,
 ) -> Reliability:
     """Krippendorff's α with a bootstrap interval (Hayes & Krippendorff 2007).
 
@@ -229,8 +230,11 @@ def krippendorff_alpha(
         ``"nominal"``, ``"ordinal"``, ``"interval"`` or ``"ratio"``.
     levels
         The ordered scale, when ratings are text or positions should be used.
-    conf_level, n_boot, random_state
-        The percentile interval of `n_boot` bootstrap draws (``n_boot=0``: no interval).
+    conf_level, n_bootstrap, random_state
+        The percentile interval of `n_bootstrap` bootstrap draws (``None``: 1000;
+        ``n_bootstrap=0``: no interval).
+    n_boot
+        Deprecated old name of `n_bootstrap` (gives a ``FutureWarning``).
 
     Returns
     -------
@@ -246,7 +250,8 @@ def krippendorff_alpha(
     caller = "krippendorff_alpha"
     level = check_choice(level, LEVELS, arg="level", caller=caller)
     conf_level = check_conf_level(conf_level, caller=caller)
-    n_boot = check_count(n_boot, arg="n_boot", caller=caller)
+    given = renamed(n_bootstrap, n_boot, new="n_bootstrap", old="n_boot", caller=caller)
+    n_boot = check_count(1000 if given is None else given, arg="n_bootstrap", caller=caller)
     prepared = _prepare(ratings, coders, levels, numeric=level != "nominal", caller=caller)
     measure: LevelOfMeasurement = level  # type: ignore[assignment]
     core = alpha_core(prepared.array, measure)

@@ -21,7 +21,7 @@ Examples
 ...     "start": [2] * 3 + [3] * 3 + [None] * 6,
 ... })
 >>> fit = callaway_santanna(rows, area="beat", period="month", outcome="rate",
-...                         adoption="start", n_boot=0)
+...                         adoption="start", n_bootstrap=0)
 >>> aggregate(fit, "simple").overall_estimate
 0.6666666666666667
 """

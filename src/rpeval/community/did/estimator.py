@@ -26,7 +26,7 @@ Examples
 ...     "start": [2] * 3 + [3] * 3 + [None] * 6,
 ... })
 >>> fit = callaway_santanna(rows, area="beat", period="month", outcome="rate",
-...                         adoption="start", n_boot=0)
+...                         adoption="start", n_bootstrap=0)
 >>> fit.summary()[["group", "time", "estimate"]].values.tolist()
 [[2.0, 2.0, 1.5], [2.0, 3.0, 1.5], [3.0, 2.0, 2.5], [3.0, 3.0, -1.0]]
 """
@@ -40,7 +40,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from rpeval._options import check_choice, check_conf_level, check_count, make_rng
+from rpeval._options import check_choice, check_conf_level, check_count, make_rng, renamed
 from rpeval.community.did._bootstrap import generic_draws
 from rpeval.community.did._cells import Cell, comparison_mask, plan_cells
 from rpeval.community.did._inference import Options, inference
@@ -119,7 +119,7 @@ def _options(**given: object) -> Options:
         control=control,
         anticipation=check_count(given["anticipation"], arg="anticipation", caller=_CALLER),
         conf_level=check_conf_level(given["conf_level"], caller=_CALLER),
-        n_boot=check_count(given["n_boot"], arg="n_boot", caller=_CALLER),
+        n_boot=check_count(given["n_boot"], arg="n_bootstrap", caller=_CALLER),
         multiplier=multiplier,
         random_state=random_state,
         progress=bool(given["progress"]),
@@ -244,10 +244,11 @@ def callaway_santanna(
     control: str = "never",
     anticipation: int = 0,
     conf_level: float = 0.95,
-    n_boot: int = 999,
+    n_bootstrap: int | None = None,
     multiplier: str = "rademacher",
     random_state: int | None = None,
     progress: bool = True,
+    n_boot: int | None = None,
 ) -> GroupTimeResult:
     """Group-time ATTs of a staggered rollout (Callaway & Sant'Anna 2021).
 
@@ -266,12 +267,15 @@ def callaway_santanna(
         ``"never"`` (never-adopting areas) or ``"notyet"`` (plus areas adopting later).
     anticipation
         Periods before adoption in which the program may already act.
-    n_boot
+    n_bootstrap
         Multiplier-bootstrap draws (clustered by area) for standard errors and the
-        uniform band; 0 gives analytical standard errors and pointwise intervals.
+        uniform band (``None``: 999); 0 gives analytical standard errors and pointwise
+        intervals.
     multiplier, random_state, progress
         Bootstrap weights (``"rademacher"`` as R ``did``, or ``"mammen"``), seed, and
         whether to show a tqdm bar.
+    n_boot
+        Deprecated old name of `n_bootstrap` (gives a ``FutureWarning``).
 
     Returns
     -------
@@ -284,10 +288,11 @@ def callaway_santanna(
     Areas adopting with no base period (in the first ``1 + anticipation`` periods) are
     dropped and counted; cells without any comparison area are skipped and listed.
     """
+    count = renamed(n_bootstrap, n_boot, new="n_bootstrap", old="n_boot", caller=_CALLER)
     options = _options(
         method=method, control=control, anticipation=anticipation, conf_level=conf_level,
-        n_boot=n_boot, multiplier=multiplier, random_state=random_state, progress=progress,
-        covariates=covariates)  # fmt: skip
+        n_boot=999 if count is None else count, multiplier=multiplier,
+        random_state=random_state, progress=progress, covariates=covariates)  # fmt: skip
     panel = _as_panel(data, {"area": area, "period": period, "outcome": outcome,
                              "adoption": adoption}, never)  # fmt: skip
     too_early = (panel.adoption >= 0) & (panel.adoption <= options.anticipation)

@@ -265,7 +265,10 @@ def voices_section(value: VoicesInput, context: SectionContext) -> Section:
     s = value.settings
     coded = _coded(value)
     table = agreement(
-        coded, conf_level=context.conf_level, n_boot=s.n_boot, random_state=context.random_state
+        coded,
+        conf_level=context.conf_level,
+        n_bootstrap=s.n_boot,
+        random_state=context.random_state,
     )
     reliability = reliability_rows(table, coded, s)
     guard = reliability_guard(reliability, s)
