@@ -76,7 +76,9 @@ def test_nsw_cps_estimates(nsw_cps: pd.DataFrame) -> None:
             match(nsw_cps, "treat", FORMULA, method="optimal", distance_scale="linear"), "re78"
         ),
         "optimal_caliper": effect(
-            match(nsw_cps, "treat", FORMULA, method="optimal", distance_scale="linear", caliper=0.1),
+            match(
+                nsw_cps, "treat", FORMULA, method="optimal", distance_scale="linear", caliper=0.1
+            ),
             "re78",
         ),
         "full": effect(
