@@ -83,8 +83,8 @@ FITS: dict[str, Callable[[pd.DataFrame, Any], Any]] = {
         d, "duration", "event", incidence=c, latency=c
     ),
     "rate_model": lambda d, c: recidivism.rate_model(d, "count", "exposure", covariates=c),
-    "andersen_gill": lambda d, c: recidivism.andersen_gill(
-        _intervals(d), "start", "stop", "event", c, id="id"
+    "recurrent_cox": lambda d, c: recidivism.recurrent_cox(
+        _intervals(d), "stop", "event", c, entry="start", cluster="id"
     ),
     "adjusted_survival": lambda d, c: recidivism.adjusted_survival(
         d,
