@@ -23,12 +23,13 @@ BEGIN, END = "<!-- modules:begin -->", "<!-- modules:end -->"
 
 
 def job(path: Path) -> str:
-    """The first sentence of a module's docstring, on one line."""
+    """The first sentence of a module's docstring, on one line, in markdown."""
     doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-    paragraph = " ".join(doc.strip().split("\n\n")[0].split())
-    match = re.match(r"(.+?[.:!?])(\s|$)", paragraph)
+    paragraph = " ".join(doc.strip().split("\n\n")[0].split()).replace("``", "`")
+    paragraph = re.sub(r":(?:class|mod|func|meth|data|attr|exc):`~?", "`", paragraph)
+    match = re.match(r"(.+?[.!?])(\s+[A-Z(`]|$)", paragraph)
     sentence = match.group(1) if match else paragraph
-    return sentence.rstrip(":") + ("" if sentence.endswith((".", "!", "?")) else ".")
+    return sentence if sentence.endswith((".", "!", "?")) else sentence.rstrip(":") + "."
 
 
 def package_title(package: Path) -> str:
