@@ -156,48 +156,43 @@ def _at_risk_table(
     labels: Mapping[Any, str] | None,
 ) -> None:
     """Rows of people at risk at each tick, drawn under the x axis label."""
+    rows = [
+        (_label(curves, value, labels), curve.time, curve.rows_at_risk)
+        for value, curve in zip(curves.groups, curves.curves, strict=True)
+    ]
+    draw_at_risk_rows(ax, rows, ticks, suppress_below)
+
+
+def draw_at_risk_rows(
+    ax: Any,
+    rows: Sequence[tuple[str, FloatArray, NDArray[Any]]],
+    ticks: FloatArray,
+    suppress_below: int | None,
+) -> None:
+    """The "Number at risk" table under the x axis: one row per group, given as its label,
+    its curve's times and the numbers at risk there, in the Okabe–Ito colour of its curve."""
     import matplotlib.transforms as transforms
 
-    figure = ax.figure
+    scale = ax.figure.dpi_scale_trans
     # place rows a fixed number of points below the axis, whatever the figure size
-    offset = transforms.ScaledTranslation(0, -2.5 / 72 * 12, figure.dpi_scale_trans)
-    base = ax.get_xaxis_transform() + offset
+    offset = transforms.ScaledTranslation(0, -2.5 / 72 * 12, scale)
+    left = transforms.ScaledTranslation(-0.3, 0, scale)
     line = 12 / 72  # one row per 12 points
-    header = transforms.ScaledTranslation(0, -0.05, figure.dpi_scale_trans)
-    left = transforms.ScaledTranslation(-0.3, 0, figure.dpi_scale_trans)
+    header = transforms.ScaledTranslation(0, -0.05, scale)
     ax.text(
-        0.0,
-        0.0,
-        "Number at risk",
-        transform=ax.transAxes + offset + header + left,
-        fontsize=8,
-        fontweight="bold",
-        ha="right",
-        va="top",
-    )
-    for k, (value, curve) in enumerate(zip(curves.groups, curves.curves, strict=True)):
-        shift = transforms.ScaledTranslation(0, -line * (k + 1) - 0.05, figure.dpi_scale_trans)
-        position = np.searchsorted(curve.time, ticks, side="left")
-        counts = np.concatenate([curve.rows_at_risk, [0]])[position]
-        gap = transforms.ScaledTranslation(-0.3, 0, figure.dpi_scale_trans)
+        0.0, 0.0, "Number at risk", transform=ax.transAxes + offset + header + left,
+        fontsize=8, fontweight="bold", ha="right", va="top",
+    )  # fmt: skip
+    for k, (label, time, at_risk) in enumerate(rows):
+        shift = transforms.ScaledTranslation(0, -line * (k + 1) - 0.05, scale)
+        counts = np.concatenate([at_risk, [0]])[np.searchsorted(time, ticks, side="left")]
         ax.text(
-            0.0,
-            0.0,
-            _label(curves, value, labels),
-            transform=ax.transAxes + offset + shift + gap,
-            fontsize=8,
-            ha="right",
-            va="top",
-            color=OKABE_ITO[k % len(OKABE_ITO)],
-        )
+            0.0, 0.0, label, transform=ax.transAxes + offset + shift + left, fontsize=8,
+            ha="right", va="top", color=OKABE_ITO[k % len(OKABE_ITO)],
+        )  # fmt: skip
         for tick, count in zip(ticks, counts, strict=True):
             ax.text(
-                float(tick),
-                0.0,
-                at_risk_text(count, suppress_below),
-                transform=base + shift,
-                fontsize=8,
-                ha="center",
-                va="top",
-                clip_on=False,
-            )
+                float(tick), 0.0, at_risk_text(count, suppress_below),
+                transform=ax.get_xaxis_transform() + offset + shift, fontsize=8,
+                ha="center", va="top", clip_on=False,
+            )  # fmt: skip

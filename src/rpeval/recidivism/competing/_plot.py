@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpeval._inference import z_quantile
-from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO, at_risk_text, group_label
+from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO, draw_at_risk_rows, group_label
 
 if TYPE_CHECKING:
     from rpeval.recidivism.competing.cif_result import CIFResult
@@ -140,43 +140,8 @@ def _at_risk(
     labels: Mapping[Any, str] | None = None,
 ) -> None:
     """Numbers still at risk (any cause) at each tick, one row per group under the axis."""
-    import matplotlib.transforms as transforms
-
-    dpi = ax.figure.dpi_scale_trans
-    offset = transforms.ScaledTranslation(0, -2.5 / 72 * 12, dpi)
-    left = transforms.ScaledTranslation(-0.3, -0.05, dpi)
-    ax.text(
-        0.0,
-        0.0,
-        "Number at risk",
-        transform=ax.transAxes + offset + left,
-        fontsize=8,
-        fontweight="bold",
-        ha="right",
-        va="top",
-    )
-    for g, value in enumerate(shown):
-        curve = result.curves[g]
-        shift = transforms.ScaledTranslation(0, -12 / 72 * (g + 1) - 0.05, dpi)
-        counts = np.concatenate([curve.rows_at_risk, [0.0]])[np.searchsorted(curve.time, ticks)]
-        ax.text(
-            0.0,
-            0.0,
-            _label(result, value, labels),
-            transform=ax.transAxes + offset + shift + left,
-            fontsize=8,
-            ha="right",
-            va="top",
-            color=OKABE_ITO[g % len(OKABE_ITO)],
-        )
-        for tick, count in zip(ticks, counts, strict=True):
-            ax.text(
-                float(tick),
-                0.0,
-                at_risk_text(count, suppress_below),
-                transform=ax.get_xaxis_transform() + offset + shift,
-                fontsize=8,
-                ha="center",
-                va="top",
-                clip_on=False,
-            )
+    rows = [
+        (_label(result, value, labels), result.curves[g].time, result.curves[g].rows_at_risk)
+        for g, value in enumerate(shown)
+    ]
+    draw_at_risk_rows(ax, rows, ticks, suppress_below)
