@@ -20,7 +20,7 @@ from rpeval.matching import match
 from rpeval.matching._plots import one_row_per_binary
 from rpeval.recidivism import kaplan_meier
 from rpeval.report import evaluate
-from rpeval.report._figures import OKABE_ITO
+from rpeval.report._figures import FIGURE_COLOURS
 from rpeval.report.evaluation import Evaluation
 
 matplotlib.use("Agg")
@@ -157,7 +157,7 @@ def test_group_colours_stay_apart_under_colour_blindness(evaluation: Evaluation)
     ax = evaluation.curves.plot()
     colours = [matplotlib.colors.to_hex(line.get_color()).upper() for line in ax.get_lines()]
     plt.close(ax.figure)
-    groups = list(dict.fromkeys(c for c in colours if c in {x.upper() for x in OKABE_ITO}))
+    groups = list(dict.fromkeys(c for c in colours if c in {x.upper() for x in FIGURE_COLOURS}))
     assert len(groups) >= 2
     for name, matrix in _CVD.items():
         seen = [_lab(np.array(matrix) @ _linear(c)) for c in groups[:2]]

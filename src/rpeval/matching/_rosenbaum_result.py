@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rpeval._display import Display, Displayed, call_text
+from rpeval._plots import OKABE_ITO
 
 __all__ = ["ROSENBAUM_COLUMNS", "RosenbaumResult"]
 
@@ -23,7 +24,7 @@ ROSENBAUM_COLUMNS = (
     "significant",
 )
 _LABELS = {"gamma": "Gamma", "p_lower": "p best case", "p_upper": "p worst case"}
-UPPER, LOWER = "#D55E00", "#0072B2"  # Okabe–Ito vermillion and blue
+UPPER, LOWER = OKABE_ITO["vermillion"], OKABE_ITO["blue"]
 
 
 @dataclass(frozen=True, repr=False)

@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
+from rpeval._plots import OKABE_ITO
+
 if TYPE_CHECKING:
     from rpeval.metrics.control_charts import ControlChart
 
 __all__ = ["plot_chart"]
 
-BLUE: Final = "#0072B2"
-VERMILLION: Final = "#D55E00"
+BLUE: Final = OKABE_ITO["blue"]
+VERMILLION: Final = OKABE_ITO["vermillion"]
 GREY: Final = "#999999"
 BLACK: Final = "#000000"
 

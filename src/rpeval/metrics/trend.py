@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from rpeval._inference import two_sided_p, z_quantile
 from rpeval._options import check_conf_level
+from rpeval._plots import OKABE_ITO
 from rpeval.errors import DataError, SpecificationError
 from rpeval.metrics._chart_input import PeriodSeries, period_series
 from rpeval.metrics.table import MetricTable
@@ -94,7 +95,7 @@ class TrendResult:
         est = frame["difference"].to_numpy(float)
         low = est - frame["difference_ci_lower"].to_numpy(float)
         high = frame["difference_ci_upper"].to_numpy(float) - est
-        ax.errorbar(x, est, yerr=[low, high], fmt="o", color="#0072B2", capsize=3)
+        ax.errorbar(x, est, yerr=[low, high], fmt="o", color=OKABE_ITO["blue"], capsize=3)
         ax.axhline(0.0, color="#000000", linewidth=0.8)
         ax.set_xticks(x)
         ax.set_xticklabels(frame["period"].astype(str), rotation=45, ha="right")

@@ -9,15 +9,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpeval._inference import z_quantile
+from rpeval._plots import OKABE_ITO as COLOURS
 from rpeval.recidivism.survival._curve_intervals import confidence_band
 
 if TYPE_CHECKING:
     from rpeval.recidivism.survival.km_result import SurvivalCurves
 
-__all__ = ["OKABE_ITO", "group_label", "plot_survival_curves"]
+__all__ = ["CURVE_COLOURS", "group_label", "plot_survival_curves"]
 
-# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency
-OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+#: The order survival curves take Okabe–Ito colours in (treated and comparison first).
+CURVE_COLOURS = tuple(
+    COLOURS[name] for name in ("blue", "vermillion", "green", "purple", "orange", "sky", "black")
+)
 LINE_STYLES = ("-", "--", "-.", ":")  # a second cue, for greyscale print
 MAX_AUTO_MARKS = 150  # more censoring marks than this per curve only clutter the plot
 FloatArray = NDArray[np.float64]
@@ -97,7 +100,7 @@ def plot_survival_curves(
         _, ax = plt.subplots(figsize=(7.0, height))
     z = z_quantile(curves.conf_level)
     for k, (value, curve) in enumerate(zip(curves.groups, curves.curves, strict=True)):
-        colour = OKABE_ITO[k % len(OKABE_ITO)]
+        colour = CURVE_COLOURS[k % len(CURVE_COLOURS)]
         style = LINE_STYLES[k % len(LINE_STYLES)]
         x = np.concatenate([[0.0], curve.time])
         y = np.concatenate([[1.0], curve.survival])
@@ -188,7 +191,7 @@ def draw_at_risk_rows(
         counts = np.concatenate([at_risk, [0]])[np.searchsorted(time, ticks, side="left")]
         ax.text(
             0.0, 0.0, label, transform=ax.transAxes + offset + shift + left, fontsize=8,
-            ha="right", va="top", color=OKABE_ITO[k % len(OKABE_ITO)],
+            ha="right", va="top", color=CURVE_COLOURS[k % len(CURVE_COLOURS)],
         )  # fmt: skip
         for tick, count in zip(ticks, counts, strict=True):
             ax.text(

@@ -10,10 +10,13 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-__all__ = ["OKABE_ITO", "Figure", "figure_html", "group_names", "report_figures"]
+from rpeval._plots import OKABE_ITO as COLOURS
+from rpeval._plots import PALETTE
 
-# Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+__all__ = ["FIGURE_COLOURS", "Figure", "figure_html", "group_names", "report_figures"]
+
+#: The order report figures take colours in: the shared Okabe–Ito series, then yellow.
+FIGURE_COLOURS = (*PALETTE, COLOURS["yellow"])
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ def _render(draw: Callable[[Any], None], size: tuple[float, float]) -> str:
     import matplotlib.pyplot as plt
 
     style: dict[Any, Any] = {
-        "axes.prop_cycle": f"cycler(color={list(OKABE_ITO)!r})",
+        "axes.prop_cycle": f"cycler(color={list(FIGURE_COLOURS)!r})",
         "font.size": 10,
         "axes.spines.top": False,
         "axes.spines.right": False,
@@ -51,7 +54,7 @@ def _render(draw: Callable[[Any], None], size: tuple[float, float]) -> str:
 
 def figure_html(figure: Any, *, alt: str, caption: str, key: str = "") -> Markup:
     """A matplotlib figure as an inline PNG ``<figure>`` with alt text and caption (the
-    figure is closed). For report sections, drawn with :data:`OKABE_ITO` colours."""
+    figure is closed). For report sections, drawn with :data:`FIGURE_COLOURS` colours."""
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
@@ -100,7 +103,7 @@ def _forest(evaluation: Any) -> str:
                 [0],
                 xerr=[[hr["hazard_ratio"] - hr["ci_lower"]], [hr["ci_upper"] - hr["hazard_ratio"]]],
                 fmt="s",
-                color=OKABE_ITO[0],
+                color=FIGURE_COLOURS[0],
                 capsize=4,
             )
             left.axvline(1.0, color="0.3", linestyle="--", linewidth=0.8)
@@ -116,7 +119,9 @@ def _forest(evaluation: Any) -> str:
             points = 100 * rates["difference"].to_numpy(float)
             lower = points - 100 * rates["ci_lower"].to_numpy(float)
             upper = 100 * rates["ci_upper"].to_numpy(float) - points
-            right.errorbar(points, y, xerr=[lower, upper], fmt="o", color=OKABE_ITO[0], capsize=4)
+            right.errorbar(
+                points, y, xerr=[lower, upper], fmt="o", color=FIGURE_COLOURS[0], capsize=4
+            )
             right.axvline(0.0, color="0.3", linestyle="--", linewidth=0.8)
             right.set_yticks(y, labels=[f"within {int(w):,} days" for w in rates["window"]])
             right.set_xlabel(f"Re-arrest difference ({level}% CI),\npercentage points")

@@ -38,6 +38,7 @@ from rpeval._display import Display, Displayed
 from rpeval._inference import z_quantile
 from rpeval._json import records
 from rpeval._options import check_conf_level
+from rpeval._plots import OKABE_ITO
 from rpeval.community.panel import AreaPanel, area_panel
 from rpeval.errors import ConvergenceError, DataError
 
@@ -82,7 +83,7 @@ class PoissonDiDResult(Displayed):
         rr = rows["rate_ratio"].to_numpy(float)
         ax.errorbar(rows["event_time"].to_numpy(float), rr,
                     yerr=[rr - rows["ci_lower"], rows["ci_upper"] - rr],
-                    fmt="o", color="#D55E00", capsize=3)  # fmt: skip
+                    fmt="o", color=OKABE_ITO["vermillion"], capsize=3)  # fmt: skip
         ax.axhline(1.0, color="#555555", linewidth=0.8)
         ax.set_yscale("log")
         ax.set_xlabel("periods since adoption")

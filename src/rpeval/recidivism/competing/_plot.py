@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpeval._inference import z_quantile
-from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO, draw_at_risk_rows, group_label
+from rpeval.recidivism._plotting import CURVE_COLOURS, LINE_STYLES, draw_at_risk_rows, group_label
 
 if TYPE_CHECKING:
     from rpeval.recidivism.competing.cif_result import CIFResult
@@ -69,7 +69,7 @@ def _cause_curves(
 
     z = z_quantile(result.conf_level)
     for g, (value, curve) in enumerate(zip(result.groups, result.curves, strict=True)):
-        colour = OKABE_ITO[g % len(OKABE_ITO)]
+        colour = CURVE_COLOURS[g % len(CURVE_COLOURS)]
         x = np.concatenate([[0.0], curve.time])
         y = np.concatenate([[0.0], curve.incidence[:, cause]])
         ax.step(
@@ -106,7 +106,7 @@ def _stacked_causes(ax: Any, result: CIFResult) -> None:
     layers = [np.concatenate([[0.0], curve.incidence[:, k]]) for k in range(len(result.causes))]
     layers.append(np.concatenate([[1.0], curve.survival]))
     names = [f"cause {c}" for c in result.causes] + ["event-free"]
-    colours = [OKABE_ITO[k % len(OKABE_ITO)] for k in range(len(layers) - 1)] + ["#DDDDDD"]
+    colours = [CURVE_COLOURS[k % len(CURVE_COLOURS)] for k in range(len(layers) - 1)] + ["#DDDDDD"]
     ax.stackplot(x, *layers, labels=names, colors=colours, step="post", alpha=0.85)
     ax.set_ylim(0.0, 1.0)
     ax.set_ylabel("Probability")

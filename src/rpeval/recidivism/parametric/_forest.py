@@ -8,10 +8,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from rpeval._plots import OKABE_ITO
+
 __all__ = ["forest_plot"]
 
 FloatArray = NDArray[np.float64]
-_COLOUR = "#0072B2"  # Okabe–Ito blue, as the survival plots
+_COLOUR = OKABE_ITO["blue"]  # as the survival plots
 
 
 def forest_plot(

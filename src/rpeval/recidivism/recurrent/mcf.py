@@ -113,7 +113,7 @@ class MCFResult(Displayed):
         (``{True: "participants"}``; default ``column = value``). Returns the Axes."""
         import matplotlib.pyplot as plt
 
-        from rpeval.recidivism._plotting import LINE_STYLES, OKABE_ITO, group_label
+        from rpeval.recidivism._plotting import CURVE_COLOURS, LINE_STYLES, group_label
 
         created = ax is None
         if created:
@@ -122,7 +122,7 @@ class MCFResult(Displayed):
         for k, label in enumerate(self.groups):
             rows = table[table["group"] == label]
             x = np.concatenate([[0.0], rows["time"].to_numpy()])
-            colour = OKABE_ITO[k % len(OKABE_ITO)]
+            colour = CURVE_COLOURS[k % len(CURVE_COLOURS)]
             name = group_label(self.group_column, label, labels)
             ax.step(
                 x,

@@ -102,14 +102,14 @@ class AdjustedSurvival(Displayed):
         Axes."""
         import matplotlib.pyplot as plt
 
-        from rpeval.recidivism._plotting import OKABE_ITO, group_label
+        from rpeval.recidivism._plotting import CURVE_COLOURS, group_label
 
         if ax is None:
             _, ax = plt.subplots(figsize=(7.0, 4.2))
         table = self.summary()
         for k, label in enumerate(self.groups):
             rows = table[table["group"] == label]
-            colour = OKABE_ITO[k % len(OKABE_ITO)]
+            colour = CURVE_COLOURS[k % len(CURVE_COLOURS)]
             ax.step(
                 np.concatenate([[0.0], self.curve_times]),
                 np.concatenate([[1.0], self.curves[k]]),

@@ -125,7 +125,7 @@ def _figure(results: list[WaveResult], tables: dict[str, Any], level: str) -> Ma
     mpl.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    from rpeval.report._figures import OKABE_ITO, figure_html
+    from rpeval.report._figures import FIGURE_COLOURS, figure_html
 
     figure, axes = plt.subplots(1, 2, figsize=(8, 3.2), layout="constrained")
     for ax, rows, title, scale in (
@@ -136,7 +136,7 @@ def _figure(results: list[WaveResult], tables: dict[str, Any], level: str) -> Ma
         for i, row in shown:
             est = scale * row["estimate"]
             err = [[est - scale * row["ci_lower"]], [scale * row["ci_upper"] - est]]
-            ax.errorbar([i], [est], yerr=err, fmt="o", color=OKABE_ITO[i % 2], capsize=4)
+            ax.errorbar([i], [est], yerr=err, fmt="o", color=FIGURE_COLOURS[i % 2], capsize=4)
         ax.set_xticks(range(len(rows)), [r["wave"] for r in rows])
         ax.set_xlim(-0.6, len(rows) - 0.4)
         ax.set_title(title, fontsize=10)
