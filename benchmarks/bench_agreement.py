@@ -38,7 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--units", type=int, default=10_000)
     parser.add_argument("--coders", type=int, default=10)
-    parser.add_argument("--n-boot", type=int, default=1000)
+    parser.add_argument("--n-bootstrap", type=int, default=1000)
     parser.add_argument("--level", default="nominal")
     parser.add_argument("--categories", type=int, default=4)
     args = parser.parse_args()
@@ -46,10 +46,10 @@ def main() -> None:
     times = []
     for _ in range(3):
         start = time.perf_counter()
-        result = krippendorff_alpha(data, level=args.level, n_bootstrap=args.n_boot, random_state=0)
+        result = krippendorff_alpha(data, level=args.level, n_bootstrap=args.n_bootstrap, random_state=0)
         times.append(time.perf_counter() - start)
     print(
-        f"{args.units} units x {args.coders} coders, {args.n_boot} draws, {args.level}, "
+        f"{args.units} units x {args.coders} coders, {args.n_bootstrap} draws, {args.level}, "
         f"{args.categories} categories:"
     )
     print(f"  {result}")

@@ -1,4 +1,5 @@
-"""Option checks shared by the pillars: conf_level, choices, counts, random_state, name lists.
+"""Option checks shared by the pillars: conf_level, choices, counts, random_state, name lists,
+and renamed arguments and configuration keys.
 
 Examples
 --------
@@ -24,6 +25,7 @@ __all__ = [
     "column_list",
     "make_rng",
     "renamed",
+    "renamed_key",
 ]
 
 
@@ -123,3 +125,28 @@ def renamed(value: object, old_value: object, *, new: str, old: str, caller: str
         f"{caller}(): {old}= is deprecated; use {new}= (same values)", FutureWarning, stacklevel=3
     )
     return old_value
+
+
+def renamed_key(data: object, *, new: str, old: str, where: str) -> object:
+    """A configuration block (a mapping) with the deprecated key `old` moved to `new`:
+    a :class:`FutureWarning` names `new`; both keys at once raise. Anything else is
+    returned as is (a pydantic ``model_validator(mode="before")`` hands it on).
+
+    Examples
+    --------
+    >>> renamed_key({"rule": "any"}, new="n_bootstrap", old="n_boot", where="voices")
+    {'rule': 'any'}
+    """
+    if not isinstance(data, dict) or old not in data:
+        return data
+    if new in data:
+        raise SpecificationError(
+            f"{where}: give `{new}` only (`{old}` is its deprecated old name)",
+            hint=f"drop `{old}: {data[old]!r}`",
+        )
+    warnings.warn(
+        f"{where}: the key `{old}` is deprecated; use `{new}` (same values)",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return {new if key == old else key: value for key, value in data.items()}

@@ -93,7 +93,7 @@ def test_cli_gate(data, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         str(book),
         "--rating",
         "rating",
-        "--n-boot",
+        "--n-bootstrap",
         "100",
     ]
     assert main([*args, "--min-alpha", "0.667", "--junit", str(junit)]) == 1
@@ -135,6 +135,22 @@ def test_n_boot_is_a_deprecated_alias_of_n_bootstrap(data) -> None:  # type: ign
     with pytest.warns(FutureWarning, match="use n_bootstrap="):
         old = agreement(coded, n_boot=50, random_state=4)
     pd.testing.assert_frame_equal(old.summary(), new.summary())
-    assert old.to_dict()["n_boot"] == 50
+    assert old.to_dict()["n_bootstrap"] == 50 and "n_boot" not in old.to_dict()
+    with pytest.warns(FutureWarning, match="use AgreementTable.n_bootstrap"):
+        assert new.n_boot == new.n_bootstrap == 50
     with pytest.raises(SpecificationError, match="n_bootstrap= only"):
         agreement(coded, n_bootstrap=50, n_boot=50)
+
+
+def test_the_gate_takes_n_boot_as_a_deprecated_flag(  # type: ignore[no-untyped-def]
+    data, tmp_path, capsys
+) -> None:
+    csv = tmp_path / "segments.csv"
+    data.segments.to_csv(csv, index=False)
+    book = tmp_path / "codebook.yaml"
+    book.write_text(data.codebook_yaml)
+    args = ["codes", "agreement", str(csv), "--codebook", str(book), "--rating", "rating"]
+    assert main([*args, "--min-alpha", "0.3", "--format", "json", "--n-boot", "20"]) == 0
+    captured = capsys.readouterr()
+    assert "--n-boot is deprecated; use --n-bootstrap" in captured.err
+    assert json.loads(captured.out)["n_bootstrap"] == 20

@@ -34,7 +34,7 @@ def _context() -> SectionContext:
 
 
 def _settings(**changes: object) -> community.Settings:
-    return community.Settings(n_boot=99, **changes)  # type: ignore[arg-type]
+    return community.Settings(n_bootstrap=99, **changes)  # type: ignore[arg-type]
 
 
 def test_section_numbers_match_the_pillar(tmp_path: Path) -> None:
@@ -107,3 +107,17 @@ def test_demo_report_shows_the_section(small_demo: Path) -> None:
     assert "community:" in (small_demo / "config.yaml").read_text()
     html = next(small_demo.glob("*.html")).read_text()
     assert '<section id="community"' in html
+
+
+@pytest.mark.parametrize("module", ["community", "voices"])
+def test_the_key_n_boot_is_a_deprecated_alias_of_n_bootstrap(module: str) -> None:
+    from pydantic import ValidationError
+
+    from rpeval.report.sections import voices
+
+    settings = {"community": community.Settings, "voices": voices.Settings}[module]
+    with pytest.warns(FutureWarning, match=f"{module}: the key `n_boot` is deprecated"):
+        old = settings.model_validate({"n_boot": 99})
+    assert old == settings.model_validate({"n_bootstrap": 99})
+    with pytest.raises(ValidationError, match="give `n_bootstrap` only"):
+        settings.model_validate({"n_boot": 99, "n_bootstrap": 99})

@@ -60,7 +60,7 @@ def _interviews(reliability: Any = 0.9, n: int = 200) -> Any:
 
 def _input(data: Any, **settings: Any) -> section.VoicesInput:
     book = yaml.safe_load(data.codebook_yaml)
-    options = {"n_boot": 200} | settings
+    options = {"n_bootstrap": 200} | settings
     return section.from_config(section.Settings(codebook=book, **options), data.segments)
 
 

@@ -9,7 +9,8 @@ An :class:`~rpeval.errors.RpevalError` is printed as its message and hint, an ``
 (a file that cannot be read or written) as one line; the traceback only with ``--debug``.
 Messages go through :func:`rpeval._text.for_terminal`, so no control character in a file
 name or a value reaches the terminal. Commands that draw random numbers take
-``--random-state N``; ``--seed`` still works and prints a deprecation note.
+``--random-state N``; ``--seed`` still works and prints a deprecation note (so does
+``--n-boot``, now ``--n-bootstrap``).
 
 Examples
 --------

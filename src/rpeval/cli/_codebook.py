@@ -17,6 +17,7 @@ from rpeval.cli._common import (
     EXIT_CHECKS_FAILED,
     EXIT_OK,
     Subparsers,
+    add_deprecated_alias,
     add_random_state_option,
     usage_error,
 )
@@ -50,7 +51,10 @@ def _run_agreement(args: argparse.Namespace) -> int:
         rating=args.rating,
     )
     table = agreement(
-        coded, conf_level=args.conf_level, n_bootstrap=args.n_boot, random_state=args.random_state
+        coded,
+        conf_level=args.conf_level,
+        n_bootstrap=args.n_bootstrap,
+        random_state=args.random_state,
     )
     failing = table.failing(args.min_alpha)
     if args.junit:
@@ -112,7 +116,10 @@ def add_codebook_commands(subparsers: Subparsers[argparse.ArgumentParser]) -> No
     gate.add_argument("--codebook", required=True, metavar="PATH", help="codebook YAML")
     gate.add_argument("--min-alpha", type=float, default=0.667, metavar="A")
     gate.add_argument("--conf-level", type=float, default=0.95)
-    gate.add_argument("--n-boot", type=int, default=1000, metavar="N")
+    gate.add_argument(
+        "--n-bootstrap", type=int, default=1000, metavar="N", help="bootstrap draws for alpha"
+    )
+    add_deprecated_alias(gate, "--n-boot", "--n-bootstrap", dest="n_bootstrap")
     add_random_state_option(gate, default=0, what="bootstrap")
     for name in ("segment", "participant", "group", "coder", "code"):
         gate.add_argument(f"--{name}", default=name, metavar="COLUMN")

@@ -18,6 +18,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "Subparsers",
+    "add_deprecated_alias",
     "add_force_option",
     "add_random_state_option",
     "positive_int",
@@ -51,8 +52,13 @@ def add_force_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-class _DeprecatedSeed(argparse.Action):
-    """``--seed`` still works, with a note on stderr naming ``--random-state``."""
+class _DeprecatedOption(argparse.Action):
+    """An old option name that still works, with a note on stderr naming the new one
+    (``--seed`` -> ``--random-state``, ``--n-boot`` -> ``--n-bootstrap``)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        self.replacement = kwargs.pop("replacement")
+        super().__init__(option_strings, dest, **kwargs)
 
     def __call__(
         self,
@@ -62,10 +68,20 @@ class _DeprecatedSeed(argparse.Action):
         option_string: str | None = None,
     ) -> None:
         print(
-            f"{parser.prog}: note: --seed is deprecated; use --random-state",
+            f"{parser.prog}: note: {option_string} is deprecated; use {self.replacement}",
             file=sys.stderr,
         )
         setattr(namespace, self.dest, values)
+
+
+def add_deprecated_alias(
+    parser: argparse.ArgumentParser, old: str, new: str, *, dest: str, type: Any = int
+) -> None:
+    """`old` as a hidden alias of the option `new` (same `dest`): it still works and
+    prints ``note: OLD is deprecated; use NEW`` on stderr."""
+    parser.add_argument(
+        old, dest=dest, type=type, action=_DeprecatedOption, replacement=new, help=argparse.SUPPRESS
+    )
 
 
 def add_random_state_option(parser: argparse.ArgumentParser, *, default: int, what: str) -> None:
@@ -77,13 +93,7 @@ def add_random_state_option(parser: argparse.ArgumentParser, *, default: int, wh
         metavar="N",
         help=f"random_state of the {what}",
     )
-    parser.add_argument(
-        "--seed",
-        dest="random_state",
-        type=int,
-        action=_DeprecatedSeed,
-        help=argparse.SUPPRESS,
-    )
+    add_deprecated_alias(parser, "--seed", "--random-state", dest="random_state")
 
 
 def usage_error(parser: argparse.ArgumentParser, commands: str) -> int:

@@ -141,17 +141,17 @@ def _pair_table(core: AlphaCore) -> tuple[FloatArray, FloatArray]:
     return distinct, np.bincount(index.ravel(), weights=number[keep]).astype(float)
 
 
-def alpha_bootstrap(core: AlphaCore, n_boot: int, rng: np.random.Generator) -> FloatArray:
-    """`n_boot` bootstrap values of α (Hayes & Krippendorff 2007), floored at -1."""
+def alpha_bootstrap(core: AlphaCore, n_bootstrap: int, rng: np.random.Generator) -> FloatArray:
+    """`n_bootstrap` bootstrap values of α (Hayes & Krippendorff 2007), floored at -1."""
     if not np.isfinite(core.alpha):
-        return np.full(n_boot, np.nan)
+        return np.full(n_bootstrap, np.nan)
     contribution, number = _pair_table(core)
     total = int(np.rint(number.sum()))
     share = number / number.sum()
     # draws in chunks of at most about 2e7 counts, so memory stays bounded for many values
     step = max(1, 20_000_000 // max(contribution.size, 1))
     values = [
-        rng.multinomial(total, share, size=min(step, n_boot - start)) @ contribution
-        for start in range(0, n_boot, step)
+        rng.multinomial(total, share, size=min(step, n_bootstrap - start)) @ contribution
+        for start in range(0, n_bootstrap, step)
     ]
     return np.maximum(1.0 - np.concatenate(values), -1.0)

@@ -16,6 +16,7 @@ reliability cannot be shown.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,8 +67,18 @@ class AgreementTable:
     codebook: str
     version: str
     conf_level: float
-    n_boot: int
+    n_bootstrap: int
     prob_below: dict[str, float]
+
+    @property
+    def n_boot(self) -> int:
+        """Deprecated old name of :attr:`n_bootstrap` (gives a ``FutureWarning``)."""
+        warnings.warn(
+            "AgreementTable.n_boot is deprecated; use AgreementTable.n_bootstrap",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.n_bootstrap
 
     def summary(self) -> pd.DataFrame:
         """The table (a copy)."""
@@ -122,7 +133,7 @@ class AgreementTable:
             "codebook": self.codebook,
             "version": self.version,
             "conf_level": self.conf_level,
-            "n_boot": self.n_boot,
+            "n_bootstrap": self.n_bootstrap,
             "rows": records(self.table),
         }
 
@@ -183,7 +194,7 @@ def _statistics(
     ordinal: bool,
     levels: list[int] | None,
     conf_level: float,
-    n_boot: int,
+    n_bootstrap: int,
     rng: np.random.Generator,
 ) -> list[Reliability]:
     ratings = ratings.loc[:, ratings.notna().any()]
@@ -196,7 +207,7 @@ def _statistics(
             level=level,
             levels=levels,
             conf_level=conf_level,
-            n_bootstrap=n_boot,
+            n_bootstrap=n_bootstrap,
             random_state=rng,
         ),
         percent_agreement(ratings, levels=levels),
@@ -241,7 +252,7 @@ def agreement(
     caller = "agreement"
     conf_level = check_conf_level(conf_level, caller=caller)
     given = renamed(n_bootstrap, n_boot, new="n_bootstrap", old="n_boot", caller=caller)
-    n_boot = check_count(1000 if given is None else given, arg="n_bootstrap", caller=caller)
+    draws = check_count(1000 if given is None else given, arg="n_bootstrap", caller=caller)
     codes = coded.codebook.codes
     themes = {code.parent for code in codes}
     streams = np.random.SeedSequence(random_state).spawn(len(codes) + 1)
@@ -253,7 +264,7 @@ def agreement(
         rng = np.random.default_rng(streams[index])
         ordinal = code.scale == "ordinal"
         levels = list(range(len(code.levels or []))) if ordinal else [0, 1]
-        results = _statistics(ratings, ordinal, levels, conf_level, n_boot, rng)
+        results = _statistics(ratings, ordinal, levels, conf_level, draws, rng)
         rows.extend(_rows(code.name, results))
         if results:
             prob[code.name] = results[0].prob_below(0.667)
@@ -262,8 +273,8 @@ def agreement(
     if pooled:
         stacked = pd.concat(pooled, ignore_index=True)
         overall = np.random.default_rng(streams[-1])
-        results = _statistics(stacked, False, [0, 1], conf_level, n_boot, overall)
+        results = _statistics(stacked, False, [0, 1], conf_level, draws, overall)
         rows.extend(_rows(OVERALL, results))
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     book = coded.codebook
-    return AgreementTable(table, book.name, book.version, conf_level, n_boot, prob)
+    return AgreementTable(table, book.name, book.version, conf_level, draws, prob)

@@ -251,18 +251,18 @@ def krippendorff_alpha(
     level = check_choice(level, LEVELS, arg="level", caller=caller)
     conf_level = check_conf_level(conf_level, caller=caller)
     given = renamed(n_bootstrap, n_boot, new="n_bootstrap", old="n_boot", caller=caller)
-    n_boot = check_count(1000 if given is None else given, arg="n_bootstrap", caller=caller)
+    n_draws = check_count(1000 if given is None else given, arg="n_bootstrap", caller=caller)
     prepared = _prepare(ratings, coders, levels, numeric=level != "nominal", caller=caller)
     measure: LevelOfMeasurement = level  # type: ignore[assignment]
     core = alpha_core(prepared.array, measure)
     nan = float("nan")
     draws = np.empty(0)
     se = lower = upper = nan
-    if n_boot > 0 and np.isfinite(core.alpha):
-        draws = alpha_bootstrap(core, n_boot, make_rng(random_state, caller=caller))
+    if n_draws > 0 and np.isfinite(core.alpha):
+        draws = alpha_bootstrap(core, n_draws, make_rng(random_state, caller=caller))
         tail = (1 - conf_level) / 2
         lower, upper = (float(v) for v in np.quantile(draws, [tail, 1 - tail]))
-        se = float(draws.std(ddof=1)) if n_boot > 1 else nan
+        se = float(draws.std(ddof=1)) if n_draws > 1 else nan
     return Reliability(
         "krippendorff_alpha",
         level,

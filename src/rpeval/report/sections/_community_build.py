@@ -106,7 +106,7 @@ def _did(panel: Any, s: Settings, context: SectionContext) -> tuple[Any, Any, st
         rates,
         control=control,
         conf_level=context.conf_level,
-        n_bootstrap=s.n_boot,
+        n_bootstrap=s.n_bootstrap,
         random_state=context.random_state,
         progress=context.progress,
     )

@@ -267,7 +267,7 @@ def voices_section(value: VoicesInput, context: SectionContext) -> Section:
     table = agreement(
         coded,
         conf_level=context.conf_level,
-        n_bootstrap=s.n_boot,
+        n_bootstrap=s.n_bootstrap,
         random_state=context.random_state,
     )
     reliability = reliability_rows(table, coded, s)

@@ -189,7 +189,7 @@ def _notes(s: Settings, context: SectionContext, data: dict[str, Any]) -> tuple[
     return (
         f"Participant voices: reliability is Krippendorff's alpha (nominal for presence "
         f"codes, ordinal for rated codes; units are segments, missing ratings allowed) with "
-        f"a bootstrap interval of {s.n_boot} draws (Hayes & Krippendorff 2007); with two "
+        f"a bootstrap interval of {s.n_bootstrap} draws (Hayes & Krippendorff 2007); with two "
         "coders Cohen's kappa, with more Gwet's AC1 (Gwet's linearised SE, t interval). "
         f"Codes below alpha {s.min_alpha} are flagged (Krippendorff 2004: 0.667 for "
         "tentative, 0.800 for firm conclusions).",

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from rpeval._options import renamed_key
 from rpeval.errors import DataError, SpecificationError
 from rpeval.report.sections import Section, SectionContext
 
@@ -57,7 +58,12 @@ class Settings(BaseModel):
     robust: bool = False
     did: bool = True
     per: float = Field(10_000.0, gt=0)
-    n_boot: int = Field(499, ge=0)
+    n_bootstrap: int = Field(499, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_keys(cls, data: Any) -> Any:
+        return renamed_key(data, new="n_bootstrap", old="n_boot", where="community")
 
 
 @dataclass(frozen=True)
@@ -122,4 +128,4 @@ def demo_input(program: ProgramData) -> tuple[Settings, pd.DataFrame | None]:
     from rpeval.datasets import simulate_community
 
     simulated = simulate_community(random_state=program.random_state)
-    return Settings(n_boot=199), simulated.data
+    return Settings(n_bootstrap=199), simulated.data

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from rpeval._options import renamed_key
 from rpeval.errors import DataError, SpecificationError
 from rpeval.report.sections import Section, SectionContext
 
@@ -70,7 +71,12 @@ class Settings(BaseModel):
     rule: Literal["any", "majority"] = "any"
     adjust: Literal["holm", "bh", "none"] = "holm"
     quotes_per_code: int = Field(2, ge=0, le=20)
-    n_boot: int = Field(1000, ge=0)
+    n_bootstrap: int = Field(1000, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_keys(cls, data: Any) -> Any:
+        return renamed_key(data, new="n_bootstrap", old="n_boot", where="voices")
 
 
 @dataclass(frozen=True)
