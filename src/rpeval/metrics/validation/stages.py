@@ -15,8 +15,6 @@ Examples
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from rpeval._junit import JUnitCase, junit_xml
+from rpeval._validation import IssueCounts, line_in
 from rpeval.errors import MetricDefinitionError
 from rpeval.metrics._loading import (
     LoadedDefinition,
@@ -43,32 +42,13 @@ STAGES = ("schema", "semantic", "examples", "breaking")
 
 
 @dataclass(frozen=True)
-class ValidationReport:
-    """All issues found, and what was checked."""
+class ValidationReport(IssueCounts[Issue]):
+    """All issues found, and what was checked (``errors``, ``warnings``, ``ok``,
+    ``exit_code`` and ``to_json`` from :class:`rpeval._validation.IssueCounts`)."""
 
     issues: tuple[Issue, ...]
     files: tuple[str, ...]
     metrics: tuple[str, ...]
-
-    @property
-    def errors(self) -> tuple[Issue, ...]:
-        """Issues at level error."""
-        return tuple(i for i in self.issues if i.level == "error")
-
-    @property
-    def warnings(self) -> tuple[Issue, ...]:
-        """Issues at level warning."""
-        return tuple(i for i in self.issues if i.level == "warning")
-
-    @property
-    def ok(self) -> bool:
-        """No errors (warnings allowed)."""
-        return not self.errors
-
-    @property
-    def exit_code(self) -> int:
-        """0 without errors, 1 with errors (as `rpeval metrics validate`)."""
-        return 0 if self.ok else 1
 
     def summary(self) -> pd.DataFrame:
         """One row per issue: level, stage, file, line, metric, message."""
@@ -101,10 +81,6 @@ class ValidationReport:
         ]
         lines.append(" ".join(counts))
         return "\n".join(lines)
-
-    def to_json(self) -> str:
-        """The report as JSON text."""
-        return json.dumps(self.to_dict(), indent=2)
 
     def to_junit(self) -> str:
         """JUnit XML: a test case per metric (errors are failures), for CI dashboards."""
@@ -143,7 +119,7 @@ def _schema_stage(files: Sequence[Path]) -> tuple[list[LoadedDefinition], list[I
         try:
             documents = load_documents(file)
         except MetricDefinitionError as error:
-            line = _line_in(error.args[0], str(file))
+            line = line_in(error.args[0], str(file))
             issues.append(Issue("error", "schema", str(file), line, None, error.args[0]))
             continue
         for document in documents:
@@ -155,12 +131,6 @@ def _schema_stage(files: Sequence[Path]) -> tuple[list[LoadedDefinition], list[I
                     Issue("error", "schema", p.file, p.line, p.name, p.message) for p in result
                 )
     return loaded, issues
-
-
-def _line_in(message: str, file: str) -> int:
-    """The line of a ``file:line: ...`` message (1 when it names none: the file as a whole)."""
-    found = re.match(r"(\d+):", message.removeprefix(f"{file}:"))
-    return int(found.group(1)) if message.startswith(f"{file}:") and found else 1
 
 
 def _example_stage(loaded: Sequence[LoadedDefinition], failed: set[str]) -> list[Issue]:
