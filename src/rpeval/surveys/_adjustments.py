@@ -75,10 +75,15 @@ def margin_codes(
     columns = [column] if isinstance(column, str) else list(column)
     require_columns(design.data, columns, arg="strata", caller=caller)
     frame = design.data[columns]
-    if frame.isna().to_numpy().any():
+    null = frame.isna().to_numpy()
+    if null.any():
+        counts = zip(columns, null.sum(axis=0), strict=True)
+        detail = ", ".join(f"{c!r}: {int(n)}" for c, n in counts if n)
         raise DataError(
-            f"{caller}(): columns {columns} have missing values",
-            hint="give respondents without a value their own category",
+            f"{caller}(): {int(null.any(axis=1).sum())} of {len(frame)} rows have a missing "
+            f"value in {columns} ({detail}), so they cannot be weighted to the population",
+            hint="impute the value, or give those respondents a category of their own with "
+            "its population count (weighting has no missing='drop')",
         )
     keys = (
         list(frame.itertuples(index=False, name=None))

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from rpeval._design_variance import Stage
 from rpeval._display import Display
-from rpeval._frames import as_pandas, require_columns
+from rpeval._frames import as_pandas, complete_cases, require_columns
 from rpeval._options import check_choice, column_list
 from rpeval.errors import DataError, SpecificationError
 from rpeval.surveys._design_build import (
@@ -71,6 +71,14 @@ class SurveyDesign:
         ``options(survey.lonely.psu=)``): ``"fail"`` raises, ``"remove"`` adds nothing,
         ``"adjust"`` compares the PSU total with the overall mean (0 for the centred
         influence values), ``"average"`` replaces the stratum by the average of the others.
+    missing
+        Rows missing a design value (weight, stratum, PSU or fpc): ``"error"`` (default,
+        as R's ``svydesign``) or ``"drop"``, which removes those rows from the sample
+        before the design is built (the design of the filtered frame; counted in
+        ``n_dropped``). Dropping is not a domain: the units leave the design, totals
+        leave them out and no weight is raised to stand for them, so use it for rows
+        outside the sample (ineligible cases, broken records). Respondents in the sample
+        who skipped a question are a domain: see the estimators' ``missing="drop"``.
 
     Raises
     ------
@@ -98,6 +106,9 @@ class SurveyDesign:
     >>> design = SurveyDesign(df, weights="w", strata="stratum")
     >>> design.n_rows, design.n_strata, design.degrees_of_freedom
     (4, 2, 2)
+    >>> df.loc[1, "w"] = None
+    >>> SurveyDesign(df, weights="w", missing="drop").n_rows
+    3
     """
 
     data: pd.DataFrame
@@ -110,6 +121,7 @@ class SurveyDesign:
     nest: bool
     lonely_psu: str
     n_lonely: int
+    n_dropped: int
     _stratum: IntArray
     _cluster: IntArray
     adjustments: tuple[Any, ...]
@@ -124,29 +136,25 @@ class SurveyDesign:
         fpc: str | list[str] | None = None,
         nest: bool = False,
         lonely_psu: LonelyPSU | str = "fail",
+        missing: Literal["error", "drop"] = "error",
     ) -> None:
         frame = as_pandas(data, arg="data", caller=_CALLER)
         check_choice(lonely_psu, LONELY_RULES, arg="lonely_psu", caller=_CALLER)
+        check_choice(missing, ("error", "drop"), arg="missing", caller=_CALLER)
         if not isinstance(nest, bool):
             raise SpecificationError(f"{_CALLER}(): nest={nest!r} must be True or False")
-        psu_cols = column_list(psu, arg="psu", caller=_CALLER)
-        fpc_cols = column_list(fpc, arg="fpc", caller=_CALLER)
-        strata_cols = column_list(strata, arg="strata", caller=_CALLER)
-        if len(strata_cols) > 1:
-            raise SpecificationError(
-                f"{_CALLER}(): `strata` takes one column, got {strata_cols}",
-                hint="combine them first, e.g. df['stratum'] = df['region'] + '/' + df['urban']",
-            )
-        if fpc_cols and len(fpc_cols) != max(len(psu_cols), 1):
-            raise SpecificationError(
-                f"{_CALLER}(): `fpc` names {len(fpc_cols)} columns for "
-                f"{max(len(psu_cols), 1)} sampling stages",
-                hint="give one fpc column per psu column",
-            )
-        for arg, names in (("psu", psu_cols), ("fpc", fpc_cols), ("strata", strata_cols)):
-            require_columns(frame, names, arg=arg, caller=_CALLER)
+        columns = _design_columns(frame, weights, strata, psu, fpc)
+        strata_cols, psu_cols, fpc_cols = columns["strata"], columns["psu"], columns["fpc"]
+        n_dropped = 0
+        if missing == "drop":
+            every = [name for names in columns.values() for name in names]
+            kept = complete_cases(frame, every, missing="drop", arg="data", caller=_CALLER)
+            frame, n_dropped = kept.frame, kept.n_dropped
         if len(frame) == 0:
-            raise DataError(f"{_CALLER}(): `data` has no rows")
+            raise DataError(
+                f"{_CALLER}(): `data` has no rows"
+                + (f" left after dropping {n_dropped} with missing values" if n_dropped else "")
+            )
         n = len(frame)
         stratum = codes(frame, strata_cols, "strata") if strata_cols else np.zeros(n, np.int64)
         inputs = stage_inputs(frame, stratum, psu_cols, nest, bool(strata_cols))
@@ -179,6 +187,7 @@ class SurveyDesign:
             "nest": nest,
             "lonely_psu": lonely_psu,
             "n_lonely": n_lonely,
+            "n_dropped": n_dropped,
             "_stratum": stratum,
             "_cluster": inputs[0].cluster,
             "adjustments": (),
@@ -255,6 +264,7 @@ class SurveyDesign:
             "n_strata": self.n_strata,
             "n_psu": self.n_psu,
             "n_lonely": self.n_lonely,
+            "n_dropped": self.n_dropped,
             "degrees_of_freedom": self.degrees_of_freedom,
             "weight_sum": float(self.weights.sum()),
         }
@@ -266,6 +276,11 @@ class SurveyDesign:
             f"  weights: {self.weights_column or ('from fpc' if self.fpc_columns else 'equal')}"
             f" (sum {self.weights.sum():.6g})",
         ]
+        if self.n_dropped:
+            parts.append(
+                f"  {self.n_dropped} rows missing a design value left out of the sample "
+                "(missing='drop')"
+            )
         if self.n_lonely:
             parts.append(
                 f"  {self.n_lonely} lonely strata handled by lonely_psu={self.lonely_psu!r}"
@@ -278,3 +293,32 @@ class SurveyDesign:
     def _repr_html_(self) -> str:
         title, *rest = str(self).split("\n")
         return Display(title, (), self.summary(), tuple(line.strip() for line in rest)).html()
+
+
+def _design_columns(
+    frame: pd.DataFrame, weights: object, strata: object, psu: object, fpc: object
+) -> dict[str, list[str]]:
+    """The weights, strata, psu and fpc column lists, checked together and in ``frame``."""
+    psu_cols = column_list(psu, arg="psu", caller=_CALLER)
+    fpc_cols = column_list(fpc, arg="fpc", caller=_CALLER)
+    strata_cols = column_list(strata, arg="strata", caller=_CALLER)
+    if len(strata_cols) > 1:
+        raise SpecificationError(
+            f"{_CALLER}(): `strata` takes one column, got {strata_cols}",
+            hint="combine them first, e.g. df['stratum'] = df['region'] + '/' + df['urban']",
+        )
+    if fpc_cols and len(fpc_cols) != max(len(psu_cols), 1):
+        raise SpecificationError(
+            f"{_CALLER}(): `fpc` names {len(fpc_cols)} columns for "
+            f"{max(len(psu_cols), 1)} sampling stages",
+            hint="give one fpc column per psu column",
+        )
+    columns = {
+        "psu": psu_cols,
+        "fpc": fpc_cols,
+        "strata": strata_cols,
+        "weights": column_list(weights, arg="weights", caller=_CALLER),
+    }
+    for arg, names in columns.items():
+        require_columns(frame, names, arg=arg, caller=_CALLER)
+    return columns

@@ -10,14 +10,14 @@ survey's ``svrVar``. Build one from a :class:`SurveyDesign` with :func:`replicat
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._display import Display
-from rpeval._frames import as_pandas, numeric_array, require_columns
+from rpeval._frames import as_pandas, complete_cases, numeric_array, require_columns
 from rpeval._lazy import sparse
 from rpeval._options import check_choice, column_list, make_rng
 from rpeval.errors import DataError, SpecificationError
@@ -53,9 +53,10 @@ class ReplicateDesign:
 
     Attributes: ``data``, ``weights`` (full sample), ``replicate_weights`` (rows ×
     replicates, analysis weights), ``scale``, ``rscales``, ``mse``, ``type``,
-    ``fay_rho``. Build it with :func:`replicate_design` or :meth:`from_columns`; the
-    estimators (:func:`rpeval.surveys.mean`, ``total``, ``ratio``, ``proportion``) take it
-    in place of a :class:`SurveyDesign`.
+    ``fay_rho``, ``n_dropped`` (rows left out by ``missing="drop"``). Build it with
+    :func:`replicate_design` or :meth:`from_columns`; the estimators
+    (:func:`rpeval.surveys.mean`, ``total``, ``ratio``, ``proportion``) take it in place
+    of a :class:`SurveyDesign`.
     """
 
     data: pd.DataFrame
@@ -67,6 +68,7 @@ class ReplicateDesign:
     type: str
     fay_rho: float
     degrees_of_freedom: int
+    n_dropped: int
 
     def __init__(
         self,
@@ -79,6 +81,7 @@ class ReplicateDesign:
         mse: bool,
         type: str,
         fay_rho: float = 0.0,
+        n_dropped: int = 0,
     ) -> None:
         values = {
             "data": data,
@@ -89,6 +92,7 @@ class ReplicateDesign:
             "mse": bool(mse),
             "type": type,
             "fay_rho": float(fay_rho),
+            "n_dropped": int(n_dropped),
             "degrees_of_freedom": _rank_df(
                 np.asarray(weights, dtype=np.float64),
                 np.asarray(replicate_weights, dtype=np.float64),
@@ -113,13 +117,17 @@ class ReplicateDesign:
         rscales: list[float] | None = None,
         fay_rho: float = 0.0,
         mse: bool = False,
+        missing: Literal["error", "drop"] = "error",
     ) -> ReplicateDesign:
         """Replicate weights given as columns (R's ``svrepdesign``).
 
         ``combined_weights=True`` (R's default) means the columns are analysis weights;
         otherwise they are multipliers of ``weights``. Default ``scale``: JK1
         ``(R − 1)/R``, bootstrap ``1/(R − 1)``, BRR ``1/R``, Fay ``1/(R (1 − ρ)²)``; JKn and
-        ``"other"`` need ``scale`` or ``rscales``. ``rscales`` default to 1.
+        ``"other"`` need ``scale`` or ``rscales``. ``rscales`` default to 1. Rows missing
+        a full-sample or replicate weight raise (``missing="error"``, as R), or with
+        ``missing="drop"`` leave the sample before the design is built (counted in
+        ``n_dropped``; not a domain, see :class:`SurveyDesign`).
 
         Examples
         --------
@@ -138,6 +146,12 @@ class ReplicateDesign:
             replicate_weights, arg="replicate_weights", caller=caller, allow_none=False
         )
         require_columns(frame, [weights, *names], arg="replicate_weights", caller=caller)
+        check_choice(missing, ("error", "drop"), arg="missing", caller=caller)
+        n_dropped = 0
+        if missing == "drop":
+            every = [weights, *names]
+            kept = complete_cases(frame, every, missing="drop", arg="data", caller=caller)
+            frame, n_dropped = kept.frame, kept.n_dropped
         full = numeric_array(frame, weights, arg="weights", caller=caller)
         if np.any(~np.isfinite(full) | (full <= 0)):
             raise DataError(f"{caller}(): column {weights!r} (argument `weights`) must be > 0")
@@ -177,6 +191,7 @@ class ReplicateDesign:
             mse=mse,
             type=type,
             fay_rho=fay_rho,
+            n_dropped=n_dropped,
         )
 
     @property
@@ -206,7 +221,8 @@ class ReplicateDesign:
         return np.asarray((indicator @ self.replicate_weights).T, dtype=np.float64)
 
     def summary(self) -> pd.DataFrame:
-        """One row: ``type``, ``n_rows``, ``n_replicates``, ``scale``, ``mse``, ``df``."""
+        """One row: ``type``, ``n_rows``, ``n_replicates``, ``scale``, ``mse``, ``df``,
+        ``n_dropped``."""
         return pd.DataFrame(
             [
                 {
@@ -216,6 +232,7 @@ class ReplicateDesign:
                     "scale": self.scale,
                     "mse": self.mse,
                     "df": self.degrees_of_freedom,
+                    "n_dropped": self.n_dropped,
                 }
             ]
         )
@@ -231,6 +248,7 @@ class ReplicateDesign:
             f"ReplicateDesign ({self.type}): {self.n_rows} respondents, {self.n_replicates} "
             f"replicates, scale {self.scale:.6g}, df = {self.degrees_of_freedom}"
             + (", variances about the full-sample estimate (mse)" if self.mse else "")
+            + (f"; {self.n_dropped} rows with missing weights left out" if self.n_dropped else "")
         )
 
     def __repr__(self) -> str:
@@ -329,4 +347,5 @@ def replicate_design(
         mse=mse,
         type=type,
         fay_rho=fay_rho if type == "Fay" else 0.0,
+        n_dropped=design.n_dropped,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from rpeval._display import Display
 from rpeval._formula import show_values
-from rpeval._frames import as_pandas, numeric_array, require_columns
+from rpeval._frames import as_pandas, complete_cases, numeric_array, require_columns
 from rpeval._json import records
 from rpeval._lazy import stats
 from rpeval._options import check_conf_level, column_list
@@ -72,7 +72,8 @@ def recode_items(
     Returns
     -------
     pandas.DataFrame
-        A copy of ``data`` with the items recoded (floats, missing as NaN).
+        A copy of ``data`` with the items recoded (floats, missing as NaN). There is no
+        ``missing=``: a missing answer is kept, as NaN, for the analysis to handle.
 
     Examples
     --------
@@ -127,7 +128,8 @@ def scale_scores(
     ``min_answered`` (default: half the items, rounded up) is the missing-items rule: a
     respondent who answered fewer items gets a missing score. A ``"sum"`` score is the
     mean of the answered items times the number of items (prorated), so that it is on the
-    same scale whatever was skipped.
+    same scale whatever was skipped. ``min_answered`` is this function's missing-value
+    policy, so it has no ``missing=``.
 
     Examples
     --------
@@ -253,11 +255,14 @@ def reliability(
     reverse: Sequence[str] = (),
     missing_codes: Sequence[float] = (),
     conf_level: float = 0.95,
+    missing: Literal["error", "drop"] = "drop",
 ) -> ReliabilityResult:
     """Cronbach's α, Feldt's interval, α if dropped, r.drop and ω total of a scale.
 
-    Parameters as :func:`recode_items`; respondents with any item missing are left out
-    and counted in ``n_dropped``.
+    Parameters as :func:`recode_items`. With ``missing="drop"`` (the default here, as
+    ``psych::alpha``'s ``na.rm = TRUE``: skipped items are the rule in surveys)
+    respondents with any item missing are left out and counted in ``n_dropped``;
+    ``missing="error"`` raises with the count per item instead.
 
     Notes
     -----
@@ -283,8 +288,8 @@ def reliability(
     if len(names) < 2:
         raise SpecificationError(f"{caller}(): a scale needs at least two items")
     recoded = recode_items(data, names, scale=scale, reverse=reverse, missing_codes=missing_codes)
+    complete = complete_cases(recoded, names, missing=missing, arg="data", caller=caller).kept
     values = recoded[names].to_numpy(dtype=np.float64)
-    complete = ~np.isnan(values).any(axis=1)
     x = values[complete]
     n, k = x.shape
     if n < 3:

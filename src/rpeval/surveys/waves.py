@@ -218,7 +218,10 @@ def paired_change(
     not reached). The change is a domain mean over the complete pairs (R:
     ``svymean(~I(after - before), design, na.rm = TRUE)``); people lost after the first
     wave are counted, with their share of the weighted sample, and their baseline is
-    compared with the stayers'.
+    compared with the stayers'. It has no ``missing=`` on purpose: missing answers are
+    its subject (the people lost between waves), always left out of the change and
+    counted, never an error; rows missing a ``by`` value are left out the same way
+    (counted in the change's ``n_missing``).
 
     Examples
     --------

@@ -4,6 +4,13 @@ Each function returns a new :class:`SurveyDesign` whose weights reproduce the kn
 population figures and whose variances account for the weighting, as R survey does: the
 influence values are replaced by their residuals from the weighting (Deville & Särndal
 1992; Lumley 2010, ch. 7), so a calibrated total of a calibration variable has SE 0.
+
+A missing value in a weighting variable raises :class:`~rpeval.errors.DataError` with the
+counts; there is no ``missing="drop"`` here. A respondent whose category is unknown cannot
+be put in a margin cell, and taking them out of the design would spread their share of
+the population over everyone else: an imputation nobody chose, which also changes the
+design the variances come from. Impute the value or give it a category with a known
+count (R survey 4.1's ``postStratify`` and ``rake`` raise too; ``calibrate`` goes wrong).
 """
 
 from __future__ import annotations
