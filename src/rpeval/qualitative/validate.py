@@ -15,7 +15,7 @@ import pandas as pd
 
 from rpeval._display import Display
 from rpeval._json import records
-from rpeval._junit import JUnitCase, junit_xml
+from rpeval._junit import issues_junit
 from rpeval._validation import IssueCounts, line_in
 from rpeval.errors import CodebookError
 from rpeval.qualitative._baseline import breaking_changes, load_baseline
@@ -82,26 +82,13 @@ class CodebookReport(IssueCounts[CodebookIssue]):
 
     def to_junit(self) -> str:
         """JUnit XML: a test case per codebook (errors are failures)."""
-        grouped: dict[str, list[CodebookIssue]] = {name: [] for name in self.codebooks}
-        for issue in self.issues:
-            grouped.setdefault(issue.codebook or issue.file, []).append(issue)
-        cases = []
-        for name, issues in grouped.items():
-            errors = [i for i in issues if i.level == "error"]
-            cases.append(
-                JUnitCase(
-                    "codebooks",
-                    name,
-                    failures=tuple((i.stage, i.message) for i in errors),
-                    output=tuple(
-                        f"warning {i.file}:{i.line}: {i.message}"
-                        for i in issues
-                        if i.level != "error"
-                    ),
-                    details=tuple(f"{i.file}:{i.line}: {i.message}" for i in errors),
-                )
-            )
-        return junit_xml("rpeval-codebooks", cases)
+        return issues_junit(
+            "rpeval-codebooks",
+            self.codebooks,
+            self.issues,
+            subject=lambda issue: issue.codebook,
+            classname="codebooks",
+        )
 
 
 def _schema_stage(files: Sequence[Path]) -> tuple[list[LoadedCodebook], list[CodebookIssue]]:

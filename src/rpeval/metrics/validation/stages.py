@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rpeval._junit import JUnitCase, junit_xml
+from rpeval._junit import issues_junit
 from rpeval._validation import IssueCounts, line_in
 from rpeval.errors import MetricDefinitionError
 from rpeval.metrics._loading import (
@@ -83,29 +83,16 @@ class ValidationReport(IssueCounts[Issue]):
         return "\n".join(lines)
 
     def to_junit(self) -> str:
-        """JUnit XML: a test case per metric (errors are failures), for CI dashboards."""
-        grouped: dict[tuple[str, str], list[Issue]] = {("metrics", n): [] for n in self.metrics}
-        for issue in self.issues:
-            key = issue.metric or issue.file
-            group = ("metrics", key) if ("metrics", key) in grouped else ("files", key)
-            grouped.setdefault(group, []).append(issue)
-        cases = []
-        for (classname, name), issues in grouped.items():
-            errors = [i for i in issues if i.level == "error"]
-            cases.append(
-                JUnitCase(
-                    classname,
-                    name,
-                    failures=tuple((i.stage, i.message) for i in errors),
-                    output=tuple(
-                        f"warning {i.file}:{i.line}: {i.message}"
-                        for i in issues
-                        if i.level != "error"
-                    ),
-                    details=tuple(f"{i.file}:{i.line}: {i.message}" for i in errors),
-                )
-            )
-        return junit_xml("rpeval-metrics", cases)
+        """JUnit XML: a test case per metric (errors are failures), then one per file with
+        problems outside any metric, for CI dashboards."""
+        return issues_junit(
+            "rpeval-metrics",
+            self.metrics,
+            self.issues,
+            subject=lambda issue: issue.metric,
+            classname="metrics",
+            others="files",
+        )
 
 
 def _plural(count: int, noun: str) -> str:
