@@ -1,8 +1,7 @@
 """pydantic validation errors as ``file:line`` messages with did-you-mean for unknown keys.
 
 Generic over the model: the known keys at a location are read from the model's fields, so
-a codebook, a configuration or a metric definition get the same messages. (The metrics
-pillar has its own copy in ``metrics/_loading.py``, written first; it can switch to this.)
+a codebook, a configuration or a metric definition get the same messages.
 
 Examples
 --------

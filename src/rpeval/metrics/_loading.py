@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pydantic import ValidationError
-
+from rpeval._validation import YAML_SUFFIXES, SchemaProblem, validate_mapping, yaml_files
 from rpeval.errors import MetricDefinitionError
 from rpeval.metrics._yaml_source import SourceDocument, load_documents
 from rpeval.metrics.schema import MetricDefinition
@@ -26,8 +24,6 @@ __all__ = [
     "validate_document",
 ]
 
-_SUFFIXES = (".yaml", ".yml")
-
 
 @dataclass(frozen=True)
 class LoadedDefinition:
@@ -40,16 +36,6 @@ class LoadedDefinition:
     def where(self) -> str:
         """``file:line`` of the document."""
         return f"{self.source.file}:{self.source.line}"
-
-
-@dataclass(frozen=True)
-class SchemaProblem:
-    """A schema error at a line of a document."""
-
-    file: str
-    line: int
-    message: str
-    name: str | None
 
 
 @functools.cache
@@ -66,7 +52,7 @@ def builtin_catalog_files() -> list[Path]:
         Path(str(entry))
         for entry in root.iterdir()
         if entry.is_file()
-        and entry.name.endswith(_SUFFIXES)
+        and entry.name.endswith(YAML_SUFFIXES)
         and not entry.name.startswith("data_schema")
     )
 
@@ -75,19 +61,10 @@ def definition_files(paths: Iterable[str | Path]) -> list[Path]:
     """YAML files named by `paths` (directories are searched recursively), sorted, without
     data schemas: a file whose only top-level key is ``tables`` describes the data, not a
     metric, whatever its name, so it may sit beside the metrics it serves."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*")) if p.suffix in _SUFFIXES)
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise MetricDefinitionError(
-                f"no such file or directory: {path}",
-                hint="give YAML files or directories that contain them",
-            )
-    return [p for p in dict.fromkeys(found) if not is_data_schema_file(p)]
+    found = yaml_files(
+        paths, error=MetricDefinitionError, hint="give YAML files or directories that contain them"
+    )
+    return [p for p in found if not is_data_schema_file(p)]
 
 
 _TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:", flags=re.MULTILINE)
@@ -113,71 +90,10 @@ def is_data_schema_file(path: Path) -> bool:
     return set(_TOP_KEY.findall(text)) == {"tables"}
 
 
-def _known_keys(location: Sequence[str | int]) -> list[str]:
-    """Field names that are valid at `location` of a definition (for suggestions)."""
-    model: type[object] = MetricDefinition
-    for part in location:
-        if isinstance(part, int):
-            continue
-        fields = getattr(model, "model_fields", {})
-        info = fields.get(part)
-        if info is None:
-            return []
-        annotation = info.annotation
-        inner = [a for a in getattr(annotation, "__args__", (annotation,)) if a is not None]
-        nested = [a for a in inner if hasattr(a, "model_fields")]
-        if not nested:
-            list_args = [getattr(a, "__args__", ()) for a in inner]
-            nested = [a for args in list_args for a in args if hasattr(a, "model_fields")]
-        if not nested:
-            return []
-        model = nested[0]
-    return list(getattr(model, "model_fields", {}))
-
-
-def _message(error: dict[str, object]) -> tuple[tuple[str | int, ...], str]:
-    raw = error["loc"]
-    location: tuple[str | int, ...] = tuple(raw) if isinstance(raw, tuple | list) else ()
-    kind = error["type"]
-    if kind == "extra_forbidden" and location:
-        key = str(location[-1])
-        known = _known_keys(location[:-1])
-        close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        tip = f" (did you mean {close[0]!r}?)" if close else ""
-        allowed = f"; allowed here: {', '.join(known)}" if known else ""
-        return location, f"unknown key {key!r}{tip}{allowed}"
-    text = str(error["msg"]).removeprefix("Value error, ")
-    dotted = ".".join(str(p) for p in location)
-    if kind == "missing":
-        return location, f"missing required key {dotted!r}"
-    return location, f"{dotted}: {text}" if dotted else text
-
-
 def validate_document(document: SourceDocument) -> LoadedDefinition | list[SchemaProblem]:
     """Validate one document against the schema: the definition, or its problems."""
-    value = document.value
-    name = value.get("name") if isinstance(value, dict) else None
-    label = name if isinstance(name, str) else None
-    if not isinstance(value, dict):
-        return [
-            SchemaProblem(
-                document.file,
-                document.line,
-                f"a metric definition must be a mapping, got {type(value).__name__}",
-                None,
-            )
-        ]
-    try:
-        definition = MetricDefinition.model_validate(value)
-    except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            location: tuple[str | int, ...]
-            location, message = _message(dict(item))
-            line = document.line_of(location)
-            problems.append(SchemaProblem(document.file, line, message, label))
-        return problems
-    return LoadedDefinition(definition, document)
+    result = validate_mapping(MetricDefinition, document, what="a metric definition")
+    return result if isinstance(result, list) else LoadedDefinition(result, document)
 
 
 def _filters(definition: MetricDefinition) -> list[tuple[tuple[str, ...], str]]:
