@@ -16,7 +16,13 @@ if TYPE_CHECKING:
     from rpeval.matching.result import MatchResult
     from rpeval.matching.weighting import WeightResult
 
-__all__ = ["balance_display", "effect_display", "match_display", "weight_display"]
+__all__ = [
+    "balance_display",
+    "dropped_header",
+    "effect_display",
+    "match_display",
+    "weight_display",
+]
 
 _BALANCE_COLUMNS = (
     "term",
@@ -37,6 +43,17 @@ def _call(function: str, settings: dict[str, Any], treatment: str, keys: tuple[s
     return call_text(function, repr(treatment), **shown)
 
 
+def dropped_header(
+    n_dropped: int, missing_by_column: dict[str, int]
+) -> tuple[tuple[str, str], ...]:
+    """The header line of rows left out by ``missing="drop"`` (none when nothing was):
+    ``("dropped", "3 rows with missing values ('age': 2, 'sex': 1)")``."""
+    if not n_dropped:
+        return ()
+    detail = ", ".join(f"{c!r}: {n:,}" for c, n in missing_by_column.items() if n)
+    return (("dropped", f"{n_dropped:,} rows with missing values ({detail})"),)
+
+
 def _balance_frame(table: BalanceTable) -> pd.DataFrame:
     frame = table.summary()
     return frame[[c for c in _BALANCE_COLUMNS if c in frame]]
@@ -45,7 +62,8 @@ def _balance_frame(table: BalanceTable) -> pd.DataFrame:
 def balance_display(table: BalanceTable) -> Display:
     """Standardised mean differences before and after, the variance ratio and the flag."""
     notes = ("balanced: |SMD| < 0.1 and, for continuous terms, variance ratio in [0.5, 2].",)
-    header = (("estimand", table.estimand),)
+    dropped = dropped_header(table.n_dropped, table.missing_by_column)
+    header = (("estimand", table.estimand), *dropped)
     frame = _balance_frame(table)
     return Display("Covariate balance", header, frame, notes=notes, labels=_BALANCE_LABELS)
 
@@ -63,6 +81,7 @@ def match_display(result: MatchResult) -> Display:
     header = (
         ("call", _call("match", settings, result.treatment, keys)),
         ("estimand", result.estimand),
+        *dropped_header(result.n_dropped, result.missing_by_column),
     )
     notes = (
         "effective: Kish's effective sample size of the matched sample, (sum w)^2 / sum w^2.",
@@ -110,6 +129,7 @@ def effect_display(result: EffectResult) -> Display:
         ("estimand", f"{result.target} {result.estimand}"),
         ("standard error", result.se_type),
         ("n", f"{result.n:,} ({result.n_clusters:,} clusters)"),
+        *dropped_header(result.n_dropped, result.missing_by_column),
     )
     frame = result.summary().drop(columns=["estimand", "bootstrap_failures"])
     labels = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,8 @@ class EffectResult(Displayed):
     estimand: str = "ATT"  # ATT, ATC, ATE or ATO
     target: str = "population"  # the SE is for the population's effect, or this sample's
     bootstrap_failures: int = 0  # bootstrap draws skipped (se_type "bootstrap" only)
+    n_dropped: int = 0  # input rows left out by missing="drop" (aipw)
+    missing_by_column: dict[str, int] = field(default_factory=dict)  # their missing values
 
     def summary(self) -> pd.DataFrame:
         """``measure``, ``estimand`` (e.g. ``"population ATT"``: whose effect, and
@@ -67,6 +69,8 @@ class EffectResult(Displayed):
             "n_clusters": self.n_clusters,
             "target": self.target,
             "bootstrap_failures": int(self.bootstrap_failures),
+            "n_dropped": self.n_dropped,
+            "missing_by_column": dict(self.missing_by_column),
         }
 
     def _display(self) -> Display:

@@ -129,6 +129,7 @@ def aipw(
     treated: Any = None,
     conf_level: float = 0.95,
     random_state: int | None = None,
+    missing: Literal["error", "drop"] = "error",
 ) -> EffectResult:
     """Doubly robust (augmented IPW) estimate of the ATT or ATE.
 
@@ -150,6 +151,11 @@ def aipw(
         from models fitted on the other folds (folds drawn with ``random_state``).
     conf_level
         Confidence level of the Wald interval.
+    missing
+        ``"error"`` (the default) raises, with the counts per column, when ``treatment``,
+        ``outcome`` or a covariate has a missing value; ``"drop"`` leaves those rows out
+        (the estimate is the complete-case one; folds are drawn over the rows kept) and
+        counts them on the result (``n_dropped``, ``missing_by_column``).
 
     Returns
     -------
@@ -194,9 +200,10 @@ def aipw(
     conf_level = check_conf_level(conf_level, caller="aipw")
     frame = _frames.as_pandas(data, arg="data", caller="aipw")
     spec = _frames.resolve_covariates(covariates, arg="covariates", caller="aipw")
-    _frames.complete_cases(
-        frame, [treatment, outcome, *spec.columns], missing="error", arg="data", caller="aipw"
+    complete = _frames.complete_cases(
+        frame, [treatment, outcome, *spec.columns], missing=missing, arg="data", caller="aipw"
     )
+    frame = complete.frame
     coding = _frames.treatment_indicator(
         frame, treatment, treated=treated, arg="treatment", caller="aipw"
     )
@@ -241,6 +248,8 @@ def aipw(
         len(y),
         len(y),
         estimand,
+        n_dropped=complete.n_dropped,
+        missing_by_column=complete.missing_by_column,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -199,6 +199,8 @@ class BalanceTable(Displayed):
     before: pd.DataFrame
     after: pd.DataFrame | None
     estimand: str
+    n_dropped: int = 0  # rows left out by missing="drop"
+    missing_by_column: dict[str, int] = field(default_factory=dict)  # their missing values
 
     def summary(self) -> pd.DataFrame:
         """Side-by-side table: ``term``, ``kind``, then ``*_before`` / ``*_after`` columns,
@@ -217,7 +219,12 @@ class BalanceTable(Displayed):
         return love_plot(self, ax=ax)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"estimand": self.estimand, "table": self.summary().to_dict(orient="records")}
+        return {
+            "estimand": self.estimand,
+            "n_dropped": self.n_dropped,
+            "missing_by_column": dict(self.missing_by_column),
+            "table": self.summary().to_dict(orient="records"),
+        }
 
     def _display(self) -> Display:
         from rpeval.matching._display import balance_display
@@ -257,6 +264,7 @@ def balance(
     subclass: str | None = None,
     treated: Any = None,
     estimand: Estimand = "ATT",
+    missing: Literal["error", "drop"] = "error",
 ) -> BalanceTable:
     """Balance of covariates between groups, unweighted and (if given) weighted.
 
@@ -264,6 +272,11 @@ def balance(
     pooled for ATE; ``sqrt(p(1-p))`` for binaries), variance ratios are omitted for
     binaries, and eCDF statistics compare weighted empirical distributions, as MatchIt's
     ``summary()``. Categorical covariates expand to one row per level.
+
+    ``missing`` decides what a missing value in any column read (``treatment``, the
+    covariates, ``weights``, ``subclass``) does: ``"error"`` raises with the counts per
+    column, ``"drop"`` leaves those rows out of both the unweighted and the weighted
+    columns and counts them on the table (``n_dropped``, ``missing_by_column``).
 
     Examples
     --------
@@ -279,9 +292,10 @@ def balance(
     frame = _frames.as_pandas(data, arg="data", caller="balance")
     spec = _frames.resolve_covariates(covariates, arg="covariates", caller="balance")
     extra = [c for c in (weights, subclass) if c is not None]
-    _frames.complete_cases(
-        frame, [treatment, *spec.columns, *extra], missing="error", arg="data", caller="balance"
+    complete = _frames.complete_cases(
+        frame, [treatment, *spec.columns, *extra], missing=missing, arg="data", caller="balance"
     )
+    frame = complete.frame
     coding = _frames.treatment_indicator(
         frame, treatment, treated=treated, arg="treatment", caller="balance"
     )
@@ -297,4 +311,4 @@ def balance(
         if subclass is not None:
             codes = pd.factorize(frame[subclass])[0].astype(np.int64) + 1
         after = balance_rows(names, X, binary, coding.is_treated, w, sd, codes, grids)
-    return BalanceTable(before, after, estimand)
+    return BalanceTable(before, after, estimand, complete.n_dropped, complete.missing_by_column)

@@ -53,6 +53,7 @@ def match(
     max_controls: int | None = None,
     tie_key: str | None = None,
     link: str | None = None,
+    missing: Literal["error", "drop"] = "error",
 ) -> MatchResult:
     """Match each treated unit to its nearest control(s) (greedy, as MatchIt's default),
     or optimally.
@@ -116,6 +117,12 @@ def match(
         follow the row order.
     estimand
         ``"ATT"`` matches controls to treated units, ``"ATC"`` the reverse.
+    missing
+        A missing value in a column read (``treatment``, covariates, a ``distance`` column,
+        ``exact``, ``antiexact``, caliper columns, ``tie_key``): ``"error"`` raises with the
+        counts per column; ``"drop"`` matches the complete rows as if the others were not
+        in ``data`` (counted in ``n_dropped``, ``missing_by_column``): they are in neither
+        ``data`` nor ``pairs`` (which keep ``data``'s index labels), nor in ``propensity``.
 
     Notes
     -----
@@ -161,6 +168,8 @@ def match(
         max_controls=max_controls,
     )
     frame = _frames.as_pandas(data, arg="data", caller="match")
+    complete = _complete_rows(plan, frame, treatment, covariates, tie_key, missing)
+    frame = complete.frame
     if tie_key is not None:
         frame = in_key_order(frame, tie_key)
     sample, ps = _sample(plan, frame, treatment, covariates, treated)
@@ -173,7 +182,8 @@ def match(
         treatment=treatment,
         ps=ps,
         estimand=estimand,
-        settings=settings,
+        settings={**settings, "missing": missing},
+        dropped=(complete.n_dropped, complete.missing_by_column),
     )
 
 
@@ -306,6 +316,32 @@ def _distance_scale(distance_scale: str | None, link: str | None) -> DistanceSca
     )
 
 
+def _complete_rows(
+    plan: MatchPlan,
+    frame: pd.DataFrame,
+    treatment: str,
+    covariates: str | Sequence[str],
+    tie_key: str | None,
+    missing: str,
+) -> _frames.CompleteCases:
+    """The rows complete in every column ``match()`` reads (each checked to exist under
+    the argument that names it): all rows, or with ``missing="drop"`` the complete ones."""
+    spec = _frames.resolve_covariates(covariates, arg="covariates", caller="match")
+    named = {
+        "treatment": [treatment],
+        "covariates": list(spec.columns),
+        "distance": [plan.distance] if plan.score_column else [],
+        "exact": list(plan.exact),
+        "antiexact": list(plan.antiexact),
+        "caliper": list(plan.caliper_columns),
+        "tie_key": [tie_key] if tie_key is not None else [],
+    }
+    for arg, columns in named.items():
+        _frames.require_columns(frame, columns, arg=arg, caller="match")
+    read = [column for columns in named.values() for column in columns]
+    return _frames.complete_cases(frame, read, missing=missing, arg="data", caller="match")
+
+
 def _sample(
     plan: MatchPlan,
     frame: pd.DataFrame,
@@ -315,10 +351,6 @@ def _sample(
 ) -> tuple[MatchSample, PropensityResult | None]:
     """The rows to match: treatment groups, the score on the plan's scale, the units kept
     on common support, and the calipers in the score's units."""
-    columns = [*plan.exact, *plan.antiexact, *plan.caliper_columns]
-    _frames.require_columns(frame, columns, arg="exact", caller="match")
-    if plan.score_column:
-        _frames.require_columns(frame, [plan.distance], arg="distance", caller="match")
     coding = _frames.treatment_indicator(
         frame, treatment, treated=treated, arg="treatment", caller="match"
     )

@@ -33,7 +33,9 @@ class MatchResult(Displayed):
 
     ``data`` holds the matched rows of the input with three added columns: ``weights``
     (MatchIt's matching weights), ``subclass`` (matched set; 0 with replacement) and
-    ``distance`` (the score matched on, NaN for Mahalanobis).
+    ``distance`` (the score matched on, NaN for Mahalanobis). ``n_dropped`` counts the
+    rows ``missing="drop"`` left out, ``missing_by_column`` the missing values of each
+    column read.
     """
 
     data: pd.DataFrame
@@ -49,6 +51,8 @@ class MatchResult(Displayed):
     _subclass: NDArray[np.int64] = field(repr=False, compare=False)
     _kept: NDArray[np.bool_] = field(repr=False, compare=False)
     _score: NDArray[np.float64] | None = field(repr=False, compare=False)
+    n_dropped: int = 0
+    missing_by_column: dict[str, int] = field(default_factory=dict)
     _cache: dict[str, BalanceTable] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -61,8 +65,10 @@ class MatchResult(Displayed):
         ps: PropensityResult | None,
         estimand: str,
         settings: dict[str, Any],
+        dropped: tuple[int, dict[str, int]] = (0, {}),
     ) -> MatchResult:
-        """The result of a design run on ``sample``."""
+        """The result of a design run on ``sample``; ``dropped`` is the number of input
+        rows left out by ``missing="drop"`` and the missing values per column."""
         frame, score = sample.frame, sample.score
         matches, focal_rows, weights, subclass = design
         matched = weights > 0
@@ -93,6 +99,8 @@ class MatchResult(Displayed):
             subclass,
             sample.keep,
             score,
+            dropped[0],
+            dict(dropped[1]),
         )
 
     def counts(self) -> pd.DataFrame:
@@ -121,7 +129,9 @@ class MatchResult(Displayed):
             self._cache["balance"] = self._balance()
         table = self._cache["balance"]
         after = table.after.copy() if table.after is not None else None
-        return BalanceTable(table.before.copy(), after, table.estimand)
+        return BalanceTable(
+            table.before.copy(), after, table.estimand, self.n_dropped, self.missing_by_column
+        )
 
     def _balance(self) -> BalanceTable:
         spec = _frames.resolve_covariates(self._covariates, arg="covariates", caller="balance")
@@ -163,6 +173,8 @@ class MatchResult(Displayed):
             "estimand": self.estimand,
             "settings": {k: str(v) for k, v in self.settings.items()},
             "counts": self.counts().to_dict(),
+            "n_dropped": self.n_dropped,
+            "missing_by_column": dict(self.missing_by_column),
             "balance": self.balance().to_dict(),
         }
 

@@ -8,8 +8,8 @@ both members' follow-up starts at that date. Li, Propert & Rosenbaum (2001).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,8 @@ class RiskSetResult:
     n_participants: int
     n_unmatched: int
     settings: dict[str, Any]
+    n_dropped: int = 0  # people left out by missing="drop"
+    missing_by_column: dict[str, int] = field(default_factory=dict)  # their missing values
 
     def summary(self) -> pd.DataFrame:
         """``index_date``, ``participants``, ``controls`` per matching date."""
@@ -68,6 +70,8 @@ class RiskSetResult:
             "n_unmatched": self.n_unmatched,
             "n_matched_controls": int((self.data["treated"] == 0).sum()),
             "covariates": list(self.covariates),
+            "n_dropped": self.n_dropped,
+            "missing_by_column": dict(self.missing_by_column),
             "settings": {k: str(v) for k, v in self.settings.items()},
         }
 
@@ -119,6 +123,7 @@ def risk_set_match(
     ratio: int = 1,
     caliper: float | None = None,
     exact: str | Sequence[str] | None = None,
+    missing: Literal["error", "drop"] = "error",
 ) -> RiskSetResult:
     """Match participants at their entry dates to people not yet treated (risk-set matching).
 
@@ -143,6 +148,13 @@ def risk_set_match(
         Largest Mahalanobis distance allowed in a pair.
     exact
         Columns of ``people`` that must be equal within a pair.
+    missing
+        A missing ``id``, ``eligible_from``, ``exact`` column or ``covariates_at``
+        column (when it names columns; a missing ``entry_date`` means "never entered"):
+        ``"error"`` (the default) raises with the counts per column, ``"drop"`` leaves
+        those people out, as if absent from ``people`` (neither participant nor control),
+        and counts them (``n_dropped``, ``missing_by_column``). Values a
+        ``covariates_at`` function returns are checked at each date instead.
 
     Returns
     -------
@@ -188,6 +200,8 @@ def risk_set_match(
         raise SpecificationError(f"{caller}(): caliper={caliper!r} must be a positive number")
     frame = _frames.as_pandas(people, arg="people", caller=caller)
     exact_cols = [exact] if isinstance(exact, str) else list(exact or [])
+    complete = _complete_people(frame, id, eligible_from, exact_cols, covariates_at, missing)
+    frame = complete.frame
     entry, eligible = _entry_dates(frame, id, entry_date, eligible_from, exact_cols)
     strata = exact_strata(frame, exact_cols) if exact_cols else np.zeros(len(frame), np.int64)
     entry_values = entry.to_numpy()
@@ -227,7 +241,33 @@ def risk_set_match(
         covariates=tuple(x.columns),
         n_participants=int((~pd.isna(entry_values)).sum()),
         n_unmatched=n_unmatched,
-        settings={"ratio": ratio, "caliper": caliper, "exact": exact_cols},
+        settings={"ratio": ratio, "caliper": caliper, "exact": exact_cols, "missing": missing},
+        n_dropped=complete.n_dropped,
+        missing_by_column=complete.missing_by_column,
+    )
+
+
+def _complete_people(
+    frame: pd.DataFrame,
+    id: str,
+    eligible_from: str,
+    exact_cols: list[str],
+    covariates_at: str | Sequence[str] | CovariatesAt,
+    missing: str,
+) -> _frames.CompleteCases:
+    """The people complete in every column read (each checked to exist under the argument
+    that names it; ``entry_date`` may be missing): all, or with "drop" the complete ones."""
+    named = {"id": [id], "eligible_from": [eligible_from], "exact": exact_cols}
+    if not callable(covariates_at):
+        names = [covariates_at] if isinstance(covariates_at, str) else list(covariates_at)
+        named["covariates_at"] = names
+    for arg, columns in named.items():
+        _frames.require_columns(
+            frame, columns, arg=arg, caller="risk_set_match", frame_arg="people"
+        )
+    read = [column for columns in named.values() for column in columns]
+    return _frames.complete_cases(
+        frame, read, missing=missing, arg="people", caller="risk_set_match"
     )
 
 
