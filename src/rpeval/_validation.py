@@ -46,8 +46,8 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 class _Document(Protocol):
-    """What :func:`validate_mapping` reads of a YAML document (``rpeval._yaml`` or
-    ``metrics._yaml_source``)."""
+    """What :func:`validate_mapping` reads of a YAML document
+    (:class:`rpeval._yaml.SourceDocument`)."""
 
     @property
     def file(self) -> str: ...

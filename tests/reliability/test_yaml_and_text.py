@@ -20,10 +20,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rpeval._text import csv_cell, for_terminal, markdown_code, markdown_text
+from rpeval._yaml import MAX_CHARS, documents_from_text
 from rpeval.cli import main
 from rpeval.errors import MetricDefinitionError, RpevalError, SpecificationError
 from rpeval.metrics import Registry, catalog_markdown, validate
-from rpeval.metrics._yaml_source import MAX_CHARS, documents_from_text
 from tests.hypothesis_budget import budget
 
 GOOD = Path(__file__).parents[1] / "metrics" / "fixtures" / "good" / "program.yaml"
@@ -86,7 +86,7 @@ EXPECTED = {
 @pytest.mark.parametrize("case", list(HOSTILE))
 def test_hostile_yaml_is_a_clean_error_at_file_line(case: str) -> None:
     with pytest.raises(MetricDefinitionError) as caught:
-        documents_from_text(HOSTILE[case], "hostile.yaml")
+        documents_from_text(HOSTILE[case], "hostile.yaml", error=MetricDefinitionError)
     message = str(caught.value)
     assert re.match(r"hostile\.yaml:[1-9]\d*: ", message), message
     assert EXPECTED[case] in message

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from rpeval import _yaml
 from rpeval._validation import YAML_SUFFIXES, SchemaProblem, validate_mapping, yaml_files
+from rpeval._yaml import SourceDocument
 from rpeval.errors import MetricDefinitionError
-from rpeval.metrics._yaml_source import SourceDocument, load_documents
 from rpeval.metrics.schema import MetricDefinition
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "builtin_definitions",
     "definition_files",
     "is_data_schema_file",
+    "load_documents",
     "validate_document",
 ]
 
@@ -88,6 +90,12 @@ def is_data_schema_file(path: Path) -> bool:
     except OSError:
         return False
     return set(_TOP_KEY.findall(text)) == {"tables"}
+
+
+def load_documents(path: Path) -> list[SourceDocument]:
+    """Every document of a metric YAML file; errors (:class:`MetricDefinitionError`) name
+    the file and line."""
+    return _yaml.load_documents(path, "metric definitions", error=MetricDefinitionError)
 
 
 def validate_document(document: SourceDocument) -> LoadedDefinition | list[SchemaProblem]:

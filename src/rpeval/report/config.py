@@ -54,8 +54,8 @@ from pydantic import (
     model_validator,
 )
 
+from rpeval._yaml import documents_from_text, read_yaml_text
 from rpeval.errors import SpecificationError
-from rpeval.metrics._yaml_source import documents_from_text, read_yaml_text
 from rpeval.report.sections import community as community_section
 from rpeval.report.sections import over_time as over_time_section
 from rpeval.report.sections import trust as trust_section

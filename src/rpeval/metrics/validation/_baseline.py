@@ -13,8 +13,12 @@ from pathlib import Path
 
 from rpeval._git import check_ref, yaml_documents_at
 from rpeval.errors import MetricDefinitionError
-from rpeval.metrics._loading import LoadedDefinition, definition_files, validate_document
-from rpeval.metrics._yaml_source import load_documents
+from rpeval.metrics._loading import (
+    LoadedDefinition,
+    definition_files,
+    load_documents,
+    validate_document,
+)
 from rpeval.metrics.filters import parse_filter
 from rpeval.metrics.schema import MetricDefinition
 from rpeval.metrics.validation._rules import Issue

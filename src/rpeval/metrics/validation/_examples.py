@@ -7,9 +7,9 @@ import math
 
 import pandas as pd
 
+from rpeval._yaml import SourceDocument
 from rpeval.errors import RpevalError
 from rpeval.metrics._loading import LoadedDefinition
-from rpeval.metrics._yaml_source import SourceDocument
 from rpeval.metrics.registry import Registry
 from rpeval.metrics.schema import Example, MetricDefinition
 

@@ -29,8 +29,8 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from rpeval._yaml import documents_from_text, read_yaml_text
 from rpeval.errors import MetricDefinitionError
-from rpeval.metrics._yaml_source import documents_from_text, read_yaml_text
 
 __all__ = ["COLUMN_TYPES", "DataSchema", "builtin_data_schema", "load_data_schema"]
 
@@ -61,7 +61,7 @@ class DataSchema:
 
 
 def _parse(text: str, source: str) -> DataSchema:
-    documents = documents_from_text(text, source)
+    documents = documents_from_text(text, source, error=MetricDefinitionError)
     if len(documents) != 1:
         raise MetricDefinitionError(
             f"{source}: a data schema is one YAML document, found {len(documents)}",
@@ -85,7 +85,7 @@ def _parse(text: str, source: str) -> DataSchema:
 def load_data_schema(path: str | Path) -> DataSchema:
     """Read a data schema YAML file (errors name the file and line)."""
     file = Path(path)
-    return _parse(read_yaml_text(file, "the data schema"), str(file))
+    return _parse(read_yaml_text(file, "the data schema", error=MetricDefinitionError), str(file))
 
 
 def builtin_data_schema() -> DataSchema:

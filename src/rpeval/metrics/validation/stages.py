@@ -28,9 +28,9 @@ from rpeval.metrics._loading import (
     LoadedDefinition,
     builtin_catalog_files,
     definition_files,
+    load_documents,
     validate_document,
 )
-from rpeval.metrics._yaml_source import load_documents
 from rpeval.metrics.validation._baseline import breaking_changes, load_baseline
 from rpeval.metrics.validation._examples import run_example
 from rpeval.metrics.validation._rules import RULES, Issue
