@@ -12,6 +12,7 @@ from scipy import stats
 
 from rpeval._inference import (
     WALD_COLUMNS,
+    chi2_sf,
     ratio_columns,
     two_sided_p,
     wald,
@@ -91,3 +92,27 @@ def test_wilson_interval_matches_statsmodels(n: int, data: st.DataObject, level:
     expected = proportion_confint(k, n, alpha=1 - level, method="wilson")
     assert (lower, upper) == pytest.approx(expected, abs=1e-10)
     assert 0.0 <= lower <= k / n <= upper <= 1.0
+
+
+@budget(60)
+@given(levels, st.lists(st.floats(min_value=-50, max_value=50), min_size=1, max_size=8))
+def test_special_functions_give_scipy_stats_bits(level: float, values: list[float]) -> None:
+    # z_quantile and two_sided_p use scipy.special (cheap to import): the same bits as
+    # scipy.stats.norm, so results do not change
+    assert z_quantile(level) == float(stats.norm.ppf(0.5 + level / 2.0))
+    z = np.array(values)
+    assert np.array_equal(two_sided_p(z), 2.0 * stats.norm.sf(np.abs(z)))
+    assert two_sided_p(values[0]) == float(2.0 * stats.norm.sf(abs(values[0])))
+
+
+@budget(60)
+@given(
+    st.lists(st.floats(min_value=-5, max_value=500) | st.just(math.nan), min_size=1, max_size=8),
+    st.sampled_from([0, 1, 2, 3, 5, 0.5, 12]),
+)
+def test_chi2_sf_is_scipy_stats_chi2_sf(values: list[float], df: float) -> None:
+    x = np.array(values)
+    np.testing.assert_array_equal(chi2_sf(x, df), stats.chi2.sf(x, df))
+    expected = float(stats.chi2.sf(values[0], df))
+    got = chi2_sf(values[0], df)
+    assert got == expected or (math.isnan(got) and math.isnan(expected))

@@ -4,7 +4,10 @@ One place for the arithmetic that every estimator's summary repeats: the critica
 ``z`` for a ``conf_level``, the two-sided p-value ``2 * (1 - Phi(|z|))`` and the Wald
 columns ``statistic``, ``p_value``, ``ci_lower``, ``ci_upper`` of an estimate and its
 standard error; for log-scale estimates also the exponentiated ratio and its interval
-(``hazard_ratio``, ``rate_ratio``, ...). ``scipy.stats`` is imported at first use.
+(``hazard_ratio``, ``rate_ratio``, ...). The normal and chi-square tails come from
+``scipy.special`` (``ndtri``, ``ndtr``, ``chdtrc``: the functions ``scipy.stats.norm`` and
+``scipy.stats.chi2`` call, so the numbers are the same bits), imported at first use;
+``scipy.stats`` itself costs about a second to import and is not needed here.
 
 Examples
 --------
@@ -28,11 +31,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from rpeval._lazy import stats
+from rpeval._lazy import special
 
 __all__ = [
     "WALD_COLUMNS",
     "Wald",
+    "chi2_sf",
     "ratio_columns",
     "two_sided_p",
     "wald",
@@ -58,7 +62,7 @@ def z_quantile(conf_level: float) -> float:
     >>> round(z_quantile(0.9), 6)
     1.644854
     """
-    return float(stats.norm.ppf(0.5 + conf_level / 2.0))
+    return float(special.ndtri(0.5 + conf_level / 2.0))
 
 
 @overload
@@ -78,8 +82,31 @@ def two_sided_p(statistic: float | FloatArray) -> float | FloatArray:
     [1.0, nan]
     """
     if isinstance(statistic, np.ndarray):
-        return np.asarray(2.0 * stats.norm.sf(np.abs(statistic)), dtype=np.float64)
-    return float(2.0 * stats.norm.sf(abs(float(statistic))))
+        return np.asarray(2.0 * special.ndtr(-np.abs(statistic)), dtype=np.float64)
+    return float(2.0 * special.ndtr(-abs(float(statistic))))
+
+
+@overload
+def chi2_sf(statistic: float, df: float) -> float: ...
+@overload
+def chi2_sf(statistic: FloatArray, df: ArrayLike) -> FloatArray: ...
+def chi2_sf(statistic: float | FloatArray, df: ArrayLike) -> float | FloatArray:
+    """Upper tail ``P(X > statistic)`` of a chi-square with ``df`` degrees of freedom, as
+    ``scipy.stats.chi2.sf`` gives it (1 below zero, NaN for ``df <= 0`` or NaN input).
+
+    Examples
+    --------
+    >>> round(chi2_sf(3.841459, 1), 4)
+    0.05
+    >>> chi2_sf(np.array([-1.0, 0.0, np.nan]), 2).tolist()
+    [1.0, 1.0, nan]
+    """
+    x = np.asarray(statistic, dtype=np.float64)
+    k = np.asarray(df, dtype=np.float64)
+    out = np.where(k > 0, special.chdtrc(k, np.maximum(x, 0.0)), np.nan)
+    if isinstance(statistic, np.ndarray):
+        return np.asarray(out, dtype=np.float64)
+    return float(out)
 
 
 class Wald(NamedTuple):

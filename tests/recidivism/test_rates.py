@@ -189,3 +189,24 @@ def test_bad_input_raises(rossi, change, options, error) -> None:  # type: ignor
         recidivism_rates(change(rossi), "week", "arrest", [52], **options)
     assert isinstance(raised.value, RpevalError)
     assert "recidivism_rates()" in str(raised.value)
+
+
+@budget(60)
+@given(
+    counts=st.lists(
+        st.tuples(st.integers(0, 10**6), st.integers(1, 10**6)), min_size=1, max_size=6
+    ),
+    conf_level=st.floats(min_value=0.5, max_value=0.999),
+)
+def test_wilson_bounds_are_statsmodels_bits(
+    counts: list[tuple[int, int]], conf_level: float
+) -> None:
+    # the complete-follow-up interval no longer imports statsmodels: same numbers, same bits
+    from rpeval.recidivism.rates._window_result import wilson_bounds
+
+    k = np.array([min(a, b) for a, b in counts], dtype=np.float64)
+    n = np.array([b for _, b in counts], dtype=np.float64)
+    low, high = wilson_bounds(k, n, conf_level)
+    expected = proportion_confint(k, n, alpha=1 - conf_level, method="wilson")
+    np.testing.assert_array_equal(low, expected[0])
+    np.testing.assert_array_equal(high, expected[1])

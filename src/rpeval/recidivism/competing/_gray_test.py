@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from rpeval._lazy import linalg, stats
+from rpeval._inference import chi2_sf
+from rpeval._lazy import linalg
 
 __all__ = ["GrayTest", "gray_test"]
 
@@ -96,7 +97,7 @@ def gray_test(
         return GrayTest(score, variance, float("nan"), 0, float("nan"))
     projected = vectors[:, keep].T @ head
     statistic = float(projected @ (projected / values[keep]))
-    return GrayTest(score, variance, statistic, df, float(stats.chi2.sf(statistic, df)))
+    return GrayTest(score, variance, statistic, df, chi2_sf(statistic, df))
 
 
 def _score_and_variance(

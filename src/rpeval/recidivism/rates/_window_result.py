@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from rpeval._display import Display, Displayed
 from rpeval._inference import two_sided_p, z_quantile
 from rpeval._json import records
+from rpeval._lazy import special
 from rpeval.recidivism.survival._curve_intervals import ConfType
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "RATE_COLUMNS",
     "RecidivismRates",
     "complete_follow_up",
+    "wilson_bounds",
     "window_differences",
 ]
 
@@ -141,9 +143,7 @@ def complete_follow_up(
     n = observed.sum(axis=1).astype(np.float64)
     k = within.sum(axis=1).astype(np.float64)
     safe = np.maximum(n, 1.0)
-    from statsmodels.stats.proportion import proportion_confint
-
-    low, high = proportion_confint(k, safe, alpha=1 - conf_level, method="wilson")
+    low, high = wilson_bounds(k, safe, conf_level)
     empty = n == 0
     return {
         "complete_n": n,
@@ -152,6 +152,30 @@ def complete_follow_up(
         "complete_ci_lower": np.where(empty, np.nan, np.asarray(low, np.float64)),
         "complete_ci_upper": np.where(empty, np.nan, np.asarray(high, np.float64)),
     }
+
+
+def wilson_bounds(
+    successes: FloatArray, trials: FloatArray, conf_level: float
+) -> tuple[FloatArray, FloatArray]:
+    """Wilson score intervals of ``successes`` in ``trials`` (``trials > 0``), computed as
+    statsmodels' ``proportion_confint(method="wilson")`` computes them, operation for
+    operation (so the same bits), without importing statsmodels and ``scipy.stats``.
+
+    Examples
+    --------
+    >>> low, high = wilson_bounds(np.array([3.0]), np.array([10.0]), 0.95)
+    >>> round(float(low[0]), 4), round(float(high[0]), 4)
+    (0.1078, 0.6032)
+    """
+    q = successes / trials
+    alpha = (1 - conf_level) / 2.0
+    crit = -special.ndtri(alpha)  # scipy.stats.norm.isf(alpha), the same bits
+    crit2 = crit**2
+    denom = 1 + crit2 / trials
+    center = (q + crit2 / (2 * trials)) / denom
+    dist = crit * np.sqrt(q * (1.0 - q) / trials + crit2 / (4.0 * trials**2))
+    dist /= denom
+    return np.clip(center - dist, 0, 1), np.clip(center + dist, 0, 1)
 
 
 def window_differences(
