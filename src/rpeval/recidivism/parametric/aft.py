@@ -22,10 +22,10 @@ from numpy.typing import NDArray
 from rpeval._display import Display, Displayed
 from rpeval._inference import ratio_columns, wald_columns
 from rpeval._lazy import stats
-from rpeval._options import check_conf_level
 from rpeval.errors import ConvergenceWarning, SpecificationError
-from rpeval.recidivism._covariates import Design, new_design, prepare_parametric
+from rpeval.recidivism._covariates import Design, new_design
 from rpeval.recidivism.parametric._aft_likelihood import fit_aft
+from rpeval.recidivism.parametric._arguments import checked_input
 from rpeval.recidivism.parametric._distributions import DISTRIBUTIONS, standard_terms
 
 __all__ = ["AFTResult", "aft"]
@@ -288,19 +288,17 @@ def aft(
     (0.7141, -682.04)
     """
     caller = "aft"
-    if dist not in DISTRIBUTIONS:
-        raise SpecificationError(
-            f"{caller}(): dist={dist!r} is not a distribution",
-            hint='use "weibull", "lognormal", "loglogistic" or "exponential"',
-        )
-    check_conf_level(conf_level, caller=caller)
-    prepared = prepare_parametric(
+    prepared = checked_input(
         data,
         duration,
         event,
         {"covariates": covariates},
+        dist=dist,
+        allowed=DISTRIBUTIONS,
+        what="distribution",
         weights=weights,
         missing=missing,
+        conf_level=conf_level,
         caller=caller,
     )
     design = prepared.designs["covariates"]

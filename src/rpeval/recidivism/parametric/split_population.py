@@ -21,9 +21,9 @@ from numpy.typing import NDArray
 from rpeval._display import Display, Displayed
 from rpeval._inference import ratio_columns, wald_columns
 from rpeval._lazy import special, stats
-from rpeval._options import check_conf_level
 from rpeval.errors import ConvergenceError, ConvergenceWarning, SpecificationError
-from rpeval.recidivism._covariates import Design, new_design, prepare_parametric
+from rpeval.recidivism._covariates import Design, new_design
+from rpeval.recidivism.parametric._arguments import checked_input
 from rpeval.recidivism.parametric._cure_likelihood import CureData, CureFit, fit_cure
 from rpeval.recidivism.parametric._distributions import standard_terms
 
@@ -287,19 +287,17 @@ def split_population(
     (True, 0.66)
     """
     caller = "split_population"
-    if dist not in ("lognormal", "weibull", "loglogistic"):
-        raise SpecificationError(
-            f"{caller}(): dist={dist!r} is not a latency distribution",
-            hint='use "lognormal", "weibull" or "loglogistic"',
-        )
-    check_conf_level(conf_level, caller=caller)
-    prepared = prepare_parametric(
+    prepared = checked_input(
         data,
         duration,
         event,
         {"incidence": incidence, "latency": latency},
+        dist=dist,
+        allowed=("lognormal", "weibull", "loglogistic"),
+        what="latency distribution",
         weights=weights,
         missing=missing,
+        conf_level=conf_level,
         caller=caller,
     )
     inc, lat = prepared.designs["incidence"], prepared.designs["latency"]
