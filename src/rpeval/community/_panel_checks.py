@@ -16,9 +16,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._formula import show_values
-from rpeval._frames import numeric_array
+from rpeval._frames import complete_cases, numeric_array
 from rpeval.community._periods import period_label, period_ordinals
-from rpeval.errors import DataError
+from rpeval.errors import DataError, SpecificationError
 
 __all__ = [
     "Adoption",
@@ -26,6 +26,8 @@ __all__ = [
     "adoption_ordinals",
     "check_balanced",
     "check_outcome",
+    "drop_missing",
+    "incomplete_after_drop",
     "ordinal_grid",
 ]
 
@@ -118,7 +120,7 @@ def check_balanced(
         )
     if (counts == 0).any():
         lacking = np.flatnonzero((counts == 0).reshape(len(labels), n_periods).any(axis=1))
-        shown = ", ".join(repr(labels[i]) for i in lacking[:5])
+        shown = show_values(labels[lacking[:5]])
         raise DataError(
             f"{caller}(): the panel is not balanced: {len(lacking)} areas lack some periods "
             f"({shown}{', ...' if len(lacking) > 5 else ''})",
@@ -173,3 +175,28 @@ def adoption_ordinals(
             hint="adoption is a property of the area: give the same value in each of its rows",
         )
     return Adoption(adopted, np.where(adopted, first, 0).astype(np.int64))
+
+
+def drop_missing(
+    frame: pd.DataFrame, columns: list[str], missing: object, *, caller: str
+) -> tuple[pd.DataFrame, int]:
+    """``frame`` without the rows missing a value in ``columns`` under ``missing="drop"``,
+    and how many went; ``"error"`` returns it whole (the checks after it raise)."""
+    if not isinstance(missing, str) or missing not in ("error", "drop"):
+        raise SpecificationError(
+            f"{caller}(): missing={missing!r} is not an option", hint="use 'error' or 'drop'"
+        )
+    if missing == "error":
+        return frame, 0
+    kept = complete_cases(frame, columns, missing="drop", arg="data", caller=caller)
+    return kept.frame, kept.n_dropped
+
+
+def incomplete_after_drop(error: DataError, n_dropped: int, caller: str) -> DataError:
+    """The error of a panel left incomplete by ``missing="drop"``, saying why."""
+    return DataError(
+        f"{caller}(): missing='drop' left out {n_dropped} rows with missing values, and "
+        f"without them the panel is incomplete ({error.message.split('(): ', 1)[-1]})",
+        hint="every area (or series) needs every period: drop whole areas, or the first or "
+        "last periods, with missing values, or fill them in",
+    )

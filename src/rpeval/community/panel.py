@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -40,6 +41,8 @@ from rpeval.community._panel_checks import (
     adoption_ordinals,
     check_balanced,
     check_outcome,
+    drop_missing,
+    incomplete_after_drop,
     ordinal_grid,
 )
 from rpeval.community._periods import period_label, period_ordinals
@@ -90,6 +93,8 @@ class AreaPanel:
     frame
         The tidy input sorted by area and period, with extra (covariate) columns kept
         and two added: ``_area_index`` and ``_period_index`` (matrix positions).
+    n_dropped
+        Rows left out for missing values (``missing="drop"``).
     """
 
     areas: tuple[Any, ...]
@@ -101,6 +106,7 @@ class AreaPanel:
     freq: str | None
     columns: PanelColumns
     frame: pd.DataFrame
+    n_dropped: int = 0
 
     @property
     def n_areas(self) -> int:
@@ -182,6 +188,7 @@ class AreaPanel:
             "kind": self.kind,
             "columns": vars(self.columns).copy(),
             "cohorts": records(self.summary()),
+            "n_dropped": self.n_dropped,
         }
 
     def __str__(self) -> str:
@@ -189,6 +196,8 @@ class AreaPanel:
             f"AreaPanel: {self.n_areas} areas x {self.n_periods} periods "
             f"({self.periods[0]} to {self.periods[-1]}), outcome {self.columns.outcome!r}"
         )
+        if self.n_dropped:
+            head += f"; {self.n_dropped} rows with missing values left out"
         return head + "\n" + self.summary().to_string(index=False)
 
     def _repr_html_(self) -> str:
@@ -237,6 +246,7 @@ def area_panel(
     never: object = None,
     kind: Literal["count", "continuous"] = "count",
     freq: str = "M",
+    missing: Literal["error", "drop"] = "error",
 ) -> AreaPanel:
     """Check a tidy area x period frame and return an :class:`AreaPanel`.
 
@@ -260,6 +270,12 @@ def area_panel(
         ``"continuous"``: any finite numbers (no exposure).
     freq
         Pandas frequency for date periods, e.g. ``"M"``, ``"Q"``, ``"W"``.
+    missing
+        Rows missing an area, period, outcome or exposure: ``"error"`` (default) or
+        ``"drop"`` (left out and counted in ``n_dropped``). A missing ``adoption`` is
+        not missing data: it means "never". The panel must stay balanced, so dropping
+        works for whole areas (or the first or last periods); a dropped row inside an
+        area's series leaves a hole and raises :class:`DataError` saying so.
 
     Raises
     ------
@@ -270,7 +286,9 @@ def area_panel(
         exposure.
     """
     columns = PanelColumns(area, period, outcome, exposure, adoption)
-    return build_panel(data, columns, never=never, kind=kind, freq=freq, caller=_CALLER)
+    return build_panel(
+        data, columns, never=never, kind=kind, freq=freq, caller=_CALLER, missing=missing
+    )
 
 
 def build_panel(
@@ -281,22 +299,36 @@ def build_panel(
     kind: str = "count",
     freq: str = "M",
     caller: str = _CALLER,
+    missing: str = "error",
+    also: Sequence[str] = (),
+    dropped: int = 0,
 ) -> AreaPanel:
-    """:func:`area_panel` with the caller's name in the messages (for other functions)."""
+    """:func:`area_panel` with the caller's name in the messages (for other functions);
+    ``missing`` also covers the columns ``also`` (covariates), and ``dropped`` counts
+    rows the caller left out already."""
     area, period, outcome = columns.area, columns.period, columns.outcome
     exposure, adoption = columns.exposure, columns.adoption
     frame = as_pandas(data, arg="data", caller=caller)
     check_choice(kind, ["count", "continuous"], arg="kind", caller=caller)
+    _check_names(caller, **vars(columns))
+    used = [c for c in (area, period, outcome, exposure, *also) if c is not None]
+    frame, n_dropped = drop_missing(frame, used, missing, caller=caller)
+    n_dropped += dropped
     _check_frame(frame, columns, caller)
     what = f"{caller}(): column {period!r} (argument `period`)"
     codes = period_ordinals(frame[period], freq=freq, what=what)
     label_freq = freq if codes.calendar else None
     values = check_outcome(frame, outcome, kind=kind, caller=caller)
     weights = _exposure(frame, exposure, kind, caller)
-    grid = ordinal_grid(codes.ordinals, column=period, caller=caller, freq=label_freq)
-    area_codes, labels = pd.factorize(frame[area], sort=True)
-    t_index = codes.ordinals - grid.first
-    order = check_balanced(area_codes, t_index, labels, grid.size, frame[period], caller=caller)
+    try:
+        grid = ordinal_grid(codes.ordinals, column=period, caller=caller, freq=label_freq)
+        area_codes, labels = pd.factorize(frame[area], sort=True)
+        t_index = codes.ordinals - grid.first
+        order = check_balanced(area_codes, t_index, labels, grid.size, frame[period], caller=caller)
+    except DataError as error:
+        if not n_dropped:
+            raise
+        raise incomplete_after_drop(error, n_dropped, caller) from None
     starts = adoption_ordinals(
         frame,
         adoption,
@@ -322,12 +354,12 @@ def build_panel(
         freq=label_freq,
         columns=columns,
         frame=tidy,
+        n_dropped=n_dropped,
     )
 
 
 def _check_frame(frame: pd.DataFrame, columns: PanelColumns, caller: str) -> None:
     names = vars(columns)
-    _check_names(caller, **names)
     require_columns(frame, [c for c in names.values() if c is not None], arg="", caller=caller)
     if len(frame) == 0:
         raise DataError(f"{caller}(): `data` has no rows", hint="pass the area x period rows")

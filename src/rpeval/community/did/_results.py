@@ -47,6 +47,8 @@ class GroupTimeResult(Displayed):
     With the bootstrap, ``draws`` holds the ``(n_boot, n_cells)`` multiplier draws and
     ``cohort_draws`` the ``(n_boot, n_cohorts)`` multiplier sums by adoption cohort
     (cohorts in sorted order of adoption, never first), reused by the aggregations.
+    ``n_dropped`` counts the rows left out for missing values (``missing="drop"``),
+    ``n_dropped_areas`` the areas adopting too early to have a base period.
     """
 
     cells: tuple[Cell, ...]
@@ -62,6 +64,7 @@ class GroupTimeResult(Displayed):
     n_dropped_areas: int
     draws: FloatArray | None = None
     cohort_draws: FloatArray | None = None
+    n_dropped: int = 0
 
     @property
     def conf_level(self) -> float:
@@ -101,6 +104,8 @@ class GroupTimeResult(Displayed):
 
     def _notes(self) -> tuple[str, ...]:
         notes = [_band_note(self.inference, self.conf_level, self.options.n_boot)]
+        if self.n_dropped:
+            notes.append(f"{self.n_dropped} rows with missing values left out")
         if self.n_dropped_areas:
             notes.append(f"{self.n_dropped_areas} areas adopting with no base period dropped")
         if self.skipped:
@@ -131,6 +136,7 @@ class GroupTimeResult(Displayed):
             "crit_val": self.inference.crit_val,
             "uniform": self.inference.uniform,
             "cells": records(frame),
+            "n_dropped": self.n_dropped,
             "notes": list(self._notes()),
         }
 

@@ -25,7 +25,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -33,9 +33,10 @@ from numpy.typing import NDArray
 
 from rpeval._display import Display, Displayed
 from rpeval._json import records
+from rpeval._options import check_choice
 from rpeval._plots import OKABE_ITO
 from rpeval.community.panel import AreaPanel, area_panel
-from rpeval.errors import DataError
+from rpeval.errors import DataError, SpecificationError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -50,11 +51,13 @@ _COLOURS = {"treated vs never": OKABE_ITO["green"], "earlier vs later": OKABE_IT
 @dataclass(frozen=True, eq=False, repr=False)
 class BaconResult(Displayed):
     """TWFE coefficient (``twfe``, with an area-clustered ``std_error``) and the
-    decomposition ``table``: treated, comparison, kind, estimate, weight."""
+    decomposition ``table``: treated, comparison, kind, estimate, weight; ``n_dropped``
+    rows left out for missing values (``missing="drop"``)."""
 
     twfe: float
     std_error: float
     table: pd.DataFrame
+    n_dropped: int = 0
 
     def summary(self) -> pd.DataFrame:
         """Weight and weighted mean estimate by kind of comparison."""
@@ -80,12 +83,18 @@ class BaconResult(Displayed):
 
     def _display(self) -> Display:
         header = (("TWFE", f"{self.twfe:.4g} (cluster-robust SE {self.std_error:.3g})"),)
-        return Display("Goodman-Bacon decomposition", header, self.summary())
+        notes = (f"{self.n_dropped} rows with missing values left out",) if self.n_dropped else ()
+        return Display("Goodman-Bacon decomposition", header, self.summary(), notes)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: TWFE, its SE and every comparison."""
         rows = records(self.table.astype({"treated": str, "comparison": str}))
-        return {"twfe": self.twfe, "std_error": self.std_error, "comparisons": rows}
+        return {
+            "twfe": self.twfe,
+            "std_error": self.std_error,
+            "n_dropped": self.n_dropped,
+            "comparisons": rows,
+        }
 
 
 def _twfe(y: FloatArray, d: FloatArray) -> tuple[float, float, FloatArray]:
@@ -155,6 +164,7 @@ def bacon_decomposition(
     outcome: str | None = None,
     adoption: str | None = None,
     never: object = None,
+    missing: Literal["error", "drop"] = "error",
 ) -> BaconResult:
     """TWFE estimate of a staggered rollout and its Goodman-Bacon (2021) decomposition.
 
@@ -163,6 +173,10 @@ def bacon_decomposition(
     data
         An :class:`~rpeval.community.AreaPanel` or a tidy frame with the named columns
         (balanced panel, absorbing adoption).
+    missing
+        Rows of a frame missing an area, period or outcome: ``"error"`` (default) or
+        ``"drop"`` (counted in ``n_dropped``; the panel must stay balanced, so only
+        whole areas can go: see :func:`~rpeval.community.area_panel`).
 
     Returns
     -------
@@ -176,7 +190,13 @@ def bacon_decomposition(
     Goodman-Bacon, A. (2021). Difference-in-differences with variation in treatment
     timing. Journal of Econometrics 225(2), 254-277.
     """
+    check_choice(missing, ["error", "drop"], arg="missing", caller="bacon_decomposition")
     if isinstance(data, AreaPanel):
+        if missing == "drop":
+            raise SpecificationError(
+                "bacon_decomposition(): missing='drop' given with an AreaPanel",
+                hint="an AreaPanel had its missing values handled (area_panel(missing=))",
+            )
         panel = data
     else:
         if area is None or period is None or outcome is None or adoption is None:
@@ -185,11 +205,12 @@ def bacon_decomposition(
                 hint="name the columns, or pass an AreaPanel",
             )
         panel = area_panel(data, area=area, period=period, outcome=outcome,
-                           adoption=adoption, never=never, kind="continuous")  # fmt: skip
+                           adoption=adoption, never=never, kind="continuous",
+                           missing="drop" if missing == "drop" else "error")  # fmt: skip
     d = panel.treated_mask().astype(np.float64)
     beta, se, dd = _twfe(panel.outcome, d)
     table = pd.DataFrame(
         _rows(panel, float((dd**2).mean())),
         columns=["treated", "comparison", "kind", "estimate", "weight"],
     )
-    return BaconResult(beta, se, table)
+    return BaconResult(beta, se, table, panel.n_dropped)

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -48,7 +48,7 @@ from rpeval.community.did._results import GroupTimeResult
 from rpeval.community.did._twobytwo import did_2x2
 from rpeval.community.did._unconditional import cohort_layout, estimate
 from rpeval.community.did._unconditional import draws as draws_of
-from rpeval.community.panel import AreaPanel, area_panel
+from rpeval.community.panel import AreaPanel, PanelColumns, build_panel
 from rpeval.errors import DataError, SpecificationError
 
 __all__ = ["callaway_santanna"]
@@ -69,30 +69,32 @@ class _Estimates:
     cohort_draws: FloatArray | None = None
 
 
-def _as_panel(data: object, columns: dict[str, str | None], never: object) -> AreaPanel:
+def _as_panel(
+    data: object, columns: dict[str, str | None], never: object, missing: str, options: Options
+) -> AreaPanel:
+    check_choice(missing, ["error", "drop"], arg="missing", caller=_CALLER)
     if isinstance(data, AreaPanel):
         given = [k for k, v in columns.items() if v is not None]
+        given += ["missing='drop'"] if missing == "drop" else []
         if given:
             raise SpecificationError(
                 f"{_CALLER}(): {', '.join(given)} given with an AreaPanel",
-                hint="an AreaPanel already names its columns: drop those arguments",
+                hint="an AreaPanel already names its columns and had its missing values "
+                "handled (area_panel(missing=)): drop those arguments",
             )
         return data
-    missing = [k for k, v in columns.items() if v is None]
-    if missing:
+    absent = [k for k, v in columns.items() if v is None]
+    if absent:
         raise SpecificationError(
-            f"{_CALLER}(): {', '.join(missing)} needed when `data` is a frame",
+            f"{_CALLER}(): {', '.join(absent)} needed when `data` is a frame",
             hint="pass area=, period=, outcome= and adoption= column names, or an AreaPanel",
         )
-    return area_panel(
-        data,
-        area=str(columns["area"]),
-        period=str(columns["period"]),
-        outcome=str(columns["outcome"]),
-        adoption=columns["adoption"],
-        never=never,
-        kind="continuous",
-    )
+    names = PanelColumns(
+        str(columns["area"]), str(columns["period"]), str(columns["outcome"]), None,
+        columns["adoption"],
+    )  # fmt: skip
+    return build_panel(data, names, never=never, kind="continuous", caller=_CALLER,
+                       missing=missing, also=options.covariates)  # fmt: skip
 
 
 def _options(**given: object) -> Options:
@@ -249,6 +251,7 @@ def callaway_santanna(
     random_state: int | None = None,
     progress: bool = True,
     n_boot: int | None = None,
+    missing: Literal["error", "drop"] = "error",
 ) -> GroupTimeResult:
     """Group-time ATTs of a staggered rollout (Callaway & Sant'Anna 2021).
 
@@ -276,6 +279,12 @@ def callaway_santanna(
         whether to show a tqdm bar.
     n_boot
         Deprecated old name of `n_bootstrap` (gives a ``FutureWarning``).
+    missing
+        Rows of a frame missing an area, period, outcome or covariate: ``"error"``
+        (default) or ``"drop"`` (counted in ``n_dropped``; see
+        :func:`~rpeval.community.area_panel`). The panel must stay balanced, so this
+        drops whole areas only; a hole inside an area's series raises, as R ``did``
+        would otherwise drop the whole area. For frames only: an AreaPanel is built.
 
     Returns
     -------
@@ -294,7 +303,7 @@ def callaway_santanna(
         n_boot=999 if count is None else count, multiplier=multiplier,
         random_state=random_state, progress=progress, covariates=covariates)  # fmt: skip
     panel = _as_panel(data, {"area": area, "period": period, "outcome": outcome,
-                             "adoption": adoption}, never)  # fmt: skip
+                             "adoption": adoption}, never, missing, options)  # fmt: skip
     too_early = (panel.adoption >= 0) & (panel.adoption <= options.anticipation)
     keep = ~too_early
     adoption_kept = panel.adoption[keep]
@@ -315,4 +324,5 @@ def callaway_santanna(
         options=options,
         skipped=est.skipped,
         n_dropped_areas=int(too_early.sum()),
+        n_dropped=panel.n_dropped,
     )

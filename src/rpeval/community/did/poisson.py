@@ -28,7 +28,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -37,10 +37,10 @@ from numpy.typing import NDArray
 from rpeval._display import Display, Displayed
 from rpeval._inference import z_quantile
 from rpeval._json import records
-from rpeval._options import check_conf_level
+from rpeval._options import check_choice, check_conf_level
 from rpeval._plots import OKABE_ITO
 from rpeval.community.panel import AreaPanel, area_panel
-from rpeval.errors import ConvergenceError, DataError
+from rpeval.errors import ConvergenceError, DataError, SpecificationError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -67,6 +67,7 @@ class PoissonDiDResult(Displayed):
     conf_level: float
     n_areas: int
     notes: tuple[str, ...]
+    n_dropped: int = 0  # rows left out for missing values (missing="drop")
 
     def summary(self) -> pd.DataFrame:
         """Columns: term, event_time, rate_ratio, std_error (of the log), ci_lower,
@@ -97,7 +98,8 @@ class PoissonDiDResult(Displayed):
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: overall rate ratio, rows and notes."""
         return {"rate_ratio": self.rate_ratio, "conf_level": self.conf_level,
-                "rows": records(self.table), "notes": list(self.notes)}  # fmt: skip
+                "rows": records(self.table), "n_dropped": self.n_dropped,
+                "notes": list(self.notes)}  # fmt: skip
 
 
 def _design(n_cohorts: int, n_periods: int) -> FloatArray:
@@ -179,18 +181,25 @@ def _ratio(
     return _Row(log_rr, se, observed, expected)
 
 
-def _panel(data: object, names: dict[str, str | None], never: object) -> AreaPanel:
+def _panel(data: object, names: dict[str, str | None], never: object, missing: str) -> AreaPanel:
+    check_choice(missing, ["error", "drop"], arg="missing", caller=_CALLER)
     if isinstance(data, AreaPanel):
+        if missing == "drop":
+            raise SpecificationError(
+                f"{_CALLER}(): missing='drop' given with an AreaPanel",
+                hint="an AreaPanel had its missing values handled (area_panel(missing=))",
+            )
         return data
-    missing = [k for k in ("area", "period", "outcome", "adoption") if names[k] is None]
-    if missing:
+    absent = [k for k in ("area", "period", "outcome", "adoption") if names[k] is None]
+    if absent:
         raise DataError(
-            f"{_CALLER}(): {', '.join(missing)} needed when `data` is a frame",
+            f"{_CALLER}(): {', '.join(absent)} needed when `data` is a frame",
             hint="name the columns, or pass an AreaPanel",
         )
     return area_panel(data, area=str(names["area"]), period=str(names["period"]),
                       outcome=str(names["outcome"]), exposure=names["exposure"],
-                      adoption=names["adoption"], never=never, kind="count")  # fmt: skip
+                      adoption=names["adoption"], never=never, kind="count",
+                      missing="drop" if missing == "drop" else "error")  # fmt: skip
 
 
 def _table(
@@ -224,6 +233,7 @@ def poisson_etwfe(
     adoption: str | None = None,
     never: object = None,
     conf_level: float = 0.95,
+    missing: Literal["error", "drop"] = "error",
 ) -> PoissonDiDResult:
     """Rate ratios of a staggered rollout on counts with exposure (see the module text).
 
@@ -233,6 +243,10 @@ def poisson_etwfe(
         A count :class:`~rpeval.community.AreaPanel` or a tidy frame with the named columns.
     exposure
         Population, days or another exposure (log offset); none means 1.
+    missing
+        Rows of a frame missing an area, period, count or exposure: ``"error"``
+        (default) or ``"drop"`` (counted in ``n_dropped``; the panel must stay balanced,
+        so only whole areas can go: see :func:`~rpeval.community.area_panel`).
 
     Returns
     -------
@@ -248,7 +262,7 @@ def poisson_etwfe(
     level = check_conf_level(conf_level, caller=_CALLER)
     names = {"area": area, "period": period, "outcome": outcome, "exposure": exposure,
              "adoption": adoption}  # fmt: skip
-    panel = _panel(data, names, never)
+    panel = _panel(data, names, never, missing)
     keep = panel.adoption != 0
     adoption_kept = panel.adoption[keep]
     if not (adoption_kept > 0).any():
@@ -258,11 +272,9 @@ def poisson_etwfe(
     time = np.arange(panel.n_periods)
     untreated = (codes[:, None] < 0) | (time[None, :] < codes[:, None])
     usable = untreated.any(axis=0)
-    notes = (
-        [f"{int((~keep).sum())} areas treated from the first period dropped"]
-        if (~keep).any()
-        else []
-    )
+    notes = [f"{panel.n_dropped} rows with missing values left out"] if panel.n_dropped else []
+    if (~keep).any():
+        notes.append(f"{int((~keep).sum())} areas treated from the first period dropped")
     if not usable.all():
         notes.append(
             f"{int((~usable).sum())} periods with every area treated dropped (no comparison)"
@@ -273,5 +285,10 @@ def poisson_etwfe(
     event = (time[usable][None, :] - codes[:, None]).astype(np.int64)
     table = _table(fit, (y, e, np.zeros(0)), cohort, (ysum, esum), event, ~untreated, level)
     return PoissonDiDResult(
-        float(table["rate_ratio"].iloc[0]), table, level, int(keep.sum()), tuple(notes)
+        float(table["rate_ratio"].iloc[0]),
+        table,
+        level,
+        int(keep.sum()),
+        tuple(notes),
+        panel.n_dropped,
     )

@@ -26,6 +26,7 @@ from rpeval._frames import as_pandas, boolean_array, require_columns
 from rpeval._inference import wald_table, z_quantile
 from rpeval._lazy import stats
 from rpeval._options import check_choice, check_conf_level, check_count
+from rpeval.community._panel_checks import drop_missing
 from rpeval.community._periods import period_ordinals
 from rpeval.community.its._design import ItsDesign, its_design
 from rpeval.community.its._fit import CountFit, fit_counts, hac_covariance, newey_west_lags
@@ -46,6 +47,7 @@ def _series_panel(
     exposure: str | None,
     comparison: str | None,
     freq: str,
+    dropped: int,
 ) -> AreaPanel:
     frame = frame.copy(deep=False)
     if comparison is None:
@@ -59,7 +61,7 @@ def _series_panel(
                 hint="stack both series in one frame; drop comparison= for a single series",
             )
     columns = PanelColumns("_series", period, outcome, exposure, None)
-    return build_panel(frame, columns, kind="count", freq=freq, caller=_CALLER)
+    return build_panel(frame, columns, kind="count", freq=freq, caller=_CALLER, dropped=dropped)
 
 
 def _interruption_position(panel: AreaPanel, interruption: object, freq: str) -> int:
@@ -144,6 +146,7 @@ def interrupted_time_series(
     lags: int | None = None,
     conf_level: float = 0.95,
     freq: str = "M",
+    missing: Literal["error", "drop"] = "error",
 ) -> ITSResult:
     """Segmented regression of a count series before and after an interruption.
 
@@ -179,6 +182,12 @@ def interrupted_time_series(
         summed per period first (Driscoll–Kraay).
     conf_level
         Level of the Wald intervals (normal quantile, as R ``confint.default``).
+    missing
+        Rows missing a period, count, exposure or ``comparison`` value: ``"error"``
+        (default) or ``"drop"`` (left out, counted in ``n_dropped``). The series must
+        stay consecutive (the trend, the seasons, Newey–West and Ljung–Box read it in
+        order), so only periods at either end can be dropped; a hole inside the series
+        raises :class:`~rpeval.errors.DataError` saying so.
 
     Returns
     -------
@@ -206,7 +215,8 @@ def interrupted_time_series(
     conf = check_conf_level(conf_level, caller=_CALLER)
     names = [c for c in (period, outcome, exposure, comparison) if c is not None]
     require_columns(frame, names, arg="", caller=_CALLER)
-    panel = _series_panel(frame, period, outcome, exposure, comparison, freq)
+    frame, n_dropped = drop_missing(frame, names, missing, caller=_CALLER)
+    panel = _series_panel(frame, period, outcome, exposure, comparison, freq, n_dropped)
     start = _interruption_position(panel, interruption, freq)
     n_periods = panel.n_periods
     position = np.tile(np.arange(n_periods), panel.n_areas)
@@ -247,6 +257,7 @@ def interrupted_time_series(
         seasonality=seasonality,
         controlled=comparison is not None,
         season_length=season_length,
+        n_dropped=panel.n_dropped,
     )
 
 

@@ -41,6 +41,8 @@ class ITSResult:
         ``dispersion`` the quasi-Poisson scale (1 otherwise); ``alpha`` the negative
         binomial over-dispersion (0 otherwise); ``interruption`` the first period under
         the program.
+    n_dropped
+        Rows left out for missing values (``missing="drop"``).
     """
 
     effects: pd.DataFrame
@@ -57,6 +59,7 @@ class ITSResult:
     seasonality: str | None
     n_periods: int
     controlled: bool
+    n_dropped: int = 0
 
     def _ratio(self, term: str) -> float:
         rows = self.effects[self.effects["term"] == term]
@@ -89,6 +92,7 @@ class ITSResult:
             "seasonality": self.seasonality,
             "n_periods": self.n_periods,
             "controlled": self.controlled,
+            "n_dropped": self.n_dropped,
             "effects": records(self.effects),
             "coefficients": records(self.coefficients),
             "ljung_box": records(self.ljung_box),
@@ -101,6 +105,7 @@ class ITSResult:
         return (
             f"{kind} time series, {self.family}, {self.n_periods} periods, "
             f"interruption at {self.interruption}; {se}, {self.conf_level:.0%} CIs"
+            + (f"; {self.n_dropped} rows with missing values left out" if self.n_dropped else "")
         )
 
     def __str__(self) -> str:
