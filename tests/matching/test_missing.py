@@ -79,6 +79,8 @@ def test_every_column_match_reads_counts() -> None:
     assert m.missing_by_column == {
         "participant": 0, "age": 3, "score": 2, "offense_type": 1, "pid": 1,
     }  # fmt: skip
+    strata = match(frame, "participant", ["prior_arrests"], method="exact", distance="score")
+    assert strata.n_dropped == 0  # exact strata read no score
 
 
 @pytest.mark.parametrize(

@@ -324,8 +324,8 @@ def _complete_rows(
     tie_key: str | None,
     missing: str,
 ) -> _frames.CompleteCases:
-    """The rows complete in every column ``match()`` reads (each checked to exist under
-    the argument that names it): all rows, or with ``missing="drop"`` the complete ones."""
+    """The rows complete in every column read (checked to exist under the argument naming
+    it; strata read no score): all rows, or with ``missing="drop"`` the complete ones."""
     spec = _frames.resolve_covariates(covariates, arg="covariates", caller="match")
     named = {
         "treatment": [treatment],
@@ -338,6 +338,7 @@ def _complete_rows(
     }
     for arg, columns in named.items():
         _frames.require_columns(frame, columns, arg=arg, caller="match")
+    named["distance"] = named["distance"] if plan.needs_score else []
     read = [column for columns in named.values() for column in columns]
     return _frames.complete_cases(frame, read, missing=missing, arg="data", caller="match")
 
