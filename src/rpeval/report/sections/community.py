@@ -21,8 +21,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rpeval._options import renamed_key
-from rpeval.errors import DataError, SpecificationError
+from rpeval.errors import SpecificationError
 from rpeval.report.sections import Section, SectionContext
+from rpeval.report.sections._inputs import require_columns, require_table
 
 if TYPE_CHECKING:
     from rpeval.datasets import ProgramData
@@ -76,24 +77,14 @@ class CommunityInput:
 
 def from_config(settings: Settings, table: pd.DataFrame | None) -> CommunityInput:
     """The evaluate() input from the YAML block and the ``data.panel`` table."""
-    if table is None:
-        raise SpecificationError(
-            "community: the section needs the area x period panel",
-            hint="name the file under data: panel: in the configuration",
-        )
+    table = require_table(table, key="community", what="the area x period panel")
     return _checked(CommunityInput(table, settings))
 
 
 def _checked(value: CommunityInput) -> CommunityInput:
     s, data = value.settings, value.data
     named = [s.area, s.period, s.outcome, s.exposure, s.adoption]
-    absent = [c for c in named if c is not None and c not in data.columns]
-    if absent:
-        raise DataError(
-            f"community: column(s) {absent} are not in the panel "
-            f"(columns: {list(data.columns)[:30]})",
-            hint="name the panel's columns in the configuration's community: block",
-        )
+    require_columns(data, named, key="community", where="the panel", columns="the panel's columns")
     if s.adoption is None and s.interruption is None:
         raise SpecificationError(
             "community: neither `adoption` nor `interruption` is given",

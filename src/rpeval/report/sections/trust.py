@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rpeval.errors import DataError, SpecificationError
 from rpeval.report.sections import Section, SectionContext
+from rpeval.report.sections._inputs import require_columns, require_table
 
 if TYPE_CHECKING:
     from rpeval.datasets import ProgramData
@@ -70,11 +71,7 @@ class TrustInput:
 
 def from_config(settings: Settings, table: pd.DataFrame | None) -> TrustInput:
     """The evaluate() input from the YAML block and the ``data.survey`` table."""
-    if table is None:
-        raise SpecificationError(
-            "trust: the section needs the survey respondents",
-            hint="name the file under data: survey: in the configuration",
-        )
+    table = require_table(table, key="trust", what="the survey respondents")
     return _checked(TrustInput(table, settings))
 
 
@@ -86,13 +83,13 @@ def _checked(value: TrustInput) -> TrustInput:
             hint="list the Likert item columns, e.g. items: [trust_police, police_fair]",
         )
     named = [*s.items, *s.reverse, s.weights, s.strata, s.psu, s.wave, s.top_box_item, s.by]
-    absent = [c for c in dict.fromkeys(named) if c is not None and c not in data.columns]
-    if absent:
-        raise DataError(
-            f"trust: column(s) {absent} are not in the survey data "
-            f"(columns: {list(data.columns)[:30]})",
-            hint="name the survey's columns in the configuration's trust: block",
-        )
+    require_columns(
+        data,
+        dict.fromkeys(named),
+        key="trust",
+        where="the survey data",
+        columns="the survey's columns",
+    )
     extra = [c for c in s.reverse if c not in s.items]
     if extra:
         raise SpecificationError(f"trust: reverse-scored {extra} are not among the `items`")

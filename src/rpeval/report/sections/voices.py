@@ -25,8 +25,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rpeval._options import renamed_key
-from rpeval.errors import DataError, SpecificationError
+from rpeval.errors import SpecificationError
 from rpeval.report.sections import Section, SectionContext
+from rpeval.report.sections._inputs import require_columns, require_table
 
 if TYPE_CHECKING:
     from rpeval.datasets import ProgramData
@@ -122,24 +123,14 @@ def _codebook(settings: Settings) -> Codebook:
 
 def from_config(settings: Settings, table: pd.DataFrame | None) -> VoicesInput:
     """The evaluate() input from the YAML block and the ``data.interviews`` table."""
-    if table is None:
-        raise SpecificationError(
-            "voices: the section needs the coded interview segments",
-            hint="name the file under data: interviews: in the configuration",
-        )
+    table = require_table(table, key="voices", what="the coded interview segments")
     return _checked(VoicesInput(table, _codebook(settings), settings))
 
 
 def _checked(value: VoicesInput) -> VoicesInput:
     s, data = value.settings, value.segments
     named = [s.segment, s.participant, s.group, s.coder, s.code]
-    absent = [c for c in named if c not in data.columns]
-    if absent:
-        raise DataError(
-            f"voices: column(s) {absent} are not in the interview data "
-            f"(columns: {list(data.columns)[:30]})",
-            hint="name the columns in the configuration's voices: block",
-        )
+    require_columns(data, named, key="voices", where="the interview data", columns="the columns")
     if s.theme is not None:
         value.codebook.code(s.theme)  # CodebookError with did-you-mean
     return value
