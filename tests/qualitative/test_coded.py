@@ -102,7 +102,10 @@ def test_presence_rating_must_be_binary() -> None:
             "several participants",
         ),
         (lambda r: r.assign(group=["victim", "officer", *r["group"][2:]]), "several groups"),
-        (lambda r: r.assign(coder=[None, *r["coder"][1:]]), "'coder'.*missing at row 0"),
+        (
+            lambda r: r.assign(coder=[None, *r["coder"][1:]]),
+            r"1 of 7 rows of `data` have missing values \('coder': 1\)",
+        ),
         (lambda r: pd.concat([r, r.iloc[[0]]]), "more than once"),
         (lambda r: r.drop(columns="group"), "'group'"),
     ],

@@ -136,7 +136,9 @@ def test_cooccurrence(sim) -> None:  # type: ignore[no-untyped-def]
 
 def test_joint_display(sim) -> None:  # type: ignore[no-untyped-def]
     data, coded = sim
-    joint = joint_display(coded, data.participants, theme="felt_heard", outcome="rearrest_12m")
+    joint = joint_display(
+        coded, data.participants, theme="felt_heard", outcome="rearrest_12m", missing="drop"
+    )
     table = joint.summary()
     assert list(table.columns) == [
         "theme_held",
@@ -162,13 +164,24 @@ def test_joint_display(sim) -> None:  # type: ignore[no-untyped-def]
     as_object = data.participants.assign(
         rearrest_12m=data.participants["rearrest_12m"].astype(object)
     )
-    again = joint_display(coded, as_object, theme="felt_heard", outcome="rearrest_12m")
+    again = joint_display(
+        coded, as_object, theme="felt_heard", outcome="rearrest_12m", missing="drop"
+    )
     pd.testing.assert_frame_equal(again.summary(), table)
     hidden = joint_display(
-        coded, data.participants, theme="felt_heard", outcome="rearrest_12m", suppress_below=1000
+        coded,
+        data.participants,
+        theme="felt_heard",
+        outcome="rearrest_12m",
+        suppress_below=1000,
+        missing="drop",
     )
     assert hidden.summary()["suppressed"].all() and np.isnan(hidden.difference)
     with pytest.raises(DataError, match="several rows"):
         joint_display(
-            coded, pd.concat([data.participants] * 2), theme="felt_heard", outcome="rearrest_12m"
+            coded,
+            pd.concat([data.participants] * 2),
+            theme="felt_heard",
+            outcome="rearrest_12m",
+            missing="drop",
         )

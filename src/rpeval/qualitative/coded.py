@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from rpeval._display import Display, Displayed
-from rpeval._frames import as_pandas, require_columns
+from rpeval._frames import MissingPolicy, as_pandas, complete_cases, require_columns
 from rpeval._json import records
 from rpeval.errors import CodebookError, DataError
 from rpeval.qualitative.codebook import Codebook
@@ -64,11 +64,15 @@ class CodedSegments(Displayed):
         ordinal code the position of its rating on the code's scale, 0 = lowest level).
     reviewed
         One row per segment and coder who read it: segment, participant, group, coder.
+    n_dropped
+        Input rows left out for a missing segment, participant, group or coder
+        (``missing="drop"``).
     """
 
     codebook: Codebook
     codes: pd.DataFrame
     reviewed: pd.DataFrame
+    n_dropped: int = 0
 
     @property
     def coders(self) -> tuple[str, ...]:
@@ -158,6 +162,7 @@ class CodedSegments(Displayed):
             "version": self.codebook.version,
             "coders": list(self.coders),
             "n_segments": self.n_segments,
+            "n_dropped": self.n_dropped,
             "codes": records(self.summary()),
         }
 
@@ -166,20 +171,8 @@ class CodedSegments(Displayed):
             f"{self.n_segments} segments coded by {len(self.coders)} coders against "
             f"{self.codebook.name} {self.codebook.version}"
         )
-        return Display(title, (("coders", ", ".join(self.coders)),), self.summary())
-
-
-def _text_column(frame: pd.DataFrame, column: str, arg: str) -> pd.Series:
-    values = frame[column]
-    missing = values.isna()
-    if missing.any():
-        row = int(np.flatnonzero(missing.to_numpy())[0])
-        raise DataError(
-            f"{_CALLER}(): column {column!r} (argument `{arg}`) is missing at row {row} "
-            f"({int(missing.sum())} rows in all)",
-            hint="every row needs a segment, participant, group and coder",
-        )
-    return values.astype(str)
+        header = (("coders", ", ".join(self.coders)), ("rows dropped", str(self.n_dropped)))
+        return Display(title, header, self.summary())
 
 
 def _one_per(frame: pd.DataFrame, key: str, value: str, what: str) -> None:
@@ -264,6 +257,7 @@ def coded_segments(
     coder: str = "coder",
     code: str = "code",
     rating: str | None = None,
+    missing: MissingPolicy = "error",
 ) -> CodedSegments:
     """Check coded segments against a codebook.
 
@@ -280,6 +274,11 @@ def coded_segments(
     rating
         Column of ratings: required for ordinal codes (a level of the code's scale), 0/1
         or empty for presence codes.
+    missing
+        Rows without a segment, participant, group or coder: ``"error"`` (default) raises
+        with the count per column; ``"drop"`` leaves them out and counts them
+        (``n_dropped``). An empty `code` is not missing: it records a segment read and
+        left uncoded; an empty `rating` is handled as above.
 
     Returns
     -------
@@ -290,16 +289,19 @@ def coded_segments(
     CodebookError
         A code not in the codebook (with did-you-mean), a rating off an ordinal scale.
     DataError
-        Missing columns or identifiers; a segment with two participants; a participant in
-        two groups.
+        Missing columns or (``missing="error"``) identifiers; a segment with two
+        participants; a participant in two groups.
     """
     frame = as_pandas(data, arg="data", caller=_CALLER)
     columns = {"segment": segment, "participant": participant, "group": group}
     columns |= {"coder": coder, "code": code}
     names = list(columns.values()) + ([rating] if rating is not None else [])
     require_columns(frame, names, arg="data", caller=_CALLER)
+    ids = [col for key, col in columns.items() if key != "code"]
+    complete = complete_cases(frame, ids, missing=missing, arg="data", caller=_CALLER)
+    frame = complete.frame
     tidy = pd.DataFrame(
-        {key: _text_column(frame, col, key) for key, col in columns.items() if key != "code"}
+        {key: frame[col].astype(str) for key, col in columns.items() if key != "code"}
     )
     raw_code = frame[code]
     tidy["code"] = raw_code.where(raw_code.isna(), raw_code.astype(str))
@@ -323,4 +325,4 @@ def coded_segments(
             f"segment {first['segment']!r} more than once",
             hint="keep one row per segment, coder and code",
         )
-    return CodedSegments(codebook, applied.reset_index(drop=True), reviewed)
+    return CodedSegments(codebook, applied.reset_index(drop=True), reviewed, complete.n_dropped)

@@ -17,7 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._display import Display
-from rpeval._frames import as_pandas, require_columns
+from rpeval._frames import MissingPolicy, as_pandas, complete_cases
 from rpeval._inference import wilson_interval, z_quantile
 from rpeval._json import records
 from rpeval._lazy import stats
@@ -58,6 +58,7 @@ class JointDisplay:
     n_without_interview: int
     conf_level: float
     caveat: str = CAVEAT
+    n_dropped: int = 0
 
     def summary(self) -> pd.DataFrame:
         """The table (a copy)."""
@@ -79,6 +80,7 @@ class JointDisplay:
             "difference_ci_upper": clean(self.difference_ci_upper),
             "n_without_outcome": self.n_without_outcome,
             "n_without_interview": self.n_without_interview,
+            "n_dropped": self.n_dropped,
             "conf_level": self.conf_level,
             "caveat": self.caveat,
         }
@@ -189,6 +191,7 @@ def joint_display(
     rule: str = "any",
     conf_level: float = 0.95,
     suppress_below: int | None = None,
+    missing: MissingPolicy = "error",
 ) -> JointDisplay:
     """An outcome (e.g. re-arrest within 12 months) by whether participants held a theme.
 
@@ -197,8 +200,7 @@ def joint_display(
     coded
         From :func:`coded_segments`.
     outcomes
-        One row per participant: `participant` and `outcome` columns. Participants without
-        an outcome (e.g. victims for re-arrest) are left out and counted.
+        One row per participant: `participant` and `outcome` columns.
     theme
         A code of the codebook (a theme includes the codes below it).
     outcome
@@ -207,6 +209,11 @@ def joint_display(
     suppress_below
         k: a row with 1..k-1 participants, or with 1..k-1 events or non-events, publishes
         no value, and the difference is not given.
+    missing
+        Rows of `outcomes` without a participant or an outcome: ``"error"`` (default)
+        raises with the counts; ``"drop"`` leaves them out (e.g. victims, who have no
+        re-arrest) and counts them: ``n_dropped`` all such rows, ``n_without_outcome``
+        those of interviewed participants.
 
     Returns
     -------
@@ -217,21 +224,25 @@ def joint_display(
     conf_level = check_conf_level(conf_level, caller=caller)
     coded.codebook.code(theme)
     frame = as_pandas(outcomes, arg="outcomes", caller=caller)
-    require_columns(frame, [participant, outcome], arg="outcomes", caller=caller)
-    if frame[participant].duplicated().any():
+    complete = complete_cases(
+        frame, [participant, outcome], missing=missing, arg="outcomes", caller=caller
+    )
+    ids = frame[participant]
+    named = ids.notna().to_numpy()
+    if ids[named].duplicated().any():
         raise DataError(
             f"{caller}(): `outcomes` has several rows for participant "
-            f"{frame.loc[frame[participant].duplicated(), participant].iloc[0]!r}",
+            f"{ids[named][ids[named].duplicated()].iloc[0]!r}",
             hint="give one row per participant",
         )
     held = segment_presence(coded, rule=rule).groupby("participant")[theme].max()
-    data = frame[[participant, outcome]].copy()
+    lost = ids[named & ~complete.kept].astype(str)
+    n_without_outcome = int(lost.isin(held.index).sum())
+    data = complete.frame[[participant, outcome]].copy()
     data[participant] = data[participant].astype(str)
     data = data.set_index(participant)
     n_without_interview = int((~data.index.isin(held.index)).sum())
     merged = data.join(held.rename("_held"), how="inner")
-    n_without_outcome = int(merged[outcome].isna().sum())
-    merged = merged[merged[outcome].notna()]
     values = merged[outcome]
     binary = _binary(values)
     if not binary and not pd.api.types.is_numeric_dtype(values):
@@ -261,4 +272,5 @@ def joint_display(
         n_without_outcome,
         n_without_interview,
         conf_level,
+        n_dropped=complete.n_dropped,
     )

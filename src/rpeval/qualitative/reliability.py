@@ -4,7 +4,11 @@ AC1 and percent agreement.
 Each function takes reliability data as a data frame with one row per unit (a segment)
 and one column per coder, NaN where a coder gave no rating, and returns a
 :class:`Reliability`. Units rated by fewer than two coders carry no information on
-agreement: they are left out and counted (``n_units`` counts the units used).
+agreement: they are left out and counted (``n_units`` counts the units used). Missing
+ratings are part of reliability data (coders read different units), so ``missing=`` is
+``"pairable"`` by default (each coefficient uses the ratings it can pair, as R ``irr``
+does); ``"drop"`` keeps only the units every coder rated and ``"error"`` raises
+(:mod:`rpeval.qualitative._ratings`).
 
 Checked against Krippendorff's (2011) worked examples (α nominal 0.743, ordinal 0.815,
 interval 0.849, ratio 0.797 on the 4-coder, 12-unit data with missing values; binary 0.095;
@@ -30,8 +34,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval._display import Display
-from rpeval._frames import as_pandas, require_columns
+from rpeval._display import Display, Displayed
 from rpeval._options import check_choice, check_conf_level, check_count, make_rng, renamed
 from rpeval.errors import DataError
 from rpeval.qualitative._alpha import LevelOfMeasurement, alpha_bootstrap, alpha_core
@@ -43,6 +46,7 @@ from rpeval.qualitative._kappa import (
     fleiss_kernel,
     percent_kernel,
 )
+from rpeval.qualitative._ratings import Prepared, RatingsMissing, prepare_ratings
 
 __all__ = [
     "Reliability",
@@ -69,13 +73,24 @@ COLUMNS = [
 ]
 
 
+NAMES = {
+    "krippendorff_alpha": "Krippendorff's alpha",
+    "cohen_kappa": "Cohen's kappa",
+    "fleiss_kappa": "Fleiss' kappa",
+    "gwet_ac1": "Gwet's AC1",
+    "percent_agreement": "Percent agreement",
+}
+
+
 @dataclass(frozen=True)
-class Reliability:
+class Reliability(Displayed):
     """One reliability coefficient.
 
     ``level`` is the level of measurement of α (or the weights of Cohen's κ); ``z`` and
     ``p_value`` test a coefficient of zero where the method has such a test; ``draws`` are
-    α's bootstrap values (empty for the other coefficients).
+    α's bootstrap values (empty for the other coefficients). ``n_units_dropped`` counts
+    the units left out: rated by fewer than two coders (Fleiss' κ: not by every coder),
+    or with ``missing="drop"`` missing any rating; ``missing`` is the policy used.
     """
 
     statistic: str
@@ -93,6 +108,7 @@ class Reliability:
     draws: NDArray[np.float64] = field(
         default_factory=lambda: np.empty(0), repr=False, compare=False
     )
+    missing: str = "pairable"
 
     def prob_below(self, threshold: float) -> float:
         """Share of bootstrap draws of α below `threshold` (Hayes & Krippendorff's q)."""
@@ -109,87 +125,32 @@ class Reliability:
         """JSON-ready values (NaN as ``None``)."""
         row = {c: getattr(self, c) for c in COLUMNS}
         out = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
-        return out | {"conf_level": self.conf_level, "n_units_dropped": self.n_units_dropped}
+        return out | {
+            "conf_level": self.conf_level,
+            "n_units_dropped": self.n_units_dropped,
+            "missing": self.missing,
+        }
 
-    def __str__(self) -> str:
-        interval = (
-            f", {self.conf_level:.0%} CI {self.ci_lower:.3f} to {self.ci_upper:.3f}"
-            if np.isfinite(self.ci_lower)
-            else ""
+    def _display(self) -> Display:
+        title = f"{NAMES.get(self.statistic, self.statistic)} ({self.level})"
+        header = (
+            ("units", f"{self.n_units} used, {self.n_units_dropped} left out"),
+            ("coders", str(self.n_coders)),
+            ("missing", self.missing),
+            ("conf_level", f"{self.conf_level:.0%}"),
         )
-        return (
-            f"{self.statistic} ({self.level}) = {self.estimate:.3f}{interval} "
-            f"({self.n_units} units, {self.n_coders} coders)"
-        )
-
-    def _repr_html_(self) -> str:
-        return Display(str(self), (), self.summary()).html()
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    array: NDArray[np.float64]
-    q: int
-    n_dropped: int
-
-
-def _prepare(
-    ratings: object,
-    coders: Sequence[str] | None,
-    levels: Sequence[object] | None,
-    *,
-    numeric: bool,
-    caller: str,
-) -> _Prepared:
-    frame = as_pandas(ratings, arg="ratings", caller=caller)
-    names = list(frame.columns) if coders is None else list(coders)
-    require_columns(frame, names, arg="coders", caller=caller)
-    if len(names) < 2:
-        raise DataError(
-            f"{caller}(): reliability needs at least two coders, got {len(names)}",
-            hint="pass a frame with one column per coder (coders= to choose them)",
-        )
-    frame = frame[names]
-    empty = [str(c) for c in names if frame[c].isna().all()]
-    if empty:
-        raise DataError(
-            f"{caller}(): coder {empty[0]!r} rated nothing (every value is missing)",
-            hint="leave that coder out (coders=...) or check the column",
-        )
-    if levels is not None:
-        position = {level: float(i) for i, level in enumerate(levels)}
-        mapped = frame.apply(lambda col: col.map(position))
-        off = frame.notna() & mapped.isna()
-        if off.to_numpy().any():
-            row, col = np.argwhere(off.to_numpy())[0]
-            raise DataError(
-                f"{caller}(): rating {frame.iloc[row, col]!r} of coder {names[col]!r} (row "
-                f"{row}) is not on the scale {list(levels)}",
-                hint="fix the rating or pass the scale's full list of levels",
+        notes: tuple[str, ...] = ()
+        if self.draws.size:
+            notes = (
+                f"Percentile interval from {self.draws.size} bootstrap draws "
+                f"(Hayes & Krippendorff 2007); share of draws below 0.667: "
+                f"{self.prob_below(0.667):.3f}.",
             )
-        values = mapped.to_numpy(dtype=float)
-        q = len(levels)
-    elif numeric:
-        try:
-            values = frame.apply(pd.to_numeric).to_numpy(dtype=float)
-        except (TypeError, ValueError):
-            raise DataError(
-                f"{caller}(): ordinal, interval and ratio ratings must be numbers",
-                hint="pass levels=[...] to give the order of text ratings",
-            ) from None
-        q = 0
-    else:
-        seen = pd.unique(frame.to_numpy().ravel())
-        categories = sorted((v for v in seen if not pd.isna(v)), key=lambda v: (str(type(v)), v))
-        position = {value: float(i) for i, value in enumerate(categories)}
-        values = frame.apply(lambda col: col.map(position)).to_numpy(dtype=float)
-        q = len(categories)
-    dropped = int(((~np.isnan(values)).sum(axis=1) < 2).sum())
-    return _Prepared(values, q, dropped)
+        return Display(title, header, self.summary(), notes)
 
 
 def _result(
-    name: str, level: str, c: Coefficient, prepared: _Prepared, conf_level: float
+    name: str, level: str, c: Coefficient, prepared: Prepared, conf_level: float
 ) -> Reliability:
     return Reliability(
         name,
@@ -204,6 +165,7 @@ def _result(
         prepared.array.shape[1],
         prepared.n_dropped,
         conf_level,
+        missing=prepared.missing,
     )
 
 
@@ -216,6 +178,7 @@ def krippendorff_alpha(
     conf_level: float = 0.95,
     n_bootstrap: int | None = None,
     random_state: object = None,
+    missing: RatingsMissing = "pairable",
     n_boot: int | None = None,
 ) -> Reliability:
     """Krippendorff's α with a bootstrap interval (Hayes & Krippendorff 2007).
@@ -233,6 +196,11 @@ def krippendorff_alpha(
     conf_level, n_bootstrap, random_state
         The percentile interval of `n_bootstrap` bootstrap draws (``None``: 1000;
         ``n_bootstrap=0``: no interval).
+    missing
+        ``"pairable"`` (default): α uses every pairable value, i.e. every unit rated by at
+        least two coders (Krippendorff 2011; missing ratings are part of the method, not
+        a defect of the data); ``"drop"``: only units every coder rated (counted in
+        ``n_units_dropped``); ``"error"``: a missing rating raises, with counts per coder.
     n_boot
         Deprecated old name of `n_bootstrap` (gives a ``FutureWarning``).
 
@@ -252,7 +220,9 @@ def krippendorff_alpha(
     conf_level = check_conf_level(conf_level, caller=caller)
     given = renamed(n_bootstrap, n_boot, new="n_bootstrap", old="n_boot", caller=caller)
     n_draws = check_count(1000 if given is None else given, arg="n_bootstrap", caller=caller)
-    prepared = _prepare(ratings, coders, levels, numeric=level != "nominal", caller=caller)
+    prepared = prepare_ratings(
+        ratings, coders, levels, numeric=level != "nominal", missing=missing, caller=caller
+    )
     measure: LevelOfMeasurement = level  # type: ignore[assignment]
     core = alpha_core(prepared.array, measure)
     nan = float("nan")
@@ -277,6 +247,7 @@ def krippendorff_alpha(
         prepared.n_dropped,
         conf_level,
         draws,
+        prepared.missing,
     )
 
 
@@ -287,6 +258,7 @@ def cohen_kappa(
     weighting: str | None = None,
     levels: Sequence[object] | None = None,
     conf_level: float = 0.95,
+    missing: RatingsMissing = "pairable",
     weights: str | None = None,
 ) -> Reliability:
     """Cohen's κ of two coders, unweighted or with linear or quadratic weights.
@@ -296,7 +268,9 @@ def cohen_kappa(
     test of κ = 0 with the SE under the null (as R ``irr::kappa2``). ``weighting`` is
     ``"unweighted"`` (default), ``"linear"`` or ``"quadratic"`` on the positions of
     `levels` (default: the sorted values seen). ``weights=`` is its deprecated old name
-    (``weights`` elsewhere in rpeval means case weights).
+    (``weights`` elsewhere in rpeval means case weights). ``missing``: ``"pairable"``
+    (default) and ``"drop"`` both use the units both coders rated (the others counted in
+    ``n_units_dropped``); ``"error"`` raises on a missing rating.
     """
     caller = "cohen_kappa"
     chosen = renamed(weighting, weights, new="weighting", old="weights", caller=caller)
@@ -304,7 +278,9 @@ def cohen_kappa(
         "unweighted" if chosen is None else chosen, WEIGHTS, arg="weighting", caller=caller
     )
     conf_level = check_conf_level(conf_level, caller=caller)
-    prepared = _prepare(ratings, coders, levels, numeric=False, caller=caller)
+    prepared = prepare_ratings(
+        ratings, coders, levels, numeric=False, missing=missing, caller=caller
+    )
     if prepared.array.shape[1] != 2:
         raise DataError(
             f"{caller}(): Cohen's kappa compares two coders, got {prepared.array.shape[1]}",
@@ -321,14 +297,18 @@ def fleiss_kappa(
     *,
     levels: Sequence[object] | None = None,
     conf_level: float = 0.95,
+    missing: RatingsMissing = "pairable",
 ) -> Reliability:
     """Fleiss' κ (statsmodels) on units rated by every coder; units with a missing rating
-    are left out and counted in ``n_units_dropped``. ``z``/``p_value`` test κ = 0 as R
+    are left out and counted in ``n_units_dropped`` (with ``missing="pairable"``, the
+    default, or ``"drop"``; ``"error"`` raises). ``z``/``p_value`` test κ = 0 as R
     ``irr::kappam.fleiss``; the interval is from a jackknife over units."""
     caller = "fleiss_kappa"
     conf_level = check_conf_level(conf_level, caller=caller)
-    prepared = _prepare(ratings, coders, levels, numeric=False, caller=caller)
-    incomplete = int(np.isnan(prepared.array).any(axis=1).sum())
+    prepared = prepare_ratings(
+        ratings, coders, levels, numeric=False, missing=missing, caller=caller
+    )
+    incomplete = int(np.isnan(prepared.array).any(axis=1).sum()) + prepared.n_listwise
     c = fleiss_kernel(prepared.array, prepared.q, conf_level)
     result = _result("fleiss_kappa", "nominal", c, prepared, conf_level)
     return replace(result, n_units_dropped=incomplete)
@@ -340,15 +320,20 @@ def gwet_ac1(
     *,
     levels: Sequence[object] | None = None,
     conf_level: float = 0.95,
+    missing: RatingsMissing = "pairable",
 ) -> Reliability:
     """Gwet's AC1 (nominal): agreement over units rated at least twice, category shares
     over every rated unit, Gwet's linearised SE with a t interval and test (as R
     ``irrCAC::gwet.ac1.raw``; ``z`` holds the t statistic).
 
-    With `levels` the number of categories q is the scale's, else the values seen."""
+    With `levels` the number of categories q is the scale's, else the values seen.
+    ``missing``: ``"pairable"`` (default, as irrCAC), ``"drop"`` (only units every coder
+    rated, the others counted) or ``"error"``."""
     caller = "gwet_ac1"
     conf_level = check_conf_level(conf_level, caller=caller)
-    prepared = _prepare(ratings, coders, levels, numeric=False, caller=caller)
+    prepared = prepare_ratings(
+        ratings, coders, levels, numeric=False, missing=missing, caller=caller
+    )
     c = ac1_kernel(prepared.array, prepared.q, conf_level)
     return _result("gwet_ac1", "nominal", c, prepared, conf_level)
 
@@ -358,10 +343,14 @@ def percent_agreement(
     coders: Sequence[str] | None = None,
     *,
     levels: Sequence[object] | None = None,
+    missing: RatingsMissing = "pairable",
 ) -> Reliability:
     """The share of units (rated at least twice) on which every coder agrees, with its
-    binomial SE (as R ``irr::agree``, tolerance 0). Not chance-corrected."""
+    binomial SE (as R ``irr::agree``, tolerance 0). Not chance-corrected. ``missing``:
+    ``"pairable"`` (default), ``"drop"`` (units every coder rated) or ``"error"``."""
     caller = "percent_agreement"
-    prepared = _prepare(ratings, coders, levels, numeric=False, caller=caller)
+    prepared = prepare_ratings(
+        ratings, coders, levels, numeric=False, missing=missing, caller=caller
+    )
     c = percent_kernel(prepared.array, prepared.q)
     return _result("percent_agreement", "nominal", c, prepared, 0.95)

@@ -192,6 +192,7 @@ def joint_part(coded: CodedSegments, s: Settings, context: SectionContext) -> di
         rule=s.rule,
         conf_level=context.conf_level,
         suppress_below=context.suppress_below or None,
+        missing="drop",  # less follow-up than the window: counted as n_without_outcome
     )
     out = joint.to_dict()
     out |= {
