@@ -9,6 +9,8 @@ of the domain. Intervals are Wald intervals with the normal quantile, as R's
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -103,7 +105,7 @@ def mean(
     *,
     by: str | list[str] | None = None,
     conf_level: float = 0.95,
-    missing: str = "error",
+    missing: Literal["error", "drop"] = "error",
 ) -> SurveyEstimate:
     """Design-based mean of each variable, overall or in each domain of ``by``.
 
@@ -171,7 +173,7 @@ def total(
     *,
     by: str | list[str] | None = None,
     conf_level: float = 0.95,
-    missing: str = "error",
+    missing: Literal["error", "drop"] = "error",
 ) -> SurveyEstimate:
     """Design-based population total of each variable, overall or by domain.
 
@@ -211,7 +213,7 @@ def ratio(
     *,
     by: str | list[str] | None = None,
     conf_level: float = 0.95,
-    missing: str = "error",
+    missing: Literal["error", "drop"] = "error",
 ) -> SurveyEstimate:
     """Ratio of two population totals, ``Σ w y / Σ w x``, overall or by domain.
 

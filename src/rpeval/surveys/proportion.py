@@ -7,6 +7,7 @@ or bottom categories), which are proportions with the same intervals.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -127,7 +128,7 @@ def proportion(
     by: str | list[str] | None = None,
     method: str = "logit",
     conf_level: float = 0.95,
-    missing: str = "error",
+    missing: Literal["error", "drop"] = "error",
 ) -> SurveyEstimate:
     """Design-based proportion with a ``svyciprop`` interval, overall or by domain.
 
@@ -213,7 +214,7 @@ def top_box(
     by: str | list[str] | None = None,
     method: str = "logit",
     conf_level: float = 0.95,
-    missing: str = "error",
+    missing: Literal["error", "drop"] = "error",
 ) -> SurveyEstimate:
     """Share answering in the top (or bottom) ``boxes`` categories of an ordered ``scale``.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ def quantile(
     *,
     by: str | list[str] | None = None,
     conf_level: float = 0.95,
-    missing: str = "error",
+    missing: Literal["error", "drop"] = "error",
 ) -> SurveyEstimate:
     """Weighted quantiles with Woodruff confidence intervals, overall or by domain.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -182,7 +182,7 @@ def regression(
     family: str = "linear",
     success: object = None,
     conf_level: float = 0.95,
-    missing: str = "error",
+    missing: Literal["error", "drop"] = "error",
 ) -> RegressionResult:
     """Survey-weighted linear or logistic regression (R's ``svyglm``).
 
