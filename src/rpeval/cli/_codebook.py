@@ -19,6 +19,8 @@ from rpeval.cli._common import (
     Subparsers,
     add_deprecated_alias,
     add_random_state_option,
+    add_report_format,
+    print_report,
     usage_error,
 )
 
@@ -28,10 +30,7 @@ __all__ = ["add_codebook_commands"]
 def _run_validate(args: argparse.Namespace) -> int:
     from rpeval.qualitative import validate_codebooks
 
-    report = validate_codebooks(args.paths, baseline=args.baseline)
-    rendered = {"text": report.to_text, "json": report.to_json, "junit": report.to_junit}
-    print(for_terminal(rendered[args.format]()))
-    return report.exit_code
+    return print_report(validate_codebooks(args.paths, baseline=args.baseline), args.format)
 
 
 def _run_agreement(args: argparse.Namespace) -> int:
@@ -95,7 +94,7 @@ def add_codebook_commands(subparsers: Subparsers[argparse.ArgumentParser]) -> No
     validate.add_argument(
         "--baseline", metavar="DIR|git:REF", help="previous codebooks to compare with"
     )
-    validate.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    add_report_format(validate)
     validate.set_defaults(handler=_run_validate)
     codebook.set_defaults(handler=lambda _args: usage_error(codebook, "validate"))
 
@@ -124,7 +123,7 @@ def add_codebook_commands(subparsers: Subparsers[argparse.ArgumentParser]) -> No
     for name in ("segment", "participant", "group", "coder", "code"):
         gate.add_argument(f"--{name}", default=name, metavar="COLUMN")
     gate.add_argument("--rating", default=None, metavar="COLUMN", help="ordinal ratings")
-    gate.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    add_report_format(gate)
     gate.add_argument("--junit", metavar="FILE", help="also write a JUnit report to FILE")
     gate.set_defaults(handler=_run_agreement)
     codes.set_defaults(handler=lambda _args: usage_error(codes, "agreement"))

@@ -11,7 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
+
+from rpeval._text import for_terminal
 
 __all__ = [
     "EXIT_CHECKS_FAILED",
@@ -21,7 +23,9 @@ __all__ = [
     "add_deprecated_alias",
     "add_force_option",
     "add_random_state_option",
+    "add_report_format",
     "positive_int",
+    "print_report",
     "usage_error",
 ]
 
@@ -94,6 +98,29 @@ def add_random_state_option(parser: argparse.ArgumentParser, *, default: int, wh
         help=f"random_state of the {what}",
     )
     add_deprecated_alias(parser, "--seed", "--random-state", dest="random_state")
+
+
+class Report(Protocol):
+    """A checking command's report (metrics validate and monitor, codebook validate)."""
+
+    @property
+    def exit_code(self) -> int: ...
+    def to_text(self) -> str: ...
+    def to_json(self) -> str: ...
+    def to_junit(self) -> str: ...
+
+
+def add_report_format(parser: argparse.ArgumentParser) -> None:
+    """``--format text|json|junit`` (default text) of a checking command."""
+    parser.add_argument("--format", choices=["text", "json", "junit"], default="text")
+
+
+def print_report(report: Report, form: str) -> int:
+    """Print `report` in the ``--format`` `form` (through :func:`for_terminal`) and return
+    its exit code."""
+    rendered = {"text": report.to_text, "json": report.to_json, "junit": report.to_junit}
+    print(for_terminal(rendered[form]()))
+    return report.exit_code
 
 
 def usage_error(parser: argparse.ArgumentParser, commands: str) -> int:

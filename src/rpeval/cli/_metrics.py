@@ -13,7 +13,13 @@ from pathlib import Path
 
 from rpeval._files import read_table
 from rpeval._text import csv_frame, for_terminal
-from rpeval.cli._common import EXIT_OK, Subparsers, usage_error
+from rpeval.cli._common import (
+    EXIT_OK,
+    Subparsers,
+    add_report_format,
+    print_report,
+    usage_error,
+)
 
 __all__ = ["add_metrics_commands"]
 
@@ -22,9 +28,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     from rpeval.metrics import validate
 
     report = validate(args.paths, schema=args.schema, baseline=args.baseline)
-    rendered = {"text": report.to_text, "json": report.to_json, "junit": report.to_junit}
-    print(for_terminal(rendered[args.format]()))
-    return report.exit_code
+    return print_report(report, args.format)
 
 
 def _run_list(args: argparse.Namespace) -> int:
@@ -83,9 +87,7 @@ def _run_monitor(args: argparse.Namespace) -> int:
     paths = [*(folder / p for p in spec.definitions), *args.definitions]
     registry = Registry.from_paths(*paths, include_builtin=spec.include_builtin)
     report = run_monitor(spec, load_tables(spec, args.data, registry), registry=registry)
-    rendered = {"text": report.to_text, "json": report.to_json, "junit": report.to_junit}
-    print(for_terminal(rendered[args.format]()))
-    return report.exit_code
+    return print_report(report, args.format)
 
 
 def _definitions_options(parser: argparse.ArgumentParser) -> None:
@@ -120,7 +122,7 @@ def add_metrics_commands(subparsers: Subparsers[argparse.ArgumentParser]) -> Non
         "--baseline", metavar="DIR|git:REF", help="previous definitions to compare with"
     )
     validate.add_argument("--schema", metavar="FILE", help="data schema YAML (tables, columns)")
-    validate.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    add_report_format(validate)
     validate.set_defaults(handler=_run_validate)
 
     listing = commands.add_parser("list", help="list the metrics")
@@ -149,7 +151,7 @@ def add_metrics_commands(subparsers: Subparsers[argparse.ArgumentParser]) -> Non
     )
     monitor.add_argument("monitor", metavar="MONITOR.yaml")
     monitor.add_argument("--data", required=True, metavar="DIR", help="folder of the tables")
-    monitor.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    add_report_format(monitor)
     monitor.add_argument(
         "--definitions", nargs="*", default=[], metavar="PATH", help="extra metric YAML"
     )
