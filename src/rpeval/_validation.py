@@ -2,8 +2,9 @@
 
 A validator finds the YAML files (:func:`yaml_files`), checks each document against a strict
 pydantic model (:func:`validate_mapping`, whose messages come from
-:mod:`rpeval._schema_errors`), runs its own semantic rules, and returns a report whose
-counts, exit code and JSON come from :class:`IssueCounts`. The pillars keep what differs:
+:mod:`rpeval._schema_errors`; :func:`schema_stage` over every file), runs its own semantic
+rules, sorts the issues (:func:`in_stage_order`) and returns a report whose counts, exit
+code and JSON come from :class:`IssueCounts`. The pillars keep what differs:
 their issue fields, rules, stages and text layout.
 
 Examples
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
@@ -36,7 +37,9 @@ __all__ = [
     "IssueCounts",
     "LevelledIssue",
     "SchemaProblem",
+    "in_stage_order",
     "line_in",
+    "schema_stage",
     "validate_mapping",
     "yaml_files",
 ]
@@ -132,6 +135,67 @@ def line_in(message: str, file: str) -> int:
     """
     found = re.match(r"(\d+):", message.removeprefix(f"{file}:"))
     return int(found.group(1)) if message.startswith(f"{file}:") and found else 1
+
+
+Doc = TypeVar("Doc")
+Loaded = TypeVar("Loaded")
+
+
+def schema_stage(
+    files: Iterable[Path],
+    read: Callable[[Path], Iterable[Doc]],
+    check: Callable[[Doc], Loaded | list[SchemaProblem]],
+    *,
+    error: type[RpevalError],
+) -> tuple[list[Loaded], list[SchemaProblem]]:
+    """Every document of every file through `check` (e.g. :func:`validate_mapping`): what
+    passed, and every problem in file order. A file that `read` cannot read (it raises
+    `error`) is one problem at the line its message names, named by no document."""
+    loaded: list[Loaded] = []
+    problems: list[SchemaProblem] = []
+    for file in files:
+        try:
+            documents = read(file)
+        except error as failure:
+            line = line_in(failure.message, str(file))
+            problems.append(SchemaProblem(str(file), line, failure.message, None))
+            continue
+        for document in documents:
+            result = check(document)
+            if isinstance(result, list):
+                problems.extend(result)
+            else:
+                loaded.append(result)
+    return loaded, problems
+
+
+class StagedIssue(Protocol):
+    """An issue found at a ``stage`` of validation, at a ``file`` and ``line``."""
+
+    @property
+    def stage(self) -> str: ...
+    @property
+    def file(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+
+
+Staged = TypeVar("Staged", bound=StagedIssue)
+
+
+def in_stage_order(issues: Iterable[Staged], stages: Sequence[str]) -> list[Staged]:
+    """`issues` sorted by stage (in the order of `stages`), then file and line; issues
+    at the same place keep their order.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Found
+    >>> found = [Found(stage="semantic", file="a", line=1), Found(stage="schema", file="b", line=9)]
+    >>> [i.file for i in in_stage_order(found, ("schema", "semantic"))]
+    ['b', 'a']
+    """
+    order = {stage: n for n, stage in enumerate(stages)}
+    return sorted(issues, key=lambda i: (order[i.stage], i.file, i.line))
 
 
 class LevelledIssue(Protocol):

@@ -16,7 +16,7 @@ import pandas as pd
 from rpeval._display import Display
 from rpeval._json import records
 from rpeval._junit import issues_junit
-from rpeval._validation import IssueCounts, line_in
+from rpeval._validation import IssueCounts, in_stage_order, schema_stage
 from rpeval.errors import CodebookError
 from rpeval.qualitative._baseline import breaking_changes, load_baseline
 from rpeval.qualitative._loading import (
@@ -92,27 +92,10 @@ class CodebookReport(IssueCounts[CodebookIssue]):
 
 
 def _schema_stage(files: Sequence[Path]) -> tuple[list[LoadedCodebook], list[CodebookIssue]]:
-    loaded: list[LoadedCodebook] = []
-    issues: list[CodebookIssue] = []
-    for file in files:
-        try:
-            documents = read_file(file)
-        except CodebookError as error:
-            line = line_in(error.message, str(file))
-            issues.append(
-                CodebookIssue("error", "schema", str(file), line, None, None, error.message)
-            )
-            continue
-        for document in documents:
-            result = validate_document(document)
-            if isinstance(result, LoadedCodebook):
-                loaded.append(result)
-            else:
-                issues.extend(
-                    CodebookIssue("error", "schema", p.file, p.line, p.name, None, p.message)
-                    for p in result
-                )
-    return loaded, issues
+    loaded, problems = schema_stage(files, read_file, validate_document, error=CodebookError)
+    return loaded, [
+        CodebookIssue("error", "schema", p.file, p.line, p.name, None, p.message) for p in problems
+    ]
 
 
 def validate_codebooks(
@@ -152,7 +135,6 @@ def validate_codebooks(
         issues.extend(rule.check(loaded))
     if baseline is not None:
         issues.extend(breaking_changes(loaded, load_baseline(baseline, list(paths))))
-    order = {stage: n for n, stage in enumerate(STAGES)}
-    issues.sort(key=lambda i: (order[i.stage], i.file, i.line))
     names = tuple(dict.fromkeys(entry.definition.name for entry in loaded))
-    return CodebookReport(tuple(issues), tuple(str(f) for f in files), names)
+    ordered = tuple(in_stage_order(issues, STAGES))
+    return CodebookReport(ordered, tuple(str(f) for f in files), names)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from rpeval._junit import issues_junit
-from rpeval._validation import IssueCounts, line_in
+from rpeval._validation import IssueCounts, in_stage_order, schema_stage
 from rpeval.errors import MetricDefinitionError
 from rpeval.metrics._loading import (
     LoadedDefinition,
@@ -100,24 +100,10 @@ def _plural(count: int, noun: str) -> str:
 
 
 def _schema_stage(files: Sequence[Path]) -> tuple[list[LoadedDefinition], list[Issue]]:
-    loaded: list[LoadedDefinition] = []
-    issues: list[Issue] = []
-    for file in files:
-        try:
-            documents = load_documents(file)
-        except MetricDefinitionError as error:
-            line = line_in(error.args[0], str(file))
-            issues.append(Issue("error", "schema", str(file), line, None, error.args[0]))
-            continue
-        for document in documents:
-            result = validate_document(document)
-            if isinstance(result, LoadedDefinition):
-                loaded.append(result)
-            else:
-                issues.extend(
-                    Issue("error", "schema", p.file, p.line, p.name, p.message) for p in result
-                )
-    return loaded, issues
+    loaded, problems = schema_stage(
+        files, load_documents, validate_document, error=MetricDefinitionError
+    )
+    return loaded, [Issue("error", "schema", p.file, p.line, p.name, p.message) for p in problems]
 
 
 def _example_stage(loaded: Sequence[LoadedDefinition], failed: set[str]) -> list[Issue]:
@@ -180,7 +166,6 @@ def validate(
     issues.extend(_example_stage(loaded, failed))
     if baseline is not None:
         issues.extend(breaking_changes(loaded, load_baseline(baseline, list(paths))))
-    order = {stage: n for n, stage in enumerate(STAGES)}
-    issues.sort(key=lambda i: (order[i.stage], i.file, i.line))
     names = tuple(dict.fromkeys(entry.definition.name for entry in loaded))
-    return ValidationReport(tuple(issues), tuple(str(f) for f in files), names)
+    ordered = tuple(in_stage_order(issues, STAGES))
+    return ValidationReport(ordered, tuple(str(f) for f in files), names)
