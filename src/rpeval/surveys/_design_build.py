@@ -41,7 +41,8 @@ def codes(frame: pd.DataFrame, columns: list[str], arg: str) -> IntArray:
             raise DataError(
                 f"{_CALLER}(): column {column!r} (argument `{arg}`) has {int(missing.sum())} "
                 f"missing values (rows {show_values(frame.index[missing])})",
-                hint="every respondent needs a stratum and cluster; drop those rows first",
+                hint="every respondent needs a stratum and cluster: fix those rows, or pass "
+                "missing='drop' to take them out of the sample (see SurveyDesign)",
             )
     if len(columns) == 1:
         codes = pd.factorize(frame[columns[0]], sort=True)[0]
@@ -172,11 +173,12 @@ def row_weights(
         if (bad & ~missing).any():
             shown = show_values(frame[column][bad & ~missing])
             what += (" and " if what else "") + f"non-positive or infinite values ({shown})"
+        drop = "; missing='drop' takes rows without one out of the sample" if missing.any() else ""
         raise DataError(
             f"{_CALLER}(): column {column!r} (argument `weights`) must hold sampling "
             f"weights > 0; found {what}",
             hint="a sampling weight is 1 / the probability of selection; drop respondents "
-            "who were not sampled rather than giving them weight 0",
+            "who were not sampled rather than giving them weight 0" + drop,
         )
     return np.asarray(weights, dtype=np.float64)
 
