@@ -102,6 +102,30 @@ def is_numeric(values: pd.Series) -> bool:
     return values.dtype == np.dtype(object) and _types.infer_dtype(values) in numeric
 
 
+def _level_codes(
+    values: pd.Series, levels: tuple[object, ...] | None
+) -> tuple[tuple[object, ...], NDArray[np.intp]]:
+    """The levels (``levels``, or :func:`sorted_levels`) and each row's position among
+    them (-1 for a value not among them).
+
+    The column is factorised once and only its distinct values are looked up among the
+    levels: on a million rows of text that is several times faster than looking up every
+    row, with the same equality (the same hash tables compare the same values).
+    """
+    rows, distinct = pd.factorize(values)
+    if np.any(rows < 0):  # missing values (callers drop them first): look up every row
+        use = levels if levels is not None else sorted_levels(values)
+        return use, pd.Index(list(use), dtype=object).get_indexer(pd.Index(values))
+    if levels is not None:
+        use = levels
+    elif isinstance(values.dtype, pd.CategoricalDtype):
+        use = sorted_levels(values)
+    else:  # pd.unique gives the distinct values in the order factorize found them
+        use = tuple(sorted((plain_value(v) for v in distinct), key=_level_key))
+    found = pd.Index(list(use), dtype=object).get_indexer(pd.Index(distinct))
+    return use, found[rows]
+
+
 def code_covariate(
     values: pd.Series,
     column: str,
@@ -145,9 +169,7 @@ def code_covariate(
     if fitted and levels is None:
         raise DataError(f"{where} holds {dtype} values where the fitted model had numbers")
     try:
-        use = levels if levels is not None else sorted_levels(values)
-        index = pd.Index(list(use), dtype=object)
-        codes = index.get_indexer(pd.Index(values))
+        use, codes = _level_codes(values, levels)
     except (TypeError, ValueError, pd.errors.InvalidIndexError):
         raise DataError(f"{where} holds values that cannot be compared or hashed") from None
     if np.any(codes < 0):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
+
+import pytest
 
 from rpeval.datasets import simulate_program
 from rpeval.report import evaluate
@@ -37,3 +40,15 @@ def test_evaluate_reports_its_stage_times(tmp_path: Path) -> None:
     assert all(seconds >= 0 for seconds in evaluation.timings.values())
     written = json.loads(evaluation.to_json(tmp_path / "results.json").read_text())
     assert written["timings"] == evaluation.timings
+
+
+def test_clock_counts_work_before_the_bar_and_shows_finished_stages(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = time.perf_counter() - 5.0  # e.g. reading the inputs, before the bar existed
+    clock = StageClock(["read", "fit"], progress=True)
+    clock.set_postfix_str("read", started=before)
+    clock.set_postfix_str("fit")
+    assert clock.seconds["read"] >= 5.0
+    assert "read 5." in capsys.readouterr().err  # the bar shows the finished stage's time
+    clock.close()

@@ -41,11 +41,14 @@ class StageClock:
         self._current: str | None = None
         self._started = 0.0
 
-    def set_postfix_str(self, stage: str) -> None:
-        """Start ``stage``; the bar shows it and the times of the stages done so far."""
+    def set_postfix_str(self, stage: str, *, started: float | None = None) -> None:
+        """Start ``stage``; the bar shows it and the times of the stages done so far.
+
+        ``started`` (a :func:`time.perf_counter` reading) counts work done before the bar
+        existed, such as reading the inputs, in this stage."""
         self._stop()
         self._current = stage
-        self._started = time.perf_counter()
+        self._started = time.perf_counter() if started is None else started
         done = ", ".join(f"{name} {format_seconds(s)}" for name, s in self.seconds.items())
         self._bar.set_postfix_str(f"{stage} | {done}" if done else stage)
 

@@ -9,9 +9,10 @@ computed before the long stages too, so that a problem with them cannot end a ru
 Stages (a progress bar shows them with their wall times, also kept in the JSON's ``timings``;
 ``progress=False`` turns the bar off):
 
-1. **cohort** — rows with a missing treatment, covariate or entry date are dropped and
-   counted; follow-up is built with :func:`~rpeval.recidivism.build_followup` (street time
-   after custody, death as a competing event); people whose follow-up dates are invalid
+1. **cohort** — the tables and their dates are read; rows with a missing treatment,
+   covariate or entry date are dropped and counted; follow-up is built with
+   :func:`~rpeval.recidivism.build_followup` (street time after custody, death as a
+   competing event); people whose follow-up dates are invalid
    (no end of data, end before entry, a competing event before entry) are counted in a step
    of their own, shown only when there are any, and people with no time at risk are counted;
 2. **design** — 1:1 nearest-neighbour propensity matching with a caliper (default), or
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import importlib.metadata as metadata
 import platform
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -98,7 +100,9 @@ def _prepare(
     coding = treatment_indicator(
         people, plan.treatment, treated=treated, arg="treatment", caller=CALLER
     )
-    everyone = people.copy()
+    # `people` is evaluate's own (sorted) frame: a shallow copy with the treatment column
+    # replaced, not a deep copy that consolidates a million rows of every column
+    everyone = people.copy(deep=False)
     everyone[plan.treatment] = coding.is_treated
     frame = everyone
     ledger = CohortLedger(frame, plan.treatment)
@@ -328,10 +332,11 @@ def evaluate(
     Evaluation
     """
     given = dict(locals())  # the arguments as given: the settings echo them
+    read_from = time.perf_counter()  # reading the tables and dates counts as cohort
     inputs = _read_inputs(given)
     plan = DesignPlan(**{n: given[n] for n in PLAN_ARGUMENTS}, **inputs.tables())
     stages = StageClock(STAGES, progress=progress)  # times each stage: bar and JSON
-    stages.set_postfix_str("cohort")
+    stages.set_postfix_str("cohort", started=read_from)
     frame, ledger, everyone = _prepare(inputs.people, plan, treated, inputs.columns)
     stages.set_postfix_str("metrics")
     chosen = metric_inputs(everyone, cases, officers, metrics, inputs.formats)

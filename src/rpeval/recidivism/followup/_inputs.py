@@ -158,12 +158,36 @@ def unique_ids(people: pd.DataFrame, column: str, *, caller: str) -> pd.Series:
     return ids
 
 
+def _rows_of_codes(person_ids: pd.Series, other: pd.Series) -> IntArray | None:
+    """``match_ids`` without hashing when the people's ids are ``0 .. n-1`` (int64) and
+    ``other`` is a numpy integer column; None otherwise.
+
+    Examples
+    --------
+    >>> _rows_of_codes(pd.Series([0, 1, 2]), pd.Series([2, -1, 5, 0])).tolist()
+    [2, -1, -1, 0]
+    """
+    n = len(person_ids)
+    people, values = person_ids.to_numpy(), other.to_numpy()
+    if people.dtype != np.int64 or values.dtype.kind != "i" or not n:
+        return None
+    if people[0] != 0 or people[-1] != n - 1 or not np.array_equal(people, np.arange(n)):
+        return None
+    values = values.astype(np.int64, copy=False)
+    return np.where((values >= 0) & (values < n), values, -1)
+
+
 def match_ids(person_ids: pd.Series, other: pd.Series, *, frame_arg: str, caller: str) -> IntArray:
     """Row of ``person_ids`` holding each value of ``other``; -1 when none (or missing).
 
     ``person_ids`` must be unique: factorizing people first makes their codes ``0 .. n-1``.
+    When the person ids are already those codes (``0 .. n-1`` as int64, as `evaluate`
+    passes them) and ``other`` holds integers, the rows are the values themselves.
     """
     n = len(person_ids)
+    found = _rows_of_codes(person_ids, other)
+    if found is not None:
+        return found
     both = pd.concat(
         [person_ids.reset_index(drop=True), other.reset_index(drop=True)], ignore_index=True
     )
