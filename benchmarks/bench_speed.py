@@ -6,6 +6,7 @@ markers); run it from the repository root on the machine whose figures you want:
 
     make bench-env      # once: benchmarks/.venv-lifelines with lifelines 0.30
     .venv/bin/python benchmarks/bench_speed.py --update-docs
+    .venv/bin/python benchmarks/bench_speed.py --only cox --verbose   # one job, no docs
 
 Every measurement runs in fresh processes (``--runs`` of them, 3 by default), so a "first
 call" is the first in a process that has imported the library, as in a user's script; the
@@ -71,11 +72,12 @@ else:
     from rpeval.recidivism import cox
     kwargs = {{"cluster": "cluster"}} if job["cluster"] else {{}}
     fit = lambda: cox(df, "time", "event", covs, **kwargs)
-times = []
+times, cpu = [], []
 for _ in range(1 + job["steady"]):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     fit()
     times.append(time.perf_counter() - t0)
+    cpu.append(time.process_time() - c0)
 variance = []
 if job["cluster"] and job["library"] == "rpeval":
     from rpeval.recidivism.cox._data import prepare_cox_data
@@ -83,12 +85,12 @@ if job["cluster"] and job["library"] == "rpeval":
     from rpeval.recidivism.cox._sandwich import robust_covariance
     d = prepare_cox_data(df, "time", "event", covs, weights=None, cluster="cluster",
                          strata=None, entry=None, missing="error", caller="cox")
-    f = newton_raphson(d.index, d.X, d.weights, "efron", list(d.terms))
+    f = newton_raphson(d.index, d.design, d.weights, "efron", list(d.terms))
     for _ in range(1 + job["steady"]):
         t0 = time.perf_counter()
         robust_covariance(d.index, d.X, d.weights, f.beta, "efron", f.covariance, d.cluster)
         variance.append(time.perf_counter() - t0)
-print(json.dumps({{"first": times[0], "steady": times[1:], "variance": variance}}))
+print(json.dumps({{"first": times[0], "steady": times[1:], "variance": variance, "cpu": cpu}}))
 """
 
 EVALUATE_CHILD = """
@@ -168,12 +170,31 @@ def _ratio(anchor: Sequence[float], ours: Sequence[float]) -> str:
     return f" ({statistics.median(anchor) / statistics.median(ours):.1f}×)"
 
 
-def measure(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
-    """Rows of (what, rpeval, anchor, goal)."""
+Rows = list[tuple[str, str, str, str]]
+JOBS = ("imports", "cox", "evaluate")
+
+
+def measure(args: argparse.Namespace) -> Rows:
+    """Rows of (what, rpeval, anchor, goal) of the jobs chosen with ``--only`` (all by default)."""
+    jobs = args.only or list(JOBS)
+    rows: Rows = []
+    if "imports" in jobs:
+        rows += _imports(args)
+    if "cox" in jobs:
+        rows += _cox(args)
+    if "evaluate" in jobs and not args.skip_evaluate:
+        rows += _evaluate(args)
+    return rows
+
+
+def _log(args: argparse.Namespace, *parts: object) -> None:
+    if args.verbose:
+        print(*parts, flush=True)
+
+
+def _imports(args: argparse.Namespace) -> Rows:
     py, ll = sys.executable, args.lifelines
-    rows: list[tuple[str, str, str, str]] = []
-    log = print if args.verbose else (lambda *a: None)
-    # cold imports
+    rows: Rows = []
     anchor_import = (
         [float(_child(ll, IMPORT_CHILD, "lifelines")) for _ in range(args.runs)] if ll else []
     )  # type: ignore[arg-type]
@@ -185,15 +206,16 @@ def measure(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
             else ""
         )
         rows.append((f"`import {name}`, fresh process", _spread(times), anchor, "< 0.7 s"))
-        log(rows[-1])
-    # Efron Cox, first call and steady state
-    ours: dict[str, list[float]] = {
-        "first": [],
-        "steady": [],
-        "variance": [],
-        "cfirst": [],
-        "csteady": [],
-    }
+        _log(args, rows[-1])
+    return rows
+
+
+def _cox(args: argparse.Namespace) -> Rows:
+    """Efron Cox (first call and steady state, lifelines in the same run, interleaved) and
+    the cluster-robust fit; with ``--verbose`` each process's wall and CPU seconds."""
+    py, ll = sys.executable, args.lifelines
+    keys = ("first", "steady", "variance", "cfirst", "csteady")
+    ours: dict[str, list[float]] = {key: [] for key in keys}
     theirs: dict[str, list[float]] = {"first": [], "steady": []}
     code = COX_CHILD.format(synthetic=str(HERE / "_synthetic.py"))
     for _ in range(args.runs):
@@ -203,77 +225,78 @@ def measure(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
         )  # type: ignore[assignment]
         ours["first"].append(float(got["first"]))  # type: ignore[arg-type]
         ours["steady"].extend(got["steady"])  # type: ignore[arg-type]
-        log("rpeval efron", got)
+        _log(args, "rpeval efron", got, "load", os.getloadavg()[0])
         if ll:
             got = _child(ll, code, json.dumps({**job, "library": "lifelines"}))  # type: ignore[assignment]
             theirs["first"].append(float(got["first"]))  # type: ignore[arg-type]
             theirs["steady"].extend(got["steady"])  # type: ignore[arg-type]
-            log("lifelines efron", got)
+            _log(args, "lifelines efron", got, "load", os.getloadavg()[0])
+        if args.skip_cluster:
+            continue
         job = {"n": args.rows, "seed": 2, "cluster": True, "steady": args.steady}
         got = _child(py, code, json.dumps({**job, "library": "rpeval"}))  # type: ignore[assignment]
         ours["cfirst"].append(float(got["first"]))  # type: ignore[arg-type]
         ours["csteady"].extend(got["steady"])  # type: ignore[arg-type]
         ours["variance"].extend(got["variance"][1:])  # type: ignore[index]
-        log("rpeval cluster", got)
+        _log(args, "rpeval cluster", got)
+    return _cox_rows(args, ours, theirs)
+
+
+def _cox_rows(
+    args: argparse.Namespace, ours: dict[str, list[float]], theirs: dict[str, list[float]]
+) -> Rows:
     n = f"{args.rows:,}"
-    rows.append(
+    rows: Rows = [
         (
             f"Efron Cox, {n} × 9, times to 0.1 day: **first call** in a process",
             _spread(ours["first"]),
             _spread(theirs["first"]) + _ratio(theirs["first"], ours["first"]),
             "≥ 10× lifelines",
-        )
-    )
-    rows.append(
+        ),
         (
             f"same, steady state (calls 2–{args.steady + 1} in each process)",
             _spread(ours["steady"]),
             _spread(theirs["steady"]) + _ratio(theirs["steady"], ours["steady"]),
             "≥ 20× lifelines",
-        )
-    )
-    rows.append(
+        ),
+    ]
+    if args.skip_cluster:
+        return rows
+    return [
+        *rows,
         (
             f"cluster-robust Efron Cox, {n} × 9, first call (fit + sandwich)",
             _spread(ours["cfirst"]),
             "",
             "",
-        )
-    )
-    rows.append(("same, steady state", _spread(ours["csteady"]), "", ""))
-    rows.append(
-        ("of which the cluster-robust variance (steady)", _spread(ours["variance"]), "", "< 1 s")
-    )
-    # evaluate at a million people
-    if not args.skip_evaluate:
-        evals = [
-            _child(
-                py, EVALUATE_CHILD, json.dumps({"treated": args.treated, "controls": args.controls})
-            )
-            for _ in range(args.evaluate_runs)
-        ]
-        log("evaluate", evals)
-        seconds = [float(e["seconds"]) for e in evals]  # type: ignore[index]
-        rss = [float(e["rss_gib"]) for e in evals]  # type: ignore[index]
-        people = f"{args.treated + args.controls:,}"
-        rows.append(
-            (
-                f"`evaluate` on {people} people "
-                f"(`simulate_program({args.treated:,}, {args.controls:,})`)",
-                _spread(seconds),
-                "",
-                "< 5 s",
-            )
-        )
-        rows.append(
-            ("same, peak memory of the process (data included)", _spread(rss, "GiB"), "", "< 2 GiB")
-        )
-        stages: dict[str, list[float]] = {}
-        for e in evals:
-            for key, value in dict(e.get("stages") or {}).items():  # type: ignore[union-attr]
-                stages.setdefault(key, []).append(float(value))
-        for key, values in stages.items():
-            rows.append((f"… stage `{key}`", _spread(values), "", ""))
+        ),
+        ("same, steady state", _spread(ours["csteady"]), "", ""),
+        ("of which the cluster-robust variance (steady)", _spread(ours["variance"]), "", "< 1 s"),
+    ]
+
+
+def _evaluate(args: argparse.Namespace) -> Rows:
+    """``evaluate`` at a million people: seconds, peak memory and each stage's time."""
+    people = json.dumps({"treated": args.treated, "controls": args.controls})
+    evals = [_child(sys.executable, EVALUATE_CHILD, people) for _ in range(args.evaluate_runs)]
+    _log(args, "evaluate", evals)
+    seconds = [float(e["seconds"]) for e in evals]  # type: ignore[index]
+    rss = [float(e["rss_gib"]) for e in evals]  # type: ignore[index]
+    rows: Rows = [
+        (
+            f"`evaluate` on {args.treated + args.controls:,} people "
+            f"(`simulate_program({args.treated:,}, {args.controls:,})`)",
+            _spread(seconds),
+            "",
+            "< 5 s",
+        ),
+        ("same, peak memory of the process (data included)", _spread(rss, "GiB"), "", "< 2 GiB"),
+    ]
+    stages: dict[str, list[float]] = {}
+    for e in evals:
+        for key, value in dict(e.get("stages") or {}).items():  # type: ignore[union-attr]
+            stages.setdefault(key, []).append(float(value))
+    rows += [(f"… stage `{key}`", _spread(values), "", "") for key, values in stages.items()]
     return rows
 
 
@@ -335,11 +358,20 @@ def main() -> None:
     parser.add_argument("--controls", type=int, default=900_000)
     parser.add_argument("--evaluate-runs", type=int, default=2)
     parser.add_argument("--skip-evaluate", action="store_true")
+    parser.add_argument("--skip-cluster", action="store_true", help="no cluster-robust Cox job")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=JOBS,
+        help="run only this job (repeatable); the docs are written only when all jobs run",
+    )
     parser.add_argument(
         "--update-docs", action="store_true", help=f"write the table into {DOCS.name}"
     )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
+    if args.update_docs and (args.only or args.skip_cluster):
+        parser.error("--update-docs writes the whole table: run every job")
     machine = _machine()
     rows = measure(args)
     after = "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())

@@ -62,9 +62,9 @@ def test_block_kernel_equals_the_fused_and_vectorised_kernels(
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_likelihood_blocks, "BLOCK_ROWS", block_rows)
         mp.setattr(_threads, "MIN_THREADED_ROWS", 0)
-        plan = BlockPlan(index, X, w)
-        fast = block_partial_likelihood(plan, X, w, d["beta"], ties, wx)  # type: ignore[arg-type]
-        again = block_partial_likelihood(plan, X, w, d["beta"], ties, wx)  # type: ignore[arg-type]
+        plan = BlockPlan(index, np.ascontiguousarray(X.T), w)
+        fast = block_partial_likelihood(plan, w, d["beta"], ties, wx)  # type: ignore[arg-type]
+        again = block_partial_likelihood(plan, w, d["beta"], ties, wx)  # type: ignore[arg-type]
     _compare(fast, partial_likelihood(index, X, w, d["beta"], ties, wx), 1e-10)  # type: ignore[arg-type]
     _compare(fast, fused_partial_likelihood(index, X, w, d["beta"], ties, wx), 1e-10)  # type: ignore[arg-type]
     assert again.loglik == fast.loglik  # buffers reused between Newton steps: same bits
@@ -79,7 +79,11 @@ def test_block_kernel_is_accurate_when_risks_span_many_orders(seed: int, scale: 
     index = build_risk_set_index(d["stop"], d["event"], d["stratum"])
     X, w = d["X"][index.order], d["weights"][index.order]
     fast = block_partial_likelihood(
-        BlockPlan(index, X, w), X, w, d["beta"], "efron", event_sums(index, X, w)
+        BlockPlan(index, np.ascontiguousarray(X.T), w),
+        w,
+        d["beta"],
+        "efron",
+        event_sums(index, X, w),
     )
     loglik, score, info = _direct(d)
     assert fast.loglik == pytest.approx(loglik, rel=1e-10)
@@ -93,7 +97,9 @@ def test_zero_total_risk_gives_minus_infinity() -> None:
     X, w = d["X"][index.order], d["weights"][index.order]
     beta = np.array([800.0, 0.0])  # exp overflows: the risk sets are not finite
     with np.errstate(over="ignore", invalid="ignore"):
-        value = block_partial_likelihood(BlockPlan(index, X, w), X, w, beta, "efron", w @ X)
+        value = block_partial_likelihood(
+            BlockPlan(index, np.ascontiguousarray(X.T), w), w, beta, "efron", w @ X
+        )
     assert value.loglik == -np.inf
 
 

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval import _frames, _threads
-from rpeval._formula import CovariateSpec
-from rpeval._frames import DesignMatrix
+from rpeval import _frames
 from rpeval._weights import case_weights
 from rpeval.errors import DataError
+from rpeval.recidivism.cox._design import SortedDesign, code_design, column_means, sort_design
+from rpeval.recidivism.cox._likelihood_blocks import one_stratum
 from rpeval.recidivism.cox._likelihood_right_censored import in_background
 from rpeval.recidivism.cox._risk_sets import RiskSetIndex, build_risk_set_index
 
@@ -29,7 +29,7 @@ class CoxData:
     """Validated model data, rows sorted by ``(stratum, time)``, covariates centred."""
 
     index: RiskSetIndex
-    X: FloatArray
+    design: SortedDesign
     weights: FloatArray
     event_x_sums: FloatArray  # sum of w x over the events (centred X)
     cluster: IntArray | None
@@ -42,6 +42,11 @@ class CoxData:
     strata_labels: tuple[str, ...]
     n: int
     n_dropped: int
+
+    @property
+    def X(self) -> FloatArray:  # noqa: N802 - the design matrix's usual name
+        """The centred design, ``n x p`` in the index's order."""
+        return self.design.rows
 
 
 def _strata_list(strata: str | Sequence[str] | None) -> list[str]:
@@ -64,9 +69,10 @@ def _times(
     frame: pd.DataFrame, duration: str, event: str, entry: str | None, caller: str
 ) -> tuple[FloatArray, NDArray[np.bool_], FloatArray | None]:
     """Durations (>= 0), event indicators (some events) and entry times (< duration)."""
-    stop = _frames.numeric_array(frame, duration, arg="duration", caller=caller)
-    status = _frames.boolean_array(frame, event, arg="event", caller=caller)
-    if np.any(~np.isfinite(stop)) or np.any(stop < 0):
+    stop = _numbers(frame, duration, caller)
+    status = _events(frame, event, caller)
+    finite_sum = np.isfinite(np.add.reduce(stop))  # a finite sum: every value is finite
+    if not (finite_sum and stop.min() >= 0) and (np.any(~np.isfinite(stop)) or np.any(stop < 0)):
         raise DataError(
             f"{caller}(): column {duration!r} (duration) has negative or infinite values",
             hint="durations are times from entry to event or censoring, >= 0",
@@ -85,6 +91,29 @@ def _times(
     return stop, status, start
 
 
+def _numbers(frame: pd.DataFrame, column: str, caller: str) -> FloatArray:
+    """A duration column as floats: numpy numbers as they are (the rows are complete),
+    anything else through :func:`rpeval._frames.numeric_array` and its checks."""
+    values = frame[column]
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "biuf":
+        return np.asarray(values.to_numpy(), dtype=np.float64)
+    return _frames.numeric_array(frame, column, arg="duration", caller=caller)
+
+
+def _events(frame: pd.DataFrame, column: str, caller: str) -> NDArray[np.bool_]:
+    """An event column as booleans: numpy booleans, or numpy integers that are all 0 or 1,
+    directly; anything else through :func:`rpeval._frames.boolean_array` and its checks."""
+    values = frame[column]
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biu":
+        codes = values.to_numpy()
+        if dtype.kind == "b":
+            return np.array(codes, dtype=np.bool_)
+        if codes.shape[0] and codes.min() >= 0 and codes.max() <= 1:
+            return np.asarray(codes == 1, dtype=np.bool_)
+    return _frames.boolean_array(frame, column, arg="event", caller=caller)
+
+
 def _strata_codes(frame: pd.DataFrame, strata_cols: list[str]) -> tuple[IntArray, list[Any]]:
     """Stratum of each row (sorted combinations of the strata columns) and their labels."""
     if not strata_cols:
@@ -95,32 +124,26 @@ def _strata_codes(frame: pd.DataFrame, strata_cols: list[str]) -> tuple[IntArray
     return stratum, _strata_label(first_rows, strata_cols).tolist()
 
 
-def _design(
-    frame: pd.DataFrame, spec: CovariateSpec, caller: str
-) -> tuple[DesignMatrix, FloatArray]:
-    """The design matrix (C-contiguous floats); covariates with a single value are errors."""
-    design = _frames.design_matrix(frame, spec, arg="covariates", caller=caller)
-    X = design.X
-    single = [name for name, levels in design.levels.items() if len(levels) < 2]
-    if single or X.shape[1] == 0:
-        raise DataError(
-            f"{caller}(): covariate(s) {single or list(spec.columns)} take a single value; "
-            "they cannot be estimated",
-            hint="remove them from `covariates`",
-        )
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    varies = np.zeros(X.shape[1], dtype=np.bool_)
-    if len(X):
-        varies = np.any(X[0] != X[:1024], axis=0)  # most columns vary early: no full pass
-    if len(X) > 1024 and not varies.all():
-        varies = np.any(X[0] != X, axis=0)
-    constant = [term for term, differs in zip(design.terms, varies, strict=True) if not differs]
-    if constant:
-        raise DataError(
-            f"{caller}(): covariate(s) {constant} take a single value; they cannot be estimated",
-            hint="remove them from `covariates`",
-        )
-    return design, X
+def _complete_rows(
+    frame: pd.DataFrame, columns: list[str], missing: str, caller: str
+) -> tuple[pd.DataFrame, int]:
+    """The rows without missing values in ``columns`` and how many were dropped."""
+    if all(_no_missing(frame, column) for column in columns):
+        return frame, 0
+    complete = _frames.complete_cases(frame, columns, missing=missing, arg="data", caller=caller)
+    return complete.frame, complete.n_dropped
+
+
+def _no_missing(frame: pd.DataFrame, column: str) -> bool:
+    """True when the column surely has no missing value: numpy integers or booleans, or
+    numpy floats whose sum is not NaN (one pass; anything else is checked in full)."""
+    values = frame[column]
+    dtype = getattr(values, "dtype", None)
+    if not isinstance(values, pd.Series) or not isinstance(dtype, np.dtype):
+        return False
+    if dtype.kind in "biu":
+        return True
+    return dtype.kind == "f" and not np.isnan(np.add.reduce(values.to_numpy()))
 
 
 def prepare_cox_data(
@@ -147,36 +170,36 @@ def prepare_cox_data(
     extra = [c for c in (weights, cluster, entry) if c is not None]
     needed = [duration, event, *spec.columns, *strata_cols, *extra]
     _frames.require_columns(frame, needed, arg="data", caller=caller)
-    complete = _frames.complete_cases(
-        frame, list(dict.fromkeys(needed)), missing=missing, arg="data", caller=caller
-    )
-    if len(complete.frame) == 0:
+    if missing not in ("error", "drop"):  # checked here: the fast path skips complete_cases
+        _frames.complete_cases(frame, [], missing=missing, arg="data", caller=caller)
+    frame, n_missing = _complete_rows(frame, list(dict.fromkeys(needed)), missing, caller)
+    if len(frame) == 0:
         raise DataError(f"{caller}(): no rows left after removing missing values")
-    weighted = case_weights(complete.frame, weights, caller=caller)
+    weighted = case_weights(frame, weights, caller=caller)
     frame, w = weighted.frame, weighted.weights
     stop, status, start = _times(frame, duration, event, entry, caller)
     stratum, uniques = _strata_codes(frame, strata_cols)
-    # sort and index the rows on a worker thread while the design matrix is built
+    # sort and index the rows on a worker thread while the design is coded
     pending_index = in_background(
         build_risk_set_index, stop, status, np.asarray(stratum, dtype=np.int64), start
     )
-    design, X = _design(frame, spec, caller)
-    total = w.sum()
-    means = (w @ X) / total if total > 0 else X.mean(axis=0)
+    design = code_design(frame, spec, caller)
+    means = column_means(design, w, unit=weights is None)
     index = pending_index.result()
     order = index.order
     w_sorted = w if weights is None else w[order]  # no weights: all ones, in any order
-    Xc, event_x = _sorted_rows(X, order, means, np.where(index.event, w_sorted, 0.0))
+    event_weights = np.where(index.event, w_sorted, 0.0)
+    Xs, event_x = sort_design(design, order, means, event_weights, by_columns=one_stratum(index))
     cluster_codes = None
     if cluster is not None:
         cluster_codes = pd.factorize(frame[cluster])[0].astype(np.int64)[order]
     return CoxData(
         index=index,
-        X=Xc,
+        design=Xs,
         weights=w_sorted,
         event_x_sums=event_x,
         cluster=cluster_codes,
-        terms=tuple(design.terms),
+        terms=design.terms,
         term_columns=_term_columns(list(design.terms)),
         means=means,
         spec=spec,
@@ -184,36 +207,8 @@ def prepare_cox_data(
         strata_columns=tuple(strata_cols),
         strata_labels=tuple(str(u) for u in uniques),
         n=len(frame),
-        n_dropped=complete.n_dropped + weighted.n_zero,
+        n_dropped=n_missing + weighted.n_zero,
     )
-
-
-def _sorted_rows(
-    X: FloatArray, order: IntArray, means: FloatArray, event_weights: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """The rows of ``X`` in ``order``, centred, and the sum of ``w x`` over the events.
-
-    From 100,000 rows the two halves run on threads (numpy's gather releases the GIL);
-    the halves are fixed, so the sums never depend on timing.
-    """
-    n, p = order.shape[0], X.shape[1]
-    Xc = np.empty((n, p))
-    parts = 2 if n >= _threads.MIN_THREADED_ROWS else 1
-    cuts = [n * k // parts for k in range(parts + 1)]
-    sums = np.zeros((parts, p))
-
-    def half(k: int) -> None:
-        a, b = cuts[k], cuts[k + 1]
-        np.take(X, order[a:b], axis=0, out=Xc[a:b], mode="clip")  # whole rows: fast
-        Xc[a:b] -= means
-        sums[k] = event_weights[a:b] @ Xc[a:b]
-
-    if parts == 1:
-        half(0)
-    else:
-        for future in [_threads.shared_pool().submit(half, k) for k in range(parts)]:
-            future.result()
-    return Xc, sums.sum(axis=0)
 
 
 def _term_columns(labels: list[str]) -> dict[str, list[int]]:

@@ -8,12 +8,12 @@ compiler cost about half a second, more than the whole fit of a million rows.
 Rows are in the index's order. Each event time owns two *pieces* of rows: its tied
 events, then the censorings and later rows up to the next event time's first row (the
 last time's piece runs to the end). Rows are walked in *blocks* of whole event times
-(about :data:`BLOCK_ROWS` rows, so a block's covariates stay in cache), each copied
-transposed once per fit (``p x rows``, contiguous: numpy scales and sums fastest along
+(about :data:`BLOCK_ROWS` rows, so a block's covariates stay in cache) of the design's
+columns (``p x n``, each covariate contiguous: numpy scales and sums fastest along
 contiguous rows):
 
 1. per block: ``r = w exp(X beta)`` and the piece sums of ``r`` and ``r x``
-   (``np.add.reduceat`` on the block's transposed, contiguous copy);
+   (``np.add.reduceat`` along the block's columns);
 2. per event time (vectorised): suffix sums give ``S0`` and ``S1``, Efron's tie steps
    (one entry per event row) give the log likelihood, the score, the ``xbar`` part of
    the information and the coefficient ``C`` of each piece;
@@ -55,7 +55,8 @@ def one_stratum(index: RiskSetIndex) -> bool:
 
 
 class _Block:
-    """Rows ``lo..hi-1``: event times ``a..b-1``, their non-empty pieces and local starts."""
+    """Rows ``lo..hi-1``: event times ``a..b-1``, their non-empty pieces and local starts,
+    and the block's covariates (a ``p x rows`` view of the design's columns)."""
 
     def __init__(
         self, a: int, b: int, lo: int, hi: int, starts: IntArray, lengths: IntArray
@@ -66,16 +67,13 @@ class _Block:
         self.local = starts[self.pieces] - lo
         self.columns = np.empty((0, hi - lo))
 
-    def transpose(self, X: FloatArray) -> None:
-        """Keep the block's covariates transposed (p x rows, contiguous), once per fit."""
-        self.columns = np.ascontiguousarray(X[self.lo : self.hi].T)
-
 
 class BlockPlan:
     """What the blocks need that does not change between Newton steps (one per fit)."""
 
-    def __init__(self, index: RiskSetIndex, X: FloatArray, weights: FloatArray) -> None:
-        n, p = X.shape
+    def __init__(self, index: RiskSetIndex, columns: FloatArray, weights: FloatArray) -> None:
+        p, n = columns.shape
+        self.p = p
         first, d = index.stop_first, index.n_tied
         n_times = first.shape[0]
         following = np.append(first[1:], n)
@@ -88,22 +86,17 @@ class BlockPlan:
         self.mean_weight = np.asarray(
             np.add.reduceat(np.where(index.event, weights, 0.0), first) / d, dtype=np.float64
         )
-        self.time_of = index.event_time_of
-        self.fraction = index.tie_rank / d[index.event_time_of]
-        self.time_first = index.event_time_first
         self.n_tied = d.astype(np.float64)
+        fraction = index.tie_rank / d[index.event_time_of]
+        self.tie_parts = _tie_parts(index.event_time_of, fraction, index.event_time_first)
         self.blocks = _blocks(first, following, self.starts, self.lengths)
         self.parts = _parts(self.blocks, n)
-        _run([(part, X) for part in self.parts], _transpose)
+        for block in self.blocks:
+            block.columns = columns[:, block.lo : block.hi]
         widest = max(block.hi - block.lo for block in self.blocks)
         self.buffers = [np.empty((p + 1, widest)) for _ in self.parts]
         self.risk = np.zeros(n)
         self.pieces = np.zeros((2 * n_times, p + 1))  # empty pieces stay 0
-
-
-def _transpose(blocks: list[_Block], X: FloatArray) -> None:
-    for block in blocks:
-        block.transpose(X)
 
 
 def _blocks(
@@ -142,11 +135,14 @@ def _piece_sums(
     for block in blocks:
         lo, hi = block.lo, block.hi
         risk = plan.risk[lo:hi]
-        # numpy's own loop, not BLAS gemv: OpenBLAS would wake its threads for every block
-        np.einsum("ji,j->i", block.columns, beta, out=risk)
-        np.exp(risk, out=risk)
-        if not plan.unit_weights:
-            risk *= weights[lo:hi]
+        if not beta.any():  # exp(0) = 1 exactly: the first Newton step needs no exp
+            risk[:] = weights[lo:hi]
+        else:
+            # numpy's own loop, not BLAS gemv: OpenBLAS would wake its threads for every block
+            np.einsum("ji,j->i", block.columns, beta, out=risk)
+            np.exp(risk, out=risk)
+            if not plan.unit_weights:
+                risk *= weights[lo:hi]
         z = buffer[:, : hi - lo]
         z[0] = risk
         np.multiply(block.columns, risk, out=z[1:])
@@ -182,40 +178,76 @@ def _run(tasks: list[tuple[object, ...]], func: Callable[..., None]) -> None:
         future.result()
 
 
-def _tie_sums(
-    plan: BlockPlan, s0: FloatArray, tied: FloatArray, efron: bool
-) -> tuple[FloatArray, ...] | None:
-    """``c0, c1, q0, q1, q2`` (times the mean tied weight) and ``m sum_k log denom_k``,
-    or None when a denominator is not positive (a risk set of zero total risk)."""
+class _TieRows:
+    """The event rows of event times ``a..b-1``: each row's time (counted from ``a``) and
+    fraction ``k / d`` (Efron), and each time's first row (counted from the first)."""
+
+    def __init__(self, a: int, b: int, of: IntArray, fraction: FloatArray, first: IntArray):
+        lo = int(first[a])
+        hi = int(first[b]) if b < first.shape[0] else of.shape[0]
+        self.a, self.b = a, b
+        self.of, self.f, self.at = of[lo:hi] - a, fraction[lo:hi], first[a:b] - lo
+
+
+def _tie_parts(of: IntArray, fraction: FloatArray, first: IntArray) -> list[_TieRows]:
+    """The event times in :data:`N_PARTS` runs of about equal event rows (one run below
+    100,000 event rows)."""
+    n_times = first.shape[0]
+    bounds = [0, n_times]
+    if of.shape[0] >= _threads.MIN_THREADED_ROWS and n_times >= N_PARTS:
+        cuts = np.searchsorted(first, of.shape[0] * np.arange(1, N_PARTS) / N_PARTS)
+        bounds = sorted({0, n_times, *(int(c) for c in cuts)})
+    return [_TieRows(a, b, of, fraction, first) for a, b in itertools.pairwise(bounds)]
+
+
+def _tie_sums(plan: BlockPlan, s0: FloatArray, tied: FloatArray, efron: bool) -> FloatArray | None:
+    """Rows ``c0, c1, q0, q1, q2`` (times the mean tied weight) and ``m sum_k log denom_k``
+    per event time, or None when a denominator is not positive (zero total risk)."""
+    m = plan.mean_weight
     if not efron:
         if not np.all(s0 > 0.0):
             return None
-        d, m = plan.n_tied, plan.mean_weight
+        d = plan.n_tied
         zero = np.zeros_like(s0)
-        return d / s0 * m, zero, d / (s0 * s0) * m, zero, zero, d * np.log(s0) * m
-    of, f, at = plan.time_of, plan.fraction, plan.time_first
+        return np.stack([d / s0 * m, zero, d / (s0 * s0) * m, zero, zero, d * np.log(s0) * m])
+    out = np.empty((6, s0.shape[0]))
+    valid = [True] * len(plan.tie_parts)
+
+    def part(k: int, rows: _TieRows) -> None:
+        times = slice(rows.a, rows.b)
+        valid[k] = _efron_part(rows, s0[times], tied[times], out[:, times])
+
+    _run(list(enumerate(plan.tie_parts)), part)
+    if not all(valid):
+        return None
+    out *= m
+    return out
+
+
+def _efron_part(rows: _TieRows, s0: FloatArray, tied: FloatArray, out: FloatArray) -> bool:
+    """Efron's sums over the tied events of some event times into ``out`` (6 rows); False
+    when a denominator is not positive."""
+    of, f, at = rows.of, rows.f, rows.at
     denom = np.take(tied, of)
     denom *= f
     np.subtract(np.take(s0, of), denom, out=denom)
     if not np.all(denom > 0.0):
-        return None
-    m = plan.mean_weight
+        return False
     inv = np.divide(1.0, denom)
     logs = np.log(denom, out=denom)
-    c0 = np.add.reduceat(inv, at) * m
-    log_denom = np.add.reduceat(logs, at) * m
+    out[0] = np.add.reduceat(inv, at)
+    out[5] = np.add.reduceat(logs, at)
     inv2 = np.multiply(inv, inv)
-    q0 = np.add.reduceat(inv2, at) * m
-    c1 = np.add.reduceat(np.multiply(inv, f, out=inv), at) * m
+    out[2] = np.add.reduceat(inv2, at)
+    out[1] = np.add.reduceat(np.multiply(inv, f, out=inv), at)
     f_inv2 = np.multiply(inv2, f, out=inv2)
-    q1 = np.add.reduceat(f_inv2, at) * m
-    q2 = np.add.reduceat(np.multiply(f_inv2, f, out=f_inv2), at) * m
-    return c0, c1, q0, q1, q2, log_denom
+    out[3] = np.add.reduceat(f_inv2, at)
+    out[4] = np.add.reduceat(np.multiply(f_inv2, f, out=f_inv2), at)
+    return True
 
 
 def block_partial_likelihood(
     plan: BlockPlan,
-    X: FloatArray,
     weights: FloatArray,
     beta: FloatArray,
     ties: Literal["efron", "breslow"],
@@ -227,7 +259,7 @@ def block_partial_likelihood(
     (``tests/recidivism/test_cox_fused.py``). A risk set with zero total risk gives
     ``loglik = -inf``.
     """
-    p = X.shape[1]
+    p = plan.p
     beta = np.ascontiguousarray(beta, dtype=np.float64)
     parts = zip(plan.parts, plan.buffers, strict=True)
     _run([(plan, part, weights, beta, buf) for part, buf in parts], _piece_sums)
@@ -237,7 +269,7 @@ def block_partial_likelihood(
     sums = _tie_sums(plan, s0, tied[:, 0], ties == "efron")
     if sums is None or not math.isfinite(float(sums[5].sum())):
         return PartialLikelihood(-math.inf, np.full(p, np.nan), np.full((p, p), np.nan))
-    c0, c1, q0, q1, q2, log_denom = sums
+    c0, c1, q0, q1, q2, log_denom = sums  # rows of one array
     cross = (s1.T * q1) @ v
     outer = (s1.T * q0) @ s1 - cross - cross.T + (v.T * q2) @ v
     cumulated = np.cumsum(c0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -9,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpeval.errors import ConvergenceError, DataError
+from rpeval.recidivism.cox._design import SortedDesign
 from rpeval.recidivism.cox._likelihood_blocks import (
     BlockPlan,
     block_partial_likelihood,
@@ -64,7 +66,7 @@ def _solve(information: FloatArray, rhs: FloatArray, terms: list[str]) -> FloatA
 
 def newton_raphson(
     index: RiskSetIndex,
-    X: FloatArray,
+    design: SortedDesign,
     weights: FloatArray,
     ties: Literal["efron", "breslow"],
     terms: list[str],
@@ -81,21 +83,11 @@ def newton_raphson(
     as possibly infinite (R's ``toler.inf = sqrt(eps)`` rule), as under separation.
     ``weighted_x_events`` is the sum of ``w x`` over the events when the caller has it.
     """
-    p = X.shape[1]
+    p = design.shape[1]
     beta = np.zeros(p)
-    if weighted_x_events is not None:
-        wx = weighted_x_events
-    elif supports(index):
-        wx = np.where(index.event, weights, 0.0) @ X  # the sum of w x over the events
-    else:
-        wx = event_sums(index, X, weights)
-    workspace: Workspace | BlockPlan | None = None
-    if one_stratum(index):
-        workspace = BlockPlan(index, X, weights)
-    elif supports(index):
-        workspace = Workspace(X.shape[0])
+    likelihood = _likelihood(index, design, weights, ties, weighted_x_events)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        current = _likelihood(index, X, weights, beta, ties, wx, workspace)
+        current = likelihood(beta)
     loglik_null = current.loglik
     step0 = _solve(current.information, current.score, terms)
     score_test = float(current.score @ step0)
@@ -105,7 +97,7 @@ def newton_raphson(
     step = step0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
         candidate_beta = beta + step
-        candidate = _evaluate(index, X, weights, candidate_beta, ties, wx, workspace)
+        candidate = _evaluate(likelihood, candidate_beta)
         if candidate is None or candidate.loglik < current.loglik - 1e-12 * abs(current.loglik):
             halvings += 1
             if halvings > 30:
@@ -141,17 +133,12 @@ def newton_raphson(
     )
 
 
-def _evaluate(
-    index: RiskSetIndex,
-    X: FloatArray,
-    weights: FloatArray,
-    beta: FloatArray,
-    ties: Literal["efron", "breslow"],
-    wx: FloatArray,
-    workspace: Workspace | BlockPlan | None,
-) -> PartialLikelihood | None:
+Likelihood = Callable[[FloatArray], PartialLikelihood]
+
+
+def _evaluate(likelihood: Likelihood, beta: FloatArray) -> PartialLikelihood | None:
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        value = _likelihood(index, X, weights, beta, ties, wx, workspace)
+        value = likelihood(beta)
     if not np.isfinite(value.loglik) or not np.all(np.isfinite(value.information)):
         return None
     return value
@@ -159,17 +146,25 @@ def _evaluate(
 
 def _likelihood(
     index: RiskSetIndex,
-    X: FloatArray,
+    design: SortedDesign,
     weights: FloatArray,
-    beta: FloatArray,
     ties: Literal["efron", "breslow"],
-    wx: FloatArray,
-    workspace: Workspace | BlockPlan | None,
-) -> PartialLikelihood:
-    """Numpy blocks for right-censored data in one stratum, the fused kernel for other
-    right-censored data, else the vectorised one."""
-    if isinstance(workspace, BlockPlan):
-        return block_partial_likelihood(workspace, X, weights, beta, ties, wx)
-    if isinstance(workspace, Workspace):
-        return fused_partial_likelihood(index, X, weights, beta, ties, wx, workspace)
-    return partial_likelihood(index, X, weights, beta, ties, wx)
+    weighted_x_events: FloatArray | None,
+) -> Likelihood:
+    """The partial likelihood as a function of ``beta``: numpy blocks for right-censored
+    data in one stratum, the fused kernel for other right-censored data, else the
+    vectorised one. Whatever does not change between Newton steps is set up here."""
+    given = weighted_x_events
+    if one_stratum(index):
+        columns = design.columns
+        # the sum of w x over the events
+        wx = columns @ np.where(index.event, weights, 0.0) if given is None else given
+        plan = BlockPlan(index, columns, weights)
+        return lambda beta: block_partial_likelihood(plan, weights, beta, ties, wx)
+    X = design.rows
+    if supports(index):
+        wx = np.where(index.event, weights, 0.0) @ X if given is None else given
+        workspace = Workspace(X.shape[0])
+        return lambda beta: fused_partial_likelihood(index, X, weights, beta, ties, wx, workspace)
+    wx = event_sums(index, X, weights) if given is None else given
+    return lambda beta: partial_likelihood(index, X, weights, beta, ties, wx)

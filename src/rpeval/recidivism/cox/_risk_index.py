@@ -39,6 +39,26 @@ class TieLayout(NamedTuple):
     event_hi: IntArray
 
 
+def _rank_key(
+    stop: FloatArray, event: BoolArray, stratum: IntArray
+) -> tuple[NDArray[np.uint16] | None, FloatArray, int]:
+    """The 16-bit key ``(stratum, rank of stop, censored)`` of every row, the distinct
+    times and the number of strata; the key is None when it does not fit in 16 bits."""
+    n = stop.shape[0]
+    n_strata = int(stratum.max()) + 1 if n else 1
+    if not n:
+        return None, stop, n_strata
+    codes, uniques = pd.factorize(stop, sort=True)
+    width = 2 * uniques.shape[0]
+    if n_strata * width > 2**16 or codes.min() < 0:
+        return None, np.asarray(uniques, dtype=np.float64), n_strata
+    key = np.asarray(codes, dtype=np.uint16) << np.uint16(1)
+    key |= ~np.asarray(event, dtype=np.bool_)
+    if n_strata > 1:
+        key += np.asarray(stratum, dtype=np.uint16) * np.uint16(width)
+    return key, np.asarray(uniques, dtype=np.float64), n_strata
+
+
 def sort_order(stop: FloatArray, event: BoolArray, stratum: IntArray) -> IntArray:
     """Row order by ``(stratum, stop)``, events before censorings at equal times.
 
@@ -52,22 +72,18 @@ def sort_order(stop: FloatArray, event: BoolArray, stratum: IntArray) -> IntArra
     fixed for a given input.
     """
     stop = np.asarray(stop, dtype=np.float64) + 0.0  # + 0.0: -0.0 -> 0.0
+    key, _, _ = _rank_key(stop, event, stratum)
+    if key is not None:
+        return np.argsort(key, kind="stable").astype(np.int64)
+    return _bit_order(stop, event, stratum)
+
+
+def _bit_order(stop: FloatArray, event: BoolArray, stratum: IntArray) -> IntArray:
     censored = ~np.asarray(event, dtype=np.bool_)
-    n = stop.shape[0]
-    n_strata = int(stratum.max()) + 1 if n else 1
-    if n:
-        codes, uniques = pd.factorize(stop, sort=True)
-        width = 2 * uniques.shape[0]
-        if n_strata * width <= 2**16 and codes.min() >= 0:
-            key = np.asarray(codes, dtype=np.uint16) << np.uint16(1)
-            key |= censored
-            if n_strata > 1:
-                key += np.asarray(stratum, dtype=np.uint16) * np.uint16(width)
-            return np.argsort(key, kind="stable").astype(np.int64)
     bits = np.left_shift(stop.view(np.uint64), np.uint64(1))
     bits |= censored
     order = np.argsort(bits).astype(np.int64)
-    if n_strata > 1:
+    if stop.shape[0] and stratum.max() > 0:
         order = order[np.argsort(stratum[order], kind="stable")]
     return order
 
@@ -82,8 +98,59 @@ def tie_layout(stop: FloatArray, event: BoolArray, stratum: IntArray) -> TieLayo
     >>> lay.order.tolist(), lay.n_tied.tolist(), lay.event_time_rows.tolist()
     ([1, 3, 2, 0], [1, 1, 1], [0, 1, 2])
     """
+    stop = np.asarray(stop, dtype=np.float64) + 0.0  # + 0.0: -0.0 -> 0.0
+    key, uniques, n_strata = _rank_key(stop, event, stratum)
+    if key is not None:
+        return _layout_from_counts(key, uniques, n_strata)
+    return _layout_by_comparison(stop, event, stratum, _bit_order(stop, event, stratum))
+
+
+def _layout_from_counts(key: NDArray[np.uint16], uniques: FloatArray, n_strata: int) -> TieLayout:
+    """The layout from the row counts of every ``(stratum, time, censored)`` key: the
+    rows of a key are consecutive once sorted, so every boundary follows from the counts
+    (no comparison of neighbours, no gather of the sorted times)."""
+    order = np.argsort(key, kind="stable").astype(np.int64)
+    n_keys = n_strata * 2 * uniques.shape[0]
+    counts = np.bincount(key, minlength=n_keys).astype(np.int64)
+    n_event, n_rows = counts[0::2], counts[0::2] + counts[1::2]  # per (stratum, time)
+    times = np.flatnonzero(n_event).astype(np.int64)
+    n_tied = n_event[times]
+    group_first = np.cumsum(n_rows) - n_rows
+    per_stratum = n_rows.reshape(n_strata, -1).sum(axis=1)
+    stratum_end = np.cumsum(per_stratum)
+    time_stratum = times // uniques.shape[0]
+    times_before = np.cumsum(n_event > 0)  # event times up to each (stratum, time)
+    strata = np.arange(n_strata, dtype=np.int64)
+    first_time = np.searchsorted(time_stratum, strata)  # each stratum's first event time
+    n_events = int(n_tied.sum())
+    event_time_first = np.cumsum(n_tied) - n_tied
+    event_time_of = np.repeat(np.arange(times.shape[0], dtype=np.int64), n_tied)
+    tie_rank = np.arange(n_events, dtype=np.int64) - event_time_first[event_time_of]
+    rows = group_first[times]
+    labels = np.repeat(np.tile(np.array([True, False]), n_rows.shape[0]), counts)
+    one = n_strata == 1
+    return TieLayout(
+        order=order,
+        stop=np.repeat(np.tile(uniques, n_strata), n_rows),
+        event=labels,
+        stratum=np.zeros(key.shape[0], np.int64) if one else np.repeat(strata, per_stratum),
+        event_time_rows=rows,
+        stop_end=stratum_end[time_stratum],
+        n_tied=n_tied,
+        event_rows=rows[event_time_of] + tie_rank,
+        event_time_of=event_time_of,
+        event_time_first=event_time_first,
+        tie_rank=tie_rank,
+        event_lo=np.zeros(key.shape[0], np.int64) if one else np.repeat(first_time, per_stratum),
+        event_hi=np.repeat(times_before, n_rows),
+    )
+
+
+def _layout_by_comparison(
+    stop: FloatArray, event: BoolArray, stratum: IntArray, order: IntArray
+) -> TieLayout:
+    """The layout from the sorted rows by comparing neighbours (any times)."""
     n = stop.shape[0]
-    order = sort_order(stop, event, stratum)
     stop_s = stop[order]
     event_s = np.asarray(event[order], dtype=np.bool_)
     stratum_s = stratum[order] if stratum.any() else np.zeros_like(stratum)

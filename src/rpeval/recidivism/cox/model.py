@@ -126,7 +126,7 @@ def cox(
         caller="cox",
     )
     fit = newton_raphson(
-        d.index, d.X, d.weights, ties, list(d.terms), weighted_x_events=d.event_x_sums
+        d.index, d.design, d.weights, ties, list(d.terms), weighted_x_events=d.event_x_sums
     )
     notes: list[str] = []
     if not fit.converged:

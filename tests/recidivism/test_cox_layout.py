@@ -1,0 +1,97 @@
+"""The input path of a Cox fit: the tie layout from key counts equals the one from
+neighbour comparisons, and the design gathered by columns equals the one by rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rpeval import _threads
+from rpeval.errors import DataError
+from rpeval.recidivism import cox
+from rpeval.recidivism.cox import _design, _risk_index
+from rpeval.recidivism.cox._data import prepare_cox_data
+from tests.hypothesis_budget import budget
+
+
+@budget(80)
+@given(
+    seed=st.integers(0, 100_000),
+    n=st.integers(1, 120),
+    n_strata=st.integers(1, 4),
+    n_values=st.integers(1, 12),
+)
+def test_layout_from_counts_equals_layout_by_comparison(
+    seed: int, n: int, n_strata: int, n_values: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    stop = rng.integers(0, n_values, n) * 0.5
+    event = rng.random(n) < rng.random()
+    stratum = np.unique(rng.integers(0, n_strata, n), return_inverse=True)[1].astype(np.int64)
+    key, uniques, k = _risk_index._rank_key(stop, event, stratum)
+    assert key is not None
+    fast = _risk_index._layout_from_counts(key, uniques, k)
+    order = np.argsort(key, kind="stable").astype(np.int64)
+    slow = _risk_index._layout_by_comparison(stop, event, stratum, order)
+    for name in fast._fields:
+        got, want = getattr(fast, name), getattr(slow, name)
+        assert got.dtype == want.dtype, name
+        np.testing.assert_array_equal(got, want, err_msg=name)
+
+
+def _frame(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "t": np.round(rng.exponential(50.0, n), 1) + 0.1,
+            "e": rng.integers(0, 2, n),
+            "x": rng.standard_normal(n),
+            "k": rng.integers(0, 5, n),
+            "b": rng.random(n) < 0.3,
+            "g": rng.choice(["a", "b", "c"], n),
+            "w": rng.uniform(0.5, 2.0, n),
+        }
+    )
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_design_by_columns_equals_design_by_rows(threaded: bool) -> None:
+    df = _frame(3_000, 1)
+    args = {"cluster": None, "strata": None, "entry": None, "missing": "error", "caller": "cox"}
+    with pytest.MonkeyPatch.context() as mp:
+        if threaded:
+            mp.setattr(_threads, "MIN_THREADED_ROWS", 0)
+        listed = prepare_cox_data(df, "t", "e", ["x", "k", "b", "g"], weights="w", **args)
+        formula = prepare_cox_data(df, "t", "e", "x + k + b + C(g)", weights="w", **args)
+        coded = _design.code_design(df, listed.spec, "cox")
+        event_weights = np.where(listed.index.event, listed.weights, 0.0)
+        order, means = listed.index.order, listed.means
+        rows, sums = _design.sort_design(coded, order, means, event_weights, by_columns=False)
+    assert listed.terms == formula.terms
+    np.testing.assert_allclose(listed.means, formula.means, rtol=1e-14)
+    np.testing.assert_array_equal(listed.index.order, formula.index.order)
+    np.testing.assert_allclose(listed.design.columns, formula.design.columns, atol=1e-13)
+    np.testing.assert_array_equal(listed.X, listed.design.columns.T)
+    np.testing.assert_array_equal(rows.rows, listed.X)  # gathered by rows: the same values
+    np.testing.assert_array_equal(rows.columns, listed.design.columns)
+    np.testing.assert_allclose(sums, listed.event_x_sums, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(listed.event_x_sums, formula.event_x_sums, rtol=1e-12)
+
+
+def test_fast_input_checks_raise_as_before() -> None:
+    df = _frame(200, 2)
+    with pytest.raises(DataError, match="missing values"):
+        cox(df.assign(x=np.where(np.arange(200) == 5, np.nan, df["x"])), "t", "e", ["x"])
+    with pytest.raises(DataError, match="infinite"):
+        cox(df.assign(x=np.where(np.arange(200) == 5, np.inf, df["x"])), "t", "e", ["x"])
+    with pytest.raises(DataError, match="0/1"):
+        cox(df.assign(e=df["e"] * 2), "t", "e", ["x"])
+    with pytest.raises(DataError, match="negative or infinite"):
+        cox(df.assign(t=-df["t"]), "t", "e", ["x"])
+    dropped = cox(
+        df.assign(x=np.where(np.arange(200) < 3, np.nan, df["x"])), "t", "e", ["x"], missing="drop"
+    )
+    assert dropped.n_dropped == 3 and dropped.n == 197
