@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rpeval._display import Display
+from rpeval._display import Display, Displayed
 from rpeval._json import records
 from rpeval._junit import JUnitCase, junit_xml
 from rpeval._options import check_conf_level, check_count, renamed
@@ -43,6 +43,7 @@ __all__ = ["OVERALL", "AgreementTable", "agreement"]
 
 OVERALL = "(overall)"
 TABLE_COLUMNS = ["code", *COLUMNS]
+_OTHERS = ["percent_agreement", "gwet_ac1", "fleiss_kappa", "cohen_kappa"]
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ class _AlphaRow:
     n_units: int
 
 
-@dataclass(frozen=True)
-class AgreementTable:
+@dataclass(frozen=True, repr=False)
+class AgreementTable(Displayed):
     """Reliability per code and overall.
 
     ``table`` has one row per code and statistic: code, statistic, level, estimate,
@@ -151,12 +152,35 @@ class AgreementTable:
             )
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.text()
+    def _wide(self) -> pd.DataFrame:
+        """One row per code: α with its interval, the other coefficients' estimates, the
+        units and the bootstrap share of α below 0.667."""
+        rows = []
+        for code, part in self.table.groupby("code", sort=False):
+            estimates = dict(zip(part["statistic"], part["estimate"], strict=True))
+            alpha = part[part["statistic"] == "krippendorff_alpha"].iloc[0]
+            rows.append(
+                {"code": code, "level": alpha["level"], "alpha": alpha["estimate"],
+                 "ci_lower": alpha["ci_lower"], "ci_upper": alpha["ci_upper"]}
+                | {name: estimates.get(name, np.nan) for name in _OTHERS}
+                | {"n_units": alpha["n_units"], "p_below_0667": self.prob_below.get(str(code))}
+            )  # fmt: skip
+        wide = pd.DataFrame(rows, columns=["code", "level", "alpha", "ci_lower", "ci_upper",
+                                           *_OTHERS, "n_units", "p_below_0667"])  # fmt: skip
+        return wide.dropna(axis=1, how="all")
 
-    def _repr_html_(self) -> str:
+    def _display(self) -> Display:
+        header = (
+            ("conf_level", f"{self.conf_level:.0%}"),
+            ("bootstrap", f"{self.n_bootstrap} draws for alpha's interval"),
+        )
+        notes = (
+            "alpha >= 0.800 reliable, >= 0.667 for tentative conclusions only (Krippendorff 2004).",
+            "p_below_0667: the share of bootstrap draws of alpha below 0.667.",
+            "Every statistic with its interval, SE and test: summary().",
+        )
         title = f"Reliability of {self.codebook} {self.version}"
-        return Display(title, (), self.table).html()
+        return Display(title, header, self._wide(), notes)
 
     def plot(self, ax: Any = None, *, thresholds: tuple[float, ...] = (0.667, 0.8)) -> Any:
         """α per code with its interval, and the conventional thresholds (dashed)."""

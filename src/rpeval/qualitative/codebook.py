@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rpeval._display import Display
+from rpeval._display import Display, Displayed
 from rpeval._names import did_you_mean
 from rpeval._yaml import documents_from_text
 from rpeval.errors import CodebookError
@@ -24,8 +24,8 @@ from rpeval.qualitative.schema import Code, CodebookDefinition
 __all__ = ["Codebook", "codebook_from_text", "load_codebook"]
 
 
-@dataclass(frozen=True)
-class Codebook:
+@dataclass(frozen=True, repr=False)
+class Codebook(Displayed):
     """A codebook that passed the schema and the semantic rules."""
 
     definition: CodebookDefinition
@@ -115,14 +115,13 @@ class Codebook:
         """The definition as JSON-ready data."""
         return self.definition.model_dump(mode="json")
 
-    def __str__(self) -> str:
-        return (
-            f"Codebook {self.name} {self.version}: {len(self.codes)} codes "
-            f"({', '.join(self.code_names)})"
+    def _display(self) -> Display:
+        header = (
+            ("title", self.definition.title),
+            ("codes", str(len(self.codes))),
+            ("source", self.source),
         )
-
-    def _repr_html_(self) -> str:
-        return Display(f"Codebook {self.name} {self.version}", (), self.summary()).html()
+        return Display(f"Codebook {self.name} {self.version}", header, self.summary())
 
 
 def _checked(loaded: LoadedCodebook) -> Codebook:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval._display import Display
+from rpeval._display import Display, Displayed
 from rpeval._frames import MissingPolicy, as_pandas, complete_cases
 from rpeval._inference import wilson_interval, z_quantile
 from rpeval._json import records
@@ -38,8 +38,8 @@ COLUMNS = ["theme_held", "n", "n_events", "value", "ci_lower", "ci_upper", "supp
 FloatArray = NDArray[np.float64]
 
 
-@dataclass(frozen=True)
-class JointDisplay:
+@dataclass(frozen=True, repr=False)
+class JointDisplay(Displayed):
     """An outcome by whether participants held a theme.
 
     ``table`` columns: theme_held (True/False), n, n_events (binary outcomes), value (risk
@@ -85,24 +85,23 @@ class JointDisplay:
             "caveat": self.caveat,
         }
 
-    def __str__(self) -> str:
+    def _display(self) -> Display:
         what = "risk" if self.kind == "binary" else "mean"
-        lines = [f"{self.outcome} ({what}) by whether participants mentioned {self.theme}:"]
-        for row in self.table.to_dict(orient="records"):
-            label = "mentioned" if row["theme_held"] else "did not"
-            value = "suppressed" if row["suppressed"] else f"{row['value']:.3f}"
-            lines.append(f"  {label:<10} n={row['n']}  {value}")
+        difference = "not given (a row is suppressed or too small)"
         if np.isfinite(self.difference):
-            lines.append(
-                f"  difference {self.difference:+.3f} ({self.conf_level:.0%} CI "
-                f"{self.difference_ci_lower:+.3f} to {self.difference_ci_upper:+.3f})"
+            difference = (
+                f"{self.difference:+.3f} ({self.conf_level:.0%} CI "
+                f"{self.difference_ci_lower:+.3f} to {self.difference_ci_upper:+.3f}), "
+                f"{'Wald' if self.kind == 'binary' else 'Welch'}"
             )
-        lines.append(self.caveat)
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        title = f"{self.outcome} by {self.theme}"
-        return Display(title, (), self.table, (self.caveat,)).html()
+        header = (
+            ("difference", difference),
+            ("left out", f"{self.n_without_outcome} interviewed without an outcome, "
+             f"{self.n_without_interview} with an outcome but no interview"),
+            ("rows dropped", f"{self.n_dropped} (missing participant or outcome)"),
+        )  # fmt: skip
+        title = f"{self.outcome} ({what}) by whether participants mentioned {self.theme}"
+        return Display(title, header, self.table, (self.caveat,))
 
     def plot(self, ax: Any = None) -> Any:
         """The two values with their intervals, and the caveat as the title."""

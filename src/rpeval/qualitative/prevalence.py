@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rpeval._display import Display
+from rpeval._display import Display, Displayed
 from rpeval._inference import wilson_interval, z_quantile
 from rpeval._json import records
 from rpeval._lazy import stats
@@ -50,6 +50,8 @@ COLUMNS = [
 ]
 TEST_COLUMNS = ["code", "test", "statistic", "df", "p_value", "p_adjusted", "adjust"]
 _ADJUST = {"holm": "holm", "bh": "fdr_bh", "none": "none"}
+_RULES = {"any": "a segment holds a code any coder applied", "majority": "a segment holds a "
+          "code most of its coders applied"}  # fmt: skip
 
 
 def segment_presence(coded: CodedSegments, *, rule: str = "any") -> pd.DataFrame:
@@ -73,8 +75,8 @@ def _suppress(n: int, k: int, threshold: int | None) -> bool:
     return 0 < n < threshold or 0 < k < threshold or 0 < n - k < threshold
 
 
-@dataclass(frozen=True)
-class Prevalence:
+@dataclass(frozen=True, repr=False)
+class Prevalence(Displayed):
     """Theme prevalence per group, and tests of group differences.
 
     ``table`` columns: code, group, n, n_with, prevalence, ci_lower, ci_upper, suppressed
@@ -117,13 +119,23 @@ class Prevalence:
         )
         return wide.reindex(list(dict.fromkeys(self.table["code"])))
 
-    def __str__(self) -> str:
-        wide = self.wide().to_string(float_format=lambda x: f"{x:.2f}", na_rep="-")
-        return f"Theme prevalence per {self.unit} by group:\n{wide}"
-
-    def _repr_html_(self) -> str:
-        title = f"Theme prevalence per {self.unit} by group ({self.conf_level:.0%} CI)"
-        return Display(title, (), self.table).html()
+    def _display(self) -> Display:
+        below = "none" if self.suppress_below is None else str(self.suppress_below)
+        adjust = str(self.tests["adjust"].iloc[0]) if len(self.tests) else "none"
+        header = (
+            ("rule", _RULES.get(self.rule, self.rule)),
+            ("suppress_below", below),
+            ("conf_level", f"{self.conf_level:.0%}"),
+        )
+        wide = self.wide().reset_index()
+        wide.columns = [str(c) for c in wide.columns]
+        notes = (
+            "Shares per group (NA: suppressed); counts and intervals: summary().",
+            f"Group differences: p_adjusted by {adjust} across codes.",
+        )
+        title = f"Theme prevalence per {self.unit} by group"
+        tests = (("Group differences", self.tests.drop(columns="adjust")),)
+        return Display(title, header, wide, notes, tables=tests)
 
     def plot(self, ax: Any = None) -> Any:
         """Prevalence per code (rows) and group (markers) with intervals."""
@@ -279,8 +291,8 @@ def theme_prevalence(
     return Prevalence(result, tested[TEST_COLUMNS], unit, rule, conf_level, suppress_below)
 
 
-@dataclass(frozen=True)
-class Cooccurrence:
+@dataclass(frozen=True, repr=False)
+class Cooccurrence(Displayed):
     """How often codes occur together.
 
     ``matrix``: code × code counts of participants (or segments) holding both (the
@@ -314,12 +326,13 @@ class Cooccurrence:
         pairs = records(self.summary())
         return {"unit": self.unit, "suppress_below": self.suppress_below, "pairs": pairs}
 
-    def __str__(self) -> str:
-        return f"Co-occurrence of codes per {self.unit}:\n{self.matrix.to_string(na_rep='-')}"
-
-    def _repr_html_(self) -> str:
+    def _display(self) -> Display:
+        below = "none" if self.suppress_below is None else str(self.suppress_below)
+        matrix = self.matrix.astype("Int64").reset_index()
+        matrix.columns = [str(c) for c in matrix.columns]
+        notes = (f"{self.unit}s holding both codes (diagonal: the code); NA: suppressed.",)
         title = f"Co-occurrence of codes per {self.unit}"
-        return Display(title, (), self.matrix.reset_index()).html()
+        return Display(title, (("suppress_below", below),), matrix, notes)
 
     def plot(self, ax: Any = None) -> Any:
         """A heatmap of the counts (cividis: readable with any colour vision)."""
