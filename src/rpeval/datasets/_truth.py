@@ -28,7 +28,7 @@ from rpeval._json import records
 if TYPE_CHECKING:
     from rpeval.datasets.simulate import ProgramData
 
-__all__ = ["ProgramTruth", "program_truth"]
+__all__ = ["ProgramTruth", "program_truth", "street_followup"]
 
 TRUTH_PARTICIPANTS = 20_000
 
@@ -117,20 +117,27 @@ def program_truth(
     return _estimands(stacked, program.true_effect_hr, list(windows), len(worlds[True]))
 
 
-def _participants_followup(world: ProgramData) -> pd.DataFrame:
+def street_followup(program: ProgramData, people: pd.DataFrame) -> pd.DataFrame:
+    """The follow-up of `people` (rows of ``program.people``) as the evaluation builds it
+    from the simulated tables: street time from entry to the data extract (custody taken
+    out) to the first re-arrest, death competing (:func:`rpeval.recidivism.build_followup`).
+    """
     from rpeval.recidivism import build_followup
 
-    people = world.people[world.people["participant"]]
-    follow = build_followup(
+    return build_followup(
         people,
         id="person_id",
         start="entry_date",
-        events=world.arrests,
+        events=program.arrests,
         event_date="arrest_date",
         end="data_through",
-        custody=world.custody,
+        custody=program.custody,
         competing=["death_date"],
     )
+
+
+def _participants_followup(world: ProgramData) -> pd.DataFrame:
+    follow = street_followup(world, world.people[world.people["participant"]])
     follow = follow[follow["time_at_risk"] > 0]
     return follow.assign(rearrest=(follow["event"] == 1).astype(int))[
         ["time_at_risk", "event", "rearrest"]

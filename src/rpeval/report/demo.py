@@ -88,20 +88,12 @@ def _matched_effect_lines(program: ProgramData) -> list[str]:
     ratio: a third estimand, neither the hazard ratio given the covariates (the simulation's
     ``true_effect_hr``) nor the marginal one among participants that the report's
     headline estimates (``ProgramData.truth()``); hazard ratios are non-collapsible."""
+    from rpeval.datasets._truth import street_followup
     from rpeval.matching import match
-    from rpeval.recidivism import build_followup, cox
+    from rpeval.recidivism import cox
 
     people = program.people
-    follow = build_followup(
-        people,
-        id="person_id",
-        start="entry_date",
-        events=program.arrests,
-        event_date="arrest_date",
-        end="data_through",
-        custody=program.custody,
-        competing=["death_date"],
-    )
+    follow = street_followup(program, people)
     data = people.merge(follow[["person_id", "time_at_risk", "event"]], on="person_id")
     data = data.assign(rearrest=(data["event"] == 1).astype(int))
     data = data[data["time_at_risk"] > 0]
