@@ -21,6 +21,7 @@ __all__ = [
     "builtin_catalog_files",
     "builtin_definitions",
     "definition_files",
+    "filter_texts",
     "is_data_schema_file",
     "load_documents",
     "validate_document",
@@ -104,7 +105,7 @@ def validate_document(document: SourceDocument) -> LoadedDefinition | list[Schem
     return result if isinstance(result, list) else LoadedDefinition(result, document)
 
 
-def _filters(definition: MetricDefinition) -> list[tuple[tuple[str, ...], str]]:
+def filter_texts(definition: MetricDefinition) -> list[tuple[tuple[str, ...], str]]:
     """Every filter text of a definition with the key path it was written at."""
     found: list[tuple[tuple[str, ...], str]] = []
     for part in ("numerator", "denominator", "value", "exposure"):
@@ -120,7 +121,7 @@ def check_filters(loaded: LoadedDefinition) -> None:
     """Parse every filter now, so that a bad one is reported at its ``file:line``."""
     from rpeval.metrics.filters import parse_filter
 
-    for location, text in _filters(loaded.definition):
+    for location, text in filter_texts(loaded.definition):
         try:
             parse_filter(text)
         except MetricDefinitionError as error:

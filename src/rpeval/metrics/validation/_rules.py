@@ -12,7 +12,7 @@ from typing import Final, Literal
 
 from rpeval._names import did_you_mean
 from rpeval.errors import MetricDefinitionError
-from rpeval.metrics._loading import LoadedDefinition
+from rpeval.metrics._loading import LoadedDefinition, filter_texts
 from rpeval.metrics.filters import parse_filter
 from rpeval.metrics.validation.data_schema import NUMERIC, DataSchema
 
@@ -38,18 +38,6 @@ def _issue(
 ) -> Issue:
     line = loaded.source.line_of(location)
     return Issue(level, "semantic", loaded.source.file, line, loaded.definition.name, message)
-
-
-def _filters(loaded: LoadedDefinition) -> list[tuple[tuple[str | int, ...], str]]:
-    definition = loaded.definition
-    found: list[tuple[tuple[str | int, ...], str]] = []
-    for part in ("numerator", "denominator", "value", "exposure"):
-        holder = getattr(definition, part)
-        if holder is not None and holder.where is not None:
-            found.append(((part, "where"), holder.where))
-    if definition.reference is not None:
-        found.append((("reference",), definition.reference))
-    return found
 
 
 def _suggest(name: str, known: list[str]) -> str:
@@ -97,7 +85,7 @@ class FiltersParse(Rule):
     ) -> list[Issue]:
         issues = []
         for loaded in definitions:
-            for location, text in _filters(loaded):
+            for location, text in filter_texts(loaded.definition):
                 try:
                     parse_filter(text)
                 except MetricDefinitionError as error:
@@ -109,7 +97,7 @@ def _columns_used(loaded: LoadedDefinition) -> list[tuple[tuple[str | int, ...],
     """(location, column, role) for every column a definition reads."""
     definition = loaded.definition
     used: list[tuple[tuple[str | int, ...], str, str]] = []
-    for location, text in _filters(loaded):
+    for location, text in filter_texts(loaded.definition):
         try:
             names = parse_filter(text).columns()
         except MetricDefinitionError:
