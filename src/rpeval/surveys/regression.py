@@ -18,7 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval._design_variance import ScoreColumns, design_covariance
-from rpeval._display import Display
+from rpeval._display import Display, Displayed
 from rpeval._frames import design_matrix, resolve_covariates
 from rpeval._json import records
 from rpeval._lazy import stats
@@ -90,8 +90,8 @@ def _irls(X: FloatArray, y: FloatArray, w: FloatArray, logistic: bool) -> _Fit:
     return _Fit(beta, mu, eta, working, 25, False)
 
 
-@dataclass(frozen=True)
-class RegressionResult:
+@dataclass(frozen=True, repr=False)
+class RegressionResult(Displayed):
     """A survey-weighted regression: coefficients with design-based SEs."""
 
     family: str
@@ -146,14 +146,6 @@ class RegressionResult:
             "coefficients": clean,
         }
 
-    def __str__(self) -> str:
-        head = (
-            f"Survey-weighted {self.family} regression of {self.outcome!r}: {self.n} "
-            f"respondents, design df {self.df_residual}"
-        )
-        shown = self.summary().iloc[:, :7]
-        return head + "\n" + shown.to_string(index=False, float_format="{:.5g}".format)
-
     def plot(self, ax: Any = None) -> Any:
         """Coefficients (odds ratios on a log axis for logistic models) with their
         intervals, intercept left out."""
@@ -169,9 +161,17 @@ class RegressionResult:
             list(table["term"]), est, lower, upper, xlabel=xlabel, reference=ref, log=log, ax=ax
         )
 
-    def _repr_html_(self) -> str:
+    def _display(self) -> Display:
+        header = (
+            ("n", f"{self.n} respondents ({self.n_dropped} with missing values left out)"),
+            ("design df", str(self.df_residual)),
+            ("conf_level", f"{100 * self.conf_level:g}% (t with the design df)"),
+        )
+        table = self.summary()
+        if self.family != "logistic":
+            table = table.drop(columns=["odds_ratio", "odds_ratio_lower", "odds_ratio_upper"])
         title = f"Survey-weighted {self.family} regression of {self.outcome!r}"
-        return Display(title, (("design df", str(self.df_residual)),), self.summary()).html()
+        return Display(title, header, table)
 
 
 def regression(

@@ -33,8 +33,8 @@ ESTIMATE_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True)
-class ContrastResult:
+@dataclass(frozen=True, repr=False)
+class ContrastResult(Displayed):
     """A linear combination of estimates (e.g. a difference between domains or waves).
 
     ``statistic`` is ``estimate / std_error`` and ``p_value`` its two-sided normal
@@ -84,15 +84,9 @@ class ContrastResult:
         row = records(self.summary())[0]
         return {**row, "coefficients": dict(self.coefficients), "conf_level": self.conf_level}
 
-    def __str__(self) -> str:
-        level = f"{100 * self.conf_level:g}%"
-        return (
-            f"Contrast {self.label}: {self.estimate:.6g} (SE {self.std_error:.4g}; {level} CI "
-            f"{self.ci_lower:.6g} to {self.ci_upper:.6g}; p = {self.p_value:.3g})"
-        )
-
-    def _repr_html_(self) -> str:
-        return Display(f"Contrast {self.label}", (), self.summary()).html()
+    def _display(self) -> Display:
+        header = (("conf_level", f"{100 * self.conf_level:g}% (Wald, normal quantile)"),)
+        return Display(f"Contrast {self.label}", header, self.summary())
 
 
 @dataclass(frozen=True, repr=False)

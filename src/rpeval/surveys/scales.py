@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from rpeval._display import Display
+from rpeval._display import Display, Displayed
 from rpeval._formula import show_values
 from rpeval._frames import as_pandas, complete_cases, numeric_array, require_columns
 from rpeval._json import records
@@ -186,8 +186,8 @@ def _one_factor(cor: FloatArray) -> FloatArray:
     return loadings if loadings.sum() >= 0 else -loadings
 
 
-@dataclass(frozen=True)
-class ReliabilityResult:
+@dataclass(frozen=True, repr=False)
+class ReliabilityResult(Displayed):
     """Cronbach's α (raw, standardised, Feldt interval), McDonald's ω total and item
     statistics of one scale."""
 
@@ -224,27 +224,25 @@ class ReliabilityResult:
             "item_stats": records(self.item_table),
         }
 
-    def __str__(self) -> str:
+    def _display(self) -> Display:
         level = f"{100 * self.conf_level:g}%"
-        lines = [
-            f"Scale of {len(self.items)} items, {self.n} respondents"
-            + (f" ({self.n_dropped} with missing items left out)" if self.n_dropped else ""),
-            f"  Cronbach's alpha {self.alpha:.3f} (standardised {self.alpha_std:.3f}; "
-            f"Feldt {level} CI {self.ci_lower:.3f} to {self.ci_upper:.3f}); "
-            f"omega total {self.omega_total:.3f}",
-            self.item_table.to_string(index=False, float_format="{:.3f}".format),
-        ]
+        title = f"Scale of {len(self.items)} items, {self.n} respondents" + (
+            f" ({self.n_dropped} with missing items left out)" if self.n_dropped else ""
+        )
+        header = (
+            ("Cronbach's alpha", f"{self.alpha:.3f} (standardised {self.alpha_std:.3f}; "
+             f"Feldt {level} CI {self.ci_lower:.3f} to {self.ci_upper:.3f})"),
+            ("omega total", f"{self.omega_total:.3f}"),
+            ("reversed", ", ".join(self.reversed_items) or "none"),
+        )  # fmt: skip
         weak = self.item_table.loc[self.item_table["r_drop"] < 0.2, "item"].tolist()
+        notes: tuple[str, ...] = ()
         if weak:
-            lines.append(
-                f"  items barely related to the rest (r_drop < 0.2): {weak}; check "
-                "whether they should be reverse-scored"
+            notes = (
+                f"Items barely related to the rest (r_drop < 0.2): {weak}; check whether "
+                "they should be reverse-scored.",
             )
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        lines = str(self).split("\n")
-        return Display(lines[0], (), self.item_table, (lines[1].strip(),)).html()
+        return Display(title, header, self.item_table, notes)
 
 
 def reliability(

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rpeval._display import Display
+from rpeval._display import Display, Displayed
 from rpeval._inference import two_sided_p, z_quantile
 from rpeval._json import records
 from rpeval._options import check_conf_level
@@ -40,10 +40,11 @@ COLUMNS = [
     "statistic",
     "p_value",
 ]
+_SHOWN = ["variable", "domain", "estimate", "std_error", "ci_lower", "ci_upper", "deff", "n"]
 
 
-@dataclass(frozen=True)
-class WaveComparison:
+@dataclass(frozen=True, repr=False)
+class WaveComparison(Displayed):
     """Differences ``after − before`` between two independent waves, per domain."""
 
     statistic: str
@@ -63,12 +64,10 @@ class WaveComparison:
             "comparisons": records(self.table),
         }
 
-    def __str__(self) -> str:
-        return (
-            f"Change in {self.statistic} between independent waves "
-            f"({100 * self.conf_level:g}% CIs)\n"
-            + self.table.to_string(index=False, float_format="{:.4g}".format)
-        )
+    def _display(self) -> Display:
+        title = f"Change in {self.statistic} between independent waves"
+        header = (("conf_level", f"{100 * self.conf_level:g}% (z: the waves are independent)"),)
+        return Display(title, header, self.table)
 
     def plot(self, ax: Any = None) -> Any:
         """Each difference (after − before) with its interval, and a dashed line at 0."""
@@ -88,10 +87,6 @@ class WaveComparison:
             reference=0.0,
             ax=ax,
         )
-
-    def _repr_html_(self) -> str:
-        title = f"Change in {self.statistic} between independent waves"
-        return Display(title, (), self.table).html()
 
 
 def compare_waves(
@@ -155,8 +150,8 @@ def compare_waves(
     return WaveComparison(before.statistic, level, table)
 
 
-@dataclass(frozen=True)
-class PairedChange:
+@dataclass(frozen=True, repr=False)
+class PairedChange(Displayed):
     """Mean within-person change in a panel, and who was lost between waves."""
 
     change: SurveyEstimate
@@ -182,25 +177,31 @@ class PairedChange:
             else self.stayers_vs_leavers.to_dict(),
         }
 
-    def __str__(self) -> str:
-        lines = [
-            f"Paired change: {self.n_pairs} people answered both waves; {self.n_lost} lost "
-            f"after the first ({100 * self.weighted_attrition:.1f}% of the weighted sample)",
-            str(self.change),
-        ]
+    def _display(self) -> Display:
+        header = (
+            ("pairs", f"{self.n_pairs} people answered both waves"),
+            ("lost", f"{self.n_lost} after the first wave "
+             f"({100 * self.weighted_attrition:.1f}% of the weighted sample)"),
+            ("no baseline", str(self.n_no_baseline)),
+        )  # fmt: skip
+        change = self.change
+        notes = list(change.notes)
+        if change.n_missing:
+            notes.insert(
+                0, f"{change.n_missing} people without both answers left out of the change"
+            )
         if self.stayers_vs_leavers is not None:
             base = self.stayers_vs_leavers.summary()
             diff = self.stayers_vs_leavers.difference("stayed", "lost")
-            lines.append(
+            notes.append(
                 f"Baseline among those who stayed {base['estimate'].iloc[1]:.4g} vs lost "
                 f"{base['estimate'].iloc[0]:.4g} (difference {diff.estimate:.4g}, p = "
                 f"{diff.p_value:.3g}): a difference means attrition can bias the change"
             )
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        title, *rest = str(self).split("\n", 1)
-        return Display(title, (), self.change.table, tuple(rest)).html()
+        shown = change.table[[c for c in _SHOWN if c in change.table.columns]]
+        level = f"{100 * change.conf_level:g}%"
+        title = f"Paired change within people ({change.method}; {level} CIs)"
+        return Display(title, header, shown, tuple(notes))
 
 
 def paired_change(
