@@ -4,8 +4,8 @@ A validator finds the YAML files (:func:`yaml_files`), checks each document agai
 pydantic model (:func:`validate_mapping`, whose messages come from
 :mod:`rpeval._schema_errors`; :func:`schema_stage` over every file), runs its own semantic
 rules, sorts the issues (:func:`in_stage_order`) and returns a report whose counts, exit
-code and JSON come from :class:`IssueCounts`. The pillars keep what differs:
-their issue fields, rules, stages and text layout.
+code and JSON come from :class:`IssueCounts` and its JUnit XML from :func:`issues_junit`.
+The pillars keep what differs: their issue fields, rules, stages and text layout.
 
 Examples
 --------
@@ -30,14 +30,16 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from rpeval._junit import JUnitCase, junit_xml
 from rpeval._schema_errors import Location, schema_message
 from rpeval.errors import RpevalError
 
 __all__ = [
+    "FoundIssue",
     "IssueCounts",
-    "LevelledIssue",
     "SchemaProblem",
     "in_stage_order",
+    "issues_junit",
     "line_in",
     "schema_stage",
     "validate_mapping",
@@ -59,6 +61,25 @@ class _Document(Protocol):
     @property
     def value(self) -> Any: ...
     def line_of(self, location: Location, /) -> int: ...
+
+
+class FoundIssue(Protocol):
+    """An issue of a validation report: its ``level`` (``"error"`` or ``"warning"``), the
+    ``stage`` that found it, where (``file``, ``line``) and what (``message``)."""
+
+    @property
+    def level(self) -> str: ...
+    @property
+    def stage(self) -> str: ...
+    @property
+    def file(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def message(self) -> str: ...
+
+
+Issue = TypeVar("Issue", bound=FoundIssue)
 
 
 @dataclass(frozen=True)
@@ -169,21 +190,7 @@ def schema_stage(
     return loaded, problems
 
 
-class StagedIssue(Protocol):
-    """An issue found at a ``stage`` of validation, at a ``file`` and ``line``."""
-
-    @property
-    def stage(self) -> str: ...
-    @property
-    def file(self) -> str: ...
-    @property
-    def line(self) -> int: ...
-
-
-Staged = TypeVar("Staged", bound=StagedIssue)
-
-
-def in_stage_order(issues: Iterable[Staged], stages: Sequence[str]) -> list[Staged]:
+def in_stage_order(issues: Iterable[Issue], stages: Sequence[str]) -> list[Issue]:
     """`issues` sorted by stage (in the order of `stages`), then file and line; issues
     at the same place keep their order.
 
@@ -198,14 +205,49 @@ def in_stage_order(issues: Iterable[Staged], stages: Sequence[str]) -> list[Stag
     return sorted(issues, key=lambda i: (order[i.stage], i.file, i.line))
 
 
-class LevelledIssue(Protocol):
-    """An issue with a ``level`` of ``"error"`` or ``"warning"``."""
+def issues_junit(
+    suite: str,
+    names: Iterable[str],
+    issues: Iterable[Issue],
+    *,
+    subject: Callable[[Issue], str | None],
+    classname: str,
+    others: str | None = None,
+) -> str:
+    """JUnit XML of a report's issues: a case per checked name (class `classname`), in
+    order, then one per other subject with issues (class `others`, default `classname`).
 
-    @property
-    def level(self) -> str: ...
+    An issue belongs to ``subject(issue)``, or to its file when that is ``None``; errors are
+    failures (type: the stage) and warnings ``system-out`` lines, each with ``file:line``.
 
-
-Issue = TypeVar("Issue", bound=LevelledIssue)
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Found
+    >>> bad = Found(level="error", stage="schema", file="a.yaml", line=3, message="no", name="x")
+    >>> text = issues_junit("s", ["x", "y"], [bad], subject=lambda i: i.name, classname="c")
+    >>> 'tests="2" failures="1"' in text
+    True
+    """
+    grouped: dict[tuple[str, str], list[Issue]] = {(classname, name): [] for name in names}
+    for issue in issues:
+        key = subject(issue) or issue.file
+        group = (classname, key) if (classname, key) in grouped else (others or classname, key)
+        grouped.setdefault(group, []).append(issue)
+    cases = []
+    for (kind, name), found in grouped.items():
+        errors = [i for i in found if i.level == "error"]
+        cases.append(
+            JUnitCase(
+                kind,
+                name,
+                failures=tuple((i.stage, i.message) for i in errors),
+                output=tuple(
+                    f"warning {i.file}:{i.line}: {i.message}" for i in found if i.level != "error"
+                ),
+                details=tuple(f"{i.file}:{i.line}: {i.message}" for i in errors),
+            )
+        )
+    return junit_xml(suite, cases)
 
 
 class IssueCounts(Generic[Issue]):

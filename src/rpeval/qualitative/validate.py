@@ -15,8 +15,7 @@ import pandas as pd
 
 from rpeval._display import Display
 from rpeval._json import records
-from rpeval._junit import issues_junit
-from rpeval._validation import IssueCounts, in_stage_order, schema_stage
+from rpeval._validation import IssueCounts, in_stage_order, issues_junit, schema_stage
 from rpeval.errors import CodebookError
 from rpeval.qualitative._baseline import breaking_changes, load_baseline
 from rpeval.qualitative._loading import (

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rpeval._junit import issues_junit
-from rpeval._validation import IssueCounts, in_stage_order, schema_stage
+from rpeval._validation import IssueCounts, in_stage_order, issues_junit, schema_stage
 from rpeval.errors import MetricDefinitionError
 from rpeval.metrics._loading import (
     LoadedDefinition,
