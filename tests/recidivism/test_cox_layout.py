@@ -95,3 +95,25 @@ def test_fast_input_checks_raise_as_before() -> None:
         df.assign(x=np.where(np.arange(200) < 3, np.nan, df["x"])), "t", "e", ["x"], missing="drop"
     )
     assert dropped.n_dropped == 3 and dropped.n == 197
+
+
+@budget(80)
+@given(
+    seed=st.integers(0, 100_000),
+    n=st.integers(1, 300),
+    decimals=st.sampled_from([0, 1, 2, 3, 6]),
+    jitter=st.sampled_from([0.0, 1e-12, 1e-7]),
+)
+def test_grid_codes_equal_sorted_factorize(seed: int, n: int, decimals: int, jitter: float) -> None:
+    # times on a decimal grid are coded by rounding; a time off the grid (jitter) must
+    # either fall back (None) or still give exactly the codes of a sorted factorize
+    rng = np.random.default_rng(seed)
+    stop = np.round(rng.exponential(40.0, n), decimals)
+    stop = stop + jitter * (rng.random(n) < 0.2) + 0.0
+    grid = _risk_index._grid_codes(stop)
+    codes, uniques = pd.factorize(stop, sort=True)
+    if grid is not None:
+        np.testing.assert_array_equal(grid[0], codes)
+        np.testing.assert_array_equal(grid[1], uniques)
+    if jitter == 0.0 and decimals <= 3:
+        assert grid is not None

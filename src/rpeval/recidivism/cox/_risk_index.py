@@ -48,7 +48,8 @@ def _rank_key(
     n_strata = int(stratum.max()) + 1 if n else 1
     if not n:
         return None, stop, n_strata
-    codes, uniques = pd.factorize(stop, sort=True)
+    grid = _grid_codes(stop)
+    codes, uniques = grid if grid is not None else pd.factorize(stop, sort=True)
     width = 2 * uniques.shape[0]
     if n_strata * width > 2**16 or codes.min() < 0:
         return None, np.asarray(uniques, dtype=np.float64), n_strata
@@ -57,6 +58,31 @@ def _rank_key(
     if n_strata > 1:
         key += np.asarray(stratum, dtype=np.uint16) * np.uint16(width)
     return key, np.asarray(uniques, dtype=np.float64), n_strata
+
+
+def _grid_codes(stop: FloatArray) -> tuple[IntArray, FloatArray] | None:
+    """Rank codes and sorted distinct values of times on a decimal grid (whole days,
+    tenths, ...), or None. ``round(stop * scale)`` is an integer per time that keeps the
+    order; when every row's value is the one value stored for its integer, integers and
+    values match one to one, and the codes equal ``pd.factorize(stop, sort=True)``'s
+    without its hash table."""
+    top = float(stop.max())
+    sample = stop[:1024]
+    for scale in (1.0, 10.0, 100.0, 1000.0):
+        if top * scale >= 2**20:  # tables of at most a million entries
+            return None
+        scaled = sample * scale
+        if not np.all(np.abs(scaled - np.rint(scaled)) <= 1e-6 * np.maximum(scaled, 1.0)):
+            continue  # the first rows are off this grid
+        cell = np.rint(stop * scale).astype(np.intp)
+        value = np.zeros(int(cell.max()) + 1)
+        value[cell] = stop
+        if not np.all(value[cell] == stop):
+            continue  # two distinct times share a grid point
+        used = np.bincount(cell, minlength=value.shape[0]) > 0
+        rank = np.cumsum(used) - 1
+        return rank[cell], value[used]
+    return None
 
 
 def sort_order(stop: FloatArray, event: BoolArray, stratum: IntArray) -> IntArray:
