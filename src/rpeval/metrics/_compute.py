@@ -12,15 +12,23 @@ reported (without a value) rather than lost.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Final
 
 import narwhals as nw
 import numpy as np
 import pandas as pd
 
+from rpeval.metrics._eager import (
+    EagerFrame,
+    EagerValue,
+    column_value,
+    days_value,
+    filled_value,
+    float_value,
+)
 from rpeval.metrics.filters import parse_filter, to_narwhals
 from rpeval.metrics.schema import Measure, MetricDefinition, Window
 
@@ -59,13 +67,17 @@ class Source:
     a row count) on the rows where ``keep`` holds (None: every row).
 
     ``keep_key`` and ``value_key`` say what the condition and the value are, so metrics
-    that need the same condition, value or column share them."""
+    that need the same condition, value or column share them. For the eager pandas path
+    (:mod:`rpeval.metrics._eager`): ``guard``, the value (key, expression) whose null rows
+    ``keep`` drops, and ``eager_value``, the value for a value expression holding filters."""
 
     op: str
     keep_key: tuple[object, ...] | None
     keep: nw.Expr | None = field(compare=False)
     value_key: str | None
     value: nw.Expr | None = field(compare=False)
+    guard: tuple[str, nw.Expr] | None = field(default=None, compare=False)
+    eager_value: EagerValue | None = field(default=None, compare=False)
 
     @property
     def key(self) -> tuple[object, ...]:
@@ -122,14 +134,17 @@ def _source(
     value: nw.Expr | None,
     value_key: str | None,
     guard: tuple[str, nw.Expr] | None = None,
+    eager_value: EagerValue | None = None,
 ) -> Source:
-    """``op`` of ``value`` (None: a row count) on the rows where every text (and the
-    optional ``guard`` expression, named by its key) holds."""
+    """``op`` of ``value`` (None: a row count) on the rows where every text holds (and
+    where the optional ``guard`` value, given by its key and expression, is not null)."""
     keep = condition(*texts)
     if guard is not None:
-        keep = guard[1] if keep is None else keep & guard[1]
-    keep_key = (texts, guard[0] if guard else None) if keep is not None else None
-    return Source(op, keep_key, keep, value_key if value is not None else None, value)
+        known = ~guard[1].is_null()
+        keep = known if keep is None else keep & known
+    keep_key = (texts, f"not-null:{guard[0]}" if guard else None) if keep is not None else None
+    key = value_key if value is not None else None
+    return Source(op, keep_key, keep, key, value, guard, eager_value)
 
 
 def count(*texts: str | None) -> Source:
@@ -151,12 +166,14 @@ class _Builder:
         texts = _texts(*extra, measure.where)
         if measure.aggregate == "sum":
             assert column is not None
-            value = nw.col(column).cast(nw.Float64())
-            target[name] = _source("sum", texts, value, f"col:{column}")
+            value, key = nw.col(column).cast(nw.Float64()), f"col:{column}"
+            eager = float_value(column, key, value)
+            target[name] = _source("sum", texts, value, key, None, eager)
         elif measure.aggregate == "count_distinct":
             assert column is not None
             texts = (*texts, f"{_quote(column)} is not null")
-            target[name] = _source("n_unique", texts, nw.col(column), f"col:{column}")
+            eager = column_value(column)
+            target[name] = _source("n_unique", texts, nw.col(column), f"col:{column}", None, eager)
             target[f"{name}__kept"] = count(*texts)
             if not total:  # whole-table distinct counts are corrected by the aggregation
                 self.needs.distinct[name] = f"{name}__kept"
@@ -219,11 +236,17 @@ def _mean(build: _Builder, definition: MetricDefinition, durations: bool) -> Non
     assert definition.value is not None
     value = value_expr(definition, durations=durations)
     value_key = f"value:{definition.value!r}"
-    guard = (f"not-null:{value_key}", ~value.is_null())
+    guard = (value_key, value)
     texts = _texts(definition.value.where)
-    build.add("numerator", _source("sum", texts, value, value_key, guard))
+    between, column = definition.value.days_between, definition.value.column
+    eager: EagerValue | None = None
+    if between is not None and durations:
+        eager = days_value(between.end, between.start, value_key, value)
+    elif column is not None:
+        eager = float_value(column, value_key, value)
+    build.add("numerator", _source("sum", texts, value, value_key, guard, eager))
     build.add("denominator", _source("sum", texts, None, None, guard))
-    build.add("std", _source("std", texts, value, value_key, guard))
+    build.add("std", _source("std", texts, value, value_key, guard, eager))
 
 
 def value_expr(definition: MetricDefinition, *, durations: bool = False) -> nw.Expr:
@@ -277,9 +300,46 @@ def _ratio_statistics(build: _Builder, numerator: Measure, denominator: Measure)
         rows_keep = _texts(f"({wheres[0]}) or ({wheres[1]})")
     x, y = columns["x"], columns["y"]
     pair = f"{numerator!r}/{denominator!r}"
-    for name, value in (("xx", x * x), ("yy", y * y), ("xy", x * y)):
-        build.add(name, _source("sum", rows_keep, value, f"{name}:{pair}"))
+    eager_x, eager_y = _eager_factor(numerator), _eager_factor(denominator)
+    for name, value, first, second in (
+        ("xx", x * x, eager_x, eager_x),
+        ("yy", y * y, eager_y, eager_y),
+        ("xy", x * y, eager_x, eager_y),
+    ):
+        eager = EagerValue((), partial(_eager_product, first, second))
+        build.add(name, _source("sum", rows_keep, value, f"{name}:{pair}", None, eager))
     build.add("rows", count(*rows_keep))
+
+
+def _eager_factor(measure: Measure) -> Callable[[EagerFrame], pd.Series]:
+    """x or y of :func:`_ratio_statistics` on the eager pandas path (same operations)."""
+
+    column = measure.column
+    filled = None
+    if column is not None:
+        filled = filled_value(column, nw.col(column).cast(nw.Float64()).fill_null(0.0))
+
+    def factor(frame: EagerFrame) -> pd.Series:
+        key = f"factor:{measure!r}"
+        if key not in frame.evaluated:
+            if filled is None:
+                value = pd.Series(np.ones(frame.rows), index=frame.native.index)
+            else:
+                value = filled.compute(frame)
+            if measure.where is not None:
+                value = value.where(frame.mask((measure.where,)), 0.0)
+            frame.evaluated[key] = value
+        return frame.evaluated[key]
+
+    return factor
+
+
+def _eager_product(
+    first: Callable[[EagerFrame], pd.Series],
+    second: Callable[[EagerFrame], pd.Series],
+    frame: EagerFrame,
+) -> pd.Series:
+    return first(frame) * second(frame)
 
 
 def finish_cells(

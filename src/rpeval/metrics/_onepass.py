@@ -22,6 +22,8 @@ import pandas as pd
 
 from rpeval.metrics._compute import CellAggregates, MetricNeeds, Source, finish_cells, floats
 from rpeval.metrics._compute import frame_sources as _frame_sources
+from rpeval.metrics._eager import eager_columns
+from rpeval.metrics.filters._numpy import EagerUnsupportedError
 
 __all__ = ["aggregate_table"]
 
@@ -55,6 +57,51 @@ class _Columns:
         if value is None:
             return None if keep is None else keep.cast(nw.Float64())
         return value if keep is None else nw.when(keep).then(value).otherwise(0.0)
+
+
+def _eager_stage(
+    frame: nw.LazyFrame[Any],
+    keys: list[str],
+    sources: dict[tuple[object, ...], Source],
+    names: dict[tuple[object, ...], str],
+) -> dict[str, pd.Series] | None:
+    """The by columns and the masked columns of a pandas frame computed with numpy filters
+    (the columns of the two ``select`` of the narwhals path); None on other backends, or
+    where a column type is one the numpy filters leave to narwhals."""
+    if not frame.implementation.is_pandas():
+        return None
+    native = frame.to_native()
+    if not isinstance(native, pd.DataFrame):
+        return None
+    try:
+        masked = eager_columns(native, sources)
+    except (EagerUnsupportedError, TypeError, ValueError, OverflowError):
+        return None
+    data = {column: native[column].reset_index(drop=True) for column in keys}
+    for key, column in masked.items():
+        if isinstance(column, np.ndarray):
+            data[names[key]] = pd.Series(column)
+        elif column is not None:
+            data[names[key]] = column.reset_index(drop=True)
+    return data
+
+
+def _eager_totals(
+    data: dict[str, pd.Series], rows: int, aggregated: dict[str, Source | None]
+) -> pd.DataFrame:
+    """The one-row aggregation without ``by`` from the eager columns: the pandas calls
+    narwhals makes for ``len``, ``sum``, ``std(ddof=1)`` and ``n_unique``."""
+    row: dict[str, object] = {}
+    for name, source in aggregated.items():
+        if source is None:
+            row[name] = rows
+        elif source.op == "std":
+            row[name] = data[name].std(ddof=1)
+        elif source.op == "n_unique":
+            row[name] = data[name].nunique(dropna=False)
+        else:
+            row[name] = data[name].sum()
+    return pd.DataFrame({name: [value] for name, value in row.items()})
 
 
 def _aggregation(source: Source, name: str) -> nw.Expr:
@@ -96,6 +143,31 @@ def _distinct_totals(
     }
 
 
+def _narwhals_stage(
+    frame: nw.LazyFrame[Any],
+    keys: list[str],
+    sources: dict[tuple[object, ...], Source],
+    names: dict[tuple[object, ...], str],
+) -> nw.LazyFrame[Any]:
+    """The by columns and the masked columns, as narwhals expressions on any backend."""
+    columns = _Columns(sources)
+    first = [*(nw.col(c) for c in keys), *columns.first_stage()]
+    second = [nw.col(c) for c in keys]
+    for key, source in sources.items():
+        masked = columns.masked(source)
+        if masked is not None:
+            second.append(masked.alias(names[key]))
+    if second:
+        return frame.select(*first).select(*second)
+    # only row counts: keep a column (a literal alone would be one row)
+    return frame.select(nw.col(frame.collect_schema().names()[0]))
+
+
+def _row_count(source: Source) -> bool:
+    """Whether `source` is the row count of a cell (no condition, no value)."""
+    return source.op == "sum" and source.keep_key is None and source.value_key is None
+
+
 def aggregate_table(
     needs: Sequence[MetricNeeds], frame: nw.LazyFrame[Any], by: Sequence[str]
 ) -> list[CellAggregates]:
@@ -103,30 +175,30 @@ def aggregate_table(
     keys = list(by)
     sources = _frame_sources(needs)
     names = {key: f"{_PREFIX}{index}" for index, key in enumerate(sources)}
-    columns = _Columns(sources)
-    masked = {key: columns.masked(source) for key, source in sources.items()}
-    first = [*(nw.col(c) for c in keys), *columns.first_stage()]
-    second = [
-        *(nw.col(c) for c in keys),
-        *(expr.alias(names[key]) for key, expr in masked.items() if expr is not None),
-    ]
-    if second:
-        query = frame.select(*first).select(*second)
-    else:  # only row counts: keep a column (a literal alone would be one row)
-        query = frame.select(nw.col(frame.collect_schema().names()[0]))
     in_cells = {source.key for need in needs for source in need.columns.values()}
-    aggregations = [
-        nw.len().alias(names[key]) if masked[key] is None else _aggregation(source, names[key])
+    aggregated = {
+        names[key]: None if _row_count(source) else source
         for key, source in sources.items()
         if source.op != "n_unique" or key in in_cells
-    ]
-    grouped = query.group_by(*keys).agg(*aggregations) if keys else query.select(*aggregations)
-    native = _collect(grouped)
+    }
+    masked_any = not all(_row_count(source) for source in sources.values())
+    eager = _eager_stage(frame, keys, sources, names) if masked_any else None
+    if eager is not None and not keys:
+        native = _eager_totals(eager, len(frame.to_native()), aggregated)
+    else:
+        query = _query(eager, frame, keys, sources, names)
+        aggregations = [
+            nw.len().alias(name) if source is None else _aggregation(source, name)
+            for name, source in aggregated.items()
+        ]
+        grouped = query.group_by(*keys).agg(*aggregations) if keys else query.select(*aggregations)
+        native = _collect(grouped)
     arrays = {key: floats(native[names[key]]) for key in sources if names[key] in native}
     totals = {
         key: float(np.nansum(arrays[key])) for key, source in sources.items() if source.op == "sum"
     }
-    totals.update(_distinct_totals(query, needs, names))
+    if any(source.op == "n_unique" for need in needs for source in need.totals.values()):
+        totals.update(_distinct_totals(_query(eager, frame, keys, sources, names), needs, names))
     cell_keys = native[keys].reset_index(drop=True)
     result = []
     for need in needs:
@@ -135,3 +207,16 @@ def aggregate_table(
             stats[stat] = np.full(len(native), totals[source.key])
         result.append(finish_cells(need, cell_keys, stats, keys))
     return result
+
+
+def _query(
+    eager: dict[str, pd.Series] | None,
+    frame: nw.LazyFrame[Any],
+    keys: list[str],
+    sources: dict[tuple[object, ...], Source],
+    names: dict[tuple[object, ...], str],
+) -> nw.LazyFrame[Any]:
+    """The frame of by columns and masked columns: from the eager columns, else narwhals."""
+    if eager is not None:
+        return nw.from_native(pd.DataFrame(eager, copy=False)).lazy()
+    return _narwhals_stage(frame, keys, sources, names)

@@ -99,6 +99,8 @@ invalid filter: cannot compare a date with a number (column 15)
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import narwhals as nw
 
 from rpeval.errors import MetricDefinitionError
@@ -194,6 +196,12 @@ def parse_filter(text: str) -> FilterExpr:
             f"a filter must be a string, got {type(text).__name__} {text!r}",
             hint="quote the `where:` value in the YAML file",
         )
+    return _parsed(text)
+
+
+@lru_cache(maxsize=1024)
+def _parsed(text: str) -> FilterExpr:
+    """Parse once per text (trees are immutable); errors are not cached."""
     return parse(text)
 
 
