@@ -21,6 +21,7 @@ from rpeval.errors import DataError, SpecificationError
 
 __all__ = [
     "SurvivalInput",
+    "duration_array",
     "group_codes",
     "potential_followup",
     "prepare_survival_input",
@@ -28,6 +29,7 @@ __all__ = [
 ]
 
 IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,20 @@ def _checked_columns(
     return strata_columns, [duration, event, *(c for _, c in optional if c), *strata_columns]
 
 
+def duration_array(frame: pd.DataFrame, duration: str, *, caller: str) -> FloatArray:
+    """The `duration` column as floats, each finite and >= 0, else :class:`DataError`
+    with the count and the first bad values."""
+    time = _frames.numeric_array(frame, duration, arg="duration", caller=caller)
+    bad = ~np.isfinite(time) | (time < 0)
+    if bad.any():
+        raise DataError(
+            f"{caller}(): column {duration!r} (`duration`) has {int(bad.sum())} negative or "
+            f"infinite values, e.g. {time[bad][:3].tolist()}",
+            hint="durations are times from entry to the event or censoring, >= 0",
+        )
+    return time
+
+
 def prepare_survival_input(
     data: Any,
     duration: str,
@@ -223,14 +239,7 @@ def prepare_survival_input(
                 else ""
             ),
         )
-    time = _frames.numeric_array(frame, duration, arg="duration", caller=caller)
-    bad = ~np.isfinite(time) | (time < 0)
-    if bad.any():
-        raise DataError(
-            f"{caller}(): column {duration!r} (`duration`) has {int(bad.sum())} negative or "
-            f"infinite values, e.g. {time[bad][:3].tolist()}",
-            hint="durations are times from entry to the event or censoring, >= 0",
-        )
+    time = duration_array(frame, duration, caller=caller)
     status = _frames.boolean_array(frame, event, arg="event", caller=caller)
     weighted = weighted_rows(frame, weights, group=group, caller=caller)
     frame, w, n_zero = weighted.frame, weighted.weights, weighted.n_zero

@@ -17,7 +17,12 @@ from numpy.typing import NDArray
 from rpeval import _frames
 from rpeval._formula import show_values
 from rpeval.errors import DataError, SpecificationError
-from rpeval.recidivism._survival_input import group_codes, potential_followup, weighted_rows
+from rpeval.recidivism._survival_input import (
+    duration_array,
+    group_codes,
+    potential_followup,
+    weighted_rows,
+)
 
 __all__ = ["CompetingInput", "cause_codes", "prepare_competing_input"]
 
@@ -100,14 +105,7 @@ def prepare_competing_input(
         raise DataError(f"{caller}(): `data` has no rows to analyse")
     weighted = weighted_rows(complete.frame, weights, group=group, caller=caller)
     frame = weighted.frame
-    time = _frames.numeric_array(frame, duration, arg="duration", caller=caller)
-    bad = ~np.isfinite(time) | (time < 0)
-    if bad.any():
-        raise DataError(
-            f"{caller}(): column {duration!r} (`duration`) has {int(bad.sum())} negative or "
-            f"infinite values, e.g. {time[bad][:3].tolist()}",
-            hint="durations are times from entry to the event or censoring, >= 0",
-        )
+    time = duration_array(frame, duration, caller=caller)
     cause = cause_codes(frame, event, caller=caller)
     causes = tuple(int(c) for c in np.unique(cause[cause > 0]))
     if group is None:
