@@ -105,3 +105,32 @@ def test_guards_order_and_summary() -> None:
     assert not guards.ok and len(guards.warnings) == 1
     assert list(guards.summary().columns) == ["name", "status", "value", "threshold", "message"]
     assert guards.to_dict()["ok"] is False
+
+
+@budget(60)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c", None, 1, True, 2.0]), st.booleans()),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["object", "str"]),
+)
+def test_support_guard_equals_the_row_selecting_check(
+    rows: list[tuple[object, bool]], dtype: str
+) -> None:
+    # the quick check (one factorisation) finds exactly the cases the full check reports
+    values = [v for v, _ in rows]
+    if dtype == "str":
+        values = [None if v is None else str(v) for v in values]
+    frame = pd.DataFrame({"x": pd.Series(values, dtype=dtype)})
+    treated = np.array([t for _, t in rows])
+    column = frame["x"]
+    in_treated = column[treated].value_counts()
+    in_control = set(column[~treated].dropna().unique())
+    expected = tuple(
+        f"x = {level!r}: {count} participants, no comparison"
+        for level, count in in_treated.items()
+        if level not in in_control
+    )
+    assert support_guard(frame, treated, ["x"]).details == expected

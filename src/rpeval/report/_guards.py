@@ -161,6 +161,21 @@ def coding_guard(frame: pd.DataFrame, columns: Sequence[str]) -> Guard:
     )
 
 
+def _treated_only_levels(values: pd.Series, treated: np.ndarray) -> bool:
+    """Whether some value of ``values`` occurs among the ``treated`` rows but not among
+    the others (missing values aside): one factorisation and two counts.
+
+    >>> _treated_only_levels(pd.Series(["a", "b", "a"]), np.array([True, True, False]))
+    True
+    """
+    codes, distinct = pd.factorize(values)
+    known = codes >= 0
+    mask = np.asarray(treated, dtype=bool)
+    in_treated = np.bincount(codes[known & mask], minlength=len(distinct))
+    in_control = np.bincount(codes[known & ~mask], minlength=len(distinct))
+    return bool(np.any((in_treated > 0) & (in_control == 0)))
+
+
 def support_guard(frame: pd.DataFrame, treated: np.ndarray, columns: Sequence[str]) -> Guard:
     """Levels of categorical covariates (text, categories, flags and 0/1 columns) held by
     participants but by nobody in the comparison pool: those participants have no one to be
@@ -171,6 +186,8 @@ def support_guard(frame: pd.DataFrame, treated: np.ndarray, columns: Sequence[st
         numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
         if numeric and values.nunique() > 2:
             continue
+        if not _treated_only_levels(values, treated):
+            continue  # the usual case, found without selecting rows of text
         in_treated = values[treated].value_counts()
         in_control = set(values[~treated].dropna().unique())
         for level, count in in_treated.items():

@@ -39,8 +39,10 @@ def incidence_from_input(
     conf_type: CIFConfType,
     rho: float,
     robust: bool = False,
+    tests: bool = True,
 ) -> CIFResult:
-    """Curves and tests of validated input (shared with ``recidivism_rates``)."""
+    """Curves and tests of validated input (shared with ``recidivism_rates``, which reads
+    only the curves and passes ``tests=False``: Gray's tests are not computed then)."""
     index = np.searchsorted(np.asarray(data_in.causes, dtype=np.int64), data_in.cause)
     mapped = np.where(data_in.cause > 0, index + 1, 0).astype(np.int64)
     n_causes = len(data_in.causes)
@@ -52,9 +54,9 @@ def incidence_from_input(
         curves.append(
             aalen_johansen(data_in.time[rows], mapped[rows], n_causes, w, robust=robust, cluster=cl)
         )
-    tests: tuple[GrayTest, ...] = ()
-    if len(data_in.groups) > 1 and data_in.weights is None:
-        tests = tuple(
+    found: tuple[GrayTest, ...] = ()
+    if tests and len(data_in.groups) > 1 and data_in.weights is None:
+        found = tuple(
             gray_test(
                 data_in.time,
                 mapped,
@@ -71,7 +73,7 @@ def incidence_from_input(
         group_column=group_column,
         causes=data_in.causes,
         curves=tuple(curves),
-        tests=tests,
+        tests=found,
         conf_level=float(conf_level),
         conf_type=conf_type,
         rho=float(rho),

@@ -57,7 +57,12 @@ def competing_rates(
             hint="code the outcome 1 and competing events 2, 3, ...",
         )
     result = incidence_from_input(
-        data_in, group_column=group, conf_level=conf_level, conf_type="log-log", rho=0.0
+        data_in,
+        group_column=group,
+        conf_level=conf_level,
+        conf_type="log-log",
+        rho=0.0,
+        tests=False,  # the rates read the curves only
     )
     others = [c for c in data_in.causes if c != OUTCOME]
     notes = [
