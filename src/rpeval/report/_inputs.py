@@ -143,7 +143,7 @@ def metric_inputs(
             and column in frame.columns
             and not pd.api.types.is_datetime64_any_dtype(frame[column].dtype)
         ]
-        tables[table] = _read_metric_dates(frame, declared, formats)
+        tables[table] = read_dates(frame, declared, formats)
     if names is None:
         if cases is None:
             return MetricInputs((), tables)
@@ -157,13 +157,3 @@ def metric_inputs(
         for name in chosen:
             registry[name]  # an unknown name is an error now, not after the long stages
     return MetricInputs(chosen, tables)
-
-
-def _read_metric_dates(
-    frame: pd.DataFrame, declared: Sequence[tuple[str, str]], formats: tuple[str, ...]
-) -> pd.DataFrame:
-    parsed = {
-        column: date_series(frame, column, arg=table, caller=CALLER, formats=formats)
-        for column, table in declared
-    }
-    return frame.assign(**parsed) if parsed else frame
