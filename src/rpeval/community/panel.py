@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._display import Display, Displayed
 from rpeval._formula import show_values
 from rpeval._frames import as_pandas, numeric_array, require_columns
 from rpeval._json import records
@@ -64,8 +65,8 @@ class PanelColumns:
     adoption: str | None
 
 
-@dataclass(frozen=True, eq=False)
-class AreaPanel:
+@dataclass(frozen=True, eq=False, repr=False)
+class AreaPanel(Displayed):
     """A validated, balanced area x period panel.
 
     Attributes
@@ -191,18 +192,16 @@ class AreaPanel:
             "n_dropped": self.n_dropped,
         }
 
-    def __str__(self) -> str:
-        head = (
-            f"AreaPanel: {self.n_areas} areas x {self.n_periods} periods "
-            f"({self.periods[0]} to {self.periods[-1]}), outcome {self.columns.outcome!r}"
-        )
+    def _display(self) -> Display:
+        header = [
+            ("periods", f"{self.periods[0]} to {self.periods[-1]}"),
+            ("outcome", f"{self.columns.outcome!r} ({self.kind})"),
+            ("exposure", repr(self.columns.exposure) if self.columns.exposure else "none"),
+        ]
         if self.n_dropped:
-            head += f"; {self.n_dropped} rows with missing values left out"
-        return head + "\n" + self.summary().to_string(index=False)
-
-    def _repr_html_(self) -> str:
-        caption = str(self).splitlines()[0]
-        return f"<p>{caption}</p>" + self.summary().to_html(index=False)
+            header.append(("rows dropped", f"{self.n_dropped} rows with missing values left out"))
+        title = f"AreaPanel: {self.n_areas} areas x {self.n_periods} periods"
+        return Display(title, tuple(header), self.summary())
 
 
 def _check_names(caller: str, **names: str | None) -> None:

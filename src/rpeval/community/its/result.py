@@ -8,14 +8,14 @@ from typing import Any
 
 import pandas as pd
 
-from rpeval._display import Display
+from rpeval._display import Display, Displayed
 from rpeval._json import plain_value, records
 
 __all__ = ["ITSResult"]
 
 
-@dataclass(frozen=True)
-class ITSResult:
+@dataclass(frozen=True, repr=False)
+class ITSResult(Displayed):
     """Segmented regression of a count series: level and slope change as rate ratios.
 
     Attributes
@@ -99,26 +99,24 @@ class ITSResult:
             "fitted": records(self.fitted),
         }
 
-    def _headline(self) -> str:
-        se = f"Newey-West SEs ({self.lags} lags)" if self.robust else "model SEs"
+    def _display(self) -> Display:
+        se = f"Newey-West ({self.lags} lags)" if self.robust else "model-based"
         kind = "Controlled interrupted" if self.controlled else "Interrupted"
-        return (
-            f"{kind} time series, {self.family}, {self.n_periods} periods, "
-            f"interruption at {self.interruption}; {se}, {self.conf_level:.0%} CIs"
-            + (f"; {self.n_dropped} rows with missing values left out" if self.n_dropped else "")
-        )
-
-    def __str__(self) -> str:
-        table = self.effects[["term", "rate_ratio", "rate_ratio_lower", "rate_ratio_upper"]]
-        box = self.ljung_box[["series", "lags", "statistic", "p_value"]]
-        return (
-            f"{self._headline()}\n{table.to_string(index=False)}\n"
-            f"Residual autocorrelation (Ljung-Box):\n{box.to_string(index=False)}"
-        )
-
-    def _repr_html_(self) -> str:
-        table = self.effects[["term", "rate_ratio", "rate_ratio_lower", "rate_ratio_upper"]]
-        return Display(self._headline(), (), table).html()
+        season = f", {self.seasonality} seasonality" if self.seasonality else ""
+        header = [
+            ("periods", f"{self.n_periods}, interruption at {self.interruption}"),
+            ("model", f"{self.family}{season}"),
+            ("SEs", f"{se}; {self.conf_level:.0%} CIs"),
+        ]
+        if self.n_dropped:
+            header.append(("rows dropped", f"{self.n_dropped} rows with missing values left out"))
+        table = self.effects[
+            ["term", "rate_ratio", "rate_ratio_lower", "rate_ratio_upper", "p_value"]
+        ]
+        box = self.ljung_box[["series", "lags", "statistic", "df", "p_value"]]
+        tables = (("Residual autocorrelation (Ljung-Box)", box),)
+        title = f"{kind} time series: segmented regression of counts"
+        return Display(title, tuple(header), table, tables=tables)
 
     def plot(self, ax: Any = None) -> Any:
         """Observed counts, the fitted segments and the counterfactual with its band."""
