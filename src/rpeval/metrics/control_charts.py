@@ -19,12 +19,13 @@ four_of_five_beyond_1 24
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
 
+from rpeval._display import Display, Displayed
 from rpeval.errors import DataError, SpecificationError
 from rpeval.metrics._chart_input import PeriodSeries, period_series
 from rpeval.metrics._chart_limits import (
@@ -57,8 +58,8 @@ POINT_COLUMNS: Final = (
 Baseline = int | tuple[Any, Any] | None
 
 
-@dataclass(frozen=True)
-class ControlChart:
+@dataclass(frozen=True, repr=False)
+class ControlChart(Displayed):
     """A control chart: per-period points, limits and the run rules that fired.
 
     ``summary()`` has one row per period: ``period``, ``numerator``, ``denominator``,
@@ -130,27 +131,24 @@ class ControlChart:
 
         return plot_chart(self, ax=ax, title=title)
 
-    def __str__(self) -> str:
-        name = self.metric or "series"
-        lines = [
-            f"{CHART_KINDS[self.kind]} of {name}: centre {self.center:.4g}, "
-            f"{len(self.points)} periods, baseline {self.baseline[0]} to {self.baseline[1]}"
+    def _display(self) -> Display:
+        header = [
+            ("centre", f"{self.center:.4g}"),
+            ("periods", str(len(self.points))),
+            ("baseline", f"{self.baseline[0]} to {self.baseline[1]}"),
+            ("limits", f"{self.sigma_multiplier:g} sigma"),
         ]
         if not np.isnan(self.sigma_z):
-            lines.append(f"  sigma_z {self.sigma_z:.4g}")
-        for rule in self.rules:
-            periods = self.fired[rule]
-            status = ", ".join(periods) if periods else "did not fire"
-            lines.append(f"  {rule}: {status}")
-        return "\n".join(lines)
+            header.append(("sigma_z", f"{self.sigma_z:.4g}"))
+        notes = tuple(
+            f"{rule}: {', '.join(self.fired[rule]) or 'did not fire'}" for rule in self.rules
+        )
+        title = f"{CHART_KINDS[self.kind]} of {self.metric or 'series'}"
+        return Display(title, tuple(header), None, notes)
 
     def _repr_html_(self) -> str:
-        head = "<pre>" + _escape(str(self)) + "</pre>"
-        return head + str(self.points.to_html(index=False, na_rep=""))
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        """The text's header and rules, with the per-period table."""
+        return replace(self._display(), table=self.points).html()
 
 
 def _baseline_mask(series: PeriodSeries, baseline: Baseline, plotted: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from rpeval._display import Display, Displayed
 from rpeval._inference import two_sided_p, z_quantile
 from rpeval._options import check_conf_level
 from rpeval._plots import OKABE_ITO
@@ -42,8 +43,8 @@ SUMMARY_COLUMNS: Final = (
 Array = NDArray[np.float64]
 
 
-@dataclass(frozen=True)
-class TrendResult:
+@dataclass(frozen=True, repr=False)
+class TrendResult(Displayed):
     """Changes between consecutive periods, a trend test, and last N versus previous N.
 
     ``summary()`` rows (``term``): ``trend`` (the test; for rates and counts the estimate is
@@ -104,17 +105,14 @@ class TrendResult:
         ax.spines[["top", "right"]].set_visible(False)
         return ax
 
-    def __str__(self) -> str:
-        lines = [f"Trend of {self.metric or 'series'} ({self.kind}), {self.conf_level:.0%} CIs"]
-        for _, row in self.table.iterrows():
-            lines.append(
-                f"  {row['term']} [{row['method']}]: {row['estimate']:.4g} "
-                f"({row['ci_lower']:.4g} to {row['ci_upper']:.4g}), p = {row['p_value']:.3g}"
-            )
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        return str(self.table.to_html(index=False, na_rep=""))
+    def _display(self) -> Display:
+        header = (
+            ("conf_level", f"{self.conf_level:.0%}"),
+            ("periods compared", str(len(self.changes))),
+        )
+        notes = ("Each period against the one before: .changes (and plot()).",)
+        title = f"Trend of {self.metric or 'series'} ({self.kind})"
+        return Display(title, header, self.table, notes)
 
 
 def _standard_errors(series: PeriodSeries, kind: str, table: object) -> Array:
