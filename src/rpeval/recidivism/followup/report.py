@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -100,8 +100,8 @@ class FollowUpReport(Displayed):
         return followup_report_display(self)
 
 
-@dataclass(frozen=True)
-class FollowUp:
+@dataclass(frozen=True, repr=False)
+class FollowUp(Displayed):
     """The frame :func:`build_followup` returns (``data``) and its :class:`FollowUpReport`.
 
     Returned by :func:`build_followup_with_report`; ``summary()`` and ``to_dict()`` are
@@ -119,15 +119,15 @@ class FollowUp:
         """The report as a JSON-ready dictionary (the rows are ``data``)."""
         return self.report.to_dict()
 
-    def _repr_html_(self) -> str:
-        return self.report._repr_html_()
+    def _display(self) -> Display:
+        from rpeval.recidivism._display_models import followup_report_display
 
-    def __str__(self) -> str:
         report = self.report
-        return (
+        title = (
             f"Follow-up of {report.n_rows:,} of {report.n_people:,} people "
-            f"({report.n_problems:,} problems in the inputs; see summary())"
+            f"({report.n_problems:,} problems in the inputs)"
         )
+        return replace(followup_report_display(report), title=title)
 
 
 def followup_report(followup: FollowUp) -> FollowUpReport:
