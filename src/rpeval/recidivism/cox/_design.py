@@ -173,39 +173,45 @@ def sort_design(
 ) -> tuple[SortedDesign, FloatArray]:
     """The design's rows in ``order``, centred, and the sum of ``w x`` over the events.
 
-    From 100,000 rows two fixed halves of the rows run on threads (numpy's gather
-    releases the GIL); the halves are fixed, so the sums never depend on timing.
+    By columns, each column is scattered to its rows' sorted positions (about a third
+    faster than gathering them: the writes fill the tie groups in order); by rows, whole
+    rows are gathered. From 100,000 rows two fixed parts (of the columns, or of the rows)
+    run on threads (numpy's scatter and gather release the GIL); the parts are fixed, so
+    the sums never depend on timing.
     """
     n, p = order.shape[0], len(design.terms)
     parts = 2 if n >= _threads.MIN_THREADED_ROWS else 1
-    cuts = [n * k // parts for k in range(parts + 1)]
-    sums = np.zeros((parts, p))
     if by_columns:
         out = np.empty((p, n))
-        work = _gather_columns(design.columns, order, means, event_weights, out, sums)
+        position = np.empty(n, dtype=np.intp)
+        position[order] = np.arange(n)
+        sums = np.zeros((1, p))
+        work = _scatter_columns(design.columns, position, means, event_weights, out, sums[0])
+        cuts = [p * k // parts for k in range(parts + 1)]
     else:
         matrix = design.matrix if design.matrix is not None else np.column_stack(design.columns)
         out = np.empty((n, p))
+        sums = np.zeros((parts, p))
         work = _gather_rows(matrix, order, means, event_weights, out, sums)
-    _run_parts(work, [(cuts[k], cuts[k + 1], k) for k in range(parts)])
+        cuts = [n * k // parts for k in range(parts + 1)]
+    _run_parts(work, [(cuts[k], cuts[k + 1], k) for k in range(parts) if cuts[k + 1] > cuts[k]])
     sorted_design = SortedDesign(columns=out) if by_columns else SortedDesign(rows=out)
     return sorted_design, sums.sum(axis=0)
 
 
-def _gather_columns(
+def _scatter_columns(
     columns: Sequence[FloatArray],
-    order: IntArray,
+    position: NDArray[np.intp],
     means: FloatArray,
     event_weights: FloatArray,
     out: FloatArray,
     sums: FloatArray,
 ) -> _Work:
-    def part(a: int, b: int, k: int) -> None:
-        rows = order[a:b]
-        for j, x in enumerate(columns):
-            np.take(x, rows, out=out[j, a:b], mode="clip")
-            out[j, a:b] -= means[j]
-        sums[k] = np.einsum("ji,i->j", out[:, a:b], event_weights[a:b])  # not BLAS: as above
+    def part(a: int, b: int, k: int) -> None:  # columns a..b-1
+        for j in range(a, b):
+            out[j, position] = columns[j]
+            out[j] -= means[j]
+            sums[j] = np.einsum("i,i->", out[j], event_weights)  # numpy's loop, not BLAS
 
     return part
 
