@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from rpeval._display import Display, Displayed
 from rpeval.report._guards import Guards
 from rpeval.report.sections import Section
 
@@ -37,8 +38,8 @@ def _clean(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class Evaluation:
+@dataclass(frozen=True, repr=False)
+class Evaluation(Displayed):
     """The result of :func:`rpeval.report.evaluate`.
 
     Attributes
@@ -150,15 +151,21 @@ class Evaluation:
         banner of failed design guards (if any); :meth:`headline_sentences` gives the list."""
         return "\n".join(self.headline_sentences())
 
-    def __str__(self) -> str:
-        from rpeval._display import Display
+    def _display(self) -> Display:
+        """The key estimates in their units, with the headline sentences as notes."""
         from rpeval.report._detail_tables import key_estimates
 
         level = f"{100 * self.settings['conf_level']:g}%"
         labels = {"ci_lower": f"lower {level}", "ci_upper": f"upper {level}", "p_value": "p"}
-        lines = tuple(f"- {sentence}" for sentence in self.headline_sentences())
-        title = f"Evaluation ({self.settings['design']})\n" + "\n".join(lines)
-        return Display(title, (), key_estimates(self.summary(), short=True), labels=labels).text()
+        notes = tuple(f"- {sentence}" for sentence in self.headline_sentences())
+        table = key_estimates(self.summary(), short=True)
+        title = f"Evaluation ({self.settings['design']})"
+        return Display(title, (), table, notes, labels=labels)
+
+    def __str__(self) -> str:
+        """The headline sentences first, then the key estimates (one renderer)."""
+        shown = self._display()
+        return replace(shown, title="\n".join([shown.title, *shown.notes]), notes=()).text()
 
     def headline_sentences(self) -> list[str]:
         """The sentences of :meth:`headline`, as a list."""
