@@ -237,3 +237,25 @@ def test_row_order_does_not_matter(case: Case, seed: int) -> None:
     )
     assert followup_report(a_full).problems == followup_report(b_full).problems
     assert followup_report(a_full).notes == followup_report(b_full).notes
+
+
+@budget(100)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 50),
+            st.integers(-(2**40), 2**40) | st.integers(-3, 3),
+            st.integers(-(2**40), 2**40) | st.integers(-3, 3),
+        ),
+        max_size=40,
+    )
+)
+def test_lex_order_is_lexsort(rows: list[tuple[int, int, int]]) -> None:
+    # the one-key sort of the custody kernels gives lexsort's order (ties in row order),
+    # and falls back to lexsort when the keys do not fit one int64
+    from rpeval.recidivism.followup._kernels import lex_order
+
+    table = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    person, first, second = table[:, 0], table[:, 1], table[:, 2]
+    expected = np.lexsort((second, first, person))
+    np.testing.assert_array_equal(lex_order(person, first, second), expected)

@@ -158,6 +158,7 @@ def _frame(
             "event_date": days_to_dates(np.where(exits.event > 0, exits.exit, NO_DAY)),
         },
         index=index[who.kept],
+        copy=False,  # the arrays are new: no second copy into consolidated blocks
     )
 
 

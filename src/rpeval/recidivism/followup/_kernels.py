@@ -25,6 +25,7 @@ __all__ = [
     "FirstEvents",
     "custody_days",
     "first_event_after",
+    "lex_order",
     "overlapping_spells",
     "resolve_exits",
 ]
@@ -108,6 +109,27 @@ def resolve_exits(
     return Exits(exit_day, event, np.asarray(at_window, dtype=np.bool_))
 
 
+def lex_order(person: IntArray, first: IntArray, second: IntArray) -> IntArray:
+    """``np.lexsort((second, first, person))`` (``person >= 0``): the rows by person, then
+    ``first``, then ``second``, ties in row order.
+
+    The three keys are packed into one int64 when their ranges allow, and sorted once
+    (stably): the same order as the three stable passes of ``lexsort``, about three times
+    faster.
+
+    >>> lex_order(np.array([1, 0, 1]), np.array([5, 9, 2]), np.array([0, 0, 7])).tolist()
+    [1, 2, 0]
+    """
+    if person.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    low_a, low_b = int(first.min()), int(second.min())
+    span_a, span_b = int(first.max()) - low_a + 1, int(second.max()) - low_b + 1
+    if int(person.max()) + 1 > (2**62) // (span_a * span_b):
+        return np.lexsort((second, first, person))
+    key = (person.astype(np.int64) * span_a + (first - low_a)) * span_b + (second - low_b)
+    return np.argsort(key, kind="stable")
+
+
 def _running_max_before(person: IntArray, value: IntArray) -> IntArray:
     """For rows sorted by person: max of ``value`` over the person's earlier rows.
 
@@ -140,7 +162,7 @@ def overlapping_spells(person: IntArray, start: IntArray, stop: IntArray) -> Boo
     open_ = stop >= NO_DAY
     if open_.any():  # an open spell runs past every other date: bound it to keep sums small
         stop = np.where(open_, max(int(start.max()), int(stop[~open_].max(initial=0))) + 1, stop)
-    order = np.lexsort((stop, start, person))
+    order = lex_order(person, start, stop)
     p, s, e = person[order], start[order], stop[order]
     prior_stop = _running_max_before(p, e)
     sorted_flag = (s < prior_stop) & (e > s)
@@ -187,7 +209,7 @@ def custody_days(
     p, lo, hi = person[used], lo[used], hi[used]
     if p.size == 0:
         return CustodyDays(np.zeros(n_people, dtype=np.int64), 0)
-    order = np.lexsort((hi, lo, p))
+    order = lex_order(p, lo, hi)
     p, lo, hi = p[order], lo[order], hi[order]
     covered = _running_max_before(p, hi)
     new_days = np.maximum(hi - np.maximum(lo, covered), 0)
