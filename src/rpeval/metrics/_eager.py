@@ -85,6 +85,7 @@ class EagerFrame:
         self._days: dict[str, np.ndarray] = {}
         self._masks: dict[tuple[str, ...], np.ndarray] = {}
         self.evaluated: dict[str, pd.Series] = {}
+        self.memo: dict[object, Any] = {}
 
     def values(self, name: str) -> np.ndarray:
         if name not in self._values:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
+import pandas as pd
 
 from rpeval.metrics.filters._ast import (
     And,
@@ -60,6 +61,7 @@ class ColumnArrays(Protocol):
     """The columns of one frame as numpy arrays, with their missing rows."""
 
     rows: int
+    memo: dict[object, Any]
 
     def values(self, name: str) -> np.ndarray:
         """The column's values (missing rows hold a harmless filler)."""
@@ -75,20 +77,13 @@ MaskFunction = Callable[[ColumnArrays], np.ndarray]
 _Pair = tuple[Any, Any]  # (values, missing): arrays, or scalars for literals
 
 
-def add_months(stamps: np.ndarray, months: int) -> np.ndarray:
-    """`stamps` (``datetime64``) moved by calendar months as pandas'
-    ``DateOffset(months=k)``: the day clamped to the end of a shorter month, the time of
-    day kept, NaT left NaT."""
-    days = stamps.astype("datetime64[D]")
-    clock = stamps - days
-    month = days.astype("datetime64[M]")
-    day = (days - month.astype("datetime64[D]")).astype(np.int64)
-    target = month + np.timedelta64(months, "M")
-    first = target.astype("datetime64[D]")
-    length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - first).astype(np.int64)
-    shifted = first + np.minimum(day, length - 1).astype("timedelta64[D]")
-    moved: np.ndarray = (shifted + clock).astype(stamps.dtype)
-    return moved
+def add_months(days: np.ndarray, months: int) -> np.ndarray:
+    """Days (``datetime64[D]``) moved by calendar months with pandas' own vectorised
+    ``DateOffset(months=k)`` (the day clamped to the end of a shorter month), as the
+    narwhals path does; NaT stays NaT."""
+    stamps = pd.Series(days.astype("datetime64[s]"), copy=False)
+    moved: np.ndarray = (stamps + pd.DateOffset(months=months)).to_numpy()
+    return moved.astype("datetime64[D]")
 
 
 def compile_numpy(root: FilterExpr) -> MaskFunction:
@@ -155,16 +150,17 @@ class _Evaluator:
         raise AssertionError(f"unchecked node {node!r}")  # pragma: no cover
 
     def in_list(self, node: InList, *, hit: bool) -> Any:
-        if isinstance(node.values[0], DateLiteral):
+        literals = node.values  # noqa: PD011 - the list's literals, not a pandas object
+        if isinstance(literals[0], DateLiteral):
             operand = self.date_value(node.operand)[0]
             wanted: list[Any] = [
-                np.datetime64(v.value, "D") for v in node.values if isinstance(v, DateLiteral)
+                np.datetime64(v.value, "D") for v in literals if isinstance(v, DateLiteral)
             ]
         else:
             operand = self.value(node.operand)[0]
             if _is_dates(operand):
                 raise EagerUnsupportedError("a date column in a list of non-dates")
-            wanted = [v.value for v in node.values if not isinstance(v, DateLiteral)]
+            wanted = [v.value for v in literals if not isinstance(v, DateLiteral)]
         found = np.asarray(_combine([operand == v for v in wanted], conjunction=False), bool)
         return self.known(found if hit else ~found, node.operand)
 
@@ -210,5 +206,8 @@ class _Evaluator:
             days, missing = self.date_value(base)
             if duration.unit == "days":
                 return days + np.timedelta64(amount, "D"), missing
-            return add_months(np.asarray(days), amount), missing
+            key = ("months", str(base), amount)  # windows shift the same start twice
+            if key not in self.columns.memo:
+                self.columns.memo[key] = add_months(np.asarray(days), amount)
+            return self.columns.memo[key], missing
         return self.value(node)
