@@ -33,8 +33,8 @@ def test_layout_from_counts_equals_layout_by_comparison(
     stratum = np.unique(rng.integers(0, n_strata, n), return_inverse=True)[1].astype(np.int64)
     key, uniques, k = _risk_index._rank_key(stop, event, stratum)
     assert key is not None
-    fast = _risk_index._layout_from_counts(key, uniques, k)
     order = np.argsort(key, kind="stable").astype(np.int64)
+    fast = _risk_index._layout_from_counts(key, uniques, k, order)
     slow = _risk_index._layout_by_comparison(stop, event, stratum, order)
     for name in fast._fields:
         got, want = getattr(fast, name), getattr(slow, name)

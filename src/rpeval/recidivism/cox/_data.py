@@ -14,8 +14,8 @@ from rpeval import _frames
 from rpeval._weights import case_weights
 from rpeval.errors import DataError
 from rpeval.recidivism.cox._design import SortedDesign, code_design, column_means, sort_design
-from rpeval.recidivism.cox._likelihood_blocks import one_stratum
 from rpeval.recidivism.cox._likelihood_right_censored import in_background
+from rpeval.recidivism.cox._risk_index import sort_rows
 from rpeval.recidivism.cox._risk_sets import RiskSetIndex, build_risk_set_index
 
 __all__ = ["CoxData", "prepare_cox_data", "prepare_new_data"]
@@ -179,17 +179,17 @@ def prepare_cox_data(
     frame, w = weighted.frame, weighted.weights
     stop, status, start = _times(frame, duration, event, entry, caller)
     stratum, uniques = _strata_codes(frame, strata_cols)
-    # sort and index the rows on a worker thread while the design is coded
-    pending_index = in_background(
-        build_risk_set_index, stop, status, np.asarray(stratum, dtype=np.int64), start
-    )
+    # sort the rows on a worker thread while the design is coded, then index the sorted
+    # rows on a worker thread while the design is sorted
+    indexing = _Indexing(stop, status, stratum, start)
     design = code_design(frame, spec, caller)
     means = column_means(design, w, unit=weights is None)
-    index = pending_index.result()
-    order = index.order
+    order = indexing.order()
     w_sorted = w if weights is None else w[order]  # no weights: all ones, in any order
-    event_weights = np.where(index.event, w_sorted, 0.0)
-    Xs, event_x = sort_design(design, order, means, event_weights, by_columns=one_stratum(index))
+    event_weights = np.where(status[order], w_sorted, 0.0)
+    by_columns = start is None and not stratum.any()  # the block kernel's case
+    Xs, event_x = sort_design(design, order, means, event_weights, by_columns=by_columns)
+    index = indexing.index()
     cluster_codes = None
     if cluster is not None:
         cluster_codes = pd.factorize(frame[cluster])[0].astype(np.int64)[order]
@@ -209,6 +209,37 @@ def prepare_cox_data(
         n=len(frame),
         n_dropped=n_missing + weighted.n_zero,
     )
+
+
+class _Indexing:
+    """The risk-set index built on worker threads: right-censored rows are sorted first,
+    and the tie layout is found while the caller sorts the design by that order."""
+
+    def __init__(
+        self,
+        stop: FloatArray,
+        status: NDArray[np.bool_],
+        stratum: IntArray,
+        start: FloatArray | None,
+    ) -> None:
+        self.args = (stop, status, stratum)
+        self.sorting = None if start is not None else in_background(sort_rows, *self.args)
+        self.pending = None
+        if start is not None:
+            self.pending = in_background(build_risk_set_index, *self.args, start)
+
+    def order(self) -> IntArray:
+        """The sorted rows (waits for the sort)."""
+        if self.sorting is None:
+            return self.index().order
+        rows = self.sorting.result()
+        self.pending = in_background(build_risk_set_index, *self.args, None, rows)
+        return rows.order
+
+    def index(self) -> RiskSetIndex:
+        """The index (waits for it)."""
+        assert self.pending is not None
+        return self.pending.result()
 
 
 def _term_columns(labels: list[str]) -> dict[str, list[int]]:

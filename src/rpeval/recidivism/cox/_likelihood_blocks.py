@@ -83,8 +83,10 @@ class BlockPlan:
         self.lengths[0::2], self.lengths[1::2] = d, following - first - d
         self.unit_weights = bool(np.all(weights == 1.0))
         # events between two event times' first rows are the first time's tied events
-        self.mean_weight = np.asarray(
-            np.add.reduceat(np.where(index.event, weights, 0.0), first) / d, dtype=np.float64
+        self.mean_weight = (
+            np.ones(n_times)  # d / d
+            if self.unit_weights
+            else np.add.reduceat(np.where(index.event, weights, 0.0), first) / d
         )
         self.n_tied = d.astype(np.float64)
         fraction = index.tie_rank / d[index.event_time_of]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["TieLayout", "sort_order", "tie_layout"]
+__all__ = ["SortedRows", "TieLayout", "sort_order", "sort_rows", "tie_layout"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -85,6 +85,27 @@ def _grid_codes(stop: FloatArray) -> tuple[IntArray, FloatArray] | None:
     return None
 
 
+class SortedRows(NamedTuple):
+    """The row order and, when it fits in 16 bits, the key it sorts (with the distinct
+    times and the number of strata the key was built from)."""
+
+    order: IntArray
+    key: NDArray[np.uint16] | None
+    uniques: FloatArray
+    n_strata: int
+
+
+def sort_rows(stop: FloatArray, event: BoolArray, stratum: IntArray) -> SortedRows:
+    """The rows sorted as :func:`sort_order` does, with the key :func:`tie_layout` reuses."""
+    stop = np.asarray(stop, dtype=np.float64) + 0.0  # + 0.0: -0.0 -> 0.0
+    key, uniques, n_strata = _rank_key(stop, event, stratum)
+    if key is not None:
+        order = np.argsort(key, kind="stable").astype(np.int64)
+    else:
+        order = _bit_order(stop, event, stratum)
+    return SortedRows(order, key, uniques, n_strata)
+
+
 def sort_order(stop: FloatArray, event: BoolArray, stratum: IntArray) -> IntArray:
     """Row order by ``(stratum, stop)``, events before censorings at equal times.
 
@@ -97,11 +118,7 @@ def sort_order(stop: FloatArray, event: BoolArray, stratum: IntArray) -> IntArra
     sort, then stably by stratum: rows with equal keys keep an order that is arbitrary but
     fixed for a given input.
     """
-    stop = np.asarray(stop, dtype=np.float64) + 0.0  # + 0.0: -0.0 -> 0.0
-    key, _, _ = _rank_key(stop, event, stratum)
-    if key is not None:
-        return np.argsort(key, kind="stable").astype(np.int64)
-    return _bit_order(stop, event, stratum)
+    return sort_rows(stop, event, stratum).order
 
 
 def _bit_order(stop: FloatArray, event: BoolArray, stratum: IntArray) -> IntArray:
@@ -114,8 +131,11 @@ def _bit_order(stop: FloatArray, event: BoolArray, stratum: IntArray) -> IntArra
     return order
 
 
-def tie_layout(stop: FloatArray, event: BoolArray, stratum: IntArray) -> TieLayout:
-    """Sort the rows and find every tie group, event time and risk-set boundary.
+def tie_layout(
+    stop: FloatArray, event: BoolArray, stratum: IntArray, rows: SortedRows | None = None
+) -> TieLayout:
+    """Sort the rows (unless ``rows`` has them sorted) and find every tie group, event
+    time and risk-set boundary.
 
     Examples
     --------
@@ -124,18 +144,18 @@ def tie_layout(stop: FloatArray, event: BoolArray, stratum: IntArray) -> TieLayo
     >>> lay.order.tolist(), lay.n_tied.tolist(), lay.event_time_rows.tolist()
     ([1, 3, 2, 0], [1, 1, 1], [0, 1, 2])
     """
-    stop = np.asarray(stop, dtype=np.float64) + 0.0  # + 0.0: -0.0 -> 0.0
-    key, uniques, n_strata = _rank_key(stop, event, stratum)
-    if key is not None:
-        return _layout_from_counts(key, uniques, n_strata)
-    return _layout_by_comparison(stop, event, stratum, _bit_order(stop, event, stratum))
+    rows = sort_rows(stop, event, stratum) if rows is None else rows
+    if rows.key is not None:
+        return _layout_from_counts(rows.key, rows.uniques, rows.n_strata, rows.order)
+    return _layout_by_comparison(stop, event, stratum, rows.order)
 
 
-def _layout_from_counts(key: NDArray[np.uint16], uniques: FloatArray, n_strata: int) -> TieLayout:
+def _layout_from_counts(
+    key: NDArray[np.uint16], uniques: FloatArray, n_strata: int, order: IntArray
+) -> TieLayout:
     """The layout from the row counts of every ``(stratum, time, censored)`` key: the
     rows of a key are consecutive once sorted, so every boundary follows from the counts
     (no comparison of neighbours, no gather of the sorted times)."""
-    order = np.argsort(key, kind="stable").astype(np.int64)
     n_keys = n_strata * 2 * uniques.shape[0]
     counts = np.bincount(key, minlength=n_keys).astype(np.int64)
     n_event, n_rows = counts[0::2], counts[0::2] + counts[1::2]  # per (stratum, time)

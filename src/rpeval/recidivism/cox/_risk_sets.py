@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpeval._jit import jit
-from rpeval.recidivism.cox._risk_index import tie_layout
+from rpeval.recidivism.cox._risk_index import SortedRows, tie_layout
 
 __all__ = [
     "RiskSetIndex",
@@ -82,6 +82,7 @@ def build_risk_set_index(
     event: BoolArray,
     stratum: IntArray,
     start: FloatArray | None = None,
+    rows: SortedRows | None = None,
 ) -> RiskSetIndex:
     """Sort the data and locate every risk set.
 
@@ -92,6 +93,8 @@ def build_risk_set_index(
     start
         Entry times for counting-process ``(start, stop]`` data, or ``None`` when
         everyone is at risk from time 0 (then ``start`` is a read-only ``-inf`` view).
+    rows
+        Without ``start``: the rows already sorted by :func:`._risk_index.sort_rows`.
 
     Examples
     --------
@@ -104,7 +107,7 @@ def build_risk_set_index(
     ([0, 1, 2], [4, 4, 4])
     """
     if start is None:
-        return _right_censored_index(stop, event, stratum)
+        return _right_censored_index(stop, event, stratum, rows)
     n = stop.shape[0]
     grid = np.unique(np.concatenate([stop, start]))
     n_keys = np.int64(grid.shape[0] + 1)
@@ -164,9 +167,11 @@ def build_risk_set_index(
     )
 
 
-def _right_censored_index(stop: FloatArray, event: BoolArray, stratum: IntArray) -> RiskSetIndex:
-    """The index without entry times, from one sort and neighbour comparisons."""
-    lay = tie_layout(stop, event, stratum)
+def _right_censored_index(
+    stop: FloatArray, event: BoolArray, stratum: IntArray, rows: SortedRows | None
+) -> RiskSetIndex:
+    """The index without entry times, from one sort and the tie layout."""
+    lay = tie_layout(stop, event, stratum, rows)
     return RiskSetIndex(
         order=lay.order,
         stop=lay.stop,
