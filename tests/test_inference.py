@@ -97,12 +97,13 @@ def test_wilson_interval_matches_statsmodels(n: int, data: st.DataObject, level:
 @budget(60)
 @given(levels, st.lists(st.floats(min_value=-50, max_value=50), min_size=1, max_size=8))
 def test_special_functions_give_scipy_stats_bits(level: float, values: list[float]) -> None:
-    # z_quantile and two_sided_p use scipy.special (cheap to import): the same bits as
-    # scipy.stats.norm, so results do not change
-    assert z_quantile(level) == float(stats.norm.ppf(0.5 + level / 2.0))
+    # z_quantile and two_sided_p use scipy.special (cheap to import), the functions
+    # scipy.stats.norm calls: the same bits with scipy 1.17 (checked on the demo's
+    # results.json); compared to 1e-14 here so that another scipy cannot fail the test
+    assert z_quantile(level) == pytest.approx(stats.norm.ppf(0.5 + level / 2.0), rel=1e-14)
     z = np.array(values)
-    assert np.array_equal(two_sided_p(z), 2.0 * stats.norm.sf(np.abs(z)))
-    assert two_sided_p(values[0]) == float(2.0 * stats.norm.sf(abs(values[0])))
+    np.testing.assert_allclose(two_sided_p(z), 2.0 * stats.norm.sf(np.abs(z)), rtol=1e-14)
+    assert two_sided_p(values[0]) == pytest.approx(2.0 * stats.norm.sf(abs(values[0])), rel=1e-14)
 
 
 @budget(60)
@@ -112,7 +113,7 @@ def test_special_functions_give_scipy_stats_bits(level: float, values: list[floa
 )
 def test_chi2_sf_is_scipy_stats_chi2_sf(values: list[float], df: float) -> None:
     x = np.array(values)
-    np.testing.assert_array_equal(chi2_sf(x, df), stats.chi2.sf(x, df))
+    np.testing.assert_allclose(chi2_sf(x, df), stats.chi2.sf(x, df), rtol=1e-14, atol=0)
     expected = float(stats.chi2.sf(values[0], df))
     got = chi2_sf(values[0], df)
-    assert got == expected or (math.isnan(got) and math.isnan(expected))
+    assert got == pytest.approx(expected, rel=1e-14, nan_ok=True)

@@ -253,3 +253,20 @@ def test_mcnemar_bounds_bracket_the_binomial_test(t: int, extra: int, gamma: flo
     if d:
         plain = stats.binomtest(t, d, 0.5, alternative="greater").pvalue
         assert b.p_lower - 1e-12 <= plain <= b.p_upper + 1e-12
+
+
+@budget(60)
+@given(
+    n=st.integers(1, 5000),
+    share=st.floats(min_value=0.0, max_value=1.0),
+    gamma=st.floats(min_value=1.0, max_value=20.0),
+)
+def test_mcnemar_tail_is_scipys_binomial_tail(n: int, share: float, gamma: float) -> None:
+    # the tail comes from scipy.special.betainc (no scipy.stats import): the same numbers
+    # as scipy.stats.binom.sf (the same bits with scipy 1.17)
+    favouring = round(share * n)
+    bounds = mcnemar_bounds(favouring, n, gamma)
+    upper = stats.binom.sf(favouring - 1, n, gamma / (1 + gamma))
+    lower = stats.binom.sf(favouring - 1, n, 1 / (1 + gamma))
+    assert bounds.p_upper == pytest.approx(upper, rel=1e-13, abs=1e-300)
+    assert bounds.p_lower == pytest.approx(lower, rel=1e-13, abs=1e-300)
