@@ -54,7 +54,7 @@ def check_choice(value: object, choices: Sequence[str], *, arg: str, caller: str
 
 
 def check_count(value: object, *, arg: str, caller: str, minimum: int = 0) -> int:
-    """A whole number >= `minimum` (``suppress_below``, ``n_boot``)."""
+    """A whole number >= `minimum` (``suppress_below``, ``n_bootstrap``)."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
         raise SpecificationError(
             f"{caller}(): {arg}={value!r} must be a whole number >= {minimum}",
