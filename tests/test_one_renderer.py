@@ -18,7 +18,6 @@ ALLOWED = {
         "__str__",
     ): "a filter expression as text",
     ("qualitative/validate.py", "CodebookReport", "__str__"): "the CLI's file:line diagnostics",
-    ("qualitative/validate.py", "CodebookReport", "_repr_html_"): "through Display, own title",
     ("surveys/design.py", "SurveyDesign", "__str__"): "an input (design), not a result",
     ("surveys/design.py", "SurveyDesign", "_repr_html_"): "an input (design), not a result",
     ("surveys/replicates.py", "ReplicateDesign", "__str__"): "an input (design), not a result",

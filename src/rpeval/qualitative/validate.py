@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rpeval._display import Display
+from rpeval._display import Display, Displayed
 from rpeval._json import records
 from rpeval._validation import IssueCounts, in_stage_order, issues_junit, schema_stage
 from rpeval.errors import CodebookError
@@ -32,8 +32,8 @@ STAGES = ("schema", "semantic", "breaking")
 _COLUMNS = ["level", "stage", "file", "line", "codebook", "code", "message"]
 
 
-@dataclass(frozen=True)
-class CodebookReport(IssueCounts[CodebookIssue]):
+@dataclass(frozen=True, repr=False)
+class CodebookReport(IssueCounts[CodebookIssue], Displayed):
     """Every issue found, and what was checked (``errors``, ``warnings``, ``ok``,
     ``exit_code`` and ``to_json`` from :class:`rpeval._validation.IssueCounts`)."""
 
@@ -70,14 +70,15 @@ class CodebookReport(IssueCounts[CodebookIssue]):
         return "\n".join(lines)
 
     def __str__(self) -> str:
+        """The ``file:line`` diagnostics of ``rpeval codebook validate`` (:meth:`to_text`)."""
         return self.to_text()
 
-    def _repr_html_(self) -> str:
+    def _display(self) -> Display:
         title = (
             f"Codebook validation: {len(self.codebooks)} codebook(s) in {len(self.files)} "
             f"file(s), {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
         )
-        return Display(title, (), self.summary()).html()
+        return Display(title, (), self.summary())
 
     def to_junit(self) -> str:
         """JUnit XML: a test case per codebook (errors are failures)."""
