@@ -17,6 +17,8 @@ by arithmetic (see :mod:`rpeval.metrics.suppression` for the totals):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -39,7 +41,9 @@ __all__ = ["publish_cells"]
 _NONE = Interval(None, None)
 
 
-def _interval(definition: MetricDefinition, row: pd.Series, conf_level: float) -> Interval:
+def _interval(
+    definition: MetricDefinition, row: Mapping[str, Any], conf_level: float
+) -> Interval:
     method = definition.interval_method
     if definition.design is not None:
         from rpeval.metrics._survey_kinds import survey_interval
@@ -67,7 +71,7 @@ def _interval(definition: MetricDefinition, row: pd.Series, conf_level: float) -
         return mean_interval(
             mean, std if math.isfinite(std) else None, denominator, conf_level=conf_level
         )
-    if "rows" not in row.index:
+    if "rows" not in row:
         return _NONE
     sums = RatioSums(
         x=numerator,
@@ -82,7 +86,7 @@ def _interval(definition: MetricDefinition, row: pd.Series, conf_level: float) -
     return ratio_interval(sums, conf_level=conf_level)
 
 
-def _relative_rate(row: pd.Series, notes: list[str], k: int) -> float | None:
+def _relative_rate(row: Mapping[str, Any], notes: list[str], k: int) -> float | None:
     reference_events = float(row["reference_numerator"])
     reference_total = float(row["reference_denominator"])
     if reference_events == 0 or reference_total == 0:
@@ -143,7 +147,10 @@ def publish_cells(
     """One published row per cell, with the by columns first."""
     k = suppress_below
     rows: list[dict[str, object]] = []
-    for _, row in cells.frame.iterrows():
+    names = list(cells.frame.columns)
+    # the rows of the frame's common-type matrix, the values ``iterrows`` gives
+    for values in cells.frame.to_numpy():
+        row = dict(zip(names, values, strict=True))
         numerator = float(row["numerator"])
         denominator = float(row["denominator"])
         notes: list[str] = []

@@ -8,6 +8,7 @@ pins down is checked: a column used bare as a condition must be boolean, window 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import narwhals as nw
@@ -78,9 +79,14 @@ def _fits(dtype: Any, wanted: str) -> bool:
     return bool(dtype == nw.Date or dtype == nw.Datetime)
 
 
-def check_column_types(definition: MetricDefinition, frame: nw.LazyFrame[Any]) -> None:
-    """Raise :class:`DataError` naming every column whose type cannot work."""
-    schema = frame.collect_schema()
+def check_column_types(
+    definition: MetricDefinition,
+    frame: nw.LazyFrame[Any],
+    schema: Mapping[str, Any] | None = None,
+) -> None:
+    """Raise :class:`DataError` naming every column whose type cannot work (`schema`:
+    the frame's, when the caller has it already)."""
+    schema = frame.collect_schema() if schema is None else schema
     wrong = [
         f"{name!r} should be {wanted} but is {schema[name]}"
         for name, wanted in sorted(_expectations(definition).items())

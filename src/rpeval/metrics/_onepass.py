@@ -64,7 +64,7 @@ def _eager_stage(
     keys: list[str],
     sources: dict[tuple[object, ...], Source],
     names: dict[tuple[object, ...], str],
-) -> dict[str, pd.Series] | None:
+) -> dict[str, Any] | None:
     """The by columns and the masked columns of a pandas frame computed with numpy filters
     (the columns of the two ``select`` of the narwhals path); None on other backends, or
     where a column type is one the numpy filters leave to narwhals."""
@@ -77,24 +77,23 @@ def _eager_stage(
         masked = eager_columns(native, sources)
     except (EagerUnsupportedError, TypeError, ValueError, OverflowError):
         return None
-    data = {column: native[column].reset_index(drop=True) for column in keys}
-    for key, column in masked.items():
-        if isinstance(column, np.ndarray):
-            data[names[key]] = pd.Series(column)
-        elif column is not None:
-            data[names[key]] = column.reset_index(drop=True)
+    data = {column: native[column] for column in keys}
+    data.update({names[key]: column for key, column in masked.items() if column is not None})
     return data
 
 
 def _eager_totals(
-    data: dict[str, pd.Series], rows: int, aggregated: dict[str, Source | None]
+    data: dict[str, Any], rows: int, aggregated: dict[str, Source | None]
 ) -> pd.DataFrame:
     """The one-row aggregation without ``by`` from the eager columns: the pandas calls
-    narwhals makes for ``len``, ``sum``, ``std(ddof=1)`` and ``n_unique``."""
+    narwhals makes for ``len``, ``sum``, ``std(ddof=1)`` and ``n_unique`` (a count of
+    kept rows, an array of 0/1, summed by numpy: whole numbers, exact in any order)."""
     row: dict[str, object] = {}
     for name, source in aggregated.items():
         if source is None:
             row[name] = rows
+        elif isinstance(data[name], np.ndarray):
+            row[name] = float(data[name].sum())
         elif source.op == "std":
             row[name] = data[name].std(ddof=1)
         elif source.op == "n_unique":
@@ -210,7 +209,7 @@ def aggregate_table(
 
 
 def _query(
-    eager: dict[str, pd.Series] | None,
+    eager: dict[str, Any] | None,
     frame: nw.LazyFrame[Any],
     keys: list[str],
     sources: dict[tuple[object, ...], Source],
@@ -218,5 +217,9 @@ def _query(
 ) -> nw.LazyFrame[Any]:
     """The frame of by columns and masked columns: from the eager columns, else narwhals."""
     if eager is not None:
-        return nw.from_native(pd.DataFrame(eager, copy=False)).lazy()
+        columns = {
+            name: pd.Series(column) if isinstance(column, np.ndarray) else column.array
+            for name, column in eager.items()
+        }
+        return nw.from_native(pd.DataFrame(columns, copy=False)).lazy()
     return _narwhals_stage(frame, keys, sources, names)

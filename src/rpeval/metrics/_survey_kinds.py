@@ -16,6 +16,7 @@ Clopper–Pearson on the respondents when the share is exactly 0 or 1).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, Final
 
 import narwhals as nw
@@ -142,7 +143,9 @@ def survey_cells(
     return CellAggregates(cells.reset_index(drop=True), tuple(by))
 
 
-def survey_interval(definition: MetricDefinition, row: pd.Series, conf_level: float) -> Interval:
+def survey_interval(
+    definition: MetricDefinition, row: Mapping[str, Any], conf_level: float
+) -> Interval:
     """The ``wald`` or ``logit`` interval of one published survey cell."""
     method = definition.interval_method
     if method == "none":

@@ -214,17 +214,17 @@ class Registry:
             )
         plan = period_plan(period, period_of, fiscal_year_start)
         frames: dict[str | None, nw.LazyFrame[Any]] = {}
-        available: dict[str | None, list[str]] = {}
+        schemas: dict[str | None, nw.Schema] = {}
         jobs: list[Job] = []
         for name in dict.fromkeys(chosen):
             definition = self[name]
             key = definition.table if isinstance(data, Mapping) else None
             if key not in frames:
                 frames[key] = _frame_for(definition, data, columns)
-                available[key] = frames[key].collect_schema().names()
+                schemas[key] = frames[key].collect_schema()
             needed = sorted(referenced_columns(definition) | set(group))
-            _require(available[key], needed, name)
-            check_column_types(definition, frames[key])
+            _require(schemas[key].names(), needed, name)
+            check_column_types(definition, frames[key], schemas[key])
             k = suppress_below or definition.suppress_below or DEFAULT_SUPPRESS_BELOW
             jobs.append(Job(definition, key, k))
         published = compute_published(jobs, frames, group, plan, conf_level)
