@@ -41,9 +41,7 @@ __all__ = ["publish_cells"]
 _NONE = Interval(None, None)
 
 
-def _interval(
-    definition: MetricDefinition, row: Mapping[str, Any], conf_level: float
-) -> Interval:
+def _interval(definition: MetricDefinition, row: Mapping[str, Any], conf_level: float) -> Interval:
     method = definition.interval_method
     if definition.design is not None:
         from rpeval.metrics._survey_kinds import survey_interval
