@@ -46,7 +46,9 @@ def main() -> None:
     times = []
     for _ in range(3):
         start = time.perf_counter()
-        result = krippendorff_alpha(data, level=args.level, n_bootstrap=args.n_bootstrap, random_state=0)
+        result = krippendorff_alpha(
+            data, level=args.level, n_bootstrap=args.n_bootstrap, random_state=0
+        )
         times.append(time.perf_counter() - start)
     print(
         f"{args.units} units x {args.coders} coders, {args.n_bootstrap} draws, {args.level}, "
