@@ -94,6 +94,17 @@ def test_reliability_result_contract() -> None:
         sv.reliability(data.assign(A2=3), ["A1", "A2"], scale=(1, 6))
 
 
+def test_reliability_names_items_that_repeat_others() -> None:
+    """A singular correlation matrix (an item the exact reverse of another, or a sum of
+    others) leaves omega undefined: a DataError naming the items, not a numpy error."""
+    frame = pd.DataFrame({"q1": [1, 2, 4, 5, 3, 4, 2], "q2": [2, 2, 5, 4, 3, 5, 1]})
+    with pytest.raises(DataError, match=r"singular: 'q1' and 'q3' \(r = -1.000\)"):
+        sv.reliability(frame.assign(q3=6 - frame["q1"]), ["q1", "q2", "q3"], scale=(1, 5))
+    total = frame["q1"] + frame["q2"]
+    with pytest.raises(DataError, match="linear combination"):
+        sv.reliability(frame.assign(q3=total), ["q1", "q2", "q3"], scale=(1, 10))
+
+
 @budget(40, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), k=st.integers(3, 7), order_seed=st.integers(0, 1000))
 def test_alpha_is_invariant_to_item_order(seed: int, k: int, order_seed: int) -> None:

@@ -162,6 +162,27 @@ def _alpha(cov: FloatArray) -> tuple[float, float]:
     return float(raw), float(k * r_bar / (1 + (k - 1) * r_bar))
 
 
+def _require_nonsingular(cor: FloatArray, names: Sequence[str], *, caller: str) -> None:
+    """Raise when the items' correlation matrix is singular (an item is a linear function
+    of others, e.g. one item exactly the reverse of another): ω's one-factor model needs
+    every item's squared multiple correlation, which is then undefined."""
+    values = np.linalg.eigvalsh(cor)
+    if values[0] > 1e-10 * max(values[-1], 1.0):
+        return
+    k = len(names)
+    pairs = [
+        f"{names[i]!r} and {names[j]!r} (r = {cor[i, j]:+.3f})"
+        for i in range(k)
+        for j in range(i + 1, k)
+        if abs(cor[i, j]) > 1 - 1e-10
+    ]
+    which = "; ".join(pairs) if pairs else "one item is a linear combination of the others"
+    raise DataError(
+        f"{caller}(): the items' correlation matrix is singular: {which}",
+        hint="an item that repeats others adds no information; leave it out of the scale",
+    )
+
+
 def _one_factor(cor: FloatArray) -> FloatArray:
     """Loadings of the one-factor minimum-residual (ULS) solution by iterated principal
     axes from squared multiple correlations, to 1e-12."""
@@ -305,6 +326,7 @@ def reliability(
     upper = 1 - (1 - raw) * float(stats.f.ppf(q_high, n - 1, (n - 1) * (k - 1)))
     sd = np.sqrt(np.diag(cov))
     cor = cov / np.outer(sd, sd)
+    _require_nonsingular(cor, names, caller=caller)
     loadings = _one_factor(cor)
     omega = 1 - float(np.sum(1 - loadings**2)) / float(cor.sum())
     rows = []
