@@ -1,7 +1,7 @@
 """The Cox design matrix in the risk-set order, centred, as columns or as rows.
 
 A fit without strata or entry times reads the design by columns (``p x n``, each
-covariate's values contiguous): they are gathered straight from the data frame's columns
+covariate's values contiguous): they are scattered straight from the data frame's columns
 into the sorted order, with no ``n x p`` matrix built first. Other fits, and the result's
 methods, read it by rows (``n x p``); each form is made from the other on first use.
 """
@@ -29,7 +29,7 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-_Work = Callable[[int, int, int], None]  # one part of the rows: (first, end, part number)
+_Work = Callable[[int, int, int], None]  # one part: (first, end, part number) of rows or columns
 
 
 class SortedDesign:
@@ -158,8 +158,9 @@ def column_means(design: CodedDesign, weights: FloatArray, *, unit: bool) -> Flo
         return np.asarray((weights @ X) / total if total > 0 else X.mean(axis=0), np.float64)
     if unit or not total > 0:
         return np.array([x.mean() for x in design.columns], dtype=np.float64)
-    # numpy's own loop, not BLAS: OpenBLAS would wake its threads for every column
-    sums = np.array([np.einsum("i,i->", weights, x) for x in design.columns])
+    # a pairwise sum of the products: the same bits whatever the column's strides (pandas
+    # 2.2 may hand out strided views where pandas 3 copies), and no BLAS threads
+    sums = np.array([np.add.reduce(np.multiply(weights, x)) for x in design.columns])
     return np.asarray(sums / total, dtype=np.float64)
 
 
