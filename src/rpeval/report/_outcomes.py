@@ -280,6 +280,23 @@ def outcome_results(
     return OutcomeResults(curves, rates, fit, ph_test, result_rmst, cif, notes)
 
 
+def _complete_pairs(sample: pd.DataFrame, treated: str, window: int) -> pd.DataFrame:
+    """The rows of matched pairs (subclasses of two) whose members are both followed for
+    the whole ``window``, with the columns the Rosenbaum bounds read."""
+    columns = ["subclass", treated, "rearrest", "time_at_risk"]
+    complete = (sample["_potential_followup"] >= window).to_numpy(dtype=bool)
+    sets, _ = pd.factorize(sample["subclass"])
+    if np.any(sets < 0):  # rows outside any subclass: group them as pandas does
+        pairs = sample.assign(_complete=complete).groupby("subclass")["_complete"]
+        sizes = sample.groupby("subclass")[treated].transform("size") == 2
+        keep = pairs.transform("all").to_numpy(dtype=bool) & sizes.to_numpy(dtype=bool)
+        return sample.loc[keep, columns].copy()
+    size = np.bincount(sets)
+    short = np.bincount(sets, weights=~complete, minlength=size.size)
+    chosen: pd.DataFrame = sample.loc[(size == 2)[sets] & (short == 0)[sets], columns].copy()
+    return chosen
+
+
 def sensitivity_results(
     sample: pd.DataFrame, treated: str, design: str, outcomes: OutcomeResults, window: int
 ) -> dict[str, Any]:
@@ -301,12 +318,7 @@ def sensitivity_results(
     }
     if design != "matching":
         return found
-    complete = sample["_potential_followup"] >= window
-    pairs = sample.assign(_complete=complete).groupby("subclass")["_complete"].transform("all")
-    pairs_data = sample.loc[
-        pairs.to_numpy(dtype=bool)
-        & (sample.groupby("subclass")[treated].transform("size") == 2).to_numpy(dtype=bool)
-    ].copy()
+    pairs_data = _complete_pairs(sample, treated, window)
     if pairs_data["subclass"].nunique() < 10:
         return found
     pairs_data["_rearrest_window"] = (
