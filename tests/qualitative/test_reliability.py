@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rpeval.errors import DataError, SpecificationError
 from rpeval.qualitative import (
@@ -19,6 +21,7 @@ from rpeval.qualitative import (
     krippendorff_alpha,
     percent_agreement,
 )
+from tests.hypothesis_budget import budget
 
 REFERENCE = Path(__file__).parents[1] / "reference"
 IRR = json.loads((REFERENCE / "qualitative_irr.json").read_text())
@@ -278,3 +281,26 @@ def test_n_boot_is_a_deprecated_alias_of_n_bootstrap() -> None:
     np.testing.assert_array_equal(old.draws, new.draws)
     with pytest.raises(SpecificationError, match="n_bootstrap= only"):
         krippendorff_alpha(EXAMPLE_C, n_bootstrap=200, n_boot=200)
+
+
+@budget(40)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    units=st.integers(3, 12),
+    coders=st.integers(2, 5),
+    categories=st.integers(2, 4),
+    agreement=st.floats(0.5, 1.0),
+)
+def test_fleiss_interval_stays_in_kappas_range(
+    seed: int, units: int, coders: int, categories: int, agreement: float
+) -> None:
+    """Small, highly concordant samples made the jackknife Wald limit pass 1 (1.16 seen):
+    the interval is kept in [-1, 1], and still holds the estimate."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, categories, size=units)
+    noise = rng.integers(0, categories, size=(units, coders))
+    codes = np.where(rng.random((units, coders)) < agreement, truth[:, None], noise)
+    frame = pd.DataFrame(codes, columns=[f"c{j}" for j in range(coders)])
+    result = fleiss_kappa(frame)
+    if np.isfinite(result.ci_lower):
+        assert -1.0 <= result.ci_lower <= result.estimate <= result.ci_upper <= 1.0

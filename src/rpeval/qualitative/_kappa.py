@@ -169,6 +169,9 @@ def _fleiss_leave_one_out(counts: FloatArray) -> FloatArray:
 
 
 def _jackknife(values: FloatArray, estimate: float, conf_level: float) -> tuple[float, ...]:
+    """The jackknife SE over units and the Wald interval on it, kept inside κ's range
+    [-1, 1] (as irrCAC caps its intervals at 1): small samples otherwise give limits a
+    coefficient cannot reach."""
     n = values.size
     good = values[np.isfinite(values)]
     if n < 2 or good.size < n:
@@ -176,7 +179,7 @@ def _jackknife(values: FloatArray, estimate: float, conf_level: float) -> tuple[
         return nan, nan, nan
     se = float(np.sqrt((n - 1) / n * ((values - values.mean()) ** 2).sum()))
     z = _z(conf_level)
-    return se, estimate - z * se, estimate + z * se
+    return se, max(-1.0, estimate - z * se), min(1.0, estimate + z * se)
 
 
 def fleiss_kernel(ratings: FloatArray, q: int, conf_level: float) -> Coefficient:
