@@ -34,7 +34,8 @@ _Work = Callable[[int, int, int], None]  # one part: (first, end, part number) o
 
 class SortedDesign:
     """Centred design rows in the index's order: ``columns`` (p x n) and ``rows`` (n x p),
-    both C-contiguous; whichever was not given is copied from the other once, when asked."""
+    both C-contiguous; whichever is asked for is copied from the other when it is not at
+    hand, and only the last one asked for is kept (one copy of the design in memory)."""
 
     def __init__(self, *, rows: FloatArray | None = None, columns: FloatArray | None = None):
         if rows is None and columns is None:
@@ -54,7 +55,7 @@ class SortedDesign:
         """``n x p``, one row per sorted data row."""
         if self._rows is None:
             assert self._columns is not None
-            self._rows = np.ascontiguousarray(self._columns.T)
+            self._rows, self._columns = np.ascontiguousarray(self._columns.T), None
         return self._rows
 
     @property
@@ -62,7 +63,7 @@ class SortedDesign:
         """``p x n``, one row per design column."""
         if self._columns is None:
             assert self._rows is not None
-            self._columns = np.ascontiguousarray(self._rows.T)
+            self._columns, self._rows = np.ascontiguousarray(self._rows.T), None
         return self._columns
 
 
