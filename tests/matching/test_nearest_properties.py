@@ -284,3 +284,27 @@ def test_effect_recovers_a_known_difference() -> None:
         progress=False,
     )
     assert boot.std_error > 0
+
+
+@budget(80)
+@given(
+    st.lists(st.sampled_from([0.1, 0.25, 0.5, -0.0, 0.0, 1e-300, np.nan, np.inf]), max_size=40),
+    st.integers(0, 2**32 - 1),
+)
+def test_walk_positions_and_order_are_lexsorts(values: list[float], seed: int) -> None:
+    # positions without strata use one stable argsort, and the controls' walk is read off
+    # the inverse permutation: the same as the lexsorts they replace (ties by row)
+    from rpeval.matching.designs._walk_order import positions
+    from rpeval.matching.designs.nearest import _in_walk_order
+
+    v = np.array(values, dtype=np.float64)
+    n = v.size
+    order = np.lexsort((np.arange(n), v, np.zeros(n, dtype=np.int64)))
+    expected = np.empty(n, dtype=np.int64)
+    expected[order] = np.arange(n)
+    got = positions(v)
+    np.testing.assert_array_equal(got, expected)
+    rows = np.flatnonzero(np.random.default_rng(seed).random(n) < 0.6)
+    stratum = np.zeros(n, dtype=np.int64)
+    walk = rows[np.lexsort((got[rows], stratum[rows]))]
+    np.testing.assert_array_equal(_in_walk_order(rows, got, stratum, True), walk)

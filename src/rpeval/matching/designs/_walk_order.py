@@ -37,11 +37,14 @@ def positions(values: FloatArray, strata: IntArray | None = None) -> IntArray:
     [1, 0, 1, 0]
     """
     n = values.shape[0]
-    groups = np.zeros(n, dtype=np.int64) if strata is None else strata
-    order = np.lexsort((np.arange(n), values, groups))
+    if strata is None:  # a stable sort keeps rows in order within ties: lexsort's order
+        ranks = np.empty(n, dtype=np.int64)
+        ranks[np.argsort(values, kind="stable")] = np.arange(n, dtype=np.int64)
+        return ranks
+    order = np.lexsort((np.arange(n), values, strata))
     ranks = np.empty(n, dtype=np.int64)
     ranks[order] = np.arange(n, dtype=np.int64)
-    starts = np.searchsorted(groups[order], groups, side="left")
+    starts = np.searchsorted(strata[order], strata, side="left")
     return ranks - starts
 
 

@@ -22,6 +22,24 @@ def nearest_design(plan: MatchPlan, sample: MatchSample) -> Matched:
     return pair_matched(sample, nearest_pairs(plan, sample), replace=plan.replace)
 
 
+def _in_walk_order(
+    rows: NDArray[np.int64], position: NDArray[np.int64], stratum: NDArray[np.int64], whole: bool
+) -> NDArray[np.int64]:
+    """``rows`` sorted by (stratum, position). Without strata (``whole``) the positions
+    are a permutation of all units, so the walk is read off its inverse, without sorting.
+
+    >>> _in_walk_order(np.array([0, 2, 3]), np.array([3, 0, 1, 2]), np.zeros(4, np.int64), True)
+    array([2, 3, 0])
+    """
+    if whole:
+        walk = np.empty(position.shape[0], dtype=np.int64)
+        walk[position] = np.arange(position.shape[0], dtype=np.int64)
+        wanted = np.zeros(position.shape[0], dtype=np.bool_)
+        wanted[rows] = True
+        return walk[wanted[walk]]
+    return rows[np.lexsort((position[rows], stratum[rows]))]
+
+
 def nearest_pairs(plan: MatchPlan, sample: MatchSample) -> NDArray[np.int64]:
     """Matched control rows, shape (n focal kept, ratio), -1 where unmatched: controls
     put in MatchIt's walk order within their exact stratum, then the greedy kernels."""
@@ -46,8 +64,7 @@ def nearest_pairs(plan: MatchPlan, sample: MatchSample) -> NDArray[np.int64]:
         position = mahalanobis_positions(
             frame, sample.covariates, focal, keep, caliper_cols, stratum if exact_cols else None
         )
-    key = np.lexsort((position[c_rows], stratum[c_rows]))
-    c_sorted = c_rows[key]
+    c_sorted = _in_walk_order(c_rows, position, stratum, whole=not exact_cols)
     c_strata = stratum[c_sorted]
     lo = np.searchsorted(c_strata, stratum[t_rows], side="left").astype(np.int64)
     hi = np.searchsorted(c_strata, stratum[t_rows], side="right").astype(np.int64)
