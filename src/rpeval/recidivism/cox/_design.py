@@ -186,7 +186,7 @@ def sort_design(
     if by_columns:
         out = np.empty((p, n))
         position = np.empty(n, dtype=np.intp)
-        position[order] = np.arange(n)
+        position[order] = np.arange(n, dtype=np.intp)
         sums = np.zeros((1, p))
         work = _scatter_columns(design.columns, position, means, event_weights, out, sums[0])
         cuts = [p * k // parts for k in range(parts + 1)]

@@ -134,10 +134,16 @@ def _piece_sums(
     buffer: FloatArray,
 ) -> None:
     """Pass 1: ``risk = w exp(X beta)`` and per piece the sums of ``r`` and ``r x``."""
+    at_zero = not beta.any()  # exp(0) = 1 exactly: the first Newton step needs no exp
     for block in blocks:
         lo, hi = block.lo, block.hi
         risk = plan.risk[lo:hi]
-        if not beta.any():  # exp(0) = 1 exactly: the first Newton step needs no exp
+        if at_zero and plan.unit_weights:  # r = 1: sums of x, and counts (exact) of rows
+            risk[:] = 1.0
+            plan.pieces[block.pieces, 0] = plan.lengths[block.pieces]
+            plan.pieces[block.pieces, 1:] = np.add.reduceat(block.columns, block.local, axis=1).T
+            continue
+        if at_zero:
             risk[:] = weights[lo:hi]
         else:
             # numpy's own loop, not BLAS gemv: OpenBLAS would wake its threads for every block

@@ -74,7 +74,8 @@ def _grid_codes(stop: FloatArray) -> tuple[IntArray, FloatArray] | None:
         scaled = sample * scale
         if not np.all(np.abs(scaled - np.rint(scaled)) <= 1e-6 * np.maximum(scaled, 1.0)):
             continue  # the first rows are off this grid
-        cell = np.rint(stop * scale).astype(np.intp)
+        scaled = stop * scale
+        cell = np.rint(scaled, out=scaled).astype(np.intp)
         value = np.zeros(int(cell.max()) + 1)
         value[cell] = stop
         if not np.all(value[cell] == stop):
@@ -100,7 +101,7 @@ def sort_rows(stop: FloatArray, event: BoolArray, stratum: IntArray) -> SortedRo
     stop = np.asarray(stop, dtype=np.float64) + 0.0  # + 0.0: -0.0 -> 0.0
     key, uniques, n_strata = _rank_key(stop, event, stratum)
     if key is not None:
-        order = np.argsort(key, kind="stable").astype(np.int64)
+        order = np.argsort(key, kind="stable").astype(np.int64, copy=False)
     else:
         order = _bit_order(stop, event, stratum)
     return SortedRows(order, key, uniques, n_strata)
