@@ -24,8 +24,6 @@ ALLOWED = {
     ("surveys/replicates.py", "ReplicateDesign", "_repr_html_"): "an input, not a result",
     ("report/evaluation.py", "Evaluation", "__str__"): "Display with the headline first",
     ("metrics/control_charts.py", "ControlChart", "_repr_html_"): "Display plus the points",
-    ("matching/riskset.py", "RiskSetResult", "_repr_html_"): "not yet converted (matching)",
-    ("matching/evalue.py", "EValueResult", "_repr_html_"): "not yet converted (matching)",
 }
 
 

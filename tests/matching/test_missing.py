@@ -175,6 +175,9 @@ def test_risk_set_match_drop_is_the_complete_case_match() -> None:
     assert got.n_dropped == 2 and got.missing_by_column == {"pid": 0, "arrest": 1, "age": 1}
     assert got.to_dict()["n_dropped"] == 2 and got.settings["missing"] == "drop"
     assert set(got.data["pid"]) == {1, 2, 3, 4}
+    shown = str(got)
+    assert re.search(r"dropped: +2 rows with missing values \('arrest': 1, 'age': 1\)", shown)
+    assert "Risk-set matching" in got._repr_html_() and "dropped" not in str(expected)
 
 
 @pytest.mark.parametrize("policy", ["ignore", None, True])

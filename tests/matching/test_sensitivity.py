@@ -32,6 +32,8 @@ def test_e_values_from_vanderweele_ding() -> None:
     assert table["quantity"].tolist() == ["estimate", "ci_limit"]
     assert table["value"].tolist() == [0.80, 0.91]
     assert ev.to_dict()["e_value_ci"] == ev.e_value_ci
+    assert "ci_limit  0.9100      0.9100    1.429" in str(ev)
+    assert repr(ev) == "<EValueResult: E-value>" and "<table" in ev._repr_html_()
 
 
 def test_e_value_conversions() -> None:

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from rpeval._display import Display, Displayed
 from rpeval.errors import SpecificationError
 
 __all__ = ["EValueResult", "e_value"]
@@ -16,8 +17,8 @@ EMeasure = Literal["rr", "or", "hr", "smd"]
 _SMD_FACTOR = 0.91  # VanderWeele & Ding (2017), Table 2: RR ~ exp(0.91 d)
 
 
-@dataclass(frozen=True)
-class EValueResult:
+@dataclass(frozen=True, repr=False)
+class EValueResult(Displayed):
     """E-values of an estimate and of its confidence limit closer to the null.
 
     ``risk_ratio`` and ``risk_ratio_limit`` are the estimate and that limit converted to
@@ -61,8 +62,15 @@ class EValueResult:
     def _closer_is_lower(self) -> bool:
         return self.risk_ratio >= 1.0
 
-    def _repr_html_(self) -> str:
-        return self.summary().to_html(index=False, float_format="{:.4f}".format)
+    def _display(self) -> Display:
+        scale = "approximate risk ratios" if self.measure != "rr" else "risk ratios"
+        header = (("measure", self.measure + (" (rare outcome)" if self.rare else "")),)
+        note = (
+            f"risk_ratio: the estimate and the CI limit closer to the null as {scale}; "
+            "e_value: the strength of association an unmeasured confounder would need with "
+            "both treatment and outcome to explain it away (VanderWeele & Ding 2017)."
+        )
+        return Display("E-value", header, self.summary(), (note,))
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -16,7 +16,9 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _dates, _frames
+from rpeval._display import Display, Displayed
 from rpeval.errors import DataError, SpecificationError
+from rpeval.matching._display import dropped_header
 from rpeval.matching._distance import exact_strata
 from rpeval.matching.balance import BalanceTable, balance
 from rpeval.matching.designs._assignment import grid_units
@@ -29,8 +31,8 @@ FloatArray = NDArray[np.float64]
 CovariatesAt = Callable[[pd.DataFrame, pd.Timestamp], pd.DataFrame]
 
 
-@dataclass(frozen=True)
-class RiskSetResult:
+@dataclass(frozen=True, repr=False)
+class RiskSetResult(Displayed):
     """The matched cohort and what was left out; frozen.
 
     ``data`` has one row per matched person and role: the input columns, then
@@ -61,8 +63,14 @@ class RiskSetResult:
         """Balance of the covariates at the index date, unweighted and weighted."""
         return balance(self.data, "treated", list(self.covariates), weights="weights")
 
-    def _repr_html_(self) -> str:
-        return self.summary().to_html(index=False, float_format="{:.4f}".format)
+    def _display(self) -> Display:
+        header = (
+            ("participants", f"{self.n_participants:,} ({self.n_unmatched:,} unmatched)"),
+            ("matched controls", f"{int((self.data['treated'] == 0).sum()):,}"),
+            ("covariates", ", ".join(self.covariates)),
+            *dropped_header(self.n_dropped, self.missing_by_column),
+        )
+        return Display("Risk-set matching", header, self.summary())
 
     def to_dict(self) -> dict[str, Any]:
         return {
