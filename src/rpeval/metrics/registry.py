@@ -237,7 +237,11 @@ class Registry:
 def _tidy(parts: list[pd.DataFrame], group: list[str]) -> pd.DataFrame:
     ordered = ["metric", "version", *group, *RESULT_COLUMNS]
     # Lists, not pd.concat: concatenating all-NA columns is deprecated in pandas 2.2.
-    columns = {c: [v for part in parts for v in part[c].tolist()] for c in ordered}
+    columns: dict[str, list[object]] = {c: [] for c in ordered}
+    for part in parts:
+        for name, values in part.items():
+            if name in columns:
+                columns[str(name)].extend(values.tolist())
     frame = pd.DataFrame(columns, columns=ordered)
     for column in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
         frame[column] = frame[column].astype(object).astype("Float64")

@@ -89,10 +89,12 @@ def add_months(days: np.ndarray, months: int) -> np.ndarray:
 def compile_numpy(root: FilterExpr) -> MaskFunction:
     """A function of the columns giving the boolean mask where `root` is TRUE."""
     kinds = check_filter(root)
+    uses = {id(node): sorted(node.columns()) for node in root.walk()}
+    texts = {id(node): str(node) for node in root.walk()}
 
     def mask(columns: ColumnArrays) -> np.ndarray:
         with np.errstate(all="ignore"):
-            result = _Evaluator(kinds, columns).condition(root, positive=True)
+            result = _Evaluator(kinds, uses, texts, columns).condition(root, positive=True)
         shaped: np.ndarray = np.broadcast_to(np.asarray(result, dtype=bool), (columns.rows,))
         return shaped
 
@@ -111,16 +113,32 @@ def _combine(parts: list[Any], conjunction: bool) -> Any:
 
 
 class _Evaluator:
-    def __init__(self, kinds: dict[int, Kind], columns: ColumnArrays) -> None:
+    def __init__(
+        self,
+        kinds: dict[int, Kind],
+        uses: dict[int, list[str]],
+        texts: dict[int, str],
+        columns: ColumnArrays,
+    ) -> None:
         self.kinds = kinds
+        self.uses = uses  # the columns under each node, sorted
+        self.texts = texts  # the canonical text of each node
         self.columns = columns
 
-    def known(self, result: Any, *operands: FilterExpr) -> Any:
-        for name in sorted(set().union(*(o.columns() for o in operands))):
+    def condition(self, node: FilterExpr, *, positive: bool) -> Any:
+        """Where `node` is TRUE (`positive`) or FALSE; conditions shared by the filters of
+        one frame (the same canonical text) are evaluated once."""
+        key = ("condition", self.texts[id(node)], positive)
+        if key not in self.columns.memo:
+            self.columns.memo[key] = self.evaluate(node, positive=positive)
+        return self.columns.memo[key]
+
+    def known(self, result: Any, operand: FilterExpr) -> Any:
+        for name in self.uses[id(operand)]:
             result = result & ~self.columns.missing(name)
         return result
 
-    def condition(self, node: FilterExpr, *, positive: bool) -> Any:
+    def evaluate(self, node: FilterExpr, *, positive: bool) -> Any:
         if isinstance(node, Boolean):
             return np.bool_(node.value == positive)
         if isinstance(node, Column):
