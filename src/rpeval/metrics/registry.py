@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import narwhals as nw
+import numpy as np
 import pandas as pd
 
 from rpeval.errors import DataError, MetricDefinitionError, SpecificationError
@@ -242,12 +243,12 @@ def _tidy(parts: list[pd.DataFrame], group: list[str]) -> pd.DataFrame:
         for name, values in part.items():
             if name in columns:
                 columns[str(name)].extend(values.tolist())
-    frame = pd.DataFrame(columns, columns=ordered)
+    typed: dict[str, object] = dict(columns)
     for column in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
-        frame[column] = frame[column].astype(object).astype("Float64")
-    frame["suppressed"] = frame["suppressed"].astype(bool)
-    frame["note"] = frame["note"].astype("string")
-    return frame
+        typed[column] = pd.array(cast(Any, columns[column]), dtype="Float64")  # None and NaN: <NA>
+    typed["suppressed"] = np.asarray(columns["suppressed"], dtype=bool)
+    typed["note"] = pd.array(cast(Any, columns["note"]), dtype="string")
+    return pd.DataFrame(typed, columns=ordered)
 
 
 def _frame_for(
