@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from rpeval.errors import DataError
@@ -14,7 +15,7 @@ from rpeval.report._cohort import CohortLedger, followup_drops
 from rpeval.report._inputs import competing_names
 from rpeval.report._person_codes import code_people
 
-__all__ = ["DesignPlan", "followup_and_design"]
+__all__ = ["DesignPlan", "followup_and_design", "whole_days"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,21 @@ class DesignPlan:
     weighting: Literal["ipw", "entropy"]
     estimand: Literal["ATT", "ATE"]
     random_state: int
+
+
+def whole_days(start: pd.Series, stop: pd.Series) -> np.ndarray:
+    """Whole days from ``start`` to ``stop`` (times of day dropped, as build_followup
+    counts them): ``(stop.dt.normalize() - start.dt.normalize()).dt.days`` computed on the
+    day numbers, int64, or float64 with NaN where a date is missing (as pandas gives it).
+
+    >>> dates = pd.Series(pd.to_datetime(["2024-01-01 23:00", "2024-01-03 01:00", None]))
+    >>> whole_days(dates.iloc[[0, 0, 0]].reset_index(drop=True), dates).tolist()
+    [0.0, 2.0, nan]
+    """
+    gap = stop.to_numpy().astype("datetime64[D]") - start.to_numpy().astype("datetime64[D]")
+    missing = np.isnat(gap)
+    days = gap.astype(np.int64)
+    return np.where(missing, np.nan, days.astype(np.float64)) if missing.any() else days
 
 
 def _followup(frame: pd.DataFrame, ledger: CohortLedger, plan: DesignPlan) -> pd.DataFrame:
@@ -71,9 +87,7 @@ def _followup(frame: pd.DataFrame, ledger: CohortLedger, plan: DesignPlan) -> pd
     # one row per person on both sides (build_followup rejects duplicated ids): no validate=,
     # whose uniqueness checks cost seconds on a million text ids
     data = frame.merge(follow[[plan.id, *keep]], on=plan.id, how="left")
-    # whole days, as build_followup counts them (times of day dropped)
-    days = data[plan.end].dt.normalize() - data[plan.entry].dt.normalize()
-    data["_potential_followup"] = days.dt.days
+    data["_potential_followup"] = whole_days(data[plan.entry], data[plan.end])
     if dropped:
         data = ledger.keep("valid follow-up dates", data, data["time_at_risk"].notna(), dropped)
     data = ledger.keep(
