@@ -84,11 +84,12 @@ def _eager_stage(
 
 def _eager_totals(
     data: dict[str, Any], rows: int, aggregated: dict[str, Source | None]
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray]:
     """The one-row aggregation without ``by`` from the eager columns: the pandas calls
     narwhals makes for ``len``, ``sum``, ``std(ddof=1)`` and ``n_unique`` (a count of
-    kept rows, an array of 0/1, summed by numpy: whole numbers, exact in any order)."""
-    row: dict[str, object] = {}
+    kept rows, an array of 0/1, summed by numpy: whole numbers, exact in any order), each
+    as a float array of one cell (NaN for a missing standard deviation)."""
+    row: dict[str, Any] = {}
     for name, source in aggregated.items():
         if source is None:
             row[name] = rows
@@ -100,7 +101,7 @@ def _eager_totals(
             row[name] = data[name].nunique(dropna=False)
         else:
             row[name] = data[name].sum()
-    return pd.DataFrame({name: [value] for name, value in row.items()})
+    return {name: np.array([np.nan if pd.isna(v) else float(v)]) for name, v in row.items()}
 
 
 def _aggregation(source: Source, name: str) -> nw.Expr:
@@ -183,7 +184,8 @@ def aggregate_table(
     masked_any = not all(_row_count(source) for source in sources.values())
     eager = _eager_stage(frame, keys, sources, names) if masked_any else None
     if eager is not None and not keys:
-        native = _eager_totals(eager, len(frame.to_native()), aggregated)
+        found = _eager_totals(eager, len(frame.to_native()), aggregated)
+        native = pd.DataFrame(index=range(1))
     else:
         query = _query(eager, frame, keys, sources, names)
         aggregations = [
@@ -192,7 +194,8 @@ def aggregate_table(
         ]
         grouped = query.group_by(*keys).agg(*aggregations) if keys else query.select(*aggregations)
         native = _collect(grouped)
-    arrays = {key: floats(native[names[key]]) for key in sources if names[key] in native}
+        found = {name: floats(native[name]) for name in aggregated if name in native}
+    arrays = {key: found[names[key]] for key in sources if names[key] in found}
     totals = {
         key: float(np.nansum(arrays[key])) for key, source in sources.items() if source.op == "sum"
     }

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal
 
 import pandas as pd
@@ -80,6 +81,12 @@ class Interval(Displayed):
 
 
 _UNDEFINED: Final = Interval(None, None)
+
+
+@lru_cache(maxsize=64)
+def _z(alpha: float) -> float:
+    """The normal quantile with `alpha` / 2 above it (computed once per level)."""
+    return float(stats.norm.isf(alpha / 2))
 
 
 def _alpha(conf_level: float, caller: str) -> float:
@@ -140,7 +147,7 @@ def proportion_interval(
         return _UNDEFINED
     x, n = float(successes), float(trials)
     if method == "wilson":
-        z = float(stats.norm.isf(alpha / 2))
+        z = _z(alpha)
         p = x / n
         centre = p + z * z / (2 * n)
         spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
@@ -236,7 +243,7 @@ def ratio_interval(sums: RatioSums, *, conf_level: float = 0.95) -> Interval:
     ratio = sums.x / sums.y
     residual_squares = sums.xx - 2 * ratio * sums.xy + ratio * ratio * sums.yy
     variance = max(0.0, residual_squares) * sums.rows / ((sums.rows - 1) * sums.y**2)
-    half = float(stats.norm.isf(alpha / 2)) * math.sqrt(variance)
+    half = _z(alpha) * math.sqrt(variance)
     return Interval(ratio - half, ratio + half)
 
 
@@ -302,5 +309,5 @@ def relative_rate_interval(
         return _UNDEFINED
     ratio = (events / total) / (reference_events / reference_total)
     se = math.sqrt(1 / events - 1 / total + 1 / reference_events - 1 / reference_total)
-    z = float(stats.norm.isf(alpha / 2))
+    z = _z(alpha)
     return Interval(ratio * math.exp(-z * se), ratio * math.exp(z * se))
