@@ -98,7 +98,9 @@ class BlockPlan:
         widest = max(block.hi - block.lo for block in self.blocks)
         self.buffers = [np.empty((p + 1, widest)) for _ in self.parts]
         self.risk = np.zeros(n)
-        self.pieces = np.zeros((2 * n_times, p + 1))  # empty pieces stay 0
+        # sums of r and r x per piece, one column each (empty pieces stay 0)
+        self.pieces = np.zeros((p + 1, 2 * n_times))
+        self.ties = bool(d.max() > 1)
 
 
 def _blocks(
@@ -140,8 +142,8 @@ def _piece_sums(
         risk = plan.risk[lo:hi]
         if at_zero and plan.unit_weights:  # r = 1: sums of x, and counts (exact) of rows
             risk[:] = 1.0
-            plan.pieces[block.pieces, 0] = plan.lengths[block.pieces]
-            plan.pieces[block.pieces, 1:] = np.add.reduceat(block.columns, block.local, axis=1).T
+            plan.pieces[0, block.pieces] = plan.lengths[block.pieces]
+            plan.pieces[1:, block.pieces] = np.add.reduceat(block.columns, block.local, axis=1)
             continue
         if at_zero:
             risk[:] = weights[lo:hi]
@@ -154,7 +156,7 @@ def _piece_sums(
         z = buffer[:, : hi - lo]
         z[0] = risk
         np.multiply(block.columns, risk, out=z[1:])
-        plan.pieces[block.pieces] = np.add.reduceat(z, block.local, axis=1).T
+        plan.pieces[:, block.pieces] = np.add.reduceat(z, block.local, axis=1)
 
 
 def _gram(
@@ -271,15 +273,17 @@ def block_partial_likelihood(
     beta = np.ascontiguousarray(beta, dtype=np.float64)
     parts = zip(plan.parts, plan.buffers, strict=True)
     _run([(plan, part, weights, beta, buf) for part, buf in parts], _piece_sums)
-    tied = plan.pieces[0::2]
-    at_risk = np.cumsum((tied + plan.pieces[1::2])[::-1], axis=0)[::-1]
-    s0, s1, v = at_risk[:, 0], at_risk[:, 1:], tied[:, 1:]
-    sums = _tie_sums(plan, s0, tied[:, 0], ties == "efron")
+    tied = plan.pieces[:, 0::2]  # one column per event time
+    at_risk = np.cumsum((tied + plan.pieces[:, 1::2])[:, ::-1], axis=1)[:, ::-1]
+    s0, s1, v = at_risk[0], np.ascontiguousarray(at_risk[1:]), np.ascontiguousarray(tied[1:])
+    sums = _tie_sums(plan, s0, tied[0], ties == "efron")
     if sums is None or not math.isfinite(float(sums[5].sum())):
         return PartialLikelihood(-math.inf, np.full(p, np.nan), np.full((p, p), np.nan))
     c0, c1, q0, q1, q2, log_denom = sums  # rows of one array
-    cross = (s1.T * q1) @ v
-    outer = (s1.T * q0) @ s1 - cross - cross.T + (v.T * q2) @ v
+    outer = (s1 * q0) @ s1.T
+    if plan.ties and ties == "efron":  # else q1 = q2 = 0 and these terms vanish
+        cross = (s1 * q1) @ v.T
+        outer = outer - cross - cross.T + (v * q2) @ v.T
     cumulated = np.cumsum(c0)
     coef = np.empty(2 * c0.shape[0])
     coef[0::2], coef[1::2] = cumulated - c1, cumulated
@@ -289,5 +293,5 @@ def block_partial_likelihood(
     information = grams.sum(axis=0) - outer
     information = np.triu(information) + np.triu(information, 1).T
     loglik = float(weighted_x_events @ beta - log_denom.sum())
-    score = weighted_x_events - (c0 @ s1 - c1 @ v)
+    score = weighted_x_events - (s1 @ c0 - v @ c1)
     return PartialLikelihood(loglik, score, np.asarray(information, dtype=np.float64))
