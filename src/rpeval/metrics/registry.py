@@ -299,7 +299,7 @@ def _local_clock(native: object) -> object:
     :mod:`rpeval._dates`; narwhals reads pandas' aware columns as an unknown type)."""
     if not isinstance(native, pd.DataFrame):
         return native
-    aware = [c for c in native.columns if isinstance(native[c].dtype, pd.DatetimeTZDtype)]
+    aware = [c for c, dtype in native.dtypes.items() if isinstance(dtype, pd.DatetimeTZDtype)]
     if not aware:
         return native
     local = native.copy(deep=False)
