@@ -127,3 +127,30 @@ def test_eager_path_gives_the_narwhals_tables(
     plain = _tables(registry, program_tables)
     for left, right in zip(eager, plain, strict=True):
         pd.testing.assert_frame_equal(left, right, check_exact=True)
+
+
+def test_eager_path_on_odd_frames(
+    program_tables: dict[str, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a shuffled frame with a duplicated index, no rows, missing and categorical keys, and a
+    # categorical filter column (the numpy filters leave that one to narwhals)
+    registry = Registry.builtin()
+    cases = program_tables["cases"].copy()
+    cases.loc[cases.index[::7], "race"] = None
+    shuffled = cases.sample(frac=1.0, random_state=1)
+    shuffled.index = np.arange(len(shuffled)) // 2
+    frames = [shuffled, cases.iloc[:0], cases.astype({"race": "category"})]
+    frames.append(cases.astype({"victim_participation": "category"}))
+    names = [d.name for d in registry if d.table == "cases" and d.design is None]
+
+    def tables() -> list[pd.DataFrame]:
+        return [
+            registry.compute(names, frame, by=by, suppress_below=1).to_pandas()
+            for frame in frames
+            for by in ([], ["race"])
+        ]
+
+    eager = tables()
+    monkeypatch.setattr(_onepass, "_eager_stage", lambda *args: None)
+    for left, right in zip(eager, tables(), strict=True):
+        pd.testing.assert_frame_equal(left, right, check_exact=True)
