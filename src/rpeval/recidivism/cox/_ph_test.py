@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from rpeval._inference import chi2_sf
 from rpeval._lazy import stats
 from rpeval.recidivism.cox._likelihood_counting import event_terms, weighted_information
 from rpeval.recidivism.cox._risk_sets import (
@@ -112,6 +113,6 @@ def zph_tests(
     chisq.append(float(u_all @ np.linalg.solve(info, u_all)))
     names.append("GLOBAL")
     df.append(p)
-    chi = np.asarray(chisq)
+    chi = np.asarray(chisq, dtype=np.float64)
     dfs = np.asarray(df, dtype=np.int64)
-    return ZphTable(tuple(names), chi, dfs, np.asarray(stats.chi2.sf(chi, dfs)))
+    return ZphTable(tuple(names), chi, dfs, chi2_sf(chi, dfs))
