@@ -94,7 +94,8 @@ def compute_published(
     plan: PeriodPlan | None,
     conf_level: float,
 ) -> dict[str, pd.DataFrame]:
-    """The published rows of each job's metric, by metric name."""
+    """The published rows of each job's metric (by columns and results; the caller adds
+    the metric's name and version), by metric name."""
     batches: dict[tuple[str | None, str | None], list[Job]] = {}
     for job in jobs:
         column = None if plan is None else plan.column_for(job.definition)
@@ -116,7 +117,5 @@ def compute_published(
             )
             if plan is not None:
                 rows = finish_periods(plan, definition, frame, metric_cells, rows)
-            rows.insert(0, "version", definition.version)
-            rows.insert(0, "metric", definition.name)
             published[definition.name] = rows
     return published

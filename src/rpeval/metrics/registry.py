@@ -229,17 +229,20 @@ class Registry:
             k = suppress_below or definition.suppress_below or DEFAULT_SUPPRESS_BELOW
             jobs.append(Job(definition, key, k))
         published = compute_published(jobs, frames, group, plan, conf_level)
-        parts = [published[name] for name in chosen]
+        parts = [(name, self[name].version, published[name]) for name in chosen]
         intervals = {name: self[name].interval_method for name in chosen}
         group = group if plan is None else [*group, PERIOD_COLUMN]
         return MetricTable(_tidy(parts, group), tuple(group), conf_level, suppress_below, intervals)
 
 
-def _tidy(parts: list[pd.DataFrame], group: list[str]) -> pd.DataFrame:
+def _tidy(parts: list[tuple[str, str, pd.DataFrame]], group: list[str]) -> pd.DataFrame:
+    """One table from each metric's (name, version, published rows)."""
     ordered = ["metric", "version", *group, *RESULT_COLUMNS]
     # Lists, not pd.concat: concatenating all-NA columns is deprecated in pandas 2.2.
     columns: dict[str, list[object]] = {c: [] for c in ordered}
-    for part in parts:
+    for metric, version, part in parts:
+        columns["metric"].extend([metric] * len(part))
+        columns["version"].extend([version] * len(part))
         for name, values in part.items():
             if name in columns:
                 columns[str(name)].extend(values.tolist())
