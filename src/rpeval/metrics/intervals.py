@@ -34,7 +34,7 @@ from typing import Final, Literal
 import pandas as pd
 
 from rpeval._display import Display, Displayed
-from rpeval._lazy import stats
+from rpeval._lazy import special, stats
 from rpeval._options import check_conf_level
 from rpeval.errors import SpecificationError
 
@@ -85,8 +85,10 @@ _UNDEFINED: Final = Interval(None, None)
 
 @lru_cache(maxsize=64)
 def _z(alpha: float) -> float:
-    """The normal quantile with `alpha` / 2 above it (computed once per level)."""
-    return float(stats.norm.isf(alpha / 2))
+    """The normal quantile with `alpha` / 2 above it (computed once per level):
+    ``scipy.stats.norm.isf`` is ``-ndtri``, taken from scipy.special so that a metric's
+    interval does not import scipy.stats."""
+    return float(-special.ndtri(alpha / 2))
 
 
 def _alpha(conf_level: float, caller: str) -> float:
@@ -188,8 +190,9 @@ def poisson_rate_interval(events: float, exposure: float, *, conf_level: float =
         )
     if exposure == 0:
         return _UNDEFINED
-    low = 0.0 if events == 0 else float(stats.chi2.ppf(alpha / 2, 2 * events)) / 2
-    high = float(stats.chi2.isf(alpha / 2, 2 * events + 2)) / 2
+    # scipy.stats.chi2's ppf and isf, from the scipy.special functions they call
+    low = 0.0 if events == 0 else float(2 * special.gammaincinv(events, alpha / 2)) / 2
+    high = float(special.chdtri(2 * events + 2, alpha / 2)) / 2
     return Interval(low / exposure, high / exposure)
 
 
@@ -209,7 +212,8 @@ def mean_interval(
     alpha = _alpha(conf_level, "mean_interval")
     if count < 2 or std is None or not math.isfinite(std):
         return _UNDEFINED
-    half = float(stats.t.isf(alpha / 2, count - 1)) * std / math.sqrt(count)
+    # scipy.stats.t.isf(q, df) is -stdtrit(df, q); scipy.special spares the stats import
+    half = float(-special.stdtrit(count - 1, alpha / 2)) * std / math.sqrt(count)
     return Interval(mean - half, mean + half)
 
 
