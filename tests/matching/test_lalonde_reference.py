@@ -30,6 +30,9 @@ def test_propensity_matches_glm(lalonde: pd.DataFrame) -> None:
     ps = propensity(lalonde, "treat", FORMULA)
     np.testing.assert_allclose(ps.coef, list(ref["coef"].values()), rtol=1e-6)
     np.testing.assert_allclose(ps.score, ref["distance"], atol=1e-7)
+    shown = str(ps)  # one renderer: the coefficients and the overlap, never an array
+    assert shown.startswith("Propensity score model\nlink: logit\nn:    614 (185 treated)")
+    assert "Overlap of the scores" in shown and "array(" not in shown + repr(ps)
 
 
 def test_balance_before_matching_equals_matchit(lalonde: pd.DataFrame) -> None:

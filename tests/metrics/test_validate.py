@@ -35,6 +35,9 @@ def test_broken_set_reports_each_problem_with_its_line() -> None:
     report = validate([BROKEN])
     assert not report.ok
     assert report.exit_code == 1
+    assert str(report).startswith(
+        f"Metric validation: 3 metrics in 1 file, {len(report.errors)} errors"
+    )
     found = {(i.stage, i.line, i.metric): i.message for i in report.errors}
     file = str(BROKEN / "program.yaml")
     assert all(i.file == file for i in report.errors)

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from rpeval import _frames
 from rpeval._coding import separating_columns
+from rpeval._display import Display, Displayed
 from rpeval._inference import two_sided_p
 from rpeval.errors import DataError, PositivityWarning, SpecificationError
 from rpeval.matching._glm import fit_binary
@@ -22,8 +23,8 @@ __all__ = ["PropensityResult", "propensity"]
 FloatArray = NDArray[np.float64]
 
 
-@dataclass(frozen=True)
-class PropensityResult:
+@dataclass(frozen=True, repr=False)
+class PropensityResult(Displayed):
     """Fitted propensity model: scores for every kept row and the coefficient table."""
 
     score: FloatArray
@@ -71,6 +72,18 @@ class PropensityResult:
                 }
             )
         return pd.DataFrame(rows)
+
+    def _display(self) -> Display:
+        n_treated = int(self.is_treated.sum())
+        header = [
+            ("link", self.link + ("" if self.converged else " (did not converge)")),
+            ("n", f"{len(self.score):,} ({n_treated:,} treated)"),
+        ]
+        if self.n_dropped:
+            header.append(("dropped", f"{self.n_dropped:,} rows with missing values"))
+        tables = (("Overlap of the scores", self.overlap()),)
+        title = "Propensity score model"
+        return Display(title, tuple(header), self.summary(), self.notes, tables=tables)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from rpeval._display import Display, Displayed
 from rpeval._validation import IssueCounts, in_stage_order, issues_junit, schema_stage
 from rpeval.errors import MetricDefinitionError
 from rpeval.metrics._loading import (
@@ -40,8 +41,8 @@ __all__ = ["Issue", "ValidationReport", "validate"]
 STAGES = ("schema", "semantic", "examples", "breaking")
 
 
-@dataclass(frozen=True)
-class ValidationReport(IssueCounts[Issue]):
+@dataclass(frozen=True, repr=False)
+class ValidationReport(IssueCounts[Issue], Displayed):
     """All issues found, and what was checked (``errors``, ``warnings``, ``ok``,
     ``exit_code`` and ``to_json`` from :class:`rpeval._validation.IssueCounts`)."""
 
@@ -65,6 +66,14 @@ class ValidationReport(IssueCounts[Issue]):
             "metrics": list(self.metrics),
             "issues": self.summary().to_dict(orient="records"),
         }
+
+    def _display(self) -> Display:
+        title = (
+            f"Metric validation: {_plural(len(self.metrics), 'metric')} in "
+            f"{_plural(len(self.files), 'file')}, {_plural(len(self.errors), 'error')}, "
+            f"{_plural(len(self.warnings), 'warning')}"
+        )
+        return Display(title, (), self.summary())
 
     def to_text(self) -> str:
         """``file:line: level [stage] metric: message`` lines and a count."""
