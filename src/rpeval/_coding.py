@@ -30,6 +30,7 @@ __all__ = [
     "constant_columns",
     "is_binary",
     "is_numeric",
+    "require_distinct_labels",
     "separating_columns",
     "sorted_levels",
 ]
@@ -214,12 +215,7 @@ def build_design(
         terms.extend(coded.labels)
         if coded.levels is not None:
             used[column] = coded.levels
-    twice = sorted({t for t in terms if terms.count(t) > 1})
-    if twice:
-        raise DataError(
-            f"{caller}(): design columns {twice!r} would have the same label",
-            hint="recode levels that print alike (such as 1 and '1'), or rename columns",
-        )
+    require_distinct_labels(terms, caller=caller)
     X = np.column_stack(rows) if rows else np.empty((len(frame), 0))
     return DesignMatrix(X, tuple(terms), used, rows_kept)
 
@@ -341,3 +337,22 @@ def code_treatment(
     return TreatmentCoding(
         is_treated, labels[position], labels[1 - position], n_treated, len(codes) - n_treated
     )
+
+
+def require_distinct_labels(terms: Sequence[str], *, caller: str) -> None:
+    """Raise when two design columns would print alike (such as levels 1 and ``'1'``).
+
+    >>> require_distinct_labels(["age", "sex[T.m]"], caller="cox")
+    >>> require_distinct_labels(["x[T.1]", "x[T.1]"], caller="cox")
+    Traceback (most recent call last):
+    ...
+    rpeval.errors.DataError: cox(): design columns ['x[T.1]'] would have the same label
+      hint: recode levels that print alike (such as 1 and '1'), or rename columns
+    """
+    names = list(terms)
+    twice = sorted({t for t in names if names.count(t) > 1})
+    if twice:
+        raise DataError(
+            f"{caller}(): design columns {twice!r} would have the same label",
+            hint="recode levels that print alike (such as 1 and '1'), or rename columns",
+        )

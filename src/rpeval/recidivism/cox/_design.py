@@ -15,7 +15,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from rpeval import _frames, _threads
-from rpeval._coding import code_covariate
+from rpeval._coding import code_covariate, require_distinct_labels
 from rpeval._formula import CovariateSpec
 from rpeval.errors import DataError
 
@@ -111,12 +111,7 @@ def _coded_columns(frame: pd.DataFrame, spec: CovariateSpec, caller: str) -> Cod
         terms.extend(coded.labels)
         if coded.levels is not None:
             levels[column] = coded.levels
-    twice = sorted({t for t in terms if terms.count(t) > 1})
-    if twice:
-        raise DataError(
-            f"{caller}(): design columns {twice!r} would have the same label",
-            hint="recode levels that print alike (such as 1 and '1'), or rename columns",
-        )
+    require_distinct_labels(terms, caller=caller)
     return CodedDesign(tuple(terms), levels, columns=columns)
 
 
