@@ -119,6 +119,13 @@ def test_grid_codes_equal_sorted_factorize(seed: int, n: int, decimals: int, jit
         assert grid is not None
 
 
+def test_grid_codes_leave_negative_times_to_factorize() -> None:
+    # durations are checked >= 0 before, but the ranking must not index with a negative cell
+    assert _risk_index._grid_codes(np.array([-3.0, -1.0, 2.0, 5.0])) is None
+    codes, uniques = _risk_index._grid_codes(np.array([0.0, 1.5, 0.5, 1.5])) or ((), ())
+    assert list(codes) == [0, 2, 1, 2] and list(uniques) == [0.0, 0.5, 1.5]
+
+
 def test_same_bits_whatever_the_frame_layout() -> None:
     # a frame over an (n, p) array may hand out strided column views (pandas 2.2 does,
     # pandas 3 copies): the fit must not depend on the columns' strides

@@ -67,6 +67,8 @@ def _grid_codes(stop: FloatArray) -> tuple[IntArray, FloatArray] | None:
     values match one to one, and the codes equal ``pd.factorize(stop, sort=True)``'s
     without its hash table."""
     top = float(stop.max())
+    if not float(stop.min()) >= 0.0:  # a negative time has no grid cell: rank by factorize
+        return None
     sample = stop[:1024]
     for scale in (1.0, 10.0, 100.0, 1000.0):
         if top * scale >= 2**20:  # tables of at most a million entries
