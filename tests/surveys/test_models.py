@@ -112,3 +112,24 @@ def test_regression_bad_input() -> None:
     fit = sv.regression(sv.SurveyDesign(frame, psu="u"), "y", "x", missing="drop")
     assert fit.n == 3 and fit.n_dropped == 1
     assert "regression" in str(fit) and fit.to_dict()["n_dropped"] == 1
+
+
+def test_paired_change_counts_each_left_out_person_once() -> None:
+    # row 4 lost its second answer, row 5 has no domain, row 6 has neither: three people
+    # are left out of the change, each counted once (row 6 used to be counted twice)
+    frame = pd.DataFrame(
+        {
+            "t1": [2.0, 3, 3, 4, 2, 3],
+            "t2": [3.0, 3, 4, None, 3, None],
+            "w": 1.0,
+            "unit": [1, 2, 3, 4, 5, 6],
+            "area": ["a", "b", "a", "b", None, None],
+        }
+    )
+    design = sv.SurveyDesign(frame, weights="w", psu="unit")
+    result = sv.paired_change(design, "t1", "t2", by="area")
+    assert result.change.n_missing == 3 and result.n_pairs == 4 and result.n_lost == 2
+    assert "3 people without both answers, or a domain left out of the change" in str(result)
+    plain = sv.paired_change(design, "t1", "t2")
+    assert plain.change.n_missing == 2
+    assert "2 people without both answers left out of the change" in str(plain)

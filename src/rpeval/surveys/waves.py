@@ -187,9 +187,8 @@ class PairedChange(Displayed):
         change = self.change
         notes = list(change.notes)
         if change.n_missing:
-            notes.insert(
-                0, f"{change.n_missing} people without both answers left out of the change"
-            )
+            why = "both answers" + (", or a domain" if change.by else "")
+            notes.insert(0, f"{change.n_missing} people without {why} left out of the change")
         if self.stayers_vs_leavers is not None:
             base = self.stayers_vs_leavers.summary()
             diff = self.stayers_vs_leavers.difference("stayed", "lost")
@@ -250,7 +249,7 @@ def paired_change(
         domains_,
         statistic="mean change",
         conf_level=level,
-        n_missing=int((~pairs).sum()),
+        n_missing=int((~pairs & (domains_.code >= 0)).sum()),  # missing `by`: n_missing_by
     )
     comparison = None
     if lost.any():
