@@ -26,10 +26,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
+import pandas as pd
 from pydantic import BaseModel, ValidationError
 
+from rpeval._json import records
 from rpeval._junit import JUnitCase, junit_xml
 from rpeval._schema_errors import Location, schema_message
 from rpeval.errors import RpevalError
@@ -251,11 +253,16 @@ def issues_junit(
 
 
 class IssueCounts(Generic[Issue]):
-    """Mixin for a frozen validation report with an ``issues`` tuple and a ``to_dict()``:
-    ``errors``, ``warnings``, ``ok``, ``exit_code`` (0 clean, 1 with errors) and ``to_json``.
+    """Mixin for a frozen validation report with ``issues``, the ``files`` checked and the
+    things checked in them (the field :attr:`SUBJECTS` names): ``errors``, ``warnings``,
+    ``ok``, ``exit_code`` (0 clean, 1 with errors), ``summary()`` (one row per issue in
+    :attr:`COLUMNS`), ``to_dict()`` and ``to_json()``.
     """
 
+    COLUMNS: ClassVar[tuple[str, ...]]  # the issue's fields, as summary() columns
+    SUBJECTS: ClassVar[str]  # the field that holds the names checked ("metrics", ...)
     issues: tuple[Issue, ...]
+    files: tuple[str, ...]
 
     @property
     def errors(self) -> tuple[Issue, ...]:
@@ -277,8 +284,21 @@ class IssueCounts(Generic[Issue]):
         """0 without errors, 1 with errors (as the ``validate`` commands)."""
         return 0 if self.ok else 1
 
-    def to_dict(self) -> dict[str, object]:  # pragma: no cover - every report defines it
-        raise NotImplementedError
+    def summary(self) -> pd.DataFrame:
+        """One row per issue, with the columns :attr:`COLUMNS` names."""
+        rows = [[getattr(i, c) for c in self.COLUMNS] for i in self.issues]
+        return pd.DataFrame(rows, columns=list(self.COLUMNS))
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready report: the counts, the files and names checked, every issue."""
+        return {
+            "ok": self.ok,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "files": list(self.files),
+            self.SUBJECTS: list(getattr(self, self.SUBJECTS)),
+            "issues": records(self.summary()),
+        }
 
     def to_json(self) -> str:
         """The report as JSON text."""

@@ -11,10 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from rpeval._display import Display, Displayed
-from rpeval._json import records
 from rpeval._validation import IssueCounts, in_stage_order, issues_junit, schema_stage
 from rpeval.errors import CodebookError
 from rpeval.qualitative._baseline import breaking_changes, load_baseline
@@ -29,33 +26,20 @@ from rpeval.qualitative._rules import RULES, CodebookIssue
 __all__ = ["CodebookIssue", "CodebookReport", "validate_codebooks"]
 
 STAGES = ("schema", "semantic", "breaking")
-_COLUMNS = ["level", "stage", "file", "line", "codebook", "code", "message"]
 
 
 @dataclass(frozen=True, repr=False)
 class CodebookReport(IssueCounts[CodebookIssue], Displayed):
     """Every issue found, and what was checked (``errors``, ``warnings``, ``ok``,
-    ``exit_code`` and ``to_json`` from :class:`rpeval._validation.IssueCounts`)."""
+    ``exit_code``, ``summary()`` with one row per issue (level, stage, file, line,
+    codebook, code, message), ``to_dict()`` and ``to_json()`` from
+    :class:`rpeval._validation.IssueCounts`)."""
 
+    COLUMNS = ("level", "stage", "file", "line", "codebook", "code", "message")
+    SUBJECTS = "codebooks"
     issues: tuple[CodebookIssue, ...]
     files: tuple[str, ...]
     codebooks: tuple[str, ...]
-
-    def summary(self) -> pd.DataFrame:
-        """One row per issue: level, stage, file, line, codebook, code, message."""
-        rows = [[getattr(i, c) for c in _COLUMNS] for i in self.issues]
-        return pd.DataFrame(rows, columns=_COLUMNS)
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready report."""
-        return {
-            "ok": self.ok,
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
-            "files": list(self.files),
-            "codebooks": list(self.codebooks),
-            "issues": records(self.summary()),
-        }
 
     def to_text(self) -> str:
         """``file:line: level [stage] codebook/code: message`` lines and a count."""

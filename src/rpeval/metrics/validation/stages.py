@@ -19,8 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
 from rpeval._display import Display, Displayed
 from rpeval._validation import IssueCounts, in_stage_order, issues_junit, schema_stage
 from rpeval.errors import MetricDefinitionError
@@ -44,28 +42,14 @@ STAGES = ("schema", "semantic", "examples", "breaking")
 @dataclass(frozen=True, repr=False)
 class ValidationReport(IssueCounts[Issue], Displayed):
     """All issues found, and what was checked (``errors``, ``warnings``, ``ok``,
-    ``exit_code`` and ``to_json`` from :class:`rpeval._validation.IssueCounts`)."""
+    ``exit_code``, ``summary()`` with one row per issue (level, stage, file, line, metric,
+    message), ``to_dict()`` and ``to_json()`` from :class:`rpeval._validation.IssueCounts`)."""
 
+    COLUMNS = ("level", "stage", "file", "line", "metric", "message")
+    SUBJECTS = "metrics"
     issues: tuple[Issue, ...]
     files: tuple[str, ...]
     metrics: tuple[str, ...]
-
-    def summary(self) -> pd.DataFrame:
-        """One row per issue: level, stage, file, line, metric, message."""
-        columns = ["level", "stage", "file", "line", "metric", "message"]
-        rows = [[getattr(i, c) for c in columns] for i in self.issues]
-        return pd.DataFrame(rows, columns=columns)
-
-    def to_dict(self) -> dict[str, object]:
-        """JSON-ready report."""
-        return {
-            "ok": self.ok,
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
-            "files": list(self.files),
-            "metrics": list(self.metrics),
-            "issues": self.summary().to_dict(orient="records"),
-        }
 
     def _display(self) -> Display:
         title = (
