@@ -93,10 +93,11 @@ class BlockPlan:
         self.tie_parts = _tie_parts(index.event_time_of, fraction, index.event_time_first)
         self.blocks = _blocks(first, following, self.starts, self.lengths)
         self.parts = _parts(self.blocks, n)
+        self.columns = columns
         for block in self.blocks:
             block.columns = columns[:, block.lo : block.hi]
         widest = max(block.hi - block.lo for block in self.blocks)
-        self.buffers = [np.empty((p + 1, widest)) for _ in self.parts]
+        self.buffers = [np.empty((p + 1) * widest) for _ in self.parts]  # flat: see _rows
         self.risk = np.zeros(n)
         # sums of r and r x per piece, one column each (empty pieces stay 0)
         self.pieces = np.zeros((p + 1, 2 * n_times))
@@ -147,16 +148,20 @@ def _piece_sums(
             continue
         if at_zero:
             risk[:] = weights[lo:hi]
-        else:
-            # numpy's own loop, not BLAS gemv: OpenBLAS would wake its threads for every block
-            np.einsum("ji,j->i", block.columns, beta, out=risk)
+        else:  # risk holds X beta (see block_partial_likelihood)
             np.exp(risk, out=risk)
             if not plan.unit_weights:
                 risk *= weights[lo:hi]
-        z = buffer[:, : hi - lo]
+        z = _rows(buffer, plan.p + 1, hi - lo)
         z[0] = risk
         np.multiply(block.columns, risk, out=z[1:])
         plan.pieces[:, block.pieces] = np.add.reduceat(z, block.local, axis=1)
+
+
+def _rows(buffer: FloatArray, k: int, width: int) -> FloatArray:
+    """A C-contiguous ``k x width`` array at the start of a flat buffer (``np.dot`` is
+    slow on the strided rows of a wider buffer)."""
+    return buffer[: k * width].reshape(k, width)
 
 
 def _gram(
@@ -173,9 +178,10 @@ def _gram(
         roots = np.repeat(coef[pieces], plan.lengths[pieces])
         roots *= plan.risk[block.lo : block.hi]
         np.sqrt(roots, out=roots)
-        y = buffer[1:, : block.hi - block.lo]
+        y = _rows(buffer, plan.p, block.hi - block.lo)
         np.multiply(block.columns, roots, out=y)
-        out += y @ y.T  # the symmetric rank-k update (BLAS syrk)
+        # the symmetric rank-k update (BLAS syrk); np.dot releases the GIL, `@` does not
+        out += np.dot(y, y.T)
 
 
 def _run(tasks: list[tuple[object, ...]], func: Callable[..., None]) -> None:
@@ -271,6 +277,11 @@ def block_partial_likelihood(
     """
     p = plan.p
     beta = np.ascontiguousarray(beta, dtype=np.float64)
+    if beta.any():
+        # X beta in one call before the threads start: einsum holds the GIL, and one call
+        # over all rows takes about half the time of one call per block (numpy's loop, not
+        # BLAS gemv, whose threads would spin on the cores the blocks run on)
+        np.einsum("ji,j->i", plan.columns, beta, out=plan.risk)
     parts = zip(plan.parts, plan.buffers, strict=True)
     _run([(plan, part, weights, beta, buf) for part, buf in parts], _piece_sums)
     tied = plan.pieces[:, 0::2]  # one column per event time
