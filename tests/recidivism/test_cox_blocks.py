@@ -43,6 +43,7 @@ def _compare(fast: object, ref: object, rel: float) -> None:
     weighted=st.booleans(),
     ties=st.sampled_from(["efron", "breslow"]),
     block_rows=st.sampled_from([1, 3, 7, 16_384]),
+    gram_rows=st.sampled_from([1, 2, 5, 512]),
 )
 def test_block_kernel_equals_the_fused_and_vectorised_kernels(
     seed: int,
@@ -52,8 +53,10 @@ def test_block_kernel_equals_the_fused_and_vectorised_kernels(
     weighted: bool,
     ties: str,
     block_rows: int,
+    gram_rows: int,
 ) -> None:
-    # small blocks and threaded parts at any size exercise every boundary of the blocks
+    # small blocks, chunks of the information's products and threaded parts at any size
+    # exercise every boundary of the blocks
     d = _data(seed, n, p, 1, n_times, weighted)
     index = build_risk_set_index(d["stop"], d["event"], d["stratum"])
     assert one_stratum(index)
@@ -61,6 +64,7 @@ def test_block_kernel_equals_the_fused_and_vectorised_kernels(
     wx = event_sums(index, X, w)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_likelihood_blocks, "BLOCK_ROWS", block_rows)
+        mp.setattr(_likelihood_blocks, "gram_rows", lambda p: gram_rows)
         mp.setattr(_threads, "MIN_THREADED_ROWS", 0)
         plan = BlockPlan(index, np.ascontiguousarray(X.T), w)
         fast = block_partial_likelihood(plan, w, d["beta"], ties, wx)  # type: ignore[arg-type]
