@@ -8,21 +8,23 @@ compiler cost about half a second, more than the whole fit of a million rows.
 Rows are in the index's order. Each event time owns two *pieces* of rows: its tied
 events, then the censorings and later rows up to the next event time's first row (the
 last time's piece runs to the end). Rows are walked in *blocks* of whole event times
-(about :data:`BLOCK_ROWS` rows, so a block's covariates stay in cache) of the design's
+(about :data:`BLOCK_ROWS` rows, so a block's products stay in cache) of the design's
 columns (``p x n``, each covariate contiguous: numpy scales and sums fastest along
 contiguous rows):
 
-1. per block: ``r = w exp(X beta)`` and the piece sums of ``r`` and ``r x``
-   (``np.add.reduceat`` along the block's columns);
+1. ``X beta`` over all rows, then per block: ``r = w exp(X beta)`` and the piece sums
+   of ``r`` and ``r x`` (one ``np.add.reduceat`` per covariate);
 2. per event time (vectorised): suffix sums give ``S0`` and ``S1``, Efron's tie steps
    (one entry per event row) give the log likelihood, the score, the ``xbar`` part of
    the information and the coefficient ``C`` of each piece;
-3. per block: ``sum_i r_i C_i x_i x_i'`` as a BLAS rank-k update of the rows scaled by
-   ``sqrt(r_i C_i)``.
+3. per block: ``sum_i r_i C_i x_i x_i'`` as BLAS products ``(x diag(r C)) x'`` of
+   chunks of rows.
 
-Blocks are split into :data:`N_PARTS` fixed parts run on threads (numpy and BLAS release
-the GIL); the parts and the order their sums are added in are fixed, so results never
-depend on timing or on the number of CPUs.
+Blocks are split into :data:`N_PARTS` fixed parts run on threads. The calls are chosen
+for the GIL: numpy releases it in ``np.dot`` and 1-D ``reduceat``, not in ``@``, 2-D
+``reduceat`` or ``einsum`` (those run once, before the threads, or not at all). The
+parts and the order their sums are added in are fixed, so results never depend on
+timing or on the number of CPUs.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
-BLOCK_ROWS = 16_384  # rows per block: 1.2 MB of 9 covariates, within L2
+BLOCK_ROWS = 65_536  # rows per block: the block's 5 MB of r x stay in L3
 N_PARTS = 2  # fixed parts of the blocks, run on threads from 100,000 rows
 
 
@@ -153,7 +155,7 @@ def _piece_sums(
         if at_zero and plan.unit_weights:  # r = 1: sums of x, and counts (exact) of rows
             risk[:] = 1.0
             plan.pieces[0, block.pieces] = plan.lengths[block.pieces]
-            plan.pieces[1:, block.pieces] = np.add.reduceat(block.columns, block.local, axis=1)
+            _sum_pieces(block, block.columns, plan.pieces[1:])
             continue
         if at_zero:
             risk[:] = weights[lo:hi]
@@ -161,10 +163,17 @@ def _piece_sums(
             np.exp(risk, out=risk)
             if not plan.unit_weights:
                 risk *= weights[lo:hi]
-        z = _rows(buffer, plan.p + 1, hi - lo)
-        z[0] = risk
-        np.multiply(block.columns, risk, out=z[1:])
-        plan.pieces[:, block.pieces] = np.add.reduceat(z, block.local, axis=1)
+        plan.pieces[0, block.pieces] = np.add.reduceat(risk, block.local)
+        z = _rows(buffer, plan.p, hi - lo)
+        np.multiply(block.columns, risk, out=z)
+        _sum_pieces(block, z, plan.pieces[1:])
+
+
+def _sum_pieces(block: _Block, rows: FloatArray, out: FloatArray) -> None:
+    """The block's piece sums of each row of ``rows`` into the same rows of ``out``: one
+    1-D reduceat per row (numpy releases the GIL in it, not in the 2-D reduceat)."""
+    for values, sums in zip(rows, out, strict=True):
+        sums[block.pieces] = np.add.reduceat(values, block.local)
 
 
 def _rows(buffer: FloatArray, k: int, width: int) -> FloatArray:
