@@ -73,6 +73,16 @@ def test_block_kernel_equals_the_fused_and_vectorised_kernels(
     _compare(fast, fused_partial_likelihood(index, X, w, d["beta"], ties, wx), 1e-10)  # type: ignore[arg-type]
     assert again.loglik == fast.loglik  # buffers reused between Newton steps: same bits
     np.testing.assert_array_equal(again.information, fast.information)
+    # without the sum of w x over the events the kernel finds it: from its first pass at
+    # beta = 0 (the event pieces' sums of r x, r = w), else in one pass over the rows
+    for start in (np.zeros_like(d["beta"]), d["beta"]):
+        plan = BlockPlan(index, np.ascontiguousarray(X.T), w)
+        first = block_partial_likelihood(plan, w, start, ties, None)  # type: ignore[arg-type]
+        _compare(first, partial_likelihood(index, X, w, start, ties, wx), 1e-10)  # type: ignore[arg-type]
+        scale = max(1.0, float(np.abs(wx).max()))
+        np.testing.assert_allclose(plan.event_x, wx, rtol=1e-10, atol=1e-10 * scale)
+        later = block_partial_likelihood(plan, w, d["beta"], ties, None)  # type: ignore[arg-type]
+        _compare(later, fast, 1e-10)
 
 
 @budget(20, suppress_health_check=[HealthCheck.too_slow])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +16,14 @@ from rpeval._weights import case_weights
 from rpeval.errors import DataError
 from rpeval.recidivism.cox._design import SortedDesign, code_design, column_means, sort_design
 from rpeval.recidivism.cox._likelihood_right_censored import in_background
-from rpeval.recidivism.cox._risk_index import sort_rows
-from rpeval.recidivism.cox._risk_sets import RiskSetIndex, build_risk_set_index
+from rpeval.recidivism.cox._risk_index import (
+    SortedRows,
+    TieLayout,
+    key_layout,
+    order_rows,
+    rank_rows,
+)
+from rpeval.recidivism.cox._risk_sets import RiskSetIndex, build_risk_set_index, layout_index
 
 __all__ = ["CoxData", "prepare_cox_data", "prepare_new_data"]
 
@@ -31,7 +38,7 @@ class CoxData:
     index: RiskSetIndex
     design: SortedDesign
     weights: FloatArray
-    event_x_sums: FloatArray  # sum of w x over the events (centred X)
+    event_x_sums: FloatArray | None  # sum of w x over the events (centred X), if at hand
     cluster: IntArray | None
     terms: tuple[str, ...]
     term_columns: dict[str, list[int]]
@@ -186,8 +193,9 @@ def prepare_cox_data(
     means = column_means(design, w, unit=weights is None)
     order = indexing.order()
     w_sorted = w if weights is None else w[order]  # no weights: all ones, in any order
-    event_weights = np.where(status[order], w_sorted, 0.0)
     by_columns = start is None and not stratum.any()  # the block kernel's case
+    # the block kernel sums w x over the events in its first pass
+    event_weights = None if by_columns else np.where(status[order], w_sorted, 0.0)
     Xs, event_x = sort_design(design, order, means, event_weights, by_columns=by_columns)
     index = indexing.index()
     cluster_codes = None
@@ -212,8 +220,9 @@ def prepare_cox_data(
 
 
 class _Indexing:
-    """The risk-set index built on worker threads: right-censored rows are sorted first,
-    and the tie layout is found while the caller sorts the design by that order."""
+    """The risk-set index built on worker threads. Right-censored rows: one worker ranks
+    the times into a 16-bit key, then sorts it while another finds the tie layout from the
+    key's counts, so the index is ready when the caller has sorted the design."""
 
     def __init__(
         self,
@@ -223,23 +232,36 @@ class _Indexing:
         start: FloatArray | None,
     ) -> None:
         self.args = (stop, status, stratum)
-        self.sorting = None if start is not None else in_background(sort_rows, *self.args)
-        self.pending = None
-        if start is not None:
+        self.layout: Future[TieLayout] | None = None
+        self.pending: Future[RiskSetIndex] | None = None
+        self.sorting: Future[SortedRows] | None = None
+        if start is None:
+            self.sorting = in_background(self._sort, *self.args)
+        else:
             self.pending = in_background(build_risk_set_index, *self.args, start)
+
+    def _sort(self, stop: FloatArray, status: NDArray[np.bool_], stratum: IntArray) -> SortedRows:
+        ranked = rank_rows(stop, status, stratum)
+        if ranked.key is not None:
+            self.layout = in_background(key_layout, ranked)
+        return order_rows(ranked, status, stratum)
 
     def order(self) -> IntArray:
         """The sorted rows (waits for the sort)."""
         if self.sorting is None:
             return self.index().order
         rows = self.sorting.result()
-        self.pending = in_background(build_risk_set_index, *self.args, None, rows)
+        if self.layout is None:  # times off a 16-bit key: neighbours are compared
+            self.pending = in_background(build_risk_set_index, *self.args, None, rows)
         return rows.order
 
     def index(self) -> RiskSetIndex:
         """The index (waits for it)."""
-        assert self.pending is not None
-        return self.pending.result()
+        if self.pending is not None:
+            return self.pending.result()
+        assert self.layout is not None
+        assert self.sorting is not None
+        return layout_index(self.layout.result()._replace(order=self.sorting.result().order))
 
 
 def _term_columns(labels: list[str]) -> dict[str, list[int]]:

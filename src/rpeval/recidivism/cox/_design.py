@@ -164,11 +164,12 @@ def sort_design(
     design: CodedDesign,
     order: IntArray,
     means: FloatArray,
-    event_weights: FloatArray,
+    event_weights: FloatArray | None,
     *,
     by_columns: bool,
-) -> tuple[SortedDesign, FloatArray]:
-    """The design's rows in ``order``, centred, and the sum of ``w x`` over the events.
+) -> tuple[SortedDesign, FloatArray | None]:
+    """The design's rows in ``order``, centred, and the sum of ``w x`` over the events
+    (None without ``event_weights``: by columns, the block kernel finds it itself).
 
     By columns, each column is scattered to its rows' sorted positions (about a third
     faster than gathering them: the writes fill the tie groups in order); by rows, whole
@@ -179,36 +180,36 @@ def sort_design(
     n, p = order.shape[0], len(design.terms)
     parts = 2 if n >= _threads.MIN_THREADED_ROWS else 1
     if by_columns:
-        out = np.empty((p, n))
+        columns = np.empty((p, n))
         position = np.empty(n, dtype=np.intp)
         position[order] = np.arange(n, dtype=np.intp)
-        sums = np.zeros((1, p))
-        work = _scatter_columns(design.columns, position, means, event_weights, out, sums[0])
-        cuts = [p * k // parts for k in range(parts + 1)]
-    else:
-        matrix = design.matrix if design.matrix is not None else np.column_stack(design.columns)
-        out = np.empty((n, p))
-        sums = np.zeros((parts, p))
-        work = _gather_rows(matrix, order, means, event_weights, out, sums)
-        cuts = [n * k // parts for k in range(parts + 1)]
-    _run_parts(work, [(cuts[k], cuts[k + 1], k) for k in range(parts) if cuts[k + 1] > cuts[k]])
-    sorted_design = SortedDesign(columns=out) if by_columns else SortedDesign(rows=out)
-    return sorted_design, sums.sum(axis=0)
+        _run_parts(_scatter_columns(design.columns, position, means, columns), _cuts(p, parts))
+        return SortedDesign(columns=columns), None
+    if event_weights is None:
+        raise ValueError("sort_design(): by rows, give event_weights")
+    matrix = design.matrix if design.matrix is not None else np.column_stack(design.columns)
+    rows = np.empty((n, p))
+    sums = np.zeros((parts, p))
+    _run_parts(_gather_rows(matrix, order, means, event_weights, rows, sums), _cuts(n, parts))
+    return SortedDesign(rows=rows), sums.sum(axis=0)
+
+
+def _cuts(size: int, parts: int) -> list[tuple[int, int, int]]:
+    """``range(size)`` in ``parts`` fixed runs of about equal length: (first, end, part)."""
+    ends = [size * k // parts for k in range(parts + 1)]
+    return [(ends[k], ends[k + 1], k) for k in range(parts) if ends[k + 1] > ends[k]]
 
 
 def _scatter_columns(
     columns: Sequence[FloatArray],
     position: NDArray[np.intp],
     means: FloatArray,
-    event_weights: FloatArray,
     out: FloatArray,
-    sums: FloatArray,
 ) -> _Work:
     def part(a: int, b: int, k: int) -> None:  # columns a..b-1
         for j in range(a, b):
             out[j, position] = columns[j]
             out[j] -= means[j]
-            sums[j] = np.einsum("i,i->", out[j], event_weights)  # numpy's loop, not BLAS
 
     return part
 

@@ -113,6 +113,19 @@ class BlockPlan:
         # sums of r and r x per piece, one column each (empty pieces stay 0)
         self.pieces = np.zeros((p + 1, 2 * n_times))
         self.ties = bool(d.max() > 1)
+        self.event = index.event
+        self.event_x: FloatArray | None = None  # the sum of w x over the events, once known
+
+    def event_sums(self, tied: FloatArray, at_zero: bool, weights: FloatArray) -> FloatArray:
+        """The sum of ``w x`` over the events: at ``beta = 0`` (``r = w``) the event
+        pieces' sums of ``r x`` (``tied``, one column per event time), else one pass."""
+        if self.event_x is None:
+            self.event_x = (
+                tied.sum(axis=1)
+                if at_zero
+                else np.einsum("ji,i->j", self.columns, np.where(self.event, weights, 0.0))
+            )
+        return self.event_x
 
 
 def _blocks(
@@ -297,9 +310,10 @@ def block_partial_likelihood(
     weights: FloatArray,
     beta: FloatArray,
     ties: Literal["efron", "breslow"],
-    weighted_x_events: FloatArray,
+    weighted_x_events: FloatArray | None,
 ) -> PartialLikelihood:
-    """Log partial likelihood, score and information at ``beta`` (one stratum, no entry).
+    """Log partial likelihood, score and information at ``beta`` (one stratum, no entry);
+    ``weighted_x_events`` (the sum of ``w x`` over the events) is found when None.
 
     Agrees with :func:`._likelihood_right_censored.fused_partial_likelihood` to rounding
     (``tests/recidivism/test_cox_fused.py``). A risk set with zero total risk gives
@@ -315,6 +329,8 @@ def block_partial_likelihood(
     parts = zip(plan.parts, plan.buffers, strict=True)
     _run([(plan, part, weights, beta, buf) for part, buf in parts], _piece_sums)
     tied = plan.pieces[:, 0::2]  # one column per event time
+    if weighted_x_events is None:
+        weighted_x_events = plan.event_sums(tied[1:], not beta.any(), weights)
     at_risk = np.cumsum((tied + plan.pieces[:, 1::2])[:, ::-1], axis=1)[:, ::-1]
     s0, s1, v = at_risk[0], np.ascontiguousarray(at_risk[1:]), np.ascontiguousarray(tied[1:])
     sums = _tie_sums(plan, s0, tied[0], ties == "efron")

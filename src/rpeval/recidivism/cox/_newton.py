@@ -155,12 +155,9 @@ def _likelihood(
     data in one stratum, the fused kernel for other right-censored data, else the
     vectorised one. Whatever does not change between Newton steps is set up here."""
     given = weighted_x_events
-    if one_stratum(index):
-        columns = design.columns
-        # the sum of w x over the events
-        wx = columns @ np.where(index.event, weights, 0.0) if given is None else given
-        plan = BlockPlan(index, columns, weights)
-        return lambda beta: block_partial_likelihood(plan, weights, beta, ties, wx)
+    if one_stratum(index):  # the blocks find the sum of w x over the events when not given
+        plan = BlockPlan(index, design.columns, weights)
+        return lambda beta: block_partial_likelihood(plan, weights, beta, ties, given)
     X = design.rows
     if supports(index):
         wx = np.where(index.event, weights, 0.0) @ X if given is None else given

@@ -14,7 +14,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["SortedRows", "TieLayout", "sort_order", "sort_rows", "tie_layout"]
+__all__ = [
+    "SortedRows",
+    "TieLayout",
+    "key_layout",
+    "order_rows",
+    "rank_rows",
+    "sort_order",
+    "sort_rows",
+    "tie_layout",
+]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -100,13 +109,31 @@ class SortedRows(NamedTuple):
 
 def sort_rows(stop: FloatArray, event: BoolArray, stratum: IntArray) -> SortedRows:
     """The rows sorted as :func:`sort_order` does, with the key :func:`tie_layout` reuses."""
+    return order_rows(rank_rows(stop, event, stratum), event, stratum)
+
+
+def rank_rows(stop: FloatArray, event: BoolArray, stratum: IntArray) -> SortedRows:
+    """The sort key of :func:`sort_rows`, before the sort (``order`` is empty); the layout
+    can be found from it (:func:`key_layout`) while :func:`order_rows` sorts."""
     stop = np.asarray(stop, dtype=np.float64) + 0.0  # + 0.0: -0.0 -> 0.0
     key, uniques, n_strata = _rank_key(stop, event, stratum)
-    if key is not None:
-        order = np.argsort(key, kind="stable").astype(np.int64, copy=False)
-    else:
-        order = _bit_order(stop, event, stratum)
+    order = np.empty(0, dtype=np.int64) if key is not None else _bit_order(stop, event, stratum)
     return SortedRows(order, key, uniques, n_strata)
+
+
+def order_rows(ranked: SortedRows, event: BoolArray, stratum: IntArray) -> SortedRows:
+    """``ranked`` with its rows sorted (one stable radix sort of the 16-bit key)."""
+    if ranked.key is None:  # sorted by rank_rows
+        return ranked
+    order = np.argsort(ranked.key, kind="stable").astype(np.int64, copy=False)
+    return ranked._replace(order=order)
+
+
+def key_layout(ranked: SortedRows) -> TieLayout:
+    """The layout of rows ranked by a 16-bit key, with whatever ``order`` they carry (the
+    layout follows from the key's counts alone)."""
+    assert ranked.key is not None
+    return _layout_from_counts(ranked.key, ranked.uniques, ranked.n_strata, ranked.order)
 
 
 def sort_order(stop: FloatArray, event: BoolArray, stratum: IntArray) -> IntArray:

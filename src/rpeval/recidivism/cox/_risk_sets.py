@@ -21,12 +21,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rpeval._jit import jit
-from rpeval.recidivism.cox._risk_index import SortedRows, tie_layout
+from rpeval.recidivism.cox._risk_index import SortedRows, TieLayout, tie_layout
 
 __all__ = [
     "RiskSetIndex",
     "build_risk_set_index",
     "group_sums",
+    "layout_index",
     "restarting_prefix_sums",
     "risk_and_tied_sums",
     "risk_set_sums",
@@ -171,13 +172,17 @@ def _right_censored_index(
     stop: FloatArray, event: BoolArray, stratum: IntArray, rows: SortedRows | None
 ) -> RiskSetIndex:
     """The index without entry times, from one sort and the tie layout."""
-    lay = tie_layout(stop, event, stratum, rows)
+    return layout_index(tie_layout(stop, event, stratum, rows))
+
+
+def layout_index(lay: TieLayout) -> RiskSetIndex:
+    """The index of right-censored rows (no entry times) with this tie layout."""
     return RiskSetIndex(
         order=lay.order,
         stop=lay.stop,
         event=lay.event,
         stratum=lay.stratum,
-        start=np.broadcast_to(np.float64(-np.inf), stop.shape),  # read-only, no memory
+        start=np.broadcast_to(np.float64(-np.inf), lay.stop.shape),  # read-only, no memory
         has_start=False,
         event_time=lay.stop[lay.event_time_rows],
         event_stratum=lay.stratum[lay.event_time_rows],
