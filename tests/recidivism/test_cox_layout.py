@@ -102,15 +102,27 @@ def test_fast_input_checks_raise_as_before() -> None:
 @budget(80)
 @given(
     seed=st.integers(0, 100_000),
-    n=st.integers(1, 300),
+    n=st.sampled_from([1, 2, 17, 300, 1_030, 3_000]),
     decimals=st.sampled_from([0, 1, 2, 3, 6]),
     jitter=st.sampled_from([0.0, 1e-12, 1e-7]),
+    form=st.sampled_from(["round", "step", "step after the first rows"]),
 )
-def test_grid_codes_equal_sorted_factorize(seed: int, n: int, decimals: int, jitter: float) -> None:
+def test_grid_codes_equal_sorted_factorize(
+    seed: int, n: int, decimals: int, jitter: float, form: str
+) -> None:
     # times on a decimal grid are coded by rounding; a time off the grid (jitter) must
-    # either fall back (None) or still give exactly the codes of a sorted factorize
+    # either fall back (None) or still give exactly the codes of a sorted factorize.
+    # Rounded times are cell / scale (np.round, parsed decimals) or cell * step
+    # (round(t / step) * step: 3 * 0.1 != 3 / 10), possibly both in one column
     rng = np.random.default_rng(seed)
-    stop = np.round(rng.exponential(40.0, n), decimals)
+    raw = rng.exponential(40.0, n)
+    stop = np.round(raw, decimals)
+    step = 10.0**-decimals
+    stepped = np.round(raw / step) * step
+    if form == "step":
+        stop = stepped
+    elif form == "step after the first rows":
+        stop[1_024:] = stepped[1_024:]
     stop = stop + jitter * (rng.random(n) < 0.2) + 0.0
     grid = _risk_index._grid_codes(stop)
     codes, uniques = pd.factorize(stop, sort=True)

@@ -8,6 +8,7 @@ never imports numba). This is the layout :class:`._risk_sets.RiskSetIndex` promi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -57,24 +58,61 @@ def _rank_key(
     n_strata = int(stratum.max()) + 1 if n else 1
     if not n:
         return None, stop, n_strata
-    grid = _grid_codes(stop)
-    codes, uniques = grid if grid is not None else pd.factorize(stop, sort=True)
-    width = 2 * uniques.shape[0]
-    if n_strata * width > 2**16 or codes.min() < 0:
-        return None, np.asarray(uniques, dtype=np.float64), n_strata
-    key = np.asarray(codes, dtype=np.uint16) << np.uint16(1)
+    grid = _grid_cells(stop)
+    if grid is not None:
+        cell, rank, uniques = grid
+        if n_strata * 2 * uniques.shape[0] > 2**16:
+            return None, uniques, n_strata
+        key = np.take((rank << 1).astype(np.uint16), cell)  # rank and shift per cell
+    else:
+        codes, found = pd.factorize(stop, sort=True)
+        uniques = np.asarray(found, dtype=np.float64)
+        if n_strata * 2 * uniques.shape[0] > 2**16 or codes.min() < 0:
+            return None, uniques, n_strata
+        key = np.asarray(codes, dtype=np.uint16) << np.uint16(1)
     key |= ~np.asarray(event, dtype=np.bool_)
     if n_strata > 1:
-        key += np.asarray(stratum, dtype=np.uint16) * np.uint16(width)
-    return key, np.asarray(uniques, dtype=np.float64), n_strata
+        key += np.asarray(stratum, dtype=np.uint16) * np.uint16(2 * uniques.shape[0])
+    return key, uniques, n_strata
 
 
 def _grid_codes(stop: FloatArray) -> tuple[IntArray, FloatArray] | None:
-    """Rank codes and sorted distinct values of times on a decimal grid (whole days,
-    tenths, ...), or None. ``round(stop * scale)`` is an integer per time that keeps the
-    order; when every row's value is the one value stored for its integer, integers and
-    values match one to one, and the codes equal ``pd.factorize(stop, sort=True)``'s
-    without its hash table."""
+    """Rank codes and sorted distinct values of times on a decimal grid (as
+    ``pd.factorize(stop, sort=True)``), or None (see :func:`_grid_cells`)."""
+    grid = _grid_cells(stop)
+    if grid is None:
+        return None
+    cell, rank, uniques = grid
+    return rank[cell], uniques
+
+
+def _divide(cells: IntArray, scale: float, out: FloatArray | None = None) -> FloatArray:
+    return np.divide(cells, scale, out=out)  # 3 / 10 = 0.3: times parsed from decimals
+
+
+def _multiply(cells: IntArray, scale: float, out: FloatArray | None = None) -> FloatArray:
+    return np.multiply(cells, 1.0 / scale, out=out)  # 3 * 0.1 = 0.30000000000000004
+
+
+def _cell_times(sample: FloatArray, scale: float) -> Callable[..., FloatArray] | None:
+    """How the first rows' times follow from their cells, if they do: divided by the
+    scale, or times its inverse (as ``round(t / 0.1) * 0.1`` makes them)."""
+    cells = np.rint(sample * scale).astype(np.intp)
+    for times_of in (_divide, _multiply):
+        if np.array_equal(times_of(cells, scale), sample):
+            return times_of
+    return None
+
+
+def _grid_cells(stop: FloatArray) -> tuple[NDArray[np.intp], IntArray, FloatArray] | None:
+    """Each time's cell on a decimal grid (whole days, tenths, ...), the rank of each
+    cell among the cells used and the sorted distinct times, or None.
+    ``round(stop * scale)`` is an integer per time that keeps the order; when every row's
+    time is the one time of its integer, integers and times match one to one, and the
+    ranks equal ``pd.factorize(stop, sort=True)``'s codes without its hash table. When
+    the first rows' times are their cells divided by the scale (or times its inverse),
+    that is checked for every row in one pass; other times are checked by storing each
+    cell's time and reading it back."""
     top = float(stop.max())
     if not float(stop.min()) >= 0.0:  # a negative time has no grid cell: rank by factorize
         return None
@@ -85,15 +123,21 @@ def _grid_codes(stop: FloatArray) -> tuple[IntArray, FloatArray] | None:
         scaled = sample * scale
         if not np.all(np.abs(scaled - np.rint(scaled)) <= 1e-6 * np.maximum(scaled, 1.0)):
             continue  # the first rows are off this grid
+        times_of = _cell_times(sample, scale)
         scaled = stop * scale
         cell = np.rint(scaled, out=scaled).astype(np.intp)
-        value = np.zeros(int(cell.max()) + 1)
-        value[cell] = stop
-        if not np.all(value[cell] == stop):
-            continue  # two distinct times share a grid point
-        used = np.bincount(cell, minlength=value.shape[0]) > 0
-        rank = np.cumsum(used) - 1
-        return rank[cell], value[used]
+        size = int(np.rint(top * scale)) + 1  # rint is monotone: the largest cell
+        if times_of is not None and np.array_equal(times_of(cell, scale, out=scaled), stop):
+            used = np.bincount(cell, minlength=size) > 0
+            uniques = times_of(np.flatnonzero(used), scale)  # the times themselves
+        else:
+            value = np.zeros(size)
+            value[cell] = stop
+            if not np.array_equal(value[cell], stop):
+                continue  # two distinct times share a grid point
+            used = np.bincount(cell, minlength=size) > 0
+            uniques = value[used]
+        return cell, np.cumsum(used) - 1, uniques
     return None
 
 
