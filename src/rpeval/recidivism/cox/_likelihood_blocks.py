@@ -12,7 +12,7 @@ last time's piece runs to the end). Rows are walked in *blocks* of whole event t
 columns (``p x n``, each covariate contiguous: numpy scales and sums fastest along
 contiguous rows):
 
-1. ``X beta`` over all rows, then per block: ``r = w exp(X beta)`` and the piece sums
+1. per part ``X beta``, then per block: ``r = w exp(X beta)`` and the piece sums
    of ``r`` and ``r x`` (one ``np.add.reduceat`` per covariate);
 2. per event time (vectorised): suffix sums give ``S0`` and ``S1``, Efron's tie steps
    (one entry per event row) give the log likelihood, the score, the ``xbar`` part of
@@ -21,10 +21,10 @@ contiguous rows):
    chunks of rows.
 
 Blocks are split into :data:`N_PARTS` fixed parts run on threads. The calls are chosen
-for the GIL: numpy releases it in ``np.dot`` and 1-D ``reduceat``, not in ``@``, 2-D
-``reduceat`` or ``einsum`` (those run once, before the threads, or not at all). The
-parts and the order their sums are added in are fixed, so results never depend on
-timing or on the number of CPUs.
+for the GIL: numpy releases it in ``np.dot`` and 1-D ``reduceat``, not in ``@`` or 2-D
+``reduceat`` (not used) or ``einsum`` (one call per part). The parts and the order
+their sums are added in are fixed, so results never depend on timing or on the number
+of CPUs.
 """
 
 from __future__ import annotations
@@ -162,6 +162,12 @@ def _piece_sums(
 ) -> None:
     """Pass 1: ``risk = w exp(X beta)`` and per piece the sums of ``r`` and ``r x``."""
     at_zero = not beta.any()  # exp(0) = 1 exactly: the first Newton step needs no exp
+    if not at_zero:
+        # X beta of the part's rows in one call: einsum holds the GIL, so the other part's
+        # call waits, then runs while this part's blocks run (numpy's loop, not BLAS
+        # gemv, whose threads would spin on the cores the blocks run on)
+        lo, hi = blocks[0].lo, blocks[-1].hi
+        np.einsum("ji,j->i", plan.columns[:, lo:hi], beta, out=plan.risk[lo:hi])
     for block in blocks:
         lo, hi = block.lo, block.hi
         risk = plan.risk[lo:hi]
@@ -228,12 +234,12 @@ def gram_rows(p: int) -> int:
 
 
 def _run(tasks: list[tuple[object, ...]], func: Callable[..., None]) -> None:
-    """``func(*task)`` for every task: on the shared pool's threads when there are several."""
-    if len(tasks) == 1:
-        func(*tasks[0])
-        return
-    pool = _threads.shared_pool()
-    for future in [pool.submit(func, *task) for task in tasks]:
+    """``func(*task)`` for every task: the first in this thread, the others meanwhile on
+    the shared pool's threads (waking one thread fewer, which can take milliseconds)."""
+    pool = _threads.shared_pool() if len(tasks) > 1 else None
+    others = [pool.submit(func, *task) for task in tasks[1:]] if pool else []
+    func(*tasks[0])
+    for future in others:
         future.result()
 
 
@@ -321,11 +327,6 @@ def block_partial_likelihood(
     """
     p = plan.p
     beta = np.ascontiguousarray(beta, dtype=np.float64)
-    if beta.any():
-        # X beta in one call before the threads start: einsum holds the GIL, and one call
-        # over all rows takes about half the time of one call per block (numpy's loop, not
-        # BLAS gemv, whose threads would spin on the cores the blocks run on)
-        np.einsum("ji,j->i", plan.columns, beta, out=plan.risk)
     parts = zip(plan.parts, plan.buffers, strict=True)
     _run([(plan, part, weights, beta, buf) for part, buf in parts], _piece_sums)
     tied = plan.pieces[:, 0::2]  # one column per event time
