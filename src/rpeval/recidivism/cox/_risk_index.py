@@ -245,8 +245,11 @@ def _layout_from_counts(
     n_events = int(n_tied.sum())
     event_time_first = np.cumsum(n_tied) - n_tied
     event_time_of = np.repeat(np.arange(times.shape[0], dtype=np.int64), n_tied)
-    tie_rank = np.arange(n_events, dtype=np.int64) - event_time_first[event_time_of]
+    tie_rank = np.arange(n_events, dtype=np.int64)
+    tie_rank -= np.repeat(event_time_first, n_tied)
     rows = group_first[times]
+    event_rows = np.repeat(rows, n_tied)
+    event_rows += tie_rank
     labels = np.repeat(np.tile(np.array([True, False]), n_rows.shape[0]), counts)
     one = n_strata == 1
     return TieLayout(
@@ -257,7 +260,7 @@ def _layout_from_counts(
         event_time_rows=rows,
         stop_end=stratum_end[time_stratum],
         n_tied=n_tied,
-        event_rows=rows[event_time_of] + tie_rank,
+        event_rows=event_rows,
         event_time_of=event_time_of,
         event_time_first=event_time_first,
         tie_rank=tie_rank,
