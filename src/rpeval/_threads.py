@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
-__all__ = ["MIN_THREADED_ROWS", "n_workers", "shared_pool", "thread_map"]
+__all__ = ["MIN_THREADED_ROWS", "n_workers", "run_tasks", "shared_pool", "thread_map"]
 
 MIN_THREADED_ROWS = 100_000  # below this, per-column work is done in the calling thread
 POOL_THREADS = 8  # threads of the shared pool; callers bound their own concurrency
@@ -42,6 +42,23 @@ def shared_pool() -> ThreadPoolExecutor:
         if not _POOL:
             _POOL.append(ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="rpeval"))
         return _POOL[0]
+
+
+def run_tasks(tasks: Sequence[tuple[Any, ...]], func: Callable[..., None]) -> None:
+    """``func(*task)`` for every task: the first in this thread, the others meanwhile on
+    the shared pool (one thread fewer to wake, which can take milliseconds). For fixed
+    parts of one job, each writing its own output: the results never depend on timing.
+
+    >>> out = [0, 0, 0]
+    >>> run_tasks([(0,), (1,), (2,)], lambda k: out.__setitem__(k, k * k))
+    >>> out
+    [0, 1, 4]
+    """
+    others = [shared_pool().submit(func, *task) for task in tasks[1:]]
+    if tasks:
+        func(*tasks[0])
+    for future in others:
+        future.result()
 
 
 def n_workers() -> int:

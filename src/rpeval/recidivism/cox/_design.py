@@ -181,16 +181,22 @@ def sort_design(
     parts = 2 if n >= _threads.MIN_THREADED_ROWS else 1
     if by_columns:
         columns = np.empty((p, n))
-        position = np.empty(n, dtype=np.intp)
-        position[order] = np.arange(n, dtype=np.intp)
-        _run_parts(_scatter_columns(design.columns, position, means, columns), _cuts(p, parts))
+        position = np.empty(n, dtype=np.intp)  # each row's place in the order
+
+        def place(a: int, b: int, k: int) -> None:
+            position[order[a:b]] = np.arange(a, b, dtype=np.intp)
+
+        _threads.run_tasks(_cuts(n, parts), place)
+        scatter = _scatter_columns(design.columns, position, means, columns)
+        _threads.run_tasks(_cuts(p, parts), scatter)
         return SortedDesign(columns=columns), None
     if event_weights is None:
         raise ValueError("sort_design(): by rows, give event_weights")
     matrix = design.matrix if design.matrix is not None else np.column_stack(design.columns)
     rows = np.empty((n, p))
     sums = np.zeros((parts, p))
-    _run_parts(_gather_rows(matrix, order, means, event_weights, rows, sums), _cuts(n, parts))
+    gather = _gather_rows(matrix, order, means, event_weights, rows, sums)
+    _threads.run_tasks(_cuts(n, parts), gather)
     return SortedDesign(rows=rows), sums.sum(axis=0)
 
 
@@ -228,12 +234,3 @@ def _gather_rows(
         sums[k] = event_weights[a:b] @ out[a:b]
 
     return part
-
-
-def _run_parts(work: _Work, parts: list[tuple[int, int, int]]) -> None:
-    if len(parts) == 1:
-        work(*parts[0])
-        return
-    pool = _threads.shared_pool()
-    for future in [pool.submit(work, *part) for part in parts]:
-        future.result()

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -233,16 +232,6 @@ def gram_rows(p: int) -> int:
     return max(512, min(16_384, 73_728 // p // 256 * 256))
 
 
-def _run(tasks: list[tuple[object, ...]], func: Callable[..., None]) -> None:
-    """``func(*task)`` for every task: the first in this thread, the others meanwhile on
-    the shared pool's threads (waking one thread fewer, which can take milliseconds)."""
-    pool = _threads.shared_pool() if len(tasks) > 1 else None
-    others = [pool.submit(func, *task) for task in tasks[1:]] if pool else []
-    func(*tasks[0])
-    for future in others:
-        future.result()
-
-
 class _TieRows:
     """The event rows of event times ``a..b-1``: each row's time (counted from ``a``) and
     fraction ``k / d`` (Efron), and each time's first row (counted from the first)."""
@@ -282,7 +271,7 @@ def _tie_sums(plan: BlockPlan, s0: FloatArray, tied: FloatArray, efron: bool) ->
         times = slice(rows.a, rows.b)
         valid[k] = _efron_part(rows, s0[times], tied[times], out[:, times])
 
-    _run(list(enumerate(plan.tie_parts)), part)
+    _threads.run_tasks(list(enumerate(plan.tie_parts)), part)
     if not all(valid):
         return None
     out *= m
@@ -328,7 +317,7 @@ def block_partial_likelihood(
     p = plan.p
     beta = np.ascontiguousarray(beta, dtype=np.float64)
     parts = zip(plan.parts, plan.buffers, strict=True)
-    _run([(plan, part, weights, beta, buf) for part, buf in parts], _piece_sums)
+    _threads.run_tasks([(plan, part, weights, beta, buf) for part, buf in parts], _piece_sums)
     tied = plan.pieces[:, 0::2]  # one column per event time
     if weighted_x_events is None:
         weighted_x_events = plan.event_sums(tied[1:], not beta.any(), weights)
@@ -347,7 +336,7 @@ def block_partial_likelihood(
     coef[0::2], coef[1::2] = cumulated - c1, cumulated
     grams = np.zeros((len(plan.parts), p, p))
     with_grams = zip(plan.parts, plan.buffers, grams, strict=True)
-    _run([(plan, part, coef, buf, gram) for part, buf, gram in with_grams], _gram)
+    _threads.run_tasks([(plan, part, coef, buf, gram) for part, buf, gram in with_grams], _gram)
     information = grams.sum(axis=0) - outer
     information = np.triu(information) + np.triu(information, 1).T
     loglik = float(weighted_x_events @ beta - log_denom.sum())

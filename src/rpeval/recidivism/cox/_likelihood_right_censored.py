@@ -45,7 +45,6 @@ __all__ = [
     "Workspace",
     "fused_partial_likelihood",
     "in_background",
-    "run_tasks",
     "supports",
     "weighted_event_sums",
 ]
@@ -278,16 +277,6 @@ def _chunks(index: RiskSetIndex, ends: IntArray) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
-def run_tasks(tasks: list[tuple[object, ...]], func: Callable[..., None]) -> None:
-    """``func(*task)`` for every task, on threads when there are several (fixed chunks)."""
-    if len(tasks) == 1:
-        func(*tasks[0])
-        return
-    futures = [_threads.shared_pool().submit(func, *task) for task in tasks]
-    for future in futures:
-        future.result()
-
-
 def in_background(func: Callable[..., T], *args: object) -> Future[T]:
     """Start ``func(*args)`` on a worker thread (numpy sorts and our kernels release the GIL)."""
     return _threads.shared_pool().submit(func, *args)
@@ -321,7 +310,7 @@ def fused_partial_likelihood(
         workspace = Workspace(X.shape[0])
     risk, roots = workspace.risk, workspace.roots
     seg = np.empty((n_times, 3 + 2 * p))
-    run_tasks(
+    _threads.run_tasks(
         [(X, weights, beta, first, ends, n_tied, a, b, risk, seg) for a, b in chunks],
         _segment_sums,
     )
@@ -338,7 +327,7 @@ def fused_partial_likelihood(
     n = X.shape[0]
     cuts = [n * c // N_CHUNKS for c in range(N_CHUNKS + 1)]
     grams = np.zeros((N_CHUNKS, p, p))
-    run_tasks(
+    _threads.run_tasks(
         [(X, roots, cuts[c], cuts[c + 1], grams[c]) for c in range(N_CHUNKS)],
         _gram_rows,
     )
