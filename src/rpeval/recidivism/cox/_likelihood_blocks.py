@@ -233,14 +233,15 @@ def gram_rows(p: int) -> int:
 
 
 class _TieRows:
-    """The event rows of event times ``a..b-1``: each row's time (counted from ``a``) and
-    fraction ``k / d`` (Efron), and each time's first row (counted from the first)."""
+    """The event rows of event times ``a..b-1``: each row's fraction ``k / d`` (Efron),
+    and each time's first row (counted from the first) and number of rows."""
 
     def __init__(self, a: int, b: int, of: IntArray, fraction: FloatArray, first: IntArray):
         lo = int(first[a])
         hi = int(first[b]) if b < first.shape[0] else of.shape[0]
         self.a, self.b = a, b
-        self.of, self.f, self.at = of[lo:hi] - a, fraction[lo:hi], first[a:b] - lo
+        self.f, self.at = fraction[lo:hi], first[a:b] - lo
+        self.d = np.diff(self.at, append=hi - lo)  # rows of a time are consecutive
 
 
 def _tie_parts(of: IntArray, fraction: FloatArray, first: IntArray) -> list[_TieRows]:
@@ -281,10 +282,10 @@ def _tie_sums(plan: BlockPlan, s0: FloatArray, tied: FloatArray, efron: bool) ->
 def _efron_part(rows: _TieRows, s0: FloatArray, tied: FloatArray, out: FloatArray) -> bool:
     """Efron's sums over the tied events of some event times into ``out`` (6 rows); False
     when a denominator is not positive."""
-    of, f, at = rows.of, rows.f, rows.at
-    denom = np.take(tied, of)
+    f, at = rows.f, rows.at
+    denom = np.repeat(tied, rows.d)
     denom *= f
-    np.subtract(np.take(s0, of), denom, out=denom)
+    np.subtract(np.repeat(s0, rows.d), denom, out=denom)
     if not np.all(denom > 0.0):
         return False
     inv = np.divide(1.0, denom)
