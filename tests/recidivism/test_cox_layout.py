@@ -158,3 +158,22 @@ def test_same_bits_whatever_the_frame_layout() -> None:
     np.testing.assert_array_equal(fits[0].coef, fits[1].coef)
     np.testing.assert_array_equal(fits[0].covariance, fits[1].covariance)
     assert fits[0].loglik == fits[1].loglik
+
+
+@pytest.mark.parametrize("decimals", [1, None])  # on the grid, and off it (bit order)
+def test_negative_zero_times_rank_as_zero(decimals: int | None) -> None:
+    # -0.0 == 0.0: the same key and order as 0.0, and the distinct time is +0.0
+    rng = np.random.default_rng(3)
+    stop = rng.exponential(5.0, 400)
+    stop = np.round(stop, decimals) if decimals is not None else stop
+    stop[:50] = 0.0
+    signed = stop.copy()
+    signed[::2][:25] = -0.0
+    event = rng.random(400) < 0.6
+    stratum = np.zeros(400, dtype=np.int64)
+    plain = _risk_index.sort_rows(stop, event, stratum)
+    mixed = _risk_index.sort_rows(signed, event, stratum)
+    np.testing.assert_array_equal(mixed.order, plain.order)
+    if plain.key is not None:
+        np.testing.assert_array_equal(mixed.key, plain.key)
+    assert not np.signbit(mixed.uniques).any()

@@ -65,7 +65,7 @@ def _rank_key(
             return None, uniques, n_strata
         key = np.take((rank << 1).astype(np.uint16), cell)  # rank and shift per cell
     else:
-        codes, found = pd.factorize(stop, sort=True)
+        codes, found = pd.factorize(stop + 0.0, sort=True)  # + 0.0: -0.0 -> 0.0
         uniques = np.asarray(found, dtype=np.float64)
         if n_strata * 2 * uniques.shape[0] > 2**16 or codes.min() < 0:
             return None, uniques, n_strata
@@ -159,10 +159,11 @@ def sort_rows(stop: FloatArray, event: BoolArray, stratum: IntArray) -> SortedRo
 def rank_rows(stop: FloatArray, event: BoolArray, stratum: IntArray) -> SortedRows:
     """The sort key of :func:`sort_rows`, before the sort (``order`` is empty); the layout
     can be found from it (:func:`key_layout`) while :func:`order_rows` sorts."""
-    stop = np.asarray(stop, dtype=np.float64) + 0.0  # + 0.0: -0.0 -> 0.0
+    stop = np.asarray(stop, dtype=np.float64)  # -0.0 == 0.0 on the grid: no copy there
     key, uniques, n_strata = _rank_key(stop, event, stratum)
-    order = np.empty(0, dtype=np.int64) if key is not None else _bit_order(stop, event, stratum)
-    return SortedRows(order, key, uniques, n_strata)
+    if key is not None:
+        return SortedRows(np.empty(0, dtype=np.int64), key, uniques + 0.0, n_strata)
+    return SortedRows(_bit_order(stop + 0.0, event, stratum), key, uniques + 0.0, n_strata)
 
 
 def order_rows(ranked: SortedRows, event: BoolArray, stratum: IntArray) -> SortedRows:
