@@ -83,7 +83,13 @@ def test_row_order_does_not_matter(frame: pd.DataFrame, seed: int) -> None:
     shuffled = frame.sample(frac=1.0, random_state=seed)
     one = sv.mean(sv.SurveyDesign(frame, weights="w", strata="stratum", psu="psu"), "y", by="d")
     two = sv.mean(sv.SurveyDesign(shuffled, weights="w", strata="stratum", psu="psu"), "y", by="d")
-    pd.testing.assert_frame_equal(one.summary(), two.summary(), rtol=1e-10)
+    left, right = one.summary(), two.summary()
+    # a domain whose values barely differ (0 and 1e-12) has a design effect that is the
+    # ratio of two variances at the rounding floor, changed by the order of the sums
+    # (1.99989 or 2.0): it is compared only where the standard error is clear of that floor
+    floor = left["std_error"] < 1e-6
+    left.loc[floor, "deff"] = right.loc[floor, "deff"] = np.nan
+    pd.testing.assert_frame_equal(left, right, rtol=1e-10)
 
 
 @SETTINGS
