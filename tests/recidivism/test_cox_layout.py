@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rpeval import _threads
 from rpeval.errors import DataError
 from rpeval.recidivism import cox
-from rpeval.recidivism.cox import _design, _risk_index
+from rpeval.recidivism.cox import _data, _design, _risk_index, _risk_sets
 from rpeval.recidivism.cox._data import prepare_cox_data
 from tests.hypothesis_budget import budget
 
@@ -177,3 +177,40 @@ def test_negative_zero_times_rank_as_zero(decimals: int | None) -> None:
     if plain.key is not None:
         np.testing.assert_array_equal(mixed.key, plain.key)
     assert not np.signbit(mixed.uniques).any()
+
+
+@pytest.mark.parametrize("grid", [True, False])  # layout from the key's counts, or compared
+@pytest.mark.parametrize("order_first", [True, False])
+def test_background_index_equals_the_direct_index(grid: bool, order_first: bool) -> None:
+    # the index built beside the sort (the layout from the key while the key is sorted)
+    # equals the one built in one go, whether or not the order was asked for first
+    rng = np.random.default_rng(9)
+    stop = rng.exponential(5.0, 3_000)
+    stop = np.round(stop, 1) if grid else stop + rng.random(3_000) * 1e-9
+    event = rng.random(3_000) < 0.6
+    stratum = np.zeros(3_000, dtype=np.int64)
+    if not grid:  # more distinct times than a 16-bit key holds: neighbours are compared
+        stop = np.concatenate([stop, np.arange(40_000.0) + 0.5])
+        event = np.concatenate([event, np.ones(40_000, dtype=np.bool_)])
+        stratum = np.zeros(stop.shape[0], dtype=np.int64)
+    indexing = _data._Indexing(stop, event, stratum, None)
+    order = indexing.order() if order_first else None
+    built = indexing.index()
+    direct = _risk_sets.build_risk_set_index(stop, event, stratum)
+    for name in (
+        "order",
+        "stop",
+        "event",
+        "stop_first",
+        "stop_end",
+        "n_tied",
+        "event_rows",
+        "event_time_of",
+        "event_time_first",
+        "tie_rank",
+        "event_lo",
+        "event_hi",
+    ):
+        np.testing.assert_array_equal(getattr(built, name), getattr(direct, name), err_msg=name)
+    if order is not None:
+        np.testing.assert_array_equal(order, direct.order)

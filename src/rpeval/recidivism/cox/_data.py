@@ -256,12 +256,13 @@ class _Indexing:
         return rows.order
 
     def index(self) -> RiskSetIndex:
-        """The index (waits for it)."""
-        if self.pending is not None:
-            return self.pending.result()
-        assert self.layout is not None
-        assert self.sorting is not None
-        return layout_index(self.layout.result()._replace(order=self.sorting.result().order))
+        """The index (waits for it, and for the sort)."""
+        if self.pending is None:
+            order = self.order()  # the comparison layout starts here when it is needed
+            if self.layout is not None:
+                return layout_index(self.layout.result()._replace(order=order))
+        assert self.pending is not None
+        return self.pending.result()
 
 
 def _term_columns(labels: list[str]) -> dict[str, list[int]]:

@@ -177,7 +177,7 @@ def _piece_sums(
             continue
         if at_zero:
             risk[:] = weights[lo:hi]
-        else:  # risk holds X beta (see block_partial_likelihood)
+        else:  # risk holds X beta, computed above
             np.exp(risk, out=risk)
             if not plan.unit_weights:
                 risk *= weights[lo:hi]
