@@ -10,9 +10,11 @@ markers); run it from the repository root on the machine whose figures you want:
 
 Every measurement runs in fresh processes (``--runs`` of them, 3 by default), so a "first
 call" is the first in a process that has imported the library, as in a user's script; the
-steady state is the calls after it in the same processes. Figures are the median and the
-range over all runs. The machine (CPU, cores, memory, load average before and after) is
-written beside them: on a loaded machine the absolute times move, the ratios much less.
+steady state of a process is the best of the ``--steady`` calls after it (3 by default: the
+"best of 3" of issue 23's table), and every one of those calls is shown on its own row too.
+Figures are the median and the range over all runs. The machine (CPU, cores, memory, load
+average before and after) is written beside them: on a loaded machine the absolute times
+move, the ratios much less.
 """
 
 from __future__ import annotations
@@ -215,9 +217,9 @@ def _cox(args: argparse.Namespace) -> Rows:
     the cluster-robust fit; with ``--verbose`` each process's wall and CPU seconds. The CPU
     rows compare fairly on a busy machine, where a fresh process rarely gets both cores."""
     py, ll = sys.executable, args.lifelines
-    keys = ("first", "steady", "cpu_first", "cpu_steady", "variance", "cfirst", "csteady")
+    keys = ("first", "best", "steady", "cpu_first", "cpu_steady", "variance", "cfirst", "csteady")
     ours: dict[str, list[float]] = {key: [] for key in keys}
-    theirs: dict[str, list[float]] = {key: [] for key in keys[:4]}
+    theirs: dict[str, list[float]] = {key: [] for key in keys[:5]}
     code = COX_CHILD.format(synthetic=str(HERE / "_synthetic.py"))
     for _ in range(args.runs):
         job = {"n": args.rows, "seed": 1, "cluster": False, "steady": args.steady}
@@ -242,10 +244,13 @@ def _cox(args: argparse.Namespace) -> Rows:
 
 
 def _collect(into: dict[str, list[float]], got: dict[str, list[float] | float]) -> None:
-    """A Cox child's first call and steady calls, wall and CPU seconds."""
+    """A Cox child's first call, its best steady call and every steady call, wall and CPU
+    seconds."""
     cpu: list[float] = got["cpu"]  # type: ignore[assignment]
+    steady: list[float] = got["steady"]  # type: ignore[assignment]
     into["first"].append(float(got["first"]))  # type: ignore[arg-type]
-    into["steady"].extend(got["steady"])  # type: ignore[arg-type]
+    into["best"].append(min(steady))
+    into["steady"].extend(steady)
     into["cpu_first"].append(cpu[0])
     into["cpu_steady"].extend(cpu[1:])
 
@@ -262,10 +267,16 @@ def _cox_rows(
             "≥ 10× lifelines",
         ),
         (
-            f"same, steady state (calls 2–{args.steady + 1} in each process)",
+            f"same, steady state: the best of calls 2–{args.steady + 1} in each process",
+            _spread(ours["best"]),
+            _spread(theirs["best"]) + _ratio(theirs["best"], ours["best"]),
+            "≥ 20× lifelines",
+        ),
+        (
+            f"same, every steady call (calls 2–{args.steady + 1} in each process)",
             _spread(ours["steady"]),
             _spread(theirs["steady"]) + _ratio(theirs["steady"], ours["steady"]),
-            "≥ 20× lifelines",
+            "",
         ),
         (
             "same, CPU time of the first call (all threads)",
@@ -372,7 +383,7 @@ def main() -> None:
     default_ll = HERE / ".venv-lifelines" / "bin" / "python"
     parser.add_argument("--lifelines", default=str(default_ll) if default_ll.exists() else None)
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per measurement")
-    parser.add_argument("--steady", type=int, default=2, help="calls after the first, per process")
+    parser.add_argument("--steady", type=int, default=3, help="calls after the first, per process")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--treated", type=int, default=100_000)
     parser.add_argument("--controls", type=int, default=900_000)
