@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import time
 
+import _no_shadow  # noqa: F401  (benchmarks/coverage must not pass for coverage: numba)
 import numpy as np
 import pandas as pd
 

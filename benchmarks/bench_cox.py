@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import _no_shadow  # noqa: F401  (benchmarks/coverage must not pass for coverage: numba)
 from _synthetic import paired_data, survival_data
 
 from rpeval.recidivism import cox

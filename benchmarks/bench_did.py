@@ -26,6 +26,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+import _no_shadow  # noqa: F401  (benchmarks/coverage must not pass for coverage: numba)
+
 from rpeval.community import area_panel
 from rpeval.community.did import callaway_santanna
 

@@ -18,6 +18,7 @@ import argparse
 import resource
 import time
 
+import _no_shadow  # noqa: F401  (benchmarks/coverage must not pass for coverage: numba)
 import numpy as np
 import pandas as pd
 

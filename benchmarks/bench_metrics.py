@@ -25,6 +25,7 @@ Run: ``.venv/bin/python benchmarks/bench_metrics.py [--rows N] [--repeat R] [--c
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -36,6 +37,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import _no_shadow  # noqa: F401  (benchmarks/coverage must not pass for coverage: numba)
 import numpy as np
 import pandas as pd
 
@@ -245,6 +247,11 @@ def main() -> None:
     parser.add_argument("--overhead-only", action="store_true")
     parser.add_argument("--update-docs", action="store_true")
     args = parser.parse_args()
+    if importlib.util.find_spec("duckdb") is None:  # before minutes of work, not after
+        sys.exit(
+            "bench_metrics.py: the DuckDB anchors need duckdb, which the runtime venv lacks: "
+            "`make test` (or `.venv/bin/pip install -e '.[duckdb]'`) first"
+        )
     rows = _overhead(args.calls)
     if not args.overhead_only:
         rows += _job(args.rows, args.repeat, period=False)

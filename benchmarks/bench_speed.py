@@ -31,6 +31,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import _no_shadow  # noqa: F401  (benchmarks/coverage must not pass for coverage: numba)
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DOCS = ROOT / "docs" / "benchmarks.md"

@@ -24,6 +24,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+import _no_shadow  # noqa: F401  (benchmarks/coverage must not pass for coverage: numba)
+
 import rpeval.surveys as sv
 
 N_STRATA, PSU_PER_STRATUM = 20, 100
