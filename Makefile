@@ -75,7 +75,7 @@ bench-env: $(VENV)/.installed-runtime
 	benchmarks/.venv-lifelines/bin/python -m pip install --quiet -r benchmarks/requirements-lifelines.txt
 
 # Issue 23's table (cold imports, first call and steady state beside lifelines, evaluate at
-# 1M people) written into docs/benchmarks.md: one command, 10-15 minutes.
+# 1M people) written into docs/benchmarks.md: one command, about 3 minutes on the quiet machine (more under load).
 bench-speed: $(VENV)/.installed-runtime
 	$(BIN)/python benchmarks/bench_speed.py --update-docs
 
